@@ -1,0 +1,119 @@
+"""The tables. One module so the whole data model reads at a glance.
+
+Annotations are never destroyed: every create, edit, undo and status change appends an
+``AnnotationEvent`` row carrying the values as they were after the change.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)  # stored naive, always UTC
+
+
+class Project(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=200)
+    schema_version_id: int | None = Field(default=None, foreign_key="schemaversion.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class SchemaVersion(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("project_id", "content_hash"),)
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    name: str = Field(max_length=200)
+    yaml_text: str
+    content_hash: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Document(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("project_id", "content_hash"),)
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id")
+    source_path: str = ""
+    url: str | None = None
+    title: str = ""
+    outlet: str | None = None
+    published: datetime | None = None  # UTC
+    lang: str | None = Field(default=None, max_length=16)
+    content_hash: str = Field(max_length=64)
+    meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    imported_at: datetime = Field(default_factory=utcnow)
+
+
+class Unit(SQLModel, table=True):
+    # Unit ids grow in import order, so (project_id, id) is document order: the queue's index.
+    __table_args__ = (
+        UniqueConstraint("document_id", "position"),
+        Index("ix_unit_project_id_id", "project_id", "id"),
+        Index("ix_unit_project_text_hash", "project_id", "text_hash"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id")
+    document_id: int = Field(foreign_key="document.id")
+    position: int
+    kind: str = Field(max_length=16)  # title | caption | body
+    text: str
+    text_hash: str = Field(max_length=64)
+    # Word tokens, filled lazily the first time a span task needs them.
+    tokens: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+class Annotator(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=200)
+    role: str = Field(default="annotator", max_length=16)  # annotator | lead
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Annotation(SQLModel, table=True):
+    """The current state of one annotator's work on one unit."""
+
+    __table_args__ = (
+        UniqueConstraint("unit_id", "annotator_id"),
+        Index("ix_annotation_annotator_unit", "annotator_id", "unit_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    annotator_id: int = Field(foreign_key="annotator.id")
+    schema_version_id: int = Field(foreign_key="schemaversion.id")
+    values: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="done", max_length=16)  # done | skipped | flagged
+    comment: str | None = None
+    seconds: float | None = None  # time on item
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class AnnotationEvent(SQLModel, table=True):
+    """Append-only audit: one row per change to an annotation."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    annotation_id: int | None = Field(default=None, index=True)  # kept after an undo deletes it
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    annotator_id: int = Field(foreign_key="annotator.id")
+    schema_version_id: int = Field(foreign_key="schemaversion.id")
+    action: str = Field(max_length=16)  # create | update | undo
+    values: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(max_length=16)
+    comment: str | None = None
+    at: datetime = Field(default_factory=utcnow)
+
+
+class Adjudication(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("unit_id", "task"),)
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    task: str = Field(max_length=100)
+    value: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    annotator_id: int = Field(foreign_key="annotator.id")  # the lead who decided
+    schema_version_id: int | None = Field(default=None, foreign_key="schemaversion.id")
+    created_at: datetime = Field(default_factory=utcnow)
