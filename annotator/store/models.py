@@ -20,7 +20,9 @@ def utcnow() -> datetime:
 class Project(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True, max_length=200)
-    schema_version_id: int | None = Field(default=None, foreign_key="schemaversion.id")
+    # The current schema version. No foreign key: schemaversion already points here, and a
+    # cycle of constraints would make table creation order ambiguous.
+    schema_version_id: int | None = None
     created_at: datetime = Field(default_factory=utcnow)
 
 
