@@ -14,7 +14,7 @@ from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)  # stored naive, always UTC
+    return datetime.now(UTC)
 
 
 class Project(SQLModel, table=True):
@@ -44,7 +44,7 @@ class Document(SQLModel, table=True):
     url: str | None = None
     title: str = ""
     outlet: str | None = None
-    published: datetime | None = None  # UTC
+    published: datetime | None = None  # timezone-aware, UTC
     lang: str | None = Field(default=None, max_length=16)
     content_hash: str = Field(max_length=64)
     meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
