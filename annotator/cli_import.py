@@ -1,0 +1,88 @@
+"""`annotator import`: progress bar while files are read, then a summary table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from annotator.errors import UserError
+from annotator.ingest.pipeline import FileResult, ParseOptions, import_files
+from annotator.ingest.readers import FORMATS, RecordOptions
+from annotator.ingest.sources import iter_sources
+from annotator.store.engine import open_store, session_scope
+from annotator.store.projects import get_project
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+def run_import(
+    paths: list[str],
+    *,
+    format: str | None = None,
+    lang: str | None = None,
+    records: RecordOptions | None = None,
+    project: str | None = None,
+    db: str | None = None,
+) -> int:
+    """Import `paths` into the project; returns the number of files that failed."""
+    if format is not None and format not in FORMATS:
+        raise UserError(f"--format {format}: unknown format (choose one of {', '.join(FORMATS)})")
+    engine = open_store(db)
+    with session_scope(engine) as session:
+        project_id = get_project(session, project).id
+
+    files: list[Path] = []
+    missing: list[tuple[Path, str]] = []
+    for item in iter_sources(paths):
+        if isinstance(item, Path):
+            files.append(item)
+        else:
+            missing.append(item)
+    for path, reason in missing:
+        err.print(Text(f"{path}: {reason}", style="red"))
+
+    progress = Progress(
+        TextColumn("Importing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("files"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+
+    def on_file(result: FileResult) -> None:
+        if result.error is not None:
+            progress.console.print(Text(f"{result.path}: {result.error}", style="red"))
+        progress.advance(task)
+
+    with progress:
+        task = progress.add_task("import", total=len(files))
+        report = import_files(
+            engine,
+            project_id,
+            files,
+            ParseOptions(format=format, lang=lang, records=records),
+            on_file=on_file,
+        )
+
+    table = Table(title="Import summary", title_justify="left", show_header=False)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    table.add_row("files read", f"{report.files - len(report.failed):,}")
+    table.add_row("documents added", f"{report.documents:,}")
+    table.add_row("units added", f"{report.units:,}")
+    for reason, count in sorted(report.skipped.items()):
+        table.add_row(f"documents skipped: {reason}", f"{count:,}")
+    failed = len(report.failed) + len(missing)
+    if failed:
+        table.add_row(Text("files failed", style="red"), Text(f"{failed:,}", style="red"))
+    out.print(table)
+    if failed:
+        err.print(Text(f"{failed} file(s) could not be imported; see the lines above.", style="red"))
+    return failed

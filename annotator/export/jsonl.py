@@ -1,0 +1,31 @@
+"""JSON Lines: one object per unit, the format our own `labels import` reads back."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from annotator.export.atomic import atomic_write
+from annotator.export.rows import iter_unit_rows
+
+
+def write_jsonl(
+    engine: Engine,
+    project_id: int,
+    target: Path,
+    *,
+    schema: dict[str, str],
+    include_unannotated: bool = False,
+) -> int:
+    """Write the project's units to `target`; returns the number of rows written."""
+    count = 0
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    with atomic_write(target, "w", encoding="utf-8", newline="\n") as fh:
+        for row in iter_unit_rows(engine, project_id, include_unannotated=include_unannotated):
+            row["schema"] = schema
+            fh.write(dumps(row))
+            fh.write("\n")
+            count += 1
+    return count

@@ -1,0 +1,107 @@
+"""Streaming the store as export rows: one per unit, with its document and annotations.
+
+Units are read in id order in pages; each page's annotations and documents come in one
+query each, so memory stays flat and there are no per-unit queries.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from annotator.store.models import (
+    Adjudication,
+    Annotation,
+    Annotator,
+    Document,
+    SchemaVersion,
+    Unit,
+)
+
+PAGE = 5_000
+
+
+def _iso(dt) -> str | None:
+    return dt.isoformat().replace("+00:00", "Z") if dt is not None else None
+
+
+def iter_unit_rows(
+    engine: Engine, project_id: int, *, include_unannotated: bool = False
+) -> Iterator[dict[str, Any]]:
+    with Session(engine) as session:
+        annotators = dict(session.execute(select(Annotator.id, Annotator.name)).all())
+        versions = dict(
+            session.execute(
+                select(SchemaVersion.id, SchemaVersion.content_hash).where(
+                    SchemaVersion.project_id == project_id
+                )
+            ).all()
+        )
+        docs: dict[int, dict[str, Any]] = {}
+        last_id = 0
+        while True:
+            query = select(Unit.id, Unit.document_id, Unit.position, Unit.kind, Unit.text).where(
+                Unit.project_id == project_id, Unit.id > last_id
+            )
+            if not include_unannotated:
+                query = query.where(
+                    select(Annotation.id).where(Annotation.unit_id == Unit.id).exists()
+                )
+            units = session.execute(query.order_by(Unit.id).limit(PAGE)).all()
+            if not units:
+                return
+            last_id = units[-1].id
+            ids = [u.id for u in units]
+            by_unit: dict[int, list[dict[str, Any]]] = defaultdict(list)
+            for a in session.execute(
+                select(Annotation).where(Annotation.unit_id.in_(ids)).order_by(Annotation.id)
+            ).scalars():
+                by_unit[a.unit_id].append(
+                    {
+                        "annotator": annotators.get(a.annotator_id),
+                        "values": a.values,
+                        "status": a.status,
+                        "comment": a.comment,
+                        "seconds": a.seconds,
+                        "schema_hash": versions.get(a.schema_version_id),
+                        "created_at": _iso(a.created_at),
+                        "updated_at": _iso(a.updated_at),
+                    }
+                )
+            gold: dict[int, dict[str, Any]] = defaultdict(dict)
+            for adj in session.execute(
+                select(Adjudication).where(Adjudication.unit_id.in_(ids))
+            ).scalars():
+                gold[adj.unit_id][adj.task] = adj.value
+            missing = {u.document_id for u in units} - docs.keys()
+            if missing:
+                if len(docs) > 10 * PAGE:  # documents come in order: forget old ones
+                    docs.clear()
+                for d in session.execute(select(Document).where(Document.id.in_(missing))).scalars():
+                    docs[d.id] = {
+                        "id": d.id,
+                        "title": d.title,
+                        "url": d.url,
+                        "outlet": d.outlet,
+                        "published": _iso(d.published),
+                        "lang": d.lang,
+                        "source_path": d.source_path,
+                    }
+            for u in units:
+                row: dict[str, Any] = {
+                    "unit_id": u.id,
+                    "text": u.text,
+                    "kind": u.kind,
+                    "position": u.position,
+                    "document": docs[u.document_id],
+                    "annotations": by_unit.get(u.id, []),
+                }
+                if u.id in gold:
+                    row["gold"] = gold[u.id]
+                yield row
+            session.expunge_all()

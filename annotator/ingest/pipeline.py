@@ -1,0 +1,120 @@
+"""Files to store: parse in worker processes, write in batches from this one.
+
+Parsing (HTML, sentence splitting) is CPU-bound and independent per file, so it runs in a
+process pool; SQLite has one writer, so all writes happen here, in short transactions.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from annotator.ingest.model import IngestError, ParsedDocument
+from annotator.ingest.readers import RecordOptions, read_file
+from annotator.store.documents import add_documents
+from annotator.store.engine import session_scope
+
+# Below this many files a pool costs more to start than it saves.
+_POOL_MIN_FILES = 16
+_BATCH_UNITS = 20_000
+
+
+@dataclass
+class FileResult:
+    path: Path
+    docs: list[ParsedDocument] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class ImportReport:
+    files: int = 0
+    documents: int = 0
+    units: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)  # reason -> documents
+    failed: list[tuple[Path, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ParseOptions:
+    format: str | None = None
+    lang: str | None = None
+    records: RecordOptions | None = None
+
+
+def parse_one(path: Path, options: ParseOptions) -> FileResult:
+    try:
+        docs = list(read_file(path, format=options.format, lang=options.lang, records=options.records))
+    except IngestError as exc:
+        return FileResult(path, error=str(exc))
+    except Exception as exc:  # a reader bug must not stop a thousand good files
+        return FileResult(path, error=f"internal error while reading ({type(exc).__name__}: {exc})")
+    return FileResult(path, docs=docs)
+
+
+def _parse_star(args: tuple[Path, ParseOptions]) -> FileResult:
+    return parse_one(*args)
+
+
+def parse_files(
+    paths: list[Path], options: ParseOptions, workers: int | None = None
+) -> Iterator[FileResult]:
+    """Parse files in order, in parallel when there are enough of them."""
+    workers = workers or min(os.cpu_count() or 1, 8)
+    if workers <= 1 or len(paths) < _POOL_MIN_FILES:
+        for path in paths:
+            yield parse_one(path, options)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        chunk = max(1, min(32, len(paths) // (workers * 8)))
+        yield from pool.map(_parse_star, ((p, options) for p in paths), chunksize=chunk)
+
+
+def import_files(
+    engine: Engine,
+    project_id: int,
+    paths: Iterable[Path],
+    options: ParseOptions | None = None,
+    *,
+    on_file: Callable[[FileResult], None] | None = None,
+    workers: int | None = None,
+) -> ImportReport:
+    """Import files into a project. Bad files are reported, never raised; the rest go on."""
+    options = options or ParseOptions()
+    paths = list(paths)
+    report = ImportReport(files=len(paths))
+    batch: list[ParsedDocument] = []
+    batch_units = 0
+
+    def flush() -> None:
+        nonlocal batch, batch_units
+        if batch:
+            with session_scope(engine) as session:
+                added = add_documents(session, project_id, batch)
+            report.documents += added.documents
+            report.units += added.units
+            if added.duplicates:
+                report.skipped["already imported"] += added.duplicates
+        batch, batch_units = [], 0
+
+    for result in parse_files(paths, options, workers):
+        if result.error is not None:
+            report.failed.append((result.path, result.error))
+        for doc in result.docs:
+            if not doc.units or all(u.kind == "title" for u in doc.units):
+                report.skipped["no text"] += 1
+                continue
+            batch.append(doc)
+            batch_units += len(doc.units)
+        if batch_units >= _BATCH_UNITS:
+            flush()
+        if on_file is not None:
+            on_file(result)
+    flush()
+    return report
