@@ -1,0 +1,304 @@
+"""Store queries behind the annotation UI: queue order, overlap, skip, undo, audit, indexes."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import select
+
+from annotator.store.annotations import (
+    Progress,
+    Queue,
+    load_unit,
+    my_annotation,
+    my_next_unit,
+    my_previous_unit,
+    my_progress,
+    save_annotation,
+    undo_save,
+)
+from annotator.store.annotators import get_or_create_annotator
+from annotator.store.engine import StoreError, open_store, session_scope
+from annotator.store.models import AnnotationEvent, Document, Project, SchemaVersion, Unit
+
+
+@pytest.fixture
+def store(tmp_path):
+    """Two documents of three units each, a second project, and two annotators."""
+    engine = open_store(f"sqlite:///{tmp_path / 'a.db'}")
+    with session_scope(engine) as s:
+        ids = {}
+        for pname in ("p", "other"):
+            proj = Project(name=pname)
+            s.add(proj)
+            s.flush()
+            sv = SchemaVersion(project_id=proj.id, name="s", yaml_text="", content_hash=pname)
+            s.add(sv)
+            s.flush()
+            proj.schema_version_id = sv.id
+            units = []
+            for d in range(2):
+                doc = Document(project_id=proj.id, title=f"T{d}", content_hash=f"{pname}{d}")
+                s.add(doc)
+                s.flush()
+                for pos in range(3):
+                    u = Unit(
+                        project_id=proj.id,
+                        document_id=doc.id,
+                        position=pos,
+                        kind="title" if pos == 0 else "body",
+                        text=f"{pname} doc{d} unit{pos}",
+                        text_hash=f"{pname}{d}{pos}",
+                    )
+                    s.add(u)
+                    s.flush()
+                    units.append(u.id)
+            ids[pname] = (proj.id, sv.id, units)
+        alice = get_or_create_annotator(s, "alice").id
+        bob = get_or_create_annotator(s, "bob").id
+    return engine, ids, alice, bob
+
+
+def _save(engine, unit, who, sv, status="done", values=None):
+    with session_scope(engine) as s:
+        return save_annotation(
+            s,
+            unit_id=unit,
+            annotator_id=who,
+            schema_version_id=sv,
+            values=values if values is not None else {"bias": "biased"},
+            status=status,
+        )
+
+
+def test_queue_walks_document_order_and_resumes(store):
+    engine, ids, alice, _ = store
+    pid, sv, units = ids["p"]
+    q = Queue(project_id=pid, annotator_id=alice)
+    with session_scope(engine) as s:
+        assert q.next(s) == units[0]
+    _save(engine, units[0], alice, sv)
+    _save(engine, units[1], alice, sv)
+    with session_scope(engine) as s:
+        assert q.next(s) == units[2]
+        # A fresh queue (reopening the app) resumes at the same unit.
+        assert Queue(project_id=pid, annotator_id=alice).next(s) == units[2]
+
+
+def test_overlap_one_skips_units_done_by_others_overlap_two_does_not(store):
+    engine, ids, alice, bob = store
+    pid, sv, units = ids["p"]
+    _save(engine, units[0], bob, sv)
+    with session_scope(engine) as s:
+        assert Queue(project_id=pid, annotator_id=alice).next(s) == units[1]
+        assert Queue(project_id=pid, annotator_id=alice, overlap=2).next(s) == units[0]
+    # Bob's skip does not fill the unit.
+    _save(engine, units[1], bob, sv, status="skipped")
+    with session_scope(engine) as s:
+        assert Queue(project_id=pid, annotator_id=alice).next(s) == units[1]
+
+
+def test_skipped_units_come_last_and_cycle(store):
+    engine, ids, alice, _ = store
+    pid, sv, units = ids["p"]
+    q = Queue(project_id=pid, annotator_id=alice)
+    _save(engine, units[0], alice, sv, status="skipped")
+    _save(engine, units[1], alice, sv, status="skipped")
+    with session_scope(engine) as s:
+        assert q.next(s) == units[2]
+    for u in units[2:]:
+        _save(engine, u, alice, sv)
+    with session_scope(engine) as s:
+        assert q.next(s, current=units[-1]) == units[0]
+        assert q.next(s, current=units[0]) == units[1]
+        assert q.next(s, current=units[1]) == units[0]
+    _save(engine, units[0], alice, sv)
+    _save(engine, units[1], alice, sv)
+    with session_scope(engine) as s:
+        assert q.next(s) is None
+
+
+def test_flagged_units_leave_my_queue(store):
+    engine, ids, alice, _ = store
+    pid, sv, units = ids["p"]
+    _save(engine, units[0], alice, sv, status="flagged")
+    with session_scope(engine) as s:
+        assert Queue(project_id=pid, annotator_id=alice).next(s) == units[1]
+
+
+def test_random_order_is_seeded_and_covers_every_unit(store):
+    engine, ids, alice, _ = store
+    pid, sv, units = ids["p"]
+    seen = []
+    q = Queue(project_id=pid, annotator_id=alice, order="random", seed=7)
+    while True:
+        with session_scope(engine) as s:
+            uid = q.next(s)
+        if uid is None:
+            break
+        seen.append(uid)
+        _save(engine, uid, alice, sv)
+    assert sorted(seen) == units
+    engine2_order = []
+    q2 = Queue(project_id=pid, annotator_id=get_bob(engine), order="random", seed=7)
+    with session_scope(engine) as s:
+        q2.overlap = 2
+        engine2_order.append(q2.next(s))
+    assert engine2_order[0] == seen[0]
+
+
+def get_bob(engine):
+    with session_scope(engine) as s:
+        return get_or_create_annotator(s, "bob").id
+
+
+def test_save_update_and_undo_keep_an_audit(store):
+    engine, ids, alice, _ = store
+    pid, sv, units = ids["p"]
+    first = _save(engine, units[0], alice, sv, values={"bias": "biased"})
+    assert first.previous is None
+    second = _save(engine, units[0], alice, sv, values={"bias": "non_biased"})
+    assert second.previous is not None and second.previous.values == {"bias": "biased"}
+    with session_scope(engine) as s:
+        assert undo_save(s, unit_id=units[0], annotator_id=alice, previous=second.previous)
+        assert my_annotation(s, unit_id=units[0], annotator_id=alice).values == {"bias": "biased"}
+        assert undo_save(s, unit_id=units[0], annotator_id=alice, previous=first.previous)
+        assert my_annotation(s, unit_id=units[0], annotator_id=alice) is None
+        events = s.exec(select(AnnotationEvent).order_by(AnnotationEvent.id)).all()
+    assert [e.action for e in events] == ["create", "update", "undo", "undo"]
+    assert [e.values for e in events] == [
+        {"bias": "biased"},
+        {"bias": "non_biased"},
+        {"bias": "biased"},
+        {},
+    ]
+    # Undone units are back in the queue.
+    with session_scope(engine) as s:
+        assert Queue(project_id=pid, annotator_id=alice).next(s) == units[0]
+
+
+def test_skip_and_flag_are_audited_with_comment(store):
+    engine, ids, alice, _ = store
+    _, sv, units = ids["p"]
+    _save(engine, units[0], alice, sv, status="skipped", values={})
+    with session_scope(engine) as s:
+        save_annotation(
+            s,
+            unit_id=units[1],
+            annotator_id=alice,
+            schema_version_id=sv,
+            values={},
+            status="flagged",
+            comment="garbled [bold]text",
+        )
+        events = s.exec(select(AnnotationEvent).order_by(AnnotationEvent.id)).all()
+    assert [(e.action, e.status) for e in events] == [("skip", "skipped"), ("flag", "flagged")]
+    assert events[1].comment == "garbled [bold]text"
+
+
+def test_time_on_item_accumulates(store):
+    engine, ids, alice, _ = store
+    _, sv, units = ids["p"]
+    for secs in (2.0, 3.5):
+        with session_scope(engine) as s:
+            save_annotation(
+                s,
+                unit_id=units[0],
+                annotator_id=alice,
+                schema_version_id=sv,
+                values={},
+                seconds=secs,
+            )
+    with session_scope(engine) as s:
+        assert my_annotation(s, unit_id=units[0], annotator_id=alice).seconds == 5.5
+
+
+def test_previous_and_next_of_mine_stay_in_project(store):
+    engine, ids, alice, bob = store
+    pid, sv, units = ids["p"]
+    _, osv, ounits = ids["other"]
+    _save(engine, units[1], alice, sv)
+    _save(engine, units[3], bob, sv)
+    _save(engine, units[4], alice, sv)
+    _save(engine, ounits[0], alice, osv)
+    with session_scope(engine) as s:
+        kw = {"project_id": pid, "annotator_id": alice}
+        assert my_previous_unit(s, unit_id=units[5], **kw) == units[4]
+        assert my_previous_unit(s, unit_id=units[4], **kw) == units[1]
+        assert my_previous_unit(s, unit_id=units[1], **kw) is None
+        assert my_next_unit(s, unit_id=units[1], **kw) == units[4]
+        assert my_next_unit(s, unit_id=units[4], **kw) is None
+
+
+def test_load_unit_gives_document_and_context_within_document(store):
+    engine, ids, _, _ = store
+    _, _, units = ids["p"]
+    with session_scope(engine) as s:
+        view = load_unit(s, units[3], before=2, after=1)
+        assert view.title == "T1" and view.position == 0 and view.doc_units == 3
+        assert view.before == ()
+        assert [c.text for c in view.after] == ["p doc1 unit1"]
+        mid = load_unit(s, units[4], before=2, after=5)
+        assert [c.text for c in mid.before] == ["p doc1 unit0"]
+        assert [c.text for c in mid.after] == ["p doc1 unit2"]
+
+
+def test_progress_counts_and_applies_changes(store):
+    engine, ids, alice, bob = store
+    pid, sv, units = ids["p"]
+    _save(engine, units[0], alice, sv)
+    _save(engine, units[1], alice, sv, status="skipped")
+    _save(engine, units[2], bob, sv)
+    _save(engine, units[3], alice, sv, status="flagged")
+    with session_scope(engine) as s:
+        prog = my_progress(s, project_id=pid, annotator_id=alice)
+    # units 4 and 5 open, unit 1 skipped (comes back).
+    assert (prog.done, prog.left, prog.total) == (1, 3, 6)
+    prog.apply(None, "done")
+    prog.apply("skipped", "done")
+    assert (prog.done, prog.left) == (3, 1)
+    assert Progress(done=1, left=1).apply("done", None) is None
+
+
+def test_annotator_is_created_once_and_name_checked(store):
+    engine, *_ = store
+    with session_scope(engine) as s:
+        a = get_or_create_annotator(s, " carol ")
+        assert get_or_create_annotator(s, "carol").id == a.id
+        assert a.role == "annotator"
+        with pytest.raises(StoreError, match="empty"):
+            get_or_create_annotator(s, "  ")
+
+
+PER_KEYSTROKE = {
+    "next open": (
+        "SELECT u.id FROM unit u WHERE u.project_id = 1 AND u.id > 0 AND NOT EXISTS "
+        "(SELECT 1 FROM annotation m WHERE m.unit_id = u.id AND m.annotator_id = 1) AND "
+        "(SELECT count(*) FROM annotation d WHERE d.unit_id = u.id AND d.status = 'done') < 1 "
+        "ORDER BY u.id LIMIT 1"
+    ),
+    "my previous": (
+        "SELECT a.unit_id FROM annotation a JOIN unit u ON u.id = a.unit_id "
+        "WHERE a.annotator_id = 1 AND a.unit_id < 5 AND u.project_id = 1 "
+        "ORDER BY a.unit_id DESC LIMIT 1"
+    ),
+    "context": (
+        "SELECT position, kind, text FROM unit WHERE document_id = 1 "
+        "AND position BETWEEN 0 AND 3 AND position != 1 ORDER BY position"
+    ),
+    "mine": "SELECT * FROM annotation WHERE unit_id = 1 AND annotator_id = 1",
+}
+
+
+@pytest.mark.parametrize("name", sorted(PER_KEYSTROKE))
+def test_per_keystroke_queries_use_indexes(store, name):
+    engine, *_ = store
+    with engine.connect() as conn:
+        plan = " | ".join(
+            r[-1] for r in conn.execute(text("EXPLAIN QUERY PLAN " + PER_KEYSTROKE[name]))
+        )
+    # "SCAN u" / "SCAN a" without an index would be a full table scan per keystroke.
+    for part in plan.split(" | "):
+        if part.startswith("SCAN"):
+            assert "USING" in part, plan
+    assert "TEMP B-TREE" not in plan, plan
