@@ -76,6 +76,12 @@ def _suggest(word: str, candidates: Iterable[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+def _where(first: Node, here: Node) -> str:
+    """Where the first of two duplicates is, precise enough to find on a one-line list."""
+    line, col = first.start_mark.line + 1, first.start_mark.column + 1
+    return f"line {line}" if line != here.start_mark.line + 1 else f"line {line}, column {col}"
+
+
 def _kind(node: Node) -> str:
     if isinstance(node, MappingNode):
         return "a mapping"
@@ -110,6 +116,7 @@ class _Reader:
     def __init__(self, source: str) -> None:
         self.source = source
         self.problems: list[Problem] = []
+        self.misspelt: set[str] = set()  # known keys suggested for unknown ones, last mapping
 
     # -- reporting -----------------------------------------------------------------------
     def problem(self, node: Node, message: str) -> None:
@@ -118,7 +125,8 @@ class _Reader:
 
     def check_tags(self, node: Node) -> None:
         if node.tag not in _ALLOWED_TAGS:
-            self.problem(node, f"YAML tag {node.tag!r} is not allowed in a schema")
+            tag = node.tag.replace(_YAML, "!!", 1)
+            self.problem(node, f"YAML tag {tag} is not allowed in a schema")
             return
         if isinstance(node, SequenceNode):
             for item in node.value:
@@ -135,18 +143,22 @@ class _Reader:
             return None
         out: dict[str, Node] = {}
         keys: dict[str, Node] = {}
+        self.misspelt = set()
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode) or key_node.tag == _YAML + "null":
                 self.problem(key_node, f"keys in {what} should be words, got {_kind(key_node)}")
                 continue
             key = key_node.value
             if key in keys:
-                first = keys[key].start_mark.line + 1
-                self.problem(key_node, f"duplicate key {key!r} in {what} (first on line {first})")
+                first = _where(keys[key], key_node)
+                self.problem(key_node, f"duplicate key {key!r} in {what} (first on {first})")
                 continue
             keys[key] = key_node
             if key not in allowed:
-                self.problem(key_node, f"unknown key {key!r} in {what}{_suggest(key, allowed)}")
+                close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                self.misspelt.update(close)
+                self.problem(key_node, f"unknown key {key!r} in {what}{hint}")
                 continue
             out[key] = value_node
         return out
@@ -239,11 +251,13 @@ class _Reader:
             )
             return None
         self.check_tags(root)
+        if self.problems:  # a foreign tag makes the rest of the document meaningless
+            return None
         top = self.mapping(root, "the schema", TOP_KEYS)
         if top is None:
             return None
         for required in ("name", "tasks"):
-            if required not in top:
+            if required not in top and required not in self.misspelt:
                 self.problem(root, f"the schema needs `{required}`")
         name = self.text(top["name"], "`name`") if "name" in top else None
         description = self.text(top["description"], "`description`") if "description" in top else ""
@@ -336,14 +350,17 @@ class _Reader:
         if fields is None:
             return None
         draft = _Draft(node=node)
+        misspelt = self.misspelt
         if "name" not in fields:
-            self.problem(node, "this task needs a `name`")
+            if "name" not in misspelt:
+                self.problem(node, "this task needs a `name`")
         else:
             draft.name_node = fields["name"]
             draft.name = self.ident(fields["name"], "task name")
         label = f"task {draft.name!r}" if draft.name else "this task"
         if "type" not in fields:
-            self.problem(node, f"{label} needs a `type` ({' | '.join(TASK_TYPES)})")
+            if "type" not in misspelt:
+                self.problem(node, f"{label} needs a `type` ({' | '.join(TASK_TYPES)})")
         else:
             draft.type_node = fields["type"]
             draft.type = self.choice(fields["type"], "task type", TASK_TYPES)
@@ -358,7 +375,7 @@ class _Reader:
         if "labels" in fields:
             draft.labels_node = fields["labels"]
             draft.labels = self.labels(fields["labels"], draft, label)
-        elif draft.type in CHOICE_TYPES:
+        elif draft.type in CHOICE_TYPES and "labels" not in misspelt:
             self.problem(node, f"{label} ({draft.type}) needs `labels`")
         elif draft.type == "stance":
             draft.labels = [
@@ -389,10 +406,8 @@ class _Reader:
                 continue
             value, text, key, key_node, desc = parsed
             if value in values:
-                first = values[value].start_mark.line + 1
-                self.problem(
-                    item, f"duplicate label value {value!r} in {label} (first on line {first})"
-                )
+                first = _where(values[value], item)
+                self.problem(item, f"duplicate label value {value!r} in {label} (first on {first})")
                 continue
             values[value] = item
             read.append((item, value, text, key, key_node, desc))
@@ -492,9 +507,11 @@ class _Reader:
             if d.name is None or d.name_node is None:
                 continue
             if d.name in by_name:
-                first = by_name[d.name].name_node
-                line = first.start_mark.line + 1 if first else 0
-                self.problem(d.name_node, f"duplicate task name {d.name!r} (first on line {line})")
+                first = by_name[d.name].name_node or by_name[d.name].node
+                self.problem(
+                    d.name_node,
+                    f"duplicate task name {d.name!r} (first on {_where(first, d.name_node)})",
+                )
                 continue
             by_name[d.name] = d
         for d in drafts:
@@ -529,7 +546,8 @@ class _Reader:
                     if value not in known and other.labels:
                         self.problem(
                             value_node,
-                            f"task {task!r} has no value {value!r}{_suggest(value, known)} "
+                            f"task {task!r} has no value {value!r}"
+                            f"{_suggest(value, known).replace(' (', '; ').rstrip(')')} "
                             f"(values: {', '.join(known)})",
                         )
                 if d.name is not None:
