@@ -28,7 +28,7 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af"
 _CLOSE = "”’」』）)\\]】》〉〕\"'"
 _OPEN = "“‘「『（(\\[【《〈〔\"'"
 _STRONG = "。！？‼⁇⁈⁉"  # always a sentence end (unless a clause mark follows)
-_WEAK = ".!?…"  # a sentence end only in the right context
+_WEAK = ".!?…⋯"  # a sentence end only in the right context
 _TERMS = _STRONG + _WEAK
 _CLAUSE = "，、,；;：:"
 _NOTE_STOP = _STRONG + "!?…"  # a note may hold dots (J. Smith) but no sentence of its own
@@ -37,7 +37,7 @@ _NOTE_STOP = _STRONG + "!?…"  # a note may hold dots (J. Smith) but no sentenc
 _Q = f"{{0,{_QUOTE_MAX}}}"
 _QUOTE_BODY = (
     rf"(?<=“)[^“”]{_Q}”|(?<=「)[^「」]{_Q}」|(?<=『)[^『』]{_Q}』|(?<=\")[^\"]{_Q}\""
-    rf"|(?<=（)[^（）]{_Q}）|(?<=\()[^()]{_Q}\)|(?<=【)[^【】]{_Q}】"
+    rf"|(?<=（)[^（）]{_Q}）|(?<=\()[^()]{_Q}\)|(?<=【)[^【】]{_Q}】|(?<=《)[^《》]{_Q}》"
 )
 # Closing marks, then an optional bracketed note if it ends the paragraph.
 _N = f"{{1,{_NOTE_MAX}}}"
@@ -50,7 +50,7 @@ _FOLLOW_WEAK = rf"(?=\s*$|\s*[{_CJK}]|\s+[{_OPEN}]*(?P<nx>[A-Z][A-Za-z]*|[0-9]))
 # The pattern starts with one character class so that the regex engine skips ahead with a fast
 # character-set scan instead of trying each branch at every position.
 _BOUNDARY = re.compile(
-    rf"[“「『\"（(【{_STRONG}{_WEAK}](?:"
+    rf"[“「『\"（(【《{_STRONG}{_WEAK}](?:"
     # 1. a short quotation or bracket: skipped whole; a boundary only if it ends with a terminator
     rf"(?:{_QUOTE_BODY})(?:(?<=[{_STRONG}…][”」』\"）)】])(?P<qs>{_TAIL}){_FOLLOW_STRONG}"
     rf"|(?<=[.!?][”\"）)])(?P<qw>{_TAIL})(?=\s*$|\s*[{_CJK}]|\s+[{_OPEN}]*[A-Z0-9]))?"
@@ -101,6 +101,8 @@ def _boundaries(text: str) -> list[int]:
             if m.group("t") is None:
                 if m.group("qs") is None and m.group("qw") is None:
                     continue  # a quotation that does not end a sentence
+                if text[m.start()] in "（(【" and text[ends[-1] if ends else 0 : m.start()].strip():
+                    continue  # a bracket ends a sentence only if it is one: （据路透社报道。）
             elif not m.group("t") and text[m.start()] == ".":
                 start = m.start()
                 w = _WORD_BEFORE.search(text, max(0, start - 24), start)
