@@ -1,0 +1,58 @@
+"""`annotator annotate`: open the annotation screen. Textual is imported only in here, when used."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+
+def annotate(
+    annotator: Annotated[
+        str | None,
+        typer.Option(
+            "--annotator",
+            "-a",
+            help="Your name as an annotator (asked, and remembered, if absent).",
+        ),
+    ] = None,
+    project: Annotated[
+        str | None,
+        typer.Option(
+            "--project", "-p", help="Project name (default: the only project in the store)."
+        ),
+    ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar="ANNOTATOR_DB",
+            help="Database: a SQLite file path or an SQLAlchemy URL (default ./annotator.db).",
+            show_envvar=True,
+        ),
+    ] = None,
+    order: Annotated[
+        str,
+        typer.Option("--order", help="Queue order: sequential (document order) or random."),
+    ] = "sequential",
+    seed: Annotated[
+        int | None,
+        typer.Option("--seed", help="Seed for --order random (default: one per annotator)."),
+    ] = None,
+) -> None:
+    """Open the annotation screen on your next unit."""
+    from annotator.errors import UserError
+
+    if order not in ("sequential", "random"):
+        raise UserError(f"--order {order}: use sequential or random")
+    from annotator.tui.config import load_config
+    from annotator.tui.launch import load_context
+
+    config = load_config()
+    context = load_context(db=db, project=project)
+    from annotator.tui.app import AnnotatorApp  # textual: only now
+
+    app = AnnotatorApp(context, annotator=annotator, order=order, seed=seed, config=config)
+    app.run()
+    if app.error_message:
+        raise UserError(app.error_message)

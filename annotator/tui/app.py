@@ -1,0 +1,134 @@
+"""The Textual application: start screen (if no name), then the annotate screen."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable
+from typing import ClassVar
+
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from annotator.tui.commands import DocumentCommands
+from annotator.tui.config import UserConfig, save_config
+from annotator.tui.launch import StoreContext
+from annotator.tui.screens.start import StartScreen
+
+# Actions in the config file -> binding ids on the annotate screen.
+_KEYMAP_IDS = {
+    "save": "save",
+    "skip": "skip",
+    "flag": "flag",
+    "undo": "undo",
+    "help": "help",
+    "quit": "quit",
+    "prev_unit": "prev_unit",
+    "next_unit": "next_unit",
+    "next_task": "next_task",
+    "prev_task": "prev_task",
+}
+
+
+class AnnotatorApp(App):
+    CSS_PATH = ["annotate.tcss", "dialogs.tcss"]
+    TITLE = "annotator"
+    COMMANDS: ClassVar = App.COMMANDS | {DocumentCommands}
+
+    def __init__(
+        self,
+        context: StoreContext,
+        *,
+        annotator: str | None = None,
+        order: str = "sequential",
+        seed: int | None = None,
+        config: UserConfig | None = None,
+        remember: bool = True,
+    ) -> None:
+        super().__init__()
+        self.context = context
+        self.annotator_name = annotator
+        self.order = order
+        self.seed = seed
+        self.config = config or UserConfig()
+        self.remember = remember
+        self.error_message: str | None = None
+        self.annotating = None
+
+    def on_mount(self) -> None:
+        if self.config.theme and self.config.theme in self.available_themes:
+            self.theme = self.config.theme
+        if self.config.keys:
+            self.set_keymap({_KEYMAP_IDS[a]: k for a, k in self.config.keys.items()})
+        if self.config.problem:
+            self.notify(self.config.problem, severity="warning", markup=False)
+        if self.annotator_name:
+            self.begin(self.annotator_name)
+        else:
+            self.push_screen(StartScreen(self.context.project_name, self.config.annotator))
+
+    def on_start_screen_chosen(self, message: StartScreen.Chosen) -> None:
+        self.begin(message.name)
+
+    def begin(self, name: str) -> None:
+        from annotator.store.annotators import get_or_create_annotator
+        from annotator.store.engine import StoreError, session_scope
+        from annotator.tui.controller import Annotating
+        from annotator.tui.screens.annotate import AnnotateScreen
+
+        try:
+            with session_scope(self.context.engine) as session:
+                annotator = get_or_create_annotator(session, name)
+                annotator_id = annotator.id
+        except StoreError as exc:
+            self.error_message = str(exc)
+            self.exit()
+            return
+        assert annotator_id is not None
+        self.annotator_name = name
+        self.sub_title = f"{self.context.project_name} · {name}"
+        if self.remember and self.config.annotator != name:
+            self.config.annotator = name
+            try:
+                save_config(self.config)
+            except OSError as exc:
+                self.notify(f"could not remember your name: {exc}", severity="warning")
+        self.annotating = Annotating(
+            self.context,
+            annotator_id=annotator_id,
+            annotator_name=name,
+            order=self.order,
+            seed=self.seed,
+        )
+        screen = AnnotateScreen(self.annotating)
+        if isinstance(self.screen, StartScreen):
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def watch_theme(self, theme: str) -> None:
+        if self.remember and self.annotating is not None and self.config.theme != theme:
+            self.config.theme = theme
+            with contextlib.suppress(OSError):
+                save_config(self.config)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if self.annotating is not None:
+            yield SystemCommand("Stats", "My progress in this project", self.show_stats)
+
+    def show_stats(self) -> None:
+        ann = self.annotating
+        if ann is None or ann.progress is None:
+            self.notify("Still counting…")
+            return
+        p = ann.progress
+        pace = (
+            f"; median {sorted(ann.recent)[len(ann.recent) // 2]:.1f} s per unit"
+            if ann.recent
+            else ""
+        )
+        self.notify(
+            f"{p.done:,} done, {p.left:,} left of {p.total:,} units{pace}",
+            title="Stats",
+            markup=False,
+        )

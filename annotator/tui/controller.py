@@ -1,0 +1,208 @@
+"""The annotation session without the screen: which unit is shown, saving, undo, progress.
+
+Plain Python over the store, so the rules (what comes next, what undo restores) are tested
+without Textual, and the screen only draws what this object says.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+import zlib
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from annotator.store import annotations as store
+from annotator.store.annotations import DONE, Progress, Queue, Snapshot, UnitView
+from annotator.store.engine import session_scope
+from annotator.tui.launch import StoreContext
+
+
+@dataclass(frozen=True)
+class UndoEntry:
+    unit_id: int
+    previous: Snapshot | None
+    status_before: str | None
+    status_after: str
+
+
+class Annotating:
+    def __init__(
+        self,
+        ctx: StoreContext,
+        *,
+        annotator_id: int,
+        annotator_name: str,
+        order: str = "sequential",
+        seed: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.ctx = ctx
+        self.schema = ctx.schema
+        self.annotator_id = annotator_id
+        if order == "random" and seed is None:
+            seed = zlib.crc32(annotator_name.encode())  # stable per person: reopening resumes
+        self.queue = Queue(
+            project_id=ctx.project_id,
+            annotator_id=annotator_id,
+            overlap=max(1, self.schema.overlap),
+            order=order,
+            seed=seed,
+        )
+        self.clock = clock
+        self.progress: Progress | None = None
+        self.undo_stack: list[UndoEntry] = []
+        self.view: UnitView | None = None
+        self.saved_values: dict[str, Any] = {}
+        self.saved_status: str | None = None
+        self.saved_comment: str | None = None
+        self.tokens: list[str] | None = None
+        self.shown_at = clock()
+        self.recent: deque[float] = deque(maxlen=30)
+
+    # --- which unit --------------------------------------------------------------------
+    def open_first(self) -> UnitView | None:
+        with session_scope(self.ctx.engine) as s:
+            uid = self.queue.next(s)
+            return self._show(s, uid)
+
+    def goto(self, unit_id: int | None) -> UnitView | None:
+        with session_scope(self.ctx.engine) as s:
+            return self._show(s, unit_id)
+
+    def _show(self, s, unit_id: int | None) -> UnitView | None:
+        self.shown_at = self.clock()
+        self.tokens = None
+        if unit_id is None:
+            self.view, self.saved_values, self.saved_status = None, {}, None
+            return None
+        self.view = store.load_unit(
+            s, unit_id, before=self.schema.context_before, after=self.schema.context_after
+        )
+        mine = store.my_annotation(s, unit_id=unit_id, annotator_id=self.annotator_id)
+        self.saved_values = dict(mine.values) if mine else {}
+        self.saved_status = mine.status if mine else None
+        self.saved_comment = mine.comment if mine else None
+        self.tokens = self.view.tokens
+        return self.view
+
+    def previous(self) -> UnitView | None:
+        """My previous unit (None: there is none; the current one stays)."""
+        if self.view is None:
+            with session_scope(self.ctx.engine) as s:
+                uid = store.my_previous_unit(
+                    s,
+                    project_id=self.ctx.project_id,
+                    annotator_id=self.annotator_id,
+                    unit_id=2**62,
+                )
+                return self._show(s, uid) if uid else None
+        with session_scope(self.ctx.engine) as s:
+            uid = store.my_previous_unit(
+                s,
+                project_id=self.ctx.project_id,
+                annotator_id=self.annotator_id,
+                unit_id=self.view.unit_id,
+            )
+            return self._show(s, uid) if uid else None
+
+    def following(self) -> UnitView | None:
+        """My next unit, then the head of my queue (None: already there)."""
+        if self.view is None:
+            return None
+        with session_scope(self.ctx.engine) as s:
+            uid = self._after(s, self.view.unit_id)
+            if uid is None or uid == self.view.unit_id:
+                return None
+            return self._show(s, uid)
+
+    def _after(self, s, unit_id: int) -> int | None:
+        uid = store.my_next_unit(
+            s, project_id=self.ctx.project_id, annotator_id=self.annotator_id, unit_id=unit_id
+        )
+        if uid is not None:
+            skipped = store.my_annotation(s, unit_id=uid, annotator_id=self.annotator_id)
+            if skipped is None or skipped.status != store.SKIPPED:
+                return uid
+        return self.queue.next(s, current=unit_id)
+
+    # --- changes -----------------------------------------------------------------------
+    def save(
+        self, values: dict[str, Any], *, status: str = DONE, comment: str | None = None
+    ) -> UnitView | None:
+        """Commit my annotation of the shown unit, then show the next one.
+
+        Raises the store's error if the commit fails; nothing moves in that case.
+        """
+        assert self.view is not None
+        uid = self.view.unit_id
+        seconds = max(0.0, self.clock() - self.shown_at)
+        reviewing = self.saved_status not in (None, store.SKIPPED)
+        with session_scope(self.ctx.engine) as s:
+            result = store.save_annotation(
+                s,
+                unit_id=uid,
+                annotator_id=self.annotator_id,
+                schema_version_id=self.ctx.schema_version_id,
+                values=values,
+                status=status,
+                comment=comment,
+                seconds=seconds,
+            )
+        # Committed: from here on, nothing can lose the label.
+        self.undo_stack.append(UndoEntry(uid, result.previous, self.saved_status, status))
+        if self.progress is not None:
+            self.progress.apply(self.saved_status, status)
+        if status == DONE:
+            self.recent.append(seconds)
+        with session_scope(self.ctx.engine) as s:
+            if status == DONE and reviewing:
+                nxt = self._after(s, uid)
+            else:
+                nxt = self.queue.next(s, current=uid)
+            if nxt == uid and status != store.SKIPPED:
+                nxt = None
+            return self._show(s, nxt)
+
+    def undo(self) -> UnitView | None:
+        """Undo my last save of this session and show that unit again (None: nothing to undo)."""
+        if not self.undo_stack:
+            return None
+        entry = self.undo_stack[-1]
+        with session_scope(self.ctx.engine) as s:
+            store.undo_save(
+                s, unit_id=entry.unit_id, annotator_id=self.annotator_id, previous=entry.previous
+            )
+        self.undo_stack.pop()
+        if self.progress is not None:
+            self.progress.apply(entry.status_after, entry.status_before)
+        if entry.status_before in store.IN_QUEUE:
+            self.queue.reopen(entry.unit_id)
+        return self.goto(entry.unit_id)
+
+    def ensure_tokens(self) -> list[str]:
+        """The shown unit's words, computed once and cached in the store."""
+        if self.tokens is None and self.view is not None:
+            from annotator.tui.tokens import tokenize
+
+            self.tokens = tokenize(self.view.text, self.view.lang or self.schema.language)
+            with session_scope(self.ctx.engine) as s:
+                store.store_tokens(s, self.view.unit_id, self.tokens)
+        return self.tokens or []
+
+    # --- progress ----------------------------------------------------------------------
+    def load_progress(self) -> Progress:
+        with session_scope(self.ctx.engine) as s:
+            return store.my_progress(
+                s,
+                project_id=self.ctx.project_id,
+                annotator_id=self.annotator_id,
+                overlap=self.queue.overlap,
+            )
+
+    def eta_seconds(self) -> float | None:
+        if self.progress is None or len(self.recent) < 3:
+            return None
+        return statistics.median(self.recent) * self.progress.left

@@ -1,0 +1,1 @@
+"""Screens: start (who are you), annotate, and the modal help and flag dialogs."""

@@ -1,0 +1,328 @@
+"""The annotate screen: one unit, its context, one panel per visible task, progress, keys."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.binding import BindingType
+
+from collections.abc import Callable
+from typing import Any
+
+from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Input, ProgressBar, Static
+
+from annotator.schema.model import Task
+from annotator.store.annotations import FLAGGED, SKIPPED, UnitView
+from annotator.tui.controller import Annotating
+from annotator.tui.widgets.base import TaskPanel
+from annotator.tui.widgets.choice import ChoicePanel, MultiPanel
+from annotator.tui.widgets.span import SpanPanel
+from annotator.tui.widgets.stance import StancePanel
+from annotator.tui.widgets.text import TextPanel
+from annotator.tui.widgets.unit_view import UnitBox, document_line
+
+
+def make_panel(task: Task, targets: tuple[str, ...]) -> TaskPanel:
+    if task.type in ("single", "scale"):
+        return ChoicePanel(task)
+    if task.type == "multi":
+        return MultiPanel(task)
+    if task.type == "span":
+        return SpanPanel(task)
+    if task.type == "stance":
+        return StancePanel(task, targets)
+    return TextPanel(task)
+
+
+def visible_tasks(tasks: tuple[Task, ...], values: dict[str, Any]) -> set[str]:
+    """Names of the tasks whose show_if holds, given the values of the visible ones."""
+    visible = {t.name for t in tasks}
+    for _ in range(len(tasks)):  # a fixed point: show_if chains are acyclic (schema check)
+        seen = {k: v for k, v in values.items() if k in visible}
+        now = set()
+        for t in tasks:
+            ok = True
+            for other, accepted in t.show_if.items():
+                v = seen.get(other)
+                chosen = v if isinstance(v, list) else [v]
+                ok = ok and any(c in accepted for c in chosen)
+            if ok:
+                now.add(t.name)
+        if now == visible:
+            break
+        visible = now
+    return visible
+
+
+def one_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    return (str(orig).strip().splitlines() or [type(exc).__name__])[0][:200]
+
+
+def format_eta(seconds: float | None) -> str:
+    if seconds is None:
+        return "ETA –"
+    minutes = int(seconds // 60)
+    if minutes >= 60:
+        return f"ETA {minutes // 60}h{minutes % 60:02d}m"
+    return f"ETA {minutes}m" if minutes else "ETA <1m"
+
+
+class AnnotateScreen(Screen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "save", "Save", id="save"),
+        Binding("tab", "focus_task(1)", "Next task", id="next_task", show=False),
+        Binding("shift+tab", "focus_task(-1)", "Prev task", id="prev_task", show=False),
+        Binding("left", "prev_unit", "Prev", id="prev_unit"),
+        Binding("right", "next_unit", "Next", id="next_unit"),
+        Binding("u", "undo", "Undo", id="undo"),
+        Binding("s", "skip", "Skip", id="skip"),
+        Binding("f", "flag", "Flag", id="flag"),
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("q", "quit", "Quit", id="quit"),
+    ]
+
+    def __init__(self, annotating: Annotating) -> None:
+        super().__init__()
+        self.ann = annotating
+        self.schema = annotating.schema
+        self.panels = {t.name: make_panel(t, self.schema.targets) for t in self.schema.tasks}
+        one = self.schema.tasks
+        self.one_key = len(one) == 1 and one[0].type == "single"
+        self.on_shown: Callable[[UnitView | None], None] | None = None  # benchmarks, tests
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="doc", markup=False)
+        yield UnitBox(id="unit")
+        with VerticalScroll(id="tasks"):
+            yield from self.panels.values()
+        yield Static(id="message", markup=False)
+        with Horizontal(id="progress"):
+            yield ProgressBar(id="bar", show_eta=False, show_percentage=False)
+            yield Static(id="counts", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.draw(self.ann.open_first())
+        self.load_progress()
+        if any(t.type == "span" for t in self.schema.tasks):
+            self.warm_tokenizer()
+
+    # --- workers -----------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="progress")
+    def load_progress(self) -> None:
+        progress = self.ann.load_progress()
+        self.app.call_from_thread(self._progress_loaded, progress)
+
+    def _progress_loaded(self, progress) -> None:
+        self.ann.progress = progress
+        self.update_progress()
+
+    @work(thread=True, group="tokens")
+    def warm_tokenizer(self) -> None:
+        from annotator.tui.tokens import warm_up
+
+        warm_up(self.schema.language)
+
+    # --- drawing -----------------------------------------------------------------------
+    def say(self, message: str, *, error: bool = False) -> None:
+        box = self.query_one("#message", Static)
+        box.update(Text(message, style="bold red" if error else "green"))
+        box.set_class(error, "error")
+
+    def draw(self, view: UnitView | None) -> None:
+        self.say("")
+        tasks = self.query_one("#tasks")
+        if view is None:
+            self.query_one("#doc", Static).update(Text("Done", style="bold"))
+            self.query_one(UnitBox).display = False
+            tasks.display = False
+            self.say("Your queue is empty: thank you! Press q to quit, ← to review.")
+            self._shown(view)
+            return
+        self.query_one(UnitBox).display = True
+        tasks.display = True
+        self.query_one("#doc", Static).update(document_line(view))
+        self.query_one(UnitBox).show(view)
+        saved = self.ann.saved_values
+        for name, panel in self.panels.items():
+            if isinstance(panel, SpanPanel):
+                panel.load(view.text, self.ann.tokens or [])
+            panel.set_value(saved.get(name))
+        self.update_visibility(initial=True)
+        if self.ann.saved_status:
+            note = {SKIPPED: "skipped earlier", FLAGGED: "flagged earlier"}.get(
+                self.ann.saved_status, "saved earlier"
+            )
+            self.say(f"Your label, {note}: change it and press enter, or → to move on.")
+        self.focus_first()
+        self.update_progress()
+        self._shown(view)
+
+    def _shown(self, view: UnitView | None) -> None:
+        if self.on_shown is not None:
+            callback = self.on_shown
+            self.call_after_refresh(callback, view)
+
+    def update_progress(self) -> None:
+        prog = self.ann.progress
+        counts = self.query_one("#counts", Static)
+        if prog is None:
+            counts.update(Text("counting…", style="dim"))
+            return
+        bar = self.query_one("#bar", ProgressBar)
+        bar.update(total=max(1, prog.done + prog.left), progress=prog.done)
+        counts.update(
+            Text(f"{prog.done:,} done · {prog.left:,} left · {format_eta(self.ann.eta_seconds())}")
+        )
+
+    def values(self) -> dict[str, Any]:
+        shown = self.visible()
+        out = {}
+        for name, panel in self.panels.items():
+            if name in shown and panel.value not in (None, "", [], {}):
+                out[name] = panel.value
+        return out
+
+    def visible(self) -> set[str]:
+        raw = {n: p.value for n, p in self.panels.items()}
+        return visible_tasks(self.schema.tasks, raw)
+
+    def update_visibility(self, initial: bool = False) -> None:
+        shown = self.visible()
+        for name, panel in self.panels.items():
+            on = name in shown
+            if isinstance(panel, SpanPanel) and on and not panel.tokens and self.ann.view:
+                panel.load(self.ann.view.text, self.ann.ensure_tokens())
+                panel.set_value(self.ann.saved_values.get(name) if initial else None)
+            panel.display = on
+
+    def focusables(self) -> list:
+        out = []
+        for panel in self.panels.values():
+            if panel.display:
+                out.append(panel.input if isinstance(panel, TextPanel) else panel)
+        return out
+
+    def focus_first(self) -> None:
+        items = self.focusables()
+        if items:
+            items[0].focus(scroll_visible=False)
+
+    def missing(self) -> list[str]:
+        shown = self.visible()
+        return [
+            t.name
+            for t in self.schema.tasks
+            if t.required and t.name in shown and not self.panels[t.name].has_value()
+        ]
+
+    # --- events ------------------------------------------------------------------------
+    def on_task_panel_changed(self, event: TaskPanel.Changed) -> None:
+        self.update_visibility()
+        if self.message_is_error():
+            self.say("")
+        if not event.advance:
+            return
+        if self.one_key:
+            self.action_save()
+        else:
+            self.action_focus_task(1, wrap=False)
+
+    def message_is_error(self) -> bool:
+        return self.query_one("#message").has_class("error")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    # --- actions -----------------------------------------------------------------------
+    def action_focus_task(self, step: int, wrap: bool = True) -> None:
+        items = self.focusables()
+        if not items:
+            return
+        focused = self.focused
+        idx = items.index(focused) if focused in items else -1
+        nxt = idx + step
+        if not wrap and not 0 <= nxt < len(items):
+            return
+        items[nxt % len(items)].focus()
+
+    def action_save(self) -> None:
+        if self.ann.view is None:
+            return
+        missing = self.missing()
+        if missing:
+            self.say("Still needed: " + ", ".join(missing), error=True)
+            first = self.panels[missing[0]]
+            (first.input if isinstance(first, TextPanel) else first).focus()
+            return
+        self.commit()
+
+    def commit(self, status: str = "done", comment: str | None = None) -> None:
+        try:
+            view = self.ann.save(self.values(), status=status, comment=comment)
+        except SQLAlchemyError as exc:
+            self.say(
+                f"Not saved: {one_line(exc)}. Your choices are still here; press enter to retry.",
+                error=True,
+            )
+            return
+        self.draw(view)
+
+    def action_skip(self) -> None:
+        if self.ann.view is not None:
+            self.commit(SKIPPED)
+
+    def action_flag(self) -> None:
+        if self.ann.view is None:
+            return
+        from annotator.tui.screens.dialogs import FlagScreen
+
+        def flagged(comment: str | None) -> None:
+            if comment is not None:
+                self.commit(FLAGGED, comment.strip() or None)
+
+        self.app.push_screen(FlagScreen(self.ann.saved_comment or ""), flagged)
+
+    def action_undo(self) -> None:
+        try:
+            entry = self.ann.undo_stack[-1] if self.ann.undo_stack else None
+            view = self.ann.undo()
+        except SQLAlchemyError as exc:
+            self.say(f"Undo failed: {one_line(exc)}", error=True)
+            return
+        if entry is None:
+            self.say("Nothing to undo in this session.", error=True)
+            return
+        self.draw(view)
+        self.say("Undone: this unit is as it was before your last save.")
+
+    def action_prev_unit(self) -> None:
+        view = self.ann.previous()
+        if view is None:
+            self.say("No earlier unit of yours.", error=True)
+        else:
+            self.draw(view)
+
+    def action_next_unit(self) -> None:
+        view = self.ann.following()
+        if view is None:
+            self.say("This is your next unit.", error=True)
+        else:
+            self.draw(view)
+
+    def action_help(self) -> None:
+        from annotator.tui.screens.dialogs import HelpScreen
+
+        self.app.push_screen(HelpScreen(self.schema, self.app))
+
+    def action_quit(self) -> None:
+        self.app.exit()

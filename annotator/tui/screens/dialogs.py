@@ -1,0 +1,89 @@
+"""Modal dialogs: the flag comment and the help (guidelines and key map)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.binding import BindingType
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Markdown, Static
+
+from annotator.schema.model import Schema
+from annotator.tui.safe_text import display_text
+
+
+class FlagScreen(ModalScreen[str | None]):
+    """Ask for an optional comment; enter flags, escape cancels (dismiss None)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, comment: str = "") -> None:
+        super().__init__()
+        self.comment = comment
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="flag-box", classes="dialog"):
+            yield Static("Flag this unit for the lead", classes="dialog-title")
+            yield Input(value=self.comment, placeholder="optional comment", id="flag-comment")
+            yield Static("enter: flag · escape: cancel", classes="dialog-hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def key_map(schema: Schema, app: App) -> Table:
+    table = Table(show_header=True, header_style="bold", box=None, padding=(0, 2, 0, 0))
+    table.add_column("key")
+    table.add_column("does")
+    screen = app.screen_stack[-2] if len(app.screen_stack) > 1 else app.screen
+    for binding in screen.active_bindings.values():
+        if binding.binding.description:
+            table.add_row(app.get_key_display(binding.binding), binding.binding.description)
+    table.add_row("ctrl+p", "command palette: jump to a document, stats, theme")
+    for task in schema.tasks:
+        for label in task.labels:
+            if label.key:
+                table.add_row(
+                    label.key,
+                    Text(f"{display_text(task.name)}: {display_text(label.text)}"),
+                )
+        if task.type == "span":
+            table.add_row("← → space", f"{task.name}: move, toggle word; shift+← → extend")
+        if task.type == "stance":
+            table.add_row("↑ ↓", f"{task.name}: choose the target row")
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close"),
+        Binding("question_mark", "close", show=False),
+        Binding("q", "close", show=False),
+    ]
+
+    def __init__(self, schema: Schema, app: App) -> None:
+        super().__init__()
+        self.schema = schema
+        self.table = key_map(schema, app)
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-box", classes="dialog"):
+            yield Static(Text(display_text(self.schema.name), style="bold"), classes="dialog-title")
+            if self.schema.guidelines:
+                yield Markdown(self.schema.guidelines, id="guidelines")
+            yield Static(Text("Keys", style="bold"))
+            yield Static(self.table, id="keymap")
+            yield Static("escape: close", classes="dialog-hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

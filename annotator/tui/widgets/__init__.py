@@ -1,0 +1,1 @@
+"""Task widgets, one per task type, and the unit view."""

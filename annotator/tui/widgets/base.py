@@ -1,0 +1,79 @@
+"""What every task panel shares: its task, its value, a header line, label keys, messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.message import Message
+from textual.widget import Widget
+
+from annotator.schema.model import Label, Task
+from annotator.tui.safe_text import display_text
+
+
+class TaskPanel(Widget, can_focus=True):
+    """One task on the annotate screen. Subclasses draw the body and handle their keys."""
+
+    class Changed(Message):
+        """The value changed; `advance` asks the screen to move on (a choice was made)."""
+
+        def __init__(self, panel: TaskPanel, advance: bool = False) -> None:
+            super().__init__()
+            self.panel = panel
+            self.advance = advance
+
+    def __init__(self, task: Task, **kwargs: Any) -> None:
+        super().__init__(id=f"task-{task.name}", classes="task", **kwargs)
+        self.schema_task = task
+        self._value: Any = None
+        self._keys = {lab.key: lab for lab in task.labels if lab.key}
+
+    # --- value -------------------------------------------------------------------------
+    @property
+    def value(self) -> Any:
+        return self._value
+
+    def set_value(self, value: Any) -> None:
+        """Show a saved value (no Changed message: nothing was chosen)."""
+        self._value = value
+        self.refresh(layout=True)
+
+    def change(self, value: Any, *, advance: bool = False) -> None:
+        self._value = value
+        self.refresh(layout=True)
+        self.post_message(self.Changed(self, advance))
+
+    def has_value(self) -> bool:
+        return self._value not in (None, "", [], {})
+
+    def label_for_key(self, key: str) -> Label | None:
+        return self._keys.get(key)
+
+    # --- drawing -----------------------------------------------------------------------
+    def header(self) -> Text:
+        t = Text(no_wrap=False)
+        t.append(display_text(self.schema_task.name), style="bold")
+        if self.schema_task.required:
+            t.append(" *", style="bold red" if not self.has_value() else "dim")
+        if self.schema_task.prompt:
+            t.append("  " + display_text(self.schema_task.prompt), style="italic")
+        return t
+
+    def label_chip(self, label: Label, selected: bool, *, mark: str = "") -> Text:
+        chip = Text()
+        key = f"{label.key} " if label.key else ""
+        chip.append(key, style="bold cyan" if not selected else "bold")
+        chip.append(mark + display_text(label.text))
+        if selected:
+            chip.stylize("reverse")
+        return chip
+
+    def body(self) -> Text:
+        return Text()
+
+    def render(self) -> Text:
+        out = self.header()
+        out.append("\n")
+        out.append_text(self.body())
+        return out

@@ -1,0 +1,81 @@
+"""Stance: one row per target; up/down pick the row, a label key sets it and moves down.
+
+Targets the unit does not mention stay empty, so an empty stance never blocks a save.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.binding import BindingType
+
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+
+from annotator.schema.model import Task
+from annotator.tui.safe_text import display_text
+from annotator.tui.widgets.base import TaskPanel
+
+
+class StancePanel(TaskPanel):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "row(-1)", "Target up", show=False),
+        Binding("down", "row(1)", "Target down", show=False),
+    ]
+
+    def __init__(self, task: Task, targets: tuple[str, ...]) -> None:
+        super().__init__(task)
+        self.targets = targets or ("target",)
+        self.row = 0
+
+    def has_value(self) -> bool:
+        return True  # "no stance on any target" is an answer
+
+    def set_value(self, value) -> None:
+        self.row = 0
+        super().set_value(value)
+
+    def body(self) -> Text:
+        values = self._value or {}
+        width = max(len(display_text(t)) for t in self.targets)
+        rows = []
+        for i, target in enumerate(self.targets):
+            row = Text("▸ " if i == self.row and self.has_focus else "  ")
+            row.append(display_text(target).ljust(width), style="bold")
+            row.append("  ")
+            row.append_text(
+                Text("  ").join(
+                    self.label_chip(lab, values.get(target) == lab.value)
+                    for lab in self.schema_task.labels
+                )
+            )
+            rows.append(row)
+        return Text("\n").join(rows)
+
+    def action_row(self, step: int) -> None:
+        self.row = (self.row + step) % len(self.targets)
+        self.refresh()
+
+    def on_key(self, event: events.Key) -> None:
+        label = self.label_for_key(event.character or event.key)
+        if label is None:
+            return
+        event.stop()
+        event.prevent_default()
+        values = dict(self._value or {})
+        target = self.targets[self.row]
+        if values.get(target) == label.value:
+            values.pop(target)
+        else:
+            values[target] = label.value
+        last = self.row == len(self.targets) - 1
+        if not last:
+            self.row += 1
+        self.change(values or None, advance=last)
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
