@@ -44,8 +44,8 @@ def normalise(cell: str | None) -> str:
     """Case, width, apostrophe and spacing differences removed."""
     if cell is None:
         return ""
-    text = unicodedata.normalize("NFKC", cell)
-    text = _APOSTROPHES.sub("'", text)
+    # Apostrophes first: NFKC would turn the acute accent into a space and a combining mark.
+    text = unicodedata.normalize("NFKC", _APOSTROPHES.sub("'", cell))
     return " ".join(text.split()).lower()
 
 
@@ -79,7 +79,7 @@ def biased_words(cell: str | None) -> list[str]:
             items = ast.literal_eval(text)  # a literal only; never evaluates code
         except (ValueError, SyntaxError, MemoryError, RecursionError):
             items = None
-        if not isinstance(items, list | tuple):
-            items = text[1:-1].split(",")
-        return [str(i).strip().strip("'\"") for i in items if str(i).strip()]
-    return [part.strip() for part in text.split(",") if part.strip()]
+        if isinstance(items, list | tuple):
+            return [str(i).strip() for i in items if str(i).strip()]
+    parts = (part.strip().strip("'\"").strip() for part in text.strip("[]").split(","))
+    return [part for part in parts if part]
