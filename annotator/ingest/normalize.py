@@ -1,0 +1,48 @@
+"""Small text clean-ups shared by every reader: one place decides what a clean unit looks like."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+# Zero-width and invisible formatting characters: they vanish (they break matching and hashing).
+_INVISIBLE = dict.fromkeys(
+    map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e"),
+    None,
+)
+# A web address in running text. ASCII only, so a Chinese character right after it survives.
+_URL = re.compile(r"(?:https?|ftp)://[!-~]+|\bwww\.[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+[!-~]*")
+# Text left over once URLs are gone that carries no words (brackets, colons, dashes, bullets).
+_NO_WORDS = re.compile(r"[\W_]*", re.UNICODE)
+
+
+def clean_text(text: str) -> str:
+    """Drop invisible characters; collapse all whitespace (NBSP, ideographic space) to one space."""
+    return " ".join(text.translate(_INVISIBLE).split())
+
+
+def drop_urls(text: str) -> str:
+    """Remove web addresses from clean text; '' when nothing but the address was there."""
+    if "http" not in text and "www." not in text and "ftp://" not in text:
+        return text
+    text = " ".join(_URL.sub(" ", text).split())
+    # Tidy the husk a removed address leaves, e.g. "直播()" or "见：".
+    text = text.replace("()", "").replace("（）", "").strip()
+    return "" if _NO_WORDS.fullmatch(text) else text
+
+
+def has_words(text: str) -> bool:
+    return not _NO_WORDS.fullmatch(text)
+
+
+def domain_of(url: str | None) -> str | None:
+    """The outlet fallback: 'https://www.voachinese.com/a/1.html' -> 'voachinese.com'."""
+    if not url:
+        return None
+    try:
+        host = urlsplit(url.strip()).hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    return host[4:] if host.startswith("www.") else host

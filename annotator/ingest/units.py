@@ -1,0 +1,72 @@
+"""Blocks -> a ParsedDocument: the one place that decides units, their kinds and their order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from annotator.ingest.language import detect_language
+from annotator.ingest.model import ParsedDocument, ParsedUnit
+from annotator.ingest.normalize import clean_text, domain_of
+from annotator.ingest.sentences import split_sentences
+
+_LANG_SAMPLE = 1500  # characters of title + text given to language detection
+
+
+def language_sample(title: str, blocks: Iterable[tuple[str, str]]) -> str:
+    parts = [title]
+    size = len(title)
+    for _, text in blocks:
+        parts.append(text)
+        size += len(text)
+        if size >= _LANG_SAMPLE:
+            break
+    return "\n".join(parts)[:_LANG_SAMPLE]
+
+
+def build_document(
+    *,
+    title: str,
+    blocks: list[tuple[str, str]],
+    source_path: str,
+    lang: str | None = None,
+    url: str | None = None,
+    outlet: str | None = None,
+    published: datetime | None = None,
+    meta: dict[str, Any] | None = None,
+    split: bool = True,
+) -> ParsedDocument:
+    """Title unit, then captions (each text once) and body sentences in reading order.
+
+    A block equal to the title (a repeated <h1>, a video caption that restates the headline) is
+    dropped so the title appears once. With split=False each body block is one unit (records
+    that already hold one sentence each).
+    """
+    title = clean_text(title)
+    if lang is None:
+        lang = detect_language(language_sample(title, blocks))
+    units: list[ParsedUnit] = [ParsedUnit("title", title)] if title else []
+    seen_captions: set[str] = set()
+    for kind, text in blocks:
+        if text == title:
+            continue
+        if kind == "caption":
+            if text not in seen_captions:
+                seen_captions.add(text)
+                units.append(ParsedUnit("caption", text))
+        elif split:
+            units.extend(ParsedUnit("body", s) for s in split_sentences(text, lang) if s)
+        else:
+            units.append(ParsedUnit("body", text))
+    url = url.strip() if url else None
+    return ParsedDocument(
+        title=title,
+        units=units,
+        source_path=source_path,
+        url=url or None,
+        outlet=clean_text(outlet) if outlet else domain_of(url),
+        published=published,
+        lang=lang,
+        meta=meta or {},
+    )
