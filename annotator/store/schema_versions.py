@@ -142,6 +142,10 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+def _use(n: int) -> str:
+    return "uses" if n == 1 else "use"
+
+
 def orphaned_labels(session: Session, project_id: int, new_schema: Schema) -> list[str]:
     """One line per task, value or target that stored labels use and ``new_schema`` lacks."""
     tasks_used: Counter[str] = Counter()  # task -> annotations using it
@@ -193,18 +197,20 @@ def orphaned_labels(session: Session, project_id: int, new_schema: Schema) -> li
     for task_name, n in sorted(tasks_used.items()):
         new_task = new_schema.task(task_name)
         if new_task is None:
-            lines.append(f"task {task_name!r} removed but {_plural(n, 'annotation')} use it")
+            lines.append(f"task {task_name!r} removed but {_plural(n, 'annotation')} {_use(n)} it")
             continue
         lines.extend(_lost_values(new_task, values_used, targets_used, new_schema))
     for (task_name, old_type), n in sorted(retyped.items()):
         new_type = new_schema.task(task_name).type  # type: ignore[union-attr]
         lines.append(
             f"task {task_name!r} changes type from {old_type} to {new_type} but "
-            f"{_plural(n, 'annotation')} hold {old_type} values"
+            f"{_plural(n, 'annotation')} {'holds' if n == 1 else 'hold'} {old_type} values"
         )
     for task_name, n in sorted(gold_used.items()):
         if new_schema.task(task_name) is None:
-            lines.append(f"task {task_name!r} removed but {_plural(n, 'adjudication')} use it")
+            lines.append(
+                f"task {task_name!r} removed but {_plural(n, 'adjudication')} {_use(n)} it"
+            )
     return lines
 
 
