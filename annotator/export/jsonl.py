@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
@@ -20,10 +22,18 @@ def write_jsonl(
     include_unannotated: bool = False,
 ) -> int:
     """Write the project's units to `target`; returns the number of rows written."""
+    rows = iter_unit_rows(engine, project_id, include_unannotated=include_unannotated)
+    return write_jsonl_rows(rows, target, schema=schema)
+
+
+def write_jsonl_rows(
+    rows: Iterable[dict[str, Any]], target: Path, *, schema: dict[str, str]
+) -> int:
+    """Write already selected rows (see ``export.select``); returns the number written."""
     count = 0
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     with atomic_write(target, "w", encoding="utf-8", newline="\n") as fh:
-        for row in iter_unit_rows(engine, project_id, include_unannotated=include_unannotated):
+        for row in rows:
             row["schema"] = schema
             fh.write(dumps(row))
             fh.write("\n")

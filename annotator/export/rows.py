@@ -31,8 +31,13 @@ def _iso(dt) -> str | None:
 
 
 def iter_unit_rows(
-    engine: Engine, project_id: int, *, include_unannotated: bool = False
+    engine: Engine,
+    project_id: int,
+    *,
+    include_unannotated: bool = False,
+    with_tokens: bool = False,
 ) -> Iterator[dict[str, Any]]:
+    """One dict per unit; `with_tokens` adds the unit's cached word tokens (or None)."""
     with Session(engine) as session:
         annotators = dict(session.execute(select(Annotator.id, Annotator.name)).all())
         versions = dict(
@@ -45,9 +50,10 @@ def iter_unit_rows(
         docs: dict[int, dict[str, Any]] = {}
         last_id = 0
         while True:
-            query = select(Unit.id, Unit.document_id, Unit.position, Unit.kind, Unit.text).where(
-                Unit.project_id == project_id, Unit.id > last_id
-            )
+            columns = [Unit.id, Unit.document_id, Unit.position, Unit.kind, Unit.text]
+            if with_tokens:
+                columns.append(Unit.tokens)  # type: ignore[arg-type]
+            query = select(*columns).where(Unit.project_id == project_id, Unit.id > last_id)
             if not include_unannotated:
                 query = query.where(
                     select(Annotation.id).where(Annotation.unit_id == Unit.id).exists()
@@ -82,7 +88,9 @@ def iter_unit_rows(
             if missing:
                 if len(docs) > 10 * PAGE:  # documents come in order: forget old ones
                     docs.clear()
-                for d in session.execute(select(Document).where(Document.id.in_(missing))).scalars():
+                for d in session.execute(
+                    select(Document).where(Document.id.in_(missing))
+                ).scalars():
                     docs[d.id] = {
                         "id": d.id,
                         "title": d.title,
@@ -101,6 +109,8 @@ def iter_unit_rows(
                     "document": docs[u.document_id],
                     "annotations": by_unit.get(u.id, []),
                 }
+                if with_tokens:
+                    row["tokens"] = u.tokens
                 if u.id in gold:
                     row["gold"] = gold[u.id]
                 yield row

@@ -1,0 +1,196 @@
+"""Gold labels from several annotators: an adjudicated value wins, else the majority vote.
+
+Pure functions on plain data (task types as strings, values as stored), so the exporters,
+the agreement report and tests share one definition of "gold".
+
+Votes by task type:
+- ``single``/``scale``: the most frequent value; a tie between the top values is marked and
+  gives no value.
+- ``multi``: each label is kept when more than half the annotators chose it; a label chosen by
+  exactly half marks a tie (the strict-majority labels are still the value).
+- ``span``: the same per token (and span label): token indices chosen by more than half.
+- ``stance``: a majority vote per target.
+- ``text``: free text has no vote; only an adjudicated value gives gold.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+ADJUDICATED, UNANIMOUS, MAJORITY, TIE, NONE = "adjudicated", "unanimous", "majority", "tie", "none"
+
+
+@dataclass(frozen=True)
+class Gold:
+    value: Any  # None when there is no gold (a tie on a single value, or no votes)
+    source: str  # adjudicated | unanimous | majority | tie | none
+    votes: int = 0  # annotators who gave a value for the task
+
+
+def _used(value: Any) -> bool:
+    return value not in (None, "", [], {})
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_hashable(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
+    return value
+
+
+def vote_single(values: list[Any]) -> Gold:
+    if not values:
+        return Gold(None, NONE, 0)
+    counts = Counter(_hashable(v) for v in values)
+    ranked = counts.most_common()
+    top, n = ranked[0]
+    if len(ranked) > 1 and ranked[1][1] == n:
+        return Gold(None, TIE, len(values))
+    value = next(v for v in values if _hashable(v) == top)
+    return Gold(value, UNANIMOUS if len(ranked) == 1 else MAJORITY, len(values))
+
+
+def _vote_members(sets: list[set[Any]]) -> tuple[list[Any], bool]:
+    """Members chosen by more than half the voters, and whether any sits at exactly half."""
+    counts: Counter[Any] = Counter()
+    for s in sets:
+        counts.update(s)
+    n = len(sets)
+    kept = [m for m, c in counts.items() if 2 * c > n]
+    tie = any(2 * c == n for c in counts.values())
+    return kept, tie
+
+
+def _source(kept: Any, tie: bool, unanimous: bool) -> str:
+    if tie:
+        return TIE
+    return UNANIMOUS if unanimous else MAJORITY
+
+
+def vote_multi(values: list[Any]) -> Gold:
+    sets = [set(v) if isinstance(v, list) else {v} for v in values]
+    if not sets:
+        return Gold(None, NONE, 0)
+    kept, tie = _vote_members(sets)
+    unanimous = all(s == sets[0] for s in sets)
+    return Gold(sorted(kept, key=str), _source(kept, tie, unanimous), len(sets))
+
+
+def span_members(value: Any) -> set[tuple[int, str | None]]:
+    """(token index, label) pairs covered by a stored span value.
+
+    Accepts a list of token indices, ``{"start", "end", "label"}`` dicts with an exclusive
+    token ``end``, or ``{"tokens": [...], "label"}`` dicts.
+    """
+    members: set[tuple[int, str | None]] = set()
+    if not isinstance(value, list):
+        return members
+    for item in value:
+        if isinstance(item, bool):
+            continue
+        if isinstance(item, int):
+            members.add((item, None))
+        elif isinstance(item, dict):
+            label = item.get("label") if isinstance(item.get("label"), str) else None
+            if isinstance(item.get("tokens"), list):
+                members.update((int(t), label) for t in item["tokens"] if isinstance(t, int))
+            elif isinstance(item.get("start"), int) and isinstance(item.get("end"), int):
+                members.update((t, label) for t in range(item["start"], item["end"]))
+        elif (
+            isinstance(item, list | tuple)
+            and len(item) == 2
+            and all(isinstance(t, int) for t in item)
+        ):
+            members.update((t, None) for t in range(item[0], item[1]))
+    return members
+
+
+def spans_from_members(members: Iterable[tuple[int, str | None]]) -> Any:
+    """The stored shape back: plain token indices when no span carries a label."""
+    members = sorted(set(members), key=lambda m: (m[0], m[1] or ""))
+    if all(label is None for _, label in members):
+        return [t for t, _ in members]
+    spans: list[dict[str, Any]] = []
+    for t, label in members:
+        last = spans[-1] if spans else None
+        if last is not None and last["label"] == label and last["end"] == t:
+            last["end"] = t + 1
+        else:
+            spans.append({"start": t, "end": t + 1, "label": label})
+    return spans
+
+
+def vote_span(values: list[Any]) -> Gold:
+    if not values:
+        return Gold(None, NONE, 0)
+    sets = [span_members(v) for v in values]
+    kept, tie = _vote_members(sets)
+    unanimous = all(s == sets[0] for s in sets)
+    return Gold(spans_from_members(kept), _source(kept, tie, unanimous), len(sets))
+
+
+def vote_stance(values: list[Any]) -> Gold:
+    maps = [v for v in values if isinstance(v, dict)]
+    if not maps:
+        return Gold(None, NONE, 0)
+    targets = sorted({t for m in maps for t in m})
+    out: dict[str, Any] = {}
+    sources = set()
+    for target in targets:
+        g = vote_single([m[target] for m in maps if _used(m.get(target))])
+        sources.add(g.source)
+        if g.value is not None:
+            out[target] = g.value
+    source = TIE if TIE in sources else MAJORITY if MAJORITY in sources else UNANIMOUS
+    return Gold(out, source, len(maps))
+
+
+_VOTERS = {
+    "single": vote_single,
+    "scale": vote_single,
+    "multi": vote_multi,
+    "span": vote_span,
+    "stance": vote_stance,
+}
+
+
+def gold_for_task(
+    task_type: str, values: list[Any], adjudicated: Any = None, *, has_adjudication: bool = False
+) -> Gold:
+    """Gold for one unit and task from the values annotators gave (unused values ignored)."""
+    used = [v for v in values if _used(v)]
+    if has_adjudication:
+        return Gold(adjudicated, ADJUDICATED, len(used))
+    voter = _VOTERS.get(task_type)
+    if voter is None:  # free text: no vote
+        return Gold(None, NONE, len(used))
+    return voter(used)
+
+
+def gold_for_unit(
+    task_types: Mapping[str, str],
+    annotations: Iterable[Mapping[str, Any]],
+    adjudications: Mapping[str, Any] | None = None,
+    *,
+    statuses: tuple[str, ...] = ("done",),
+) -> dict[str, Gold]:
+    """Gold per task for one unit.
+
+    `annotations` are dicts with ``values`` ({task: value}) and ``status``; only those with a
+    status in `statuses` vote. `adjudications` maps task -> final value and always wins.
+    """
+    adjudications = adjudications or {}
+    voting = [a.get("values") or {} for a in annotations if a.get("status", "done") in statuses]
+    out: dict[str, Gold] = {}
+    for task, task_type in task_types.items():
+        out[task] = gold_for_task(
+            task_type,
+            [v.get(task) for v in voting],
+            adjudications.get(task),
+            has_adjudication=task in adjudications,
+        )
+    return out

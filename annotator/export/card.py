@@ -1,0 +1,212 @@
+"""The dataset card: what is in an export, where it came from, and how gold was formed.
+
+`CardStats` watches the rows as they stream past the writer, so the card costs no extra
+pass; `render_card` turns the figures into Markdown, with the YAML header Hugging Face reads
+when the export is a dataset folder.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from annotator.analysis.aggregate import span_members
+from annotator.export.options import ExportOptions
+
+GOLD_METHOD = (
+    "One value per unit and task: the lead's adjudicated value when there is one, otherwise "
+    "the majority vote of the annotators whose status is `done` (for multi-label and span "
+    "tasks, each label or token chosen by more than half of them). A tie gives no value and "
+    "is marked `tie` in `gold_source`."
+)
+
+
+def label_keys(task_type: str, value: Any) -> list[str]:
+    """The label counts a value contributes to (one per chosen label, span or target)."""
+    if value in (None, "", [], {}):
+        return []
+    if task_type == "multi":
+        return [str(v) for v in (value if isinstance(value, list) else [value])]
+    if task_type == "span":
+        labels = Counter(label or "span" for _, label in span_members(value))
+        return list(labels) if labels else []
+    if task_type == "stance" and isinstance(value, dict):
+        return [f"{t}={v}" for t, v in value.items() if v not in (None, "")]
+    if task_type == "text":
+        return ["(text)"]
+    return [str(value)]
+
+
+@dataclass
+class CardStats:
+    task_types: dict[str, str]
+    gold: bool = False
+    units: Counter[str] = field(default_factory=Counter)  # split -> units
+    annotations: Counter[str] = field(default_factory=Counter)
+    documents: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    labels: dict[str, Counter[tuple[str, str]]] = field(
+        default_factory=lambda: defaultdict(Counter)
+    )  # task -> (split, label) -> count
+    gold_sources: Counter[str] = field(default_factory=Counter)
+    annotators: set[str] = field(default_factory=set)
+    outlets: Counter[str] = field(default_factory=Counter)
+    first: str | None = None
+    last: str | None = None
+    _outlet_docs: set[int] = field(default_factory=set)
+
+    def observe(self, row: dict[str, Any]) -> None:
+        split = row.get("split", "all")
+        doc = row["document"]
+        self.units[split] += 1
+        self.documents[split].add(doc["id"])
+        if doc["id"] not in self._outlet_docs:
+            self._outlet_docs.add(doc["id"])
+            self.outlets[doc.get("outlet") or "(unknown)"] += 1
+            published = doc.get("published")
+            if published:
+                self.first = published if self.first is None else min(self.first, published)
+                self.last = published if self.last is None else max(self.last, published)
+        anns = row["annotations"]
+        self.annotations[split] += len(anns)
+        for a in anns:
+            if a["annotator"] is not None:
+                self.annotators.add(a["annotator"])
+        if self.gold:
+            gold = row.get("gold") or {}
+            for task, kind in self.task_types.items():
+                for key in label_keys(kind, gold.get(task)):
+                    self.labels[task][split, key] += 1
+            for source in (row.get("gold_source") or {}).values():
+                self.gold_sources[source] += 1
+        else:
+            for a in anns:
+                values = a["values"]
+                for task, kind in self.task_types.items():
+                    for key in label_keys(kind, values.get(task)):
+                        self.labels[task][split, key] += 1
+
+    def watch(self, rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for row in rows:
+            self.observe(row)
+            yield row
+
+    @property
+    def splits(self) -> list[str]:
+        order = ["train", "validation", "test", "all"]
+        return sorted(self.units, key=lambda s: (order.index(s) if s in order else 9, s))
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c).replace("|", "\\|") for c in r) + " |" for r in rows]
+    return lines
+
+
+def render_card(
+    stats: CardStats,
+    *,
+    project: str,
+    schema_name: str,
+    schema_hash: str,
+    fmt: str,
+    opts: ExportOptions,
+    yaml_header: str = "",
+) -> str:
+    """Markdown card; `yaml_header` (without the --- fences) goes on top when given."""
+    out: list[str] = []
+    if yaml_header:
+        out += ["---", yaml_header.rstrip("\n"), "---", ""]
+    out += [f"# {project}: media-bias annotations", ""]
+    out += [
+        f"Exported as `{fmt}` on {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')} by "
+        "`annotator`.",
+        "",
+        f"- **Schema:** {schema_name}, content hash `{schema_hash}`",
+        f"- **Command:** `{opts.command or '(library call)'}`",
+    ]
+    filters = []
+    if opts.annotators:
+        filters.append(f"annotators {', '.join(sorted(opts.annotators))}")
+    if opts.tasks:
+        filters.append(f"tasks {', '.join(opts.tasks)}")
+    filters.append(f"status {opts.status}")
+    if opts.since:
+        filters.append(f"updated since {opts.since.isoformat()}")
+    if opts.include_unannotated:
+        filters.append("every unit, annotated or not")
+    out.append(f"- **Selection:** {'; '.join(filters)}")
+    out += ["", "## Splits", ""]
+    if opts.split:
+        share = "/".join(f"{round(f * 100)}" for f in opts.split)
+        out.append(
+            f"Split {share} with seed {opts.seed}, grouped by document (no document is in two "
+            "splits) and stratified by the gold label of the first single-choice task."
+        )
+        out.append("")
+    out += _table(
+        ["split", "documents", "units", "annotations"],
+        [[s, len(stats.documents[s]), stats.units[s], stats.annotations[s]] for s in stats.splits],
+    )
+    out += ["", "## Labels", ""]
+    out.append(
+        "Counts of gold values per split."
+        if stats.gold
+        else "Counts over all annotations (one per annotator and unit) per split."
+    )
+    splits = stats.splits
+    for task, kind in stats.task_types.items():
+        counts = stats.labels.get(task, Counter())
+        out += ["", f"### `{task}` ({kind})", ""]
+        keys = sorted({k for _, k in counts})
+        if not keys:
+            out.append("No values.")
+            continue
+        out += _table(
+            ["label", *splits, "total"],
+            [
+                [f"`{k}`", *(counts[s, k] for s in splits), sum(counts[s, k] for s in splits)]
+                for k in keys
+            ],
+        )
+    out += ["", "## Gold", ""]
+    if stats.gold:
+        out.append(GOLD_METHOD)
+        if stats.gold_sources:
+            out.append("")
+            out += _table(
+                ["gold source", "unit-task pairs"],
+                [[k, v] for k, v in sorted(stats.gold_sources.items())],
+            )
+    else:
+        out.append(
+            "No gold column: the export holds each annotator's own labels "
+            "(and adjudicated values, where a lead made them, under `gold`)."
+        )
+    out += ["", "## Agreement", "", "Not computed in this export (see `annotator agreement`)."]
+    out += ["", "## Sources", ""]
+    out.append(f"- **Annotators (ids):** {', '.join(sorted(stats.annotators)) or 'none'}")
+    if stats.first or stats.last:
+        out.append(f"- **Published:** {stats.first} to {stats.last}")
+    out.append(
+        "- **Outlets (documents):** "
+        + ", ".join(f"{name} ({n})" for name, n in stats.outlets.most_common())
+    )
+    out.append("")
+    return "\n".join(out)
+
+
+def card_json(stats: CardStats) -> str:
+    """Machine-readable figures, for tests and tools."""
+    return json.dumps(
+        {
+            "units": dict(stats.units),
+            "annotations": dict(stats.annotations),
+            "documents": {k: len(v) for k, v in stats.documents.items()},
+            "annotators": sorted(stats.annotators),
+        },
+        ensure_ascii=False,
+    )

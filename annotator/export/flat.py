@@ -1,0 +1,85 @@
+"""Flat records for tables (CSV, Parquet): one per unit and annotator, a column per task."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+UNIT_COLUMNS = (
+    "unit_id",
+    "document_id",
+    "title",
+    "url",
+    "outlet",
+    "published",
+    "lang",
+    "kind",
+    "position",
+    "text",
+)
+ANNOTATION_COLUMNS = (
+    "annotator",
+    "status",
+    "created_at",
+    "updated_at",
+    "seconds",
+    "comment",
+    "schema_hash",
+)
+# Task types whose values are lists or mappings (JSON-encoded in CSV).
+STRUCTURED = ("multi", "span", "stance")
+
+
+def columns(task_types: dict[str, str], *, gold: bool, split: bool) -> list[str]:
+    cols = [*UNIT_COLUMNS, *ANNOTATION_COLUMNS]
+    if split:
+        cols.append("split")
+    cols.extend(task_types)
+    if gold:
+        cols.extend(f"gold.{t}" for t in task_types)
+        cols.extend(f"gold_source.{t}" for t in task_types)
+    return cols
+
+
+_EMPTY_ANNOTATION: dict[str, Any] = {"annotator": None, "status": None, "values": {}}
+
+
+def flat_records(
+    row: dict[str, Any], task_types: dict[str, str], *, gold: bool, split: bool
+) -> Iterator[list[Any]]:
+    """Values in `columns` order; a unit nobody annotated gives one record without annotator."""
+    doc = row["document"]
+    head = [
+        row["unit_id"],
+        doc["id"],
+        doc["title"],
+        doc["url"],
+        doc["outlet"],
+        doc["published"],
+        doc["lang"],
+        row["kind"],
+        row["position"],
+        row["text"],
+    ]
+    tail: list[Any] = []
+    if gold:
+        g = row.get("gold") or {}
+        src = row.get("gold_source") or {}
+        tail = [g.get(t) for t in task_types] + [src.get(t) for t in task_types]
+    for a in row["annotations"] or [_EMPTY_ANNOTATION]:
+        values = a["values"]
+        rec = [
+            *head,
+            a["annotator"],
+            a["status"],
+            a.get("created_at"),
+            a.get("updated_at"),
+            a.get("seconds"),
+            a.get("comment"),
+            a.get("schema_hash"),
+        ]
+        if split:
+            rec.append(row.get("split"))
+        rec.extend(values.get(t) for t in task_types)
+        rec.extend(tail)
+        yield rec

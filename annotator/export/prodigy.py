@@ -1,0 +1,147 @@
+"""Prodigy: JSONL tasks as ``prodigy db-in`` reads them.
+
+One task per unit and annotator: ``text``, ``tokens`` (with character offsets), ``spans``
+(character offsets, ``token_start``/``token_end`` inclusive, as Prodigy stores them),
+``options``/``accept`` for choice tasks (ids ``task:value``), ``answer`` (``accept`` for
+done, ``ignore`` for skipped or flagged), ``_input_hash`` (the text) and ``_task_hash`` (the
+text and the question: the same for every annotator of a unit, as in Prodigy), and
+``_annotator_id``. With gold, one more task per unit with ``_annotator_id`` ``gold``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from annotator.export.atomic import atomic_write
+from annotator.export.tokens import spans_of, token_offsets, unit_tokens
+from annotator.schema.model import Schema
+
+
+def hash32(*parts: str) -> int:
+    """A stable signed 32-bit hash, the width Prodigy uses for its hashes."""
+    h = hashlib.blake2b(digest_size=4)
+    for p in parts:
+        h.update(p.encode("utf-8"))
+        h.update(b"\x00")
+    return int.from_bytes(h.digest(), "big", signed=True)
+
+
+def choice_options(schema: Schema, task_types: dict[str, str]) -> list[dict[str, str]]:
+    options = []
+    for task in schema.tasks:
+        if task.name in task_types and task.type in ("single", "multi", "scale"):
+            options += [
+                {"id": f"{task.name}:{lab.value}", "text": f"{task.name}: {lab.text}"}
+                for lab in task.labels
+            ]
+    return options
+
+
+def accepted(values: dict[str, Any], task_types: dict[str, str]) -> list[str]:
+    out = []
+    for task, kind in task_types.items():
+        v = values.get(task)
+        if v in (None, "", [], {}) or kind not in ("single", "multi", "scale"):
+            continue
+        out += [f"{task}:{x}" for x in (v if isinstance(v, list) else [v])]
+    return out
+
+
+def write_prodigy(
+    rows: Iterable[dict[str, Any]],
+    target: Path,
+    *,
+    schema: Schema,
+    task_types: dict[str, str],
+    gold: bool = False,
+    schema_meta: dict[str, str],
+) -> int:
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    options = choice_options(schema, task_types)
+    span_tasks = [t for t, k in task_types.items() if k == "span"]
+    other = [t for t, k in task_types.items() if k in ("stance", "text")]
+    view = "blocks" if options and span_tasks else "choice" if options else "ner_manual"
+    question = dumps([options, span_tasks, schema_meta.get("hash", "")])
+    count = 0
+    with atomic_write(target, "w", encoding="utf-8", newline="\n") as fh:
+        for row in rows:
+            text = row["text"]
+            input_hash = hash32(text)
+            task_hash = hash32(str(input_hash), question)
+            tokens: list[dict[str, Any]] = []
+            offsets: list[tuple[int, int]] = []
+            if span_tasks:
+                words = unit_tokens(row)
+                offsets = token_offsets(text, words)
+                tokens = [
+                    {
+                        "text": w,
+                        "start": s,
+                        "end": e,
+                        "id": i,
+                        "ws": e < len(text) and text[e : e + 1].isspace(),
+                    }
+                    for i, (w, (s, e)) in enumerate(zip(words, offsets, strict=True))
+                ]
+            doc = row["document"]
+            meta = {
+                "unit_id": row["unit_id"],
+                "document_id": doc["id"],
+                "title": doc["title"],
+                "outlet": doc["outlet"],
+                "published": doc["published"],
+                "url": doc["url"],
+                "schema_hash": schema_meta.get("hash"),
+            }
+            if "split" in row:
+                meta["split"] = row["split"]
+            answers = [
+                (a["annotator"], a["values"], "accept" if a["status"] == "done" else "ignore")
+                for a in row["annotations"]
+            ]
+            if gold and row.get("gold"):
+                answers.append(("gold", row["gold"], "accept"))
+            for annotator, values, answer in answers:
+                task: dict[str, Any] = {"text": text, "meta": meta}
+                if tokens:
+                    spans = []
+                    for t in span_tasks:
+                        for start, end, label in spans_of(values.get(t), t):
+                            if start >= len(offsets):
+                                continue
+                            last = min(end, len(offsets)) - 1
+                            spans.append(
+                                {
+                                    "start": offsets[start][0],
+                                    "end": offsets[last][1],
+                                    "token_start": start,
+                                    "token_end": last,
+                                    "label": label,
+                                }
+                            )
+                    task["tokens"] = tokens
+                    task["spans"] = spans
+                if options:
+                    task["options"] = options
+                    task["accept"] = accepted(values, task_types)
+                for t in other:
+                    if values.get(t) not in (None, "", {}):
+                        task[t] = values[t]
+                task.update(
+                    {
+                        "answer": answer,
+                        "_input_hash": input_hash,
+                        "_task_hash": task_hash,
+                        "_view_id": view,
+                        "_annotator_id": annotator,
+                        "_session_id": annotator,
+                    }
+                )
+                fh.write(dumps(task))
+                fh.write("\n")
+                count += 1
+    return count

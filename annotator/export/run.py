@@ -1,0 +1,154 @@
+"""One export from start to end: select rows, plan splits, stream them to a format, card.
+
+`export_project` is what the CLI calls; it is also the library entry point.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from annotator.errors import UserError
+from annotator.export.atomic import atomic_write
+from annotator.export.card import CardStats, render_card
+from annotator.export.options import FORMATS, SPLIT_NAMES, ExportOptions
+from annotator.export.select import select_rows, selected_tasks
+from annotator.export.splits import plan_splits
+from annotator.schema.model import Schema
+from annotator.store.models import Project
+from annotator.store.schema_versions import current_schema
+
+DEFAULT_SPLIT = (0.8, 0.1, 0.1)
+FOLDER_FORMATS = ("hf", "conll")
+
+
+@dataclass
+class ExportResult:
+    target: Path
+    format: str
+    records: int  # lines, rows or tasks written (per format)
+    card: Path | None = None
+    splits: dict[str, int] = field(default_factory=dict)  # units per split
+
+
+def card_path(target: Path, fmt: str) -> Path:
+    if fmt in FOLDER_FORMATS:
+        return target / "README.md"
+    return target.with_name(target.name + ".card.md")
+
+
+def export_project(
+    engine: Engine, project: Project, fmt: str, target: Path, opts: ExportOptions
+) -> ExportResult:
+    if fmt not in FORMATS:
+        raise UserError(f"--format {fmt}: unknown format (formats: {', '.join(FORMATS)})")
+    assert project.id is not None
+    with Session(engine) as session:
+        schema = current_schema(session, project)
+    if fmt in FOLDER_FORMATS:
+        # Folder formats are datasets with splits and gold by nature.
+        opts = replace(opts, gold=True, split=opts.split or DEFAULT_SPLIT)
+    task_types = selected_tasks(schema, opts)
+    schema_meta = {"name": schema.name, "hash": schema.content_hash}
+
+    splits = None
+    if opts.split:
+        splits = plan_splits(
+            select_rows(engine, project.id, schema, opts), task_types, opts.split, opts.seed
+        )
+    with_tokens = fmt in ("conll", "prodigy", "label-studio") and "span" in task_types.values()
+    rows = select_rows(engine, project.id, schema, opts, with_tokens=with_tokens, splits=splits)
+    stats = CardStats(task_types, gold=opts.gold)
+    want_card = opts.card or fmt in FOLDER_FORMATS
+    if want_card:
+        rows = stats.watch(rows)
+
+    def card(yaml_header: str = "") -> str:
+        return render_card(
+            stats,
+            project=project.name,
+            schema_name=schema.name,
+            schema_hash=schema.content_hash,
+            fmt=fmt,
+            opts=opts,
+            yaml_header=yaml_header,
+        )
+
+    result = _write(fmt, rows, target, schema, task_types, schema_meta, opts, card)
+    if want_card and fmt not in FOLDER_FORMATS:
+        result.card = card_path(target, fmt)
+        with atomic_write(result.card, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(card())
+    elif fmt in FOLDER_FORMATS:
+        result.card = card_path(target, fmt)
+    if not result.splits and want_card:
+        result.splits = dict(stats.units)
+    return result
+
+
+def _write(fmt, rows, target, schema: Schema, task_types, schema_meta, opts, card) -> ExportResult:
+    split = opts.split is not None
+    if fmt == "jsonl":
+        from annotator.export.jsonl import write_jsonl_rows
+
+        n = write_jsonl_rows(rows, target, schema=schema_meta)
+    elif fmt == "csv":
+        from annotator.export.csv_writer import write_csv
+
+        n = write_csv(
+            rows, target, task_types=task_types, gold=opts.gold, split=split, safe=opts.excel_safe
+        )
+    elif fmt == "parquet":
+        from annotator.export.parquet import write_parquet
+
+        metadata = {
+            "annotator.schema_name": schema.name,
+            "annotator.schema_hash": schema.content_hash,
+        }
+        n = write_parquet(
+            rows, target, task_types=task_types, gold=opts.gold, split=split, metadata=metadata
+        )
+    elif fmt == "label-studio":
+        from annotator.export.label_studio import write_label_studio
+
+        n = write_label_studio(
+            rows, target, task_types=task_types, gold=opts.gold, schema_meta=schema_meta
+        )
+    elif fmt == "prodigy":
+        from annotator.export.prodigy import write_prodigy
+
+        n = write_prodigy(
+            rows,
+            target,
+            schema=schema,
+            task_types=task_types,
+            gold=opts.gold,
+            schema_meta=schema_meta,
+        )
+    elif fmt == "hf":
+        from annotator.export.hf import write_hf
+
+        metadata = {
+            "annotator.schema_name": schema.name,
+            "annotator.schema_hash": schema.content_hash,
+        }
+        sizes = write_hf(
+            rows,
+            target,
+            task_types=task_types,
+            split_names=SPLIT_NAMES[len(opts.split)],
+            metadata=metadata,
+            card=card,
+        )
+        return ExportResult(target, fmt, sum(sizes.values()), splits=sizes)
+    else:  # conll
+        from annotator.export.conll import write_conll
+
+        sizes = write_conll(
+            rows, target, task_types=task_types, split_names=SPLIT_NAMES[len(opts.split)], card=card
+        )
+        return ExportResult(target, fmt, sum(sizes.values()), splits=sizes)
+    return ExportResult(target, fmt, n)

@@ -1,0 +1,82 @@
+"""Train/validation/test splits grouped by document and stratified by a gold label.
+
+Every unit of a document lands in the same split, so no article leaks from train into test.
+Documents are grouped by their most frequent gold label (the stratum); within each stratum
+they are shuffled with the seed and handed, one by one, to the split furthest below its
+share of that stratum's units. Same rows, same seed, same splits.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from annotator.analysis.aggregate import gold_for_task
+from annotator.export.options import SPLIT_NAMES
+
+NO_LABEL = "\x00none"
+
+
+def stratify_task(task_types: Mapping[str, str]) -> str | None:
+    """The task whose gold label stratifies the split: the first single-value one."""
+    return next((t for t, kind in task_types.items() if kind in ("single", "scale")), None)
+
+
+def unit_stratum(row: Mapping[str, Any], task: str | None, task_type: str) -> str:
+    if task is None:
+        return NO_LABEL
+    gold = row.get("gold") or {}
+    if task in gold:  # computed gold, or an adjudicated value
+        value = gold[task]
+    else:
+        done = [a["values"].get(task) for a in row["annotations"] if a.get("status") == "done"]
+        value = gold_for_task(task_type, done).value
+    return NO_LABEL if value is None else str(value)
+
+
+def assign_splits(
+    docs: Mapping[int, tuple[int, str]], fractions: tuple[float, ...], seed: int
+) -> dict[int, str]:
+    """Document id -> split name, from document id -> (unit count, stratum)."""
+    names = SPLIT_NAMES[len(fractions)]
+    strata: dict[str, list[int]] = defaultdict(list)
+    for doc_id in sorted(docs):
+        strata[docs[doc_id][1]].append(doc_id)
+    rng = random.Random(seed)
+    out: dict[int, str] = {}
+    for stratum in sorted(strata):
+        ids = strata[stratum]
+        rng.shuffle(ids)
+        total = sum(docs[d][0] for d in ids)
+        given = [0] * len(names)
+        for doc_id in ids:
+            # The split furthest below its target share; ties go to the earlier split.
+            deficits = [fractions[i] * total - given[i] for i in range(len(names))]
+            best = max(range(len(names)), key=lambda i: (deficits[i], -i))
+            given[best] += docs[doc_id][0]
+            out[doc_id] = names[best]
+    return out
+
+
+def plan_splits(
+    rows: Iterable[Mapping[str, Any]],
+    task_types: Mapping[str, str],
+    fractions: tuple[float, ...],
+    seed: int,
+) -> dict[int, str]:
+    """A first pass over the rows: count units and labels per document, then assign."""
+    task = stratify_task(task_types)
+    task_type = task_types.get(task, "single") if task else "single"
+    units: Counter[int] = Counter()
+    labels: dict[int, Counter[str]] = defaultdict(Counter)
+    for row in rows:
+        doc_id = row["document"]["id"]
+        units[doc_id] += 1
+        labels[doc_id][unit_stratum(row, task, task_type)] += 1
+    docs = {}
+    for doc_id, n in units.items():
+        ranked = sorted(labels[doc_id].items(), key=lambda kv: (-kv[1], kv[0]))
+        docs[doc_id] = (n, ranked[0][0])
+    return assign_splits(docs, fractions, seed)

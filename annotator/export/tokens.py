@@ -1,0 +1,73 @@
+"""Tokens for span exports and the tags, offsets and spans derived from them.
+
+Span values are token indices into the unit's tokens (see ``aggregate.span_members``). The
+tokens are the ones cached on the unit when the span task was annotated; otherwise they are
+recomputed with the ingest tokenizer (or, until that exists, a simple word/CJK splitter).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from annotator.analysis.aggregate import span_members
+
+_FALLBACK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[^\W_]+|[^\w\s]|_", re.UNICODE)
+
+
+def _fallback_tokenize(text: str, lang: str | None = None) -> list[str]:
+    return _FALLBACK.findall(text)
+
+
+try:  # the ingest tokenizer, when present
+    from annotator.ingest.tokens import tokenize as _tokenize  # type: ignore[import-not-found]
+except ImportError:  # pragma: no cover - depends on what else is installed
+    _tokenize = _fallback_tokenize
+
+
+def unit_tokens(row: dict[str, Any]) -> list[str]:
+    tokens = row.get("tokens")
+    if tokens:
+        return list(tokens)
+    return list(_tokenize(row["text"], row.get("document", {}).get("lang")))
+
+
+def token_offsets(text: str, tokens: list[str]) -> list[tuple[int, int]]:
+    """Character (start, end) of each token, found in order; a token not found gets an
+    empty range at the current position so indices stay aligned."""
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for tok in tokens:
+        at = text.find(tok, pos) if tok else -1
+        if at < 0:
+            out.append((pos, pos))
+            continue
+        out.append((at, at + len(tok)))
+        pos = at + len(tok)
+    return out
+
+
+def spans_of(value: Any, default_label: str) -> list[tuple[int, int, str]]:
+    """Contiguous (token_start, token_end_exclusive, label) runs in a stored span value."""
+    members = sorted(span_members(value), key=lambda m: (m[1] or default_label, m[0]))
+    runs: list[list[Any]] = []
+    for t, label in members:
+        label = label or default_label
+        if runs and runs[-1][2] == label and runs[-1][1] == t:
+            runs[-1][1] = t + 1
+        else:
+            runs.append([t, t + 1, label])
+    return sorted((s, e, lab) for s, e, lab in runs)
+
+
+def bio_tags(n_tokens: int, spans: Iterable[tuple[int, int, str]]) -> list[str]:
+    """BIO tags; where spans overlap the first one (by start) keeps the token."""
+    tags = ["O"] * n_tokens
+    for start, end, label in sorted(spans):
+        if start >= n_tokens or any(tags[t] != "O" for t in range(start, min(end, n_tokens))):
+            continue
+        tags[start] = f"B-{label}"
+        for t in range(start + 1, min(end, n_tokens)):
+            tags[t] = f"I-{label}"
+    return tags

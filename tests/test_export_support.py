@@ -1,0 +1,94 @@
+"""A small annotated store for the export and labels tests (no tests of its own)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlmodel import Session
+
+from annotator.ingest.model import ParsedDocument, ParsedUnit
+from annotator.schema import builtin_schema
+from annotator.store.annotations import save_annotation
+from annotator.store.annotators import get_or_create_annotator
+from annotator.store.documents import add_documents
+from annotator.store.engine import open_store
+from annotator.store.models import Adjudication, Project, Unit
+from annotator.store.projects import create_project
+
+OUTLETS = ["voa", "reuters", "xinhua", "bbc"]
+BIAS = ["biased", "non_biased"]
+OPINION = ["entirely_factual", "somewhat_factual_but_opinionated", "expresses_writers_opinion"]
+TYPES = ["word_choice_labelling", "epistemological", "informational", "other"]
+
+
+def tokens_of(text: str) -> list[str]:
+    return [*text.rstrip(".").split(), "."]
+
+
+def build_store(url: str, *, documents: int = 12, project: str = "news"):
+    """Documents of four units; alice, bob and carol label most units, some disagreeing.
+
+    Returns (engine, project id). Units are tokenized by whitespace (cached on the unit) so
+    span token indices are easy to read in the tests.
+    """
+    engine = open_store(url)
+    docs = []
+    for d in range(documents):
+        units = [ParsedUnit("title", f"Headline {d} about the summit.")]
+        units += [
+            ParsedUnit("body", f"Sentence {d}-{i} says leaders met = brazenly in town {i}.")
+            for i in range(1, 4)
+        ]
+        docs.append(
+            ParsedDocument(
+                title=units[0].text,
+                units=units,
+                source_path=f"feed/{d}.md",
+                url=f"https://example.org/{d}",
+                outlet=OUTLETS[d % len(OUTLETS)],
+                published=datetime(2024, 1, 1 + d, tzinfo=UTC),
+                lang="en",
+            )
+        )
+    with Session(engine) as session:
+        proj = create_project(session, project, builtin_schema("media_bias"))
+        add_documents(session, proj.id, docs)
+        version = proj.schema_version_id
+        people = {n: get_or_create_annotator(session, n).id for n in ("alice", "bob", "carol")}
+        lead = get_or_create_annotator(session, "lead", role="lead").id
+        units = session.query(Unit).filter(Unit.project_id == proj.id).order_by(Unit.id).all()
+        for i, u in enumerate(units):
+            u.tokens = tokens_of(u.text)
+            session.add(u)
+            for j, name in enumerate(("alice", "bob", "carol")):
+                if (i + j) % 7 == 6:
+                    continue  # some units lack one annotator
+                bias = BIAS[(i + (j == 2 and i % 3 == 0)) % 2]
+                values = {"bias": bias, "opinion": OPINION[(i + j) % 3]}
+                if bias == "biased":
+                    values["biased_words"] = [5] if j else [5, 6]
+                    values["bias_type"] = [TYPES[i % 4]] + ([TYPES[1]] if j == 1 else [])
+                if i % 5 == 0 and j == 0:
+                    values["note"] = "=SUM(A1) odd split"
+                status = "skipped" if (i % 11 == 10 and j == 1) else "done"
+                save_annotation(
+                    session,
+                    unit_id=u.id,
+                    annotator_id=people[name],
+                    schema_version_id=version,
+                    values=values if status == "done" else {},
+                    status=status,
+                    seconds=2.5,
+                )
+        session.add(
+            Adjudication(unit_id=units[1].id, task="bias", value="biased", annotator_id=lead)
+        )
+        session.commit()
+        pid = proj.id
+    return engine, pid
+
+
+def project_of(engine, pid: int) -> Project:
+    with Session(engine) as session:
+        return session.get(Project, pid)
+
