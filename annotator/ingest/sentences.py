@@ -5,14 +5,21 @@ over those matches only (never over characters), which keeps splitting far above
 speed target. The rules, in brief:
 
 - Chinese 。！？ (and runs such as 。。。 or ！？) end a sentence unless a clause mark follows.
-- ASCII . ! ? and the ellipsis … end a sentence only before whitespace plus a capital, a digit
-  or an opening mark, before CJK text, or at the end; so 3.14, U.S.-made and "Why?" she asked
-  never split. A word before a single dot that is a known abbreviation, an initial (J.) or an
-  initialism (U.S.) ends a sentence only when a common sentence opener follows (the U.S. The ...).
+- ASCII . ! ? end a sentence only before whitespace plus a capital, a digit or an opening mark,
+  before CJK text, or at the end; so 3.14, U.S.-made and "Why?" she asked never split. A word
+  before a single dot that is a known abbreviation, an initial (J.) or an initialism (U.S.) ends
+  a sentence only when a common sentence opener follows (in the U.S. The ...).
+- An ellipsis (… …… ⋯ ...) ends a sentence only before whitespace plus a capital or at the end:
+  in Chinese news it mostly marks words left out of a quotation (煽动……来永久关闭), and a
+  fragment is worse for annotators than a unit holding two sentences.
 - Closing quotes and brackets stay with their sentence; a bracketed note after the last
   sentence of a paragraph, such as a caption's date (2023年5月17日), stays with it too.
 - A quotation or bracket of at most _QUOTE_MAX characters is never split inside; a longer one
-  is split at its own sentence ends (its closing mark then stays with the last piece).
+  is split at its own sentence ends (its closing mark then stays with the last piece). A short
+  quotation ending in 。 ends the sentence (他说：“我们会来。”然后离开。); one ending in ！ or ？
+  does so only when it opens the sentence or follows a colon, a comma or a speech verb, so a
+  slogan inside a sentence (手拉着“成都加油！”的横幅) stays whole. A bracket ends a sentence
+  only when it is one: （此文依据了路透社的报道。）. Book titles 《》 never end one.
 - Languages other than Chinese and English go to sentencex (Wikimedia's splitter), which knows
   their abbreviations.
 """
@@ -27,11 +34,14 @@ _NOTE_MAX = 60  # longest bracketed note that may trail a paragraph's last sente
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af"
 _CLOSE = "”’」』）)\\]】》〉〕\"'"
 _OPEN = "“‘「『（(\\[【《〈〔\"'"
-_STRONG = "。！？‼⁇⁈⁉"  # always a sentence end (unless a clause mark follows)
-_WEAK = ".!?…⋯"  # a sentence end only in the right context
-_TERMS = _STRONG + _WEAK
+_STRONG = "。！？﹗﹖‼⁇⁈⁉"  # always a sentence end (unless a clause mark follows)
+_WEAK = ".!?"  # a sentence end only in the right context
+_ELLIPSIS = "…⋯"
+_TERMS = _STRONG + _WEAK + _ELLIPSIS
 _CLAUSE = "，、,；;：:"
-_NOTE_STOP = _STRONG + "!?…"  # a note may hold dots (J. Smith) but no sentence of its own
+_NOTE_STOP = (
+    _STRONG + "!?" + _ELLIPSIS
+)  # a note may hold dots (J. Smith) but no sentence of its own
 
 # Quotations and brackets short enough to be kept whole (the opening mark is matched first).
 _Q = f"{{0,{_QUOTE_MAX}}}"
@@ -41,23 +51,29 @@ _QUOTE_BODY = (
 )
 # Closing marks, then an optional bracketed note if it ends the paragraph.
 _N = f"{{1,{_NOTE_MAX}}}"
-_TAIL = (
-    rf"[{_CLOSE}]*(?:\s*(?:（[^（）{_NOTE_STOP}]{_N}）|\([^(){_NOTE_STOP}]{_N}(?<!\.)\))(?=\s*$))?"
-)
+_NOTE = rf"(?:（[^（）{_NOTE_STOP}]{_N}）|\([^(){_NOTE_STOP}]{_N}(?<!\.)\))"
+_TAIL = rf"[{_CLOSE}]*(?:\s+[”」』）】])*(?:\s*{_NOTE}(?=\s*$))?"
 _FOLLOW_STRONG = rf"(?!\s*[{_CLAUSE}])"
-_FOLLOW_WEAK = rf"(?=\s*$|\s*[{_CJK}]|\s+[{_OPEN}]*(?P<nx>[A-Z][A-Za-z]*|[0-9]))"
+_FOLLOW_WEAK = rf"(?=\s*$|\s*[{_CJK}]|\s+(?P<op>[{_OPEN}]*)(?P<nx>[A-Z][A-Za-z]*|[0-9]))"
+_FOLLOW_ELLIPSIS = rf"(?=\s*$|\s+[{_OPEN}]*[A-Z0-9])"
+# What may stand before a quotation that ends a sentence with ！ or ？: nothing, a colon, a
+# comma, or the last character of a speech verb (说, 写道, 声称, 问, 表示).
+_INTRODUCERS = "：:，,；;说道称问示曰"
 
 # The pattern starts with one character class so that the regex engine skips ahead with a fast
 # character-set scan instead of trying each branch at every position.
 _BOUNDARY = re.compile(
-    rf"[“「『\"（(【《{_STRONG}{_WEAK}](?:"
+    rf"[“「『\"（(【《{_STRONG}{_WEAK}{_ELLIPSIS}](?:"
     # 1. a short quotation or bracket: skipped whole; a boundary only if it ends with a terminator
-    rf"(?:{_QUOTE_BODY})(?:(?<=[{_STRONG}…][”」』\"）)】])(?P<qs>{_TAIL}){_FOLLOW_STRONG}"
-    rf"|(?<=[.!?][”\"）)])(?P<qw>{_TAIL})(?=\s*$|\s*[{_CJK}]|\s+[{_OPEN}]*[A-Z0-9]))?"
+    rf"(?:{_QUOTE_BODY})(?:(?<=[{_STRONG}{_ELLIPSIS}][”」』\"）)】])(?P<qs>{_TAIL}){_FOLLOW_STRONG}"
+    rf"|(?<=[.!?][”\"）)])(?P<qw>{_TAIL})"
+    rf"(?=\s*$|\s*[{_CJK}]|\s+[{_OPEN}]*(?P<qnx>[A-Z][A-Za-z]*|[0-9])))?"
     # 2. a Chinese full stop, exclamation or question mark (with any run of terminators after it)
     rf"|(?<=[{_STRONG}])(?P<s>[{_TERMS}]*){_TAIL}{_FOLLOW_STRONG}"
-    # 3. ASCII terminators and the ellipsis
-    rf"|(?<=[{_WEAK}])(?P<t>[{_WEAK}]*){_TAIL}{_FOLLOW_WEAK}"
+    # 3. ASCII terminators (an ASCII ellipsis ... included)
+    rf"|(?<=[{_WEAK}])(?P<t>[{_WEAK}{_ELLIPSIS}]*){_TAIL}{_FOLLOW_WEAK}"
+    # 4. the ellipsis … ⋯
+    rf"|(?<=[{_ELLIPSIS}])(?P<e>[{_ELLIPSIS}.\s]*){_TAIL}{_FOLLOW_ELLIPSIS}"
     r")"
 )
 # The word before a single dot, for the abbreviation check (searched only for such dots).
@@ -97,23 +113,47 @@ def _is_abbreviation(word: str) -> bool:
 def _boundaries(text: str) -> list[int]:
     ends: list[int] = []
     for m in _BOUNDARY.finditer(text):
-        if m.group("s") is None:
-            if m.group("t") is None:
-                if m.group("qs") is None and m.group("qw") is None:
-                    continue  # a quotation that does not end a sentence
-                if text[m.start()] in "（(【" and text[ends[-1] if ends else 0 : m.start()].strip():
-                    continue  # a bracket ends a sentence only if it is one: （据路透社报道。）
-            elif not m.group("t") and text[m.start()] == ".":
-                start = m.start()
-                w = _WORD_BEFORE.search(text, max(0, start - 24), start)
-                if w:
-                    word = w.group()
-                    if word in _TITLES:
-                        continue
-                    if _is_abbreviation(word) and m.group("nx") not in _OPENERS:
-                        continue
+        if m.group("s") is None and m.group("e") is None:
+            term = m.group("t")
+            if term is not None:
+                dot = m.start()
+                nx = "The" if m["op"] else m["nx"]  # an opening quote starts a sentence
+                if not term and text[dot] == "." and not _dot_ends_sentence(text, dot, nx):
+                    continue
+            elif not _quotation_ends_sentence(text, m, ends[-1] if ends else 0):
+                continue
         ends.append(m.end())
     return ends
+
+
+def _dot_ends_sentence(text: str, dot: int, next_word: str | None) -> bool:
+    """Whether a single dot at `dot` ends a sentence, given the capitalised word after it."""
+    w = _WORD_BEFORE.search(text, max(0, dot - 24), dot)
+    if not w:
+        return True
+    word = w.group()
+    if word in _TITLES:
+        return False
+    return not _is_abbreviation(word) or next_word in _OPENERS
+
+
+def _quotation_ends_sentence(text: str, m: re.Match[str], sentence_start: int) -> bool:
+    closed = m.group("qs")
+    if closed is None:
+        if m.group("qw") is None:
+            return False  # the quotation does not end with a terminator
+        closed_at = m.start("qw")
+    else:
+        closed_at = m.start("qs")
+    before = text[sentence_start : m.start()].rstrip()
+    if text[m.start()] in "（(【":
+        return not before  # a bracket ends a sentence only if it is one
+    term = closed_at - 2
+    if closed is None:  # "... the U.S." she said / 刻画为“声名狼籍的 R.B.G.”之后
+        return text[term] != "." or _dot_ends_sentence(text, term, m.group("qnx"))
+    if text[term] != "。" and before:
+        return before[-1] in _INTRODUCERS  # 他说：“你好吗？” but not 手拉着“成都加油！”的横幅
+    return True
 
 
 def _sentencex(text: str, lang: str) -> list[str] | None:
