@@ -170,7 +170,7 @@ class _Reader:
                 node, f"{what} should be a mapping like {{task: value}}, got {_kind(node)}"
             )
             return None
-        out = []
+        out: list[tuple[Node, str, Node]] = []
         seen: set[str] = set()
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode) or key_node.tag == _YAML + "null":

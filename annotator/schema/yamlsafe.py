@@ -30,9 +30,10 @@ class _LimitedLoader(yaml.SafeLoader):
 
     def _fail(self, event: yaml.events.Event, message: str) -> None:
         mark = event.start_mark
-        raise SchemaError([Problem(self._source, mark.line + 1, mark.column + 1, message)])
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        raise SchemaError([Problem(self._source, line, col, message)])
 
-    def compose_node(self, parent: Node | None, index: object) -> Node | None:
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:  # type: ignore[override]
         event = self.peek_event()
         if isinstance(event, AliasEvent) or (isinstance(event, NodeEvent) and event.anchor):
             self._fail(event, "YAML anchors and aliases (&name, *name) are not allowed in a schema")
