@@ -160,3 +160,36 @@ async def test_reopening_resumes_and_time_on_item_is_recorded(tmp_path):
     with session_scope(ctx.engine) as s:
         secs = [a.seconds for a in s.exec(select(Annotation))]
     assert len(secs) == 2 and all(x is not None and x >= 0 for x in secs)
+
+
+def panel(app, name):
+    return app.screen.query_one(f"#task-{name}")
+
+
+async def test_media_bias_enter_says_what_is_missing_then_saves_all_tasks(tmp_path):
+    ctx = make_store(tmp_path, MEDIA_BIAS)
+    app = make_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert not panel(app, "biased_words").display  # shown only if biased
+        await pilot.press("enter")
+        message = str(app.screen.query_one("#message").render())
+        assert "Still needed: bias, opinion" in message
+        await pilot.press("1")  # bias=biased; focus moves on to opinion
+        assert panel(app, "biased_words").display and panel(app, "bias_type").display
+        await pilot.press("3")  # opinion; focus moves to the span task
+        assert app.screen.focused is panel(app, "biased_words")
+        await pilot.press("right", "space", "shift+right")  # words 1-2
+        await pilot.press("tab", "1", "3", "2", "2")  # bias_type: word_choice + informational
+        await pilot.press("tab", *"see ref")  # the note; enter in it saves
+        await pilot.press("enter")
+        await pilot.pause()
+        assert TEXTS[1] in screen_text(app)
+    status, values = stored(ctx)[TEXTS[0]]
+    assert status == "done"
+    assert values["bias"] == "biased"
+    assert values["opinion"] == "expresses_writers_opinion"
+    assert values["bias_type"] == ["word_choice", "informational"]
+    assert values["note"] == "see ref"
+    (span,) = values["biased_words"]
+    assert span["text"] == "said the" and (span["token_start"], span["token_end"]) == (1, 3)

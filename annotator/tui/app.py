@@ -30,7 +30,7 @@ _KEYMAP_IDS = {
 
 
 class AnnotatorApp(App):
-    CSS_PATH = ["annotate.tcss", "dialogs.tcss"]
+    CSS_PATH: ClassVar = ["annotate.tcss", "dialogs.tcss"]
     TITLE = "annotator"
     COMMANDS: ClassVar = App.COMMANDS | {DocumentCommands}
 

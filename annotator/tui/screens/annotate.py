@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
-from textual.binding import BindingType
-
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Input, ProgressBar, Static
@@ -322,7 +318,7 @@ class AnnotateScreen(Screen):
     def action_help(self) -> None:
         from annotator.tui.screens.dialogs import HelpScreen
 
-        self.app.push_screen(HelpScreen(self.schema, self.app))
+        self.app.push_screen(HelpScreen(self.schema, self))
 
     def action_quit(self) -> None:
         self.app.exit()

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual.binding import BindingType
-
 from rich.table import Table
 from rich.text import Text
-from textual.app import App, ComposeResult
-from textual.binding import Binding
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Markdown, Static
 
 from annotator.schema.model import Schema
@@ -41,11 +39,11 @@ class FlagScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-def key_map(schema: Schema, app: App) -> Table:
+def key_map(schema: Schema, screen: Screen) -> Table:
     table = Table(show_header=True, header_style="bold", box=None, padding=(0, 2, 0, 0))
     table.add_column("key")
     table.add_column("does")
-    screen = app.screen_stack[-2] if len(app.screen_stack) > 1 else app.screen
+    app = screen.app
     for binding in screen.active_bindings.values():
         if binding.binding.description:
             table.add_row(app.get_key_display(binding.binding), binding.binding.description)
@@ -71,10 +69,10 @@ class HelpScreen(ModalScreen[None]):
         Binding("q", "close", show=False),
     ]
 
-    def __init__(self, schema: Schema, app: App) -> None:
+    def __init__(self, schema: Schema, screen: Screen) -> None:
         super().__init__()
         self.schema = schema
-        self.table = key_map(schema, app)
+        self.table = key_map(schema, screen)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box", classes="dialog"):

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual.binding import BindingType
-
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from annotator.schema.model import Task
 from annotator.tui.safe_text import display_text

@@ -1,0 +1,220 @@
+"""Pilot tests for navigation, undo, flag, help, errors, untrusted text, stance, start screen."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy.exc import OperationalError
+from sqlmodel import select
+
+from annotator.store.engine import session_scope
+from annotator.store.models import AnnotationEvent, Annotator
+from annotator.tui.config import UserConfig, load_config
+from tests.test_tui_app import (
+    BIAS_QUICK,
+    MEDIA_BIAS,
+    STANCE,
+    TEXTS,
+    make_app,
+    make_store,
+    panel,
+    screen_text,
+    stored,
+)
+
+
+@pytest.fixture(autouse=True)
+def _no_user_config(tmp_path, monkeypatch):
+    monkeypatch.setenv("ANNOTATOR_CONFIG", str(tmp_path / "config.toml"))
+
+
+def message(app) -> str:
+    return str(app.screen.query_one("#message").render())
+
+
+async def test_left_shows_my_saved_value_and_it_can_be_changed(tmp_path):
+    ctx = make_store(tmp_path, BIAS_QUICK)
+    app = make_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1", "1")
+        await pilot.press("left")
+        assert TEXTS[1] in screen_text(app)
+        assert panel(app, "bias").value == "biased"
+        await pilot.press("left")
+        assert TEXTS[0] in screen_text(app)
+        await pilot.press("left")
+        assert "No earlier unit" in message(app)
+        await pilot.press("right", "right")
+        assert TEXTS[2] in screen_text(app)  # back at the head of my queue
+        await pilot.press("right")
+        assert "This is your next unit" in message(app)
+        await pilot.press("left", "left", "2")  # change unit 0, then go on to unit 1
+        assert TEXTS[1] in screen_text(app)
+    assert stored(ctx)[TEXTS[0]] == ("done", {"bias": "non_biased"})
+
+
+async def test_undo_restores_and_shows_the_unit_again(tmp_path):
+    ctx = make_store(tmp_path, BIAS_QUICK)
+    app = make_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("u")
+        assert "Nothing to undo" in message(app)
+        await pilot.press("1", "2")
+        await pilot.press("u")
+        assert TEXTS[1] in screen_text(app)
+        assert panel(app, "bias").value is None
+        await pilot.press("u")
+        assert TEXTS[0] in screen_text(app)
+        await pilot.press("2")
+        assert TEXTS[1] in screen_text(app)
+    assert stored(ctx) == {TEXTS[0]: ("done", {"bias": "non_biased"})}
+    with session_scope(ctx.engine) as s:
+        actions = [e.action for e in s.exec(select(AnnotationEvent).order_by(AnnotationEvent.id))]
+    assert actions == ["create", "create", "undo", "undo", "create"]
+
+
+async def test_flag_with_comment_and_escape_cancels(tmp_path):
+    ctx = make_store(tmp_path, BIAS_QUICK)
+    app = make_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f")
+        await pilot.press(*"odd", "escape")
+        assert TEXTS[0] in screen_text(app)
+        await pilot.press("f", *"garbled [b]", "enter")
+        await pilot.pause()
+        assert TEXTS[1] in screen_text(app)
+    assert stored(ctx) == {TEXTS[0]: ("flagged", {})}
+    with session_scope(ctx.engine) as s:
+        (event,) = s.exec(select(AnnotationEvent)).all()
+    assert (event.action, event.comment) == ("flag", "garbled [b]")
+
+
+async def test_help_shows_guidelines_and_label_keys(tmp_path):
+    ctx = make_store(tmp_path, MEDIA_BIAS)
+    app = make_app(ctx)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HelpScreen"
+        from rich.console import Console
+
+        console = Console(width=100, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
+        console.print(app.screen.table)
+        keymap = console.export_text()
+        assert "bias: Biased" in keymap and "Skip" in keymap
+        await pilot.press("escape")
+        assert type(app.screen).__name__ == "AnnotateScreen"
+
+
+async def test_store_error_keeps_values_and_does_not_advance(tmp_path, monkeypatch):
+    ctx = make_store(tmp_path, MEDIA_BIAS)
+    app = make_app(ctx)
+    from annotator.store import annotations
+
+    real = annotations.save_annotation
+
+    def broken(*a, **kw):
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        monkeypatch.setattr(annotations, "save_annotation", broken)
+        await pilot.press("2", "1", "enter")
+        assert "Not saved: database is locked" in message(app)
+        assert TEXTS[0] in screen_text(app)
+        assert panel(app, "bias").value == "non_biased"
+        monkeypatch.setattr(annotations, "save_annotation", real)
+        await pilot.press("enter")
+        assert TEXTS[1] in screen_text(app)
+    assert stored(ctx)[TEXTS[0]][1] == {"bias": "non_biased", "opinion": "entirely_factual"}
+
+
+HOSTILE = (
+    "[bold]x[/] [link=https://e.vil]y[/link] \x1b[31mred\x1b[0m "
+    "\x1b]8;;http://e.vil\x07osc\x1b]8;;\x07 \u202eevil\u202c " + "长" * 20_000
+)
+
+
+async def test_hostile_text_is_shown_literally(tmp_path):
+    ctx = make_store(tmp_path, BIAS_QUICK, docs=[[HOSTILE, "next"]])
+    app = make_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "[bold]x[/] [link=https://e.vil]y[/link]" in shown
+        assert "\x1b" not in shown and "\u202e" not in shown and "\x07" not in shown
+        assert "␛[31mred" in shown
+        await pilot.press("1")
+        assert "next" in screen_text(app)
+    assert stored(ctx)[HOSTILE][1] == {"bias": "biased"}
+
+
+async def test_stance_rows_per_target(tmp_path):
+    ctx = make_store(tmp_path, STANCE)
+    app = make_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("down", "2")  # USA: against; China left empty
+        await pilot.press("enter")
+        assert TEXTS[1] in screen_text(app)
+        await pilot.press("enter")  # no target mentioned: still a valid answer
+    assert stored(ctx)[TEXTS[0]] == ("done", {"stance": {"USA": "against"}})
+    assert stored(ctx)[TEXTS[1]] == ("done", {})
+
+
+async def test_hidden_task_values_are_not_saved(tmp_path):
+    ctx = make_store(tmp_path, MEDIA_BIAS)
+    app = make_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1", "1", "tab", "2")  # bias_type chosen while biased
+        await pilot.press("shift+tab", "shift+tab", "shift+tab", "2")  # back: not biased
+        assert not panel(app, "bias_type").display
+        await pilot.press("enter")
+        assert TEXTS[1] in screen_text(app)
+    assert stored(ctx)[TEXTS[0]][1] == {"bias": "non_biased", "opinion": "entirely_factual"}
+
+
+async def test_empty_queue_says_so(tmp_path):
+    ctx = make_store(tmp_path, BIAS_QUICK, docs=[["only one"]])
+    app = make_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1")
+        assert "queue is empty" in message(app)
+        await pilot.press("q")
+    assert app.return_code == 0
+
+
+async def test_start_screen_asks_and_remembers_the_name(tmp_path):
+    ctx = make_store(tmp_path, BIAS_QUICK)
+    app = make_app(ctx, name=None)
+    app.remember = True
+    app.config = UserConfig(path=tmp_path / "config.toml")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        assert "Please type a name" in str(app.screen.query_one("#start-error").render())
+        await pilot.press(*"bob", "enter")
+        await pilot.pause()
+        await pilot.press("1")
+    assert load_config(tmp_path / "config.toml").annotator == "bob"
+    with session_scope(ctx.engine) as s:
+        assert [a.name for a in s.exec(select(Annotator))] == ["bob"]
+    assert stored(ctx) == {TEXTS[0]: ("done", {"bias": "biased"})}
+    # Next time the name is offered.
+    app2 = make_app(ctx, name=None)
+    app2.config = load_config(tmp_path / "config.toml")
+    async with app2.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app2.screen.query_one("#name").value == "bob"
+
+
+async def test_keys_can_be_remapped_in_the_config(tmp_path):
+    ctx = make_store(tmp_path, BIAS_QUICK)
+    cfg_file = tmp_path / "config.toml"
+    cfg_file.write_text('[keys]\nskip = "k"\n', encoding="utf-8")
+    app = make_app(ctx)
+    app.config = load_config(cfg_file)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s")
+        assert TEXTS[0] in screen_text(app)
+        await pilot.press("k")
+        assert TEXTS[1] in screen_text(app)
+    assert stored(ctx) == {TEXTS[0]: ("skipped", {})}
