@@ -683,3 +683,21 @@ def test_full_label_form_and_metadata():
 
     assert s.content_hash == hashlib.sha256(text.encode()).hexdigest()
     assert s.short_hash == s.content_hash[:12]
+
+
+def test_broken_fixture_lists_every_mistake_in_file_order():
+    from pathlib import Path
+
+    path = Path(__file__).parent / "fixtures" / "schema" / "broken.yaml"
+    with pytest.raises(SchemaError) as info:
+        load_schema(path)
+    assert [f"{p.line}:{p.col}: {p.message}" for p in info.value.problems] == [
+        "3:11: `language` 'chinese' should be a language code like zh, en or zh-Hant",
+        "9:34: key '1' is on two labels of task 'bias': 'biased' and 'non_biased'",
+        "10:30: key 's' is kept by the annotation UI (skip); choose another",
+        "11:11: duplicate task name 'bias' (first on line 5)",
+        "13:13: task 'bias' has an empty label list",
+        "16:21: task 'bias' has no value 'biassed'; did you mean 'biased'? "
+        "(values: biased, non_biased, unsure)",
+        "19:5: unknown key 'lables' in a task (did you mean 'labels'?)",
+    ]
