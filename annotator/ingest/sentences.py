@@ -76,6 +76,11 @@ _BOUNDARY = re.compile(
     rf"|(?<=[{_ELLIPSIS}])(?P<e>[{_ELLIPSIS}.\s]*){_TAIL}{_FOLLOW_ELLIPSIS}"
     r")"
 )
+# A speech tag after a quotation that ends with ? or !: "Who is next?" Mr. Lee asked.
+_SPEECH_TAG = re.compile(
+    r"\s+(?:[A-Z][\w.'’-]*\s+){0,4}(?:said|says|asked|asks|replied|added|told|shouted|"
+    r"wrote|recalled|cried|yelled|wondered|demanded|insisted)\b"
+)
 # The word before a single dot, for the abbreviation check (searched only for such dots).
 _WORD_BEFORE = re.compile(r"[A-Za-z]+(?:\.[A-Za-z]+)*$")
 
@@ -94,7 +99,7 @@ _TITLES = _words(
 _ABBREVIATIONS = _words(
     "Jr Inc Co Corp Ltd Bros Plc LLC etc vs al approx est No Nos Jan Feb Mar Apr Jun Jul Aug "
     "Sep Sept Oct Nov Dec Mon Tue Tues Wed Thu Thur Thurs Fri Sat Sun Ave Blvd Rd St Mt Ft "
-    "Dept Univ Fig Figs fig figs Vol vol pp ed eds cf ca Ph Assn Intl"
+    "Dept Univ Fig Figs fig figs Vol vol pp ed eds cf ca Ph Assn Intl Art Sec Para"
 )
 _OPENERS = _words(
     "The A An He She It They We I You This That These Those There Here His Her Its Their Our My "
@@ -150,7 +155,9 @@ def _quotation_ends_sentence(text: str, m: re.Match[str], sentence_start: int) -
         return not before  # a bracket ends a sentence only if it is one
     term = closed_at - 2
     if closed is None:  # "... the U.S." she said / 刻画为“声名狼籍的 R.B.G.”之后
-        return text[term] != "." or _dot_ends_sentence(text, term, m.group("qnx"))
+        if text[term] != ".":
+            return not _SPEECH_TAG.match(text, m.end())
+        return _dot_ends_sentence(text, term, m.group("qnx"))
     if text[term] != "。" and before:
         return before[-1] in _INTRODUCERS  # 他说：“你好吗？” but not 手拉着“成都加油！”的横幅
     return True
