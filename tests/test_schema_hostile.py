@@ -155,3 +155,28 @@ def test_check_command_exits_0_when_all_pass(tmp_path):
     result = CliRunner().invoke(schema_app, ["check", str(good)])
     assert result.exit_code == 0
     assert result.output == f"{good}: ok (g, 2 tasks, {load_schema(good).short_hash})\n"
+
+
+def test_a_megabyte_of_tiny_values_fails_fast_at_the_node_limit():
+    from annotator.schema.yamlsafe import MAX_NODES
+
+    text = "name: t\ntasks: [" + "a, " * 300_000 + "a]\n"
+    with pytest.raises(SchemaError) as info:
+        parse_schema(text, "many.yaml")
+    # Node MAX_NODES + 1: the root mapping and its 2 keys and 1 value, the list, then items.
+    col = len("tasks: [") + 1 + 3 * (MAX_NODES - 5)
+    assert one_line(info.value) == (
+        f"many.yaml:2:{col}: more than {MAX_NODES:,} YAML values; a schema never needs that"
+    )
+
+
+def test_problem_list_is_capped_with_a_count_of_the_rest():
+    from annotator.schema.loader import MAX_PROBLEMS
+
+    text = "name: t\ntasks: [" + "a, " * 299 + "a]\n"
+    with pytest.raises(SchemaError) as info:
+        parse_schema(text, "s")
+    lines = str(info.value).splitlines()
+    assert len(lines) == MAX_PROBLEMS
+    assert lines[0] == "s:2:9: a task should be a mapping of keys, got 'a'"
+    assert lines[-1].endswith(f": ... and {300 - MAX_PROBLEMS + 1} more problems; fix these first")

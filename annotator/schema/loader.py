@@ -63,6 +63,7 @@ CHOICE_TYPES = ("single", "multi", "scale")  # must list labels; show_if may dep
 DEFAULT_KEYS = "1234567890"
 MAX_CONTEXT = 20
 MAX_OVERLAP = 100
+MAX_PROBLEMS = 50  # enough to fix in one go; more is noise
 
 _IDENT = re.compile(r"^\w[\w.\-]*$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
@@ -590,12 +591,20 @@ class _Reader:
 
 
 def parse_schema(text: str, source: str = "<schema>") -> Schema:
-    """Validate ``text``; raise ``SchemaError`` listing every problem found."""
+    """Validate ``text``; raise ``SchemaError`` listing every problem found (up to a limit)."""
     root = compose(text, source)
     reader = _Reader(source)
     schema = reader.schema(root, text)
     if schema is None:
-        raise SchemaError(reader.problems)
+        problems = sorted(reader.problems)
+        if len(problems) > MAX_PROBLEMS:
+            last = problems[MAX_PROBLEMS - 1]
+            more = len(problems) - MAX_PROBLEMS + 1
+            problems[MAX_PROBLEMS - 1] = Problem(
+                source, last.line, last.col, f"... and {more} more problems; fix these first"
+            )
+            problems = problems[:MAX_PROBLEMS]
+        raise SchemaError(problems)
     return schema
 
 

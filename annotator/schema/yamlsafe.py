@@ -14,6 +14,7 @@ from annotator.schema.errors import Problem, SchemaError
 
 MAX_BYTES = 1_000_000  # a real schema is a few KB
 MAX_DEPTH = 16  # the format itself needs 6 levels
+MAX_NODES = 20_000  # a 15-frame schema has ~150; a 1 MB list of tiny items would have 300,000
 
 
 class _LimitedLoader(yaml.SafeLoader):
@@ -27,6 +28,7 @@ class _LimitedLoader(yaml.SafeLoader):
         super().__init__(stream)
         self._source = source
         self._depth = 0
+        self._nodes = 0
 
     def _fail(self, event: yaml.events.Event, message: str) -> None:
         mark = event.start_mark
@@ -35,6 +37,9 @@ class _LimitedLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Node | None, index: int) -> Node | None:  # type: ignore[override]
         event = self.peek_event()
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            self._fail(event, f"more than {MAX_NODES:,} YAML values; a schema never needs that")
         if isinstance(event, AliasEvent) or (isinstance(event, NodeEvent) and event.anchor):
             self._fail(event, "YAML anchors and aliases (&name, *name) are not allowed in a schema")
         if isinstance(event, CollectionStartEvent):
