@@ -246,12 +246,12 @@ def test_set_schema_back_to_an_earlier_version_reuses_its_row(session):
 
 
 @pytest.fixture
-def store(tmp_path):
-    """A migrated SQLite store with one project on V1 and one annotation using `unsure`."""
+def store(db_url):
+    """A migrated store (SQLite; PostgreSQL when configured): project on V1, one `unsure` label."""
     from annotator.store.engine import open_store, session_scope
     from annotator.store.projects import create_project
 
-    url = f"sqlite:///{tmp_path / 'annotator.db'}"
+    url = db_url
     engine = open_store(url)
     with session_scope(engine) as s:
         project = create_project(s, "study", parse_schema(V1))
