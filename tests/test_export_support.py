@@ -25,6 +25,20 @@ def tokens_of(text: str) -> list[str]:
     return [*text.rstrip(".").split(), "."]
 
 
+def span(text: str, start: int, end: int) -> dict:
+    """A span in the shape the annotate screen stores (token end exclusive)."""
+    toks = tokens_of(text)
+    first = text.index(toks[start])
+    last = text.index(toks[end - 1], first) + len(toks[end - 1])
+    return {
+        "start": first,
+        "end": last,
+        "token_start": start,
+        "token_end": end,
+        "text": text[first:last],
+    }
+
+
 def build_store(url: str, *, documents: int = 12, project: str = "news"):
     """Documents of four units; alice, bob and carol label most units, some disagreeing.
 
@@ -66,7 +80,7 @@ def build_store(url: str, *, documents: int = 12, project: str = "news"):
                 bias = BIAS[(i + (j == 2 and i % 3 == 0)) % 2]
                 values = {"bias": bias, "opinion": OPINION[(i + j) % 3]}
                 if bias == "biased":
-                    values["biased_words"] = [5] if j else [5, 6]
+                    values["biased_words"] = [span(u.text, 3, 4 if j else 5)]
                     values["bias_type"] = [TYPES[i % 4]] + ([TYPES[1]] if j == 1 else [])
                 if i % 5 == 0 and j == 0:
                     values["note"] = "=SUM(A1) odd split"
@@ -91,4 +105,3 @@ def build_store(url: str, *, documents: int = 12, project: str = "news"):
 def project_of(engine, pid: int) -> Project:
     with Session(engine) as session:
         return session.get(Project, pid)
-

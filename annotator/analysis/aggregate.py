@@ -83,8 +83,10 @@ def vote_multi(values: list[Any]) -> Gold:
 def span_members(value: Any) -> set[tuple[int, str | None]]:
     """(token index, label) pairs covered by a stored span value.
 
-    Accepts a list of token indices, ``{"start", "end", "label"}`` dicts with an exclusive
-    token ``end``, or ``{"tokens": [...], "label"}`` dicts.
+    The annotate screen stores a list of ``{"token_start", "token_end", "start", "end",
+    "text"}`` dicts (token end exclusive; ``start``/``end`` are character offsets), optionally
+    with a ``label``. Also accepted: ``{"tokens": [...]}`` dicts, plain token indices and
+    ``[token_start, token_end]`` pairs.
     """
     members: set[tuple[int, str | None]] = set()
     if not isinstance(value, list):
@@ -97,9 +99,11 @@ def span_members(value: Any) -> set[tuple[int, str | None]]:
         elif isinstance(item, dict):
             label = item.get("label") if isinstance(item.get("label"), str) else None
             if isinstance(item.get("tokens"), list):
-                members.update((int(t), label) for t in item["tokens"] if isinstance(t, int))
-            elif isinstance(item.get("start"), int) and isinstance(item.get("end"), int):
-                members.update((t, label) for t in range(item["start"], item["end"]))
+                members.update((t, label) for t in item["tokens"] if isinstance(t, int))
+            else:
+                start, end = item.get("token_start"), item.get("token_end")
+                if isinstance(start, int) and isinstance(end, int):
+                    members.update((t, label) for t in range(start, end))
         elif (
             isinstance(item, list | tuple)
             and len(item) == 2
@@ -109,19 +113,21 @@ def span_members(value: Any) -> set[tuple[int, str | None]]:
     return members
 
 
-def spans_from_members(members: Iterable[tuple[int, str | None]]) -> Any:
-    """The stored shape back: plain token indices when no span carries a label."""
-    members = sorted(set(members), key=lambda m: (m[0], m[1] or ""))
-    if all(label is None for _, label in members):
-        return [t for t, _ in members]
+def spans_from_members(members: Iterable[tuple[int, str | None]]) -> list[dict[str, Any]]:
+    """Contiguous runs as ``{"token_start", "token_end"}`` dicts (end exclusive), with a
+    ``label`` where the voted spans carried one."""
+    ordered = sorted(set(members), key=lambda m: (m[1] or "", m[0]))
     spans: list[dict[str, Any]] = []
-    for t, label in members:
+    for t, label in ordered:
         last = spans[-1] if spans else None
-        if last is not None and last["label"] == label and last["end"] == t:
-            last["end"] = t + 1
+        if last is not None and last.get("label") == label and last["token_end"] == t:
+            last["token_end"] = t + 1
         else:
-            spans.append({"start": t, "end": t + 1, "label": label})
-    return spans
+            span: dict[str, Any] = {"token_start": t, "token_end": t + 1}
+            if label is not None:
+                span["label"] = label
+            spans.append(span)
+    return sorted(spans, key=lambda s: (s["token_start"], s.get("label") or ""))
 
 
 def vote_span(values: list[Any]) -> Gold:

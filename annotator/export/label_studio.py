@@ -20,7 +20,11 @@ from annotator.export.tokens import spans_of, token_offsets, unit_tokens
 
 
 def result_regions(
-    row: dict[str, Any], values: dict[str, Any], task_types: dict[str, str], offsets_of
+    row: dict[str, Any],
+    values: dict[str, Any],
+    task_types: dict[str, str],
+    offsets_of,
+    prefix: str = "",
 ) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     n = 0
@@ -30,7 +34,7 @@ def result_regions(
         n += 1
         out.append(
             {
-                "id": f"u{row['unit_id']}r{n}",
+                "id": f"u{row['unit_id']}{prefix}r{n}",
                 "from_name": from_name,
                 "to_name": "text",
                 "type": kind,
@@ -94,12 +98,12 @@ def write_label_studio(
 
             doc = row["document"]
             annotations = []
-            for a in row["annotations"]:
+            for i, a in enumerate(row["annotations"]):
                 uid = user_ids.setdefault(a["annotator"], len(user_ids) + 1)
                 annotations.append(
                     {
                         "completed_by": uid,
-                        "result": result_regions(row, a["values"], task_types, offsets_of),
+                        "result": result_regions(row, a["values"], task_types, offsets_of, f"a{i}"),
                         "was_cancelled": a["status"] != "done",
                         "ground_truth": False,
                         "created_at": a.get("created_at"),
@@ -110,7 +114,7 @@ def write_label_studio(
             if gold and row.get("gold"):
                 annotations.append(
                     {
-                        "result": result_regions(row, row["gold"], task_types, offsets_of),
+                        "result": result_regions(row, row["gold"], task_types, offsets_of, "g"),
                         "was_cancelled": False,
                         "ground_truth": True,
                     }

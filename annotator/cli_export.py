@@ -1,0 +1,236 @@
+"""`annotator export` (every format) and `annotator labels import`.
+
+To be registered by cli.py: ``app.command()(export)`` and ``app.add_typer(labels_app,
+name="labels")``.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from annotator.errors import UserError
+from annotator.export.options import FORMATS, SUFFIX
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        envvar="ANNOTATOR_DB",
+        help="Database: a SQLite file path or an SQLAlchemy URL (default ./annotator.db).",
+        show_envvar=True,
+    ),
+]
+ProjectOption = Annotated[
+    str | None,
+    typer.Option("--project", "-p", help="Project name (default: the only project in the store)."),
+]
+
+
+def _command_line() -> str:
+    args = sys.argv[1:]
+    return " ".join(["annotator", *(shlex.quote(a) for a in args)])
+
+
+def export(
+    format: Annotated[
+        str, typer.Option("--format", "-f", help=f"Output format: {', '.join(FORMATS)}.")
+    ] = "jsonl",
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Output file, or folder for hf and conll (default: exports/PROJECT-TIME...).",
+        ),
+    ] = None,
+    all_units: Annotated[
+        bool, typer.Option("--all", help="Every unit, not only the annotated ones.")
+    ] = False,
+    annotators: Annotated[
+        list[str] | None,
+        typer.Option("--annotators", help="Only these annotators (comma-separated or repeated)."),
+    ] = None,
+    tasks: Annotated[
+        list[str] | None,
+        typer.Option("--tasks", help="Only these tasks (comma-separated or repeated)."),
+    ] = None,
+    status: Annotated[
+        str, typer.Option("--status", help="'done' (default) or 'all' (skipped and flagged too).")
+    ] = "done",
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Only annotations changed on or after this ISO date."),
+    ] = None,
+    gold: Annotated[
+        bool,
+        typer.Option(
+            "--gold", help="Add one gold value per unit and task: adjudicated, else majority."
+        ),
+    ] = False,
+    split: Annotated[
+        str | None,
+        typer.Option(
+            "--split",
+            help="Train/validation/test shares like 80/10/10, grouped by document "
+            "(hf and conll default to 80/10/10).",
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for --split.")] = 0,
+    card: Annotated[
+        bool,
+        typer.Option("--card", help="Write a dataset card beside the file (always for hf)."),
+    ] = False,
+    excel_safe: Annotated[
+        bool,
+        typer.Option(
+            "--excel-safe", help="CSV: neutralise cells starting with = + - @ and add a BOM."
+        ),
+    ] = False,
+    project: ProjectOption = None,
+    db: DbOption = None,
+) -> None:
+    """Write the project's units and labels as a dataset: jsonl, csv, parquet, hf, conll,
+    label-studio or prodigy."""
+    from annotator.export.options import ExportOptions, parse_list, parse_since, parse_split
+    from annotator.export.run import export_project
+    from annotator.store.engine import open_store, session_scope
+    from annotator.store.projects import get_project
+
+    if format not in FORMATS:
+        raise UserError(f"--format {format}: unknown format (formats: {', '.join(FORMATS)})")
+    if status not in ("done", "all"):
+        raise UserError(f"--status {status}: use 'done' or 'all'")
+    who = parse_list(annotators)
+    opts = ExportOptions(
+        annotators=frozenset(who) if who else None,
+        tasks=parse_list(tasks),
+        status=status,
+        since=parse_since(since) if since else None,
+        gold=gold,
+        split=parse_split(split) if split else None,
+        seed=seed,
+        include_unannotated=all_units,
+        card=card,
+        excel_safe=excel_safe,
+        command=_command_line(),
+    )
+    engine = open_store(db)
+    with session_scope(engine) as session:
+        proj = get_project(session, project)
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    target = output or Path("exports") / f"{proj.name}-{stamp}{SUFFIX[format] or '-' + format}"
+    result = export_project(engine, proj, format, target, opts)
+    what = "units" if format in ("jsonl", "hf", "conll", "label-studio") else "records"
+    line = f"Wrote {result.records:,} {what} to {result.target}"
+    if (result.splits and opts.split) or format in ("hf", "conll"):
+        line += " (" + ", ".join(f"{k} {v:,}" for k, v in result.splits.items()) + ")"
+    out.print(Text(line))
+    if result.card is not None and format not in ("hf", "conll"):
+        out.print(Text(f"Dataset card: {result.card}", style="dim"))
+
+
+labels_app = typer.Typer(
+    help="Labels made elsewhere: import them for agreement or a second round.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+
+def _pairs(items: list[str] | None, option: str, sep: str = "=") -> list[tuple[str, str]]:
+    out = []
+    for item in items or ():
+        key, found, value = item.partition(sep)
+        if not found or not key.strip() or not value.strip():
+            raise UserError(f"{option} {item}: expected KEY{sep}VALUE")
+        out.append((key.strip(), value.strip()))
+    return out
+
+
+@labels_app.command("import")
+def labels_import(
+    file: Annotated[Path, typer.Argument(help="JSONL or CSV file of labels.")],
+    annotator: Annotated[
+        str | None,
+        typer.Option("--annotator", "-a", help="Annotator for records without one."),
+    ] = None,
+    text_field: Annotated[str, typer.Option(help="Field with the unit's exact text.")] = "text",
+    unit_id_field: Annotated[str, typer.Option(help="Field with our unit id.")] = "unit_id",
+    annotator_field: Annotated[str, typer.Option(help="Field with the annotator.")] = "annotator",
+    task_field: Annotated[str, typer.Option(help="Field naming the task.")] = "task",
+    value_field: Annotated[str, typer.Option(help="Field with the task's value.")] = "value",
+    values_field: Annotated[
+        str, typer.Option(help="Field with a {task: value} mapping.")
+    ] = "values",
+    status_field: Annotated[str, typer.Option(help="Field with done/skipped/flagged.")] = "status",
+    column: Annotated[
+        list[str] | None,
+        typer.Option("--column", help="TASK=COLUMN: a column holding a task's value (repeat)."),
+    ] = None,
+    map_value: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="TASK:FROM=TO: rename a value as written in the file."),
+    ] = None,
+    preset: Annotated[
+        str | None,
+        typer.Option("--preset", help="Column mapping for a known data set: babe (BABE/MBIC)."),
+    ] = None,
+    delimiter: Annotated[
+        str | None, typer.Option(help="CSV delimiter (default: guessed from the header).")
+    ] = None,
+    project: ProjectOption = None,
+    db: DbOption = None,
+) -> None:
+    """Import labels: records with text or unit_id, annotator, and task+value or values."""
+    from annotator.labels_import import Columns, babe_columns, import_labels
+    from annotator.store.engine import open_store, session_scope
+    from annotator.store.projects import get_project
+
+    if not file.is_file():
+        raise UserError(f"{file}: no such file")
+    if preset not in (None, "babe"):
+        raise UserError(f"--preset {preset}: unknown preset (presets: babe)")
+    cols = babe_columns(file) if preset == "babe" else Columns()
+    cols.text, cols.unit_id, cols.task = text_field, unit_id_field, task_field
+    cols.value, cols.values, cols.status = value_field, values_field, status_field
+    if preset is None or annotator_field != "annotator":
+        cols.annotator = annotator_field
+    if annotator:
+        cols.default_annotator = annotator
+    cols.task_columns.update(dict(_pairs(column, "--column")))
+    for key, to in _pairs(map_value, "--map"):
+        task, found, source = key.partition(":")
+        if not found:
+            raise UserError(f"--map {key}={to}: expected TASK:FROM=TO")
+        cols.value_map[task, source] = to
+    cols.delimiter = delimiter
+    engine = open_store(db)
+    with session_scope(engine) as session:
+        proj = get_project(session, project)
+    report = import_labels(engine, proj, file, cols)
+    for line in report.problems[:200]:
+        err.print(Text(line), style="yellow", soft_wrap=True)
+    if len(report.problems) > 200:
+        err.print(f"... and {len(report.problems) - 200:,} more bad records", style="yellow")
+    for line in report.warnings[:50]:
+        err.print(Text(f"{file.name}: {line}"), style="dim", soft_wrap=True)
+    out.print(
+        Text(
+            f"{report.records:,} records: {report.created:,} new labels, "
+            f"{report.updated:,} changed, {report.unchanged:,} unchanged, "
+            f"{report.failed:,} bad; {report.units_created:,} new units in "
+            f"{report.documents_created:,} new documents"
+        )
+    )
+    if report.failed:
+        raise typer.Exit(1)
