@@ -57,8 +57,10 @@ def decode_bytes(data: bytes, name: str | Path = "input") -> str:
         raise IngestError(f"{name}: binary file (contains NUL bytes), not text; skip it")
     try:
         return _check_text(data.decode("utf-8"), name)
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data" and exc.start >= len(data) - 3:
+            # Cut mid-character (a truncated download): keep everything before the cut.
+            return _check_text(data[: exc.start].decode("utf-8"), name)
     sample = data[:65536]
     if sum(sample.count(bytes([b])) for b in _BINARY_CONTROLS) > len(sample) // 100:
         raise IngestError(f"{name}: binary file (control bytes), not text; skip it")

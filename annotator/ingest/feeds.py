@@ -73,6 +73,9 @@ def read_feed(
             meta=meta,
         )
     if made == 0:
+        if parsed.get("bozo"):
+            reason = str(parsed.get("bozo_exception") or "malformed XML").splitlines()[0]
+            raise IngestError(f"{source_path}: not a readable RSS/Atom feed ({reason})")
         raise IngestError(f"{source_path}: no entry in the feed has a title or text")
 
 
