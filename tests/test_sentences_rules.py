@@ -117,3 +117,9 @@ def test_gold_fixture_is_valid_json_lines() -> None:
     for line in gold.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
         assert {"id", "lang", "case", "source", "text", "sentences"} <= row.keys()
+
+
+def test_undetermined_language_keeps_the_built_in_rules() -> None:
+    caption = "市民路过街头竖立的宣传牌。（2023年5月17日）"
+    assert split_sentences(caption, "und") == [caption]
+    assert split_sentences(caption, "zh-TW") == [caption]

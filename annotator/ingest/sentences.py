@@ -108,7 +108,8 @@ _OPENERS = _words(
     "Others What Why How Who Where Officials Police Mr Mrs Ms Dr"
 )
 _WORD = re.compile(r"\w")
-_SENTENCEX_LANGS = ("zh", "en", "ja", "ko", "yue", "lzh", "wuu")
+# Tags our own rules handle; any other language code goes to sentencex.
+_OWN_RULES = ("zh", "en", "ja", "ko", "yue", "lzh", "wuu", "cmn", "und", "mul", "zxx")
 
 
 def _is_abbreviation(word: str) -> bool:
@@ -177,7 +178,7 @@ def _sentencex(text: str, lang: str) -> list[str] | None:
 def split_sentences(text: str, lang: str | None = None) -> list[str]:
     """Split one paragraph of plain text into sentences, in order, stripped, none empty."""
     pieces: list[str] | None = None
-    if lang and not lang.lower().startswith(_SENTENCEX_LANGS):
+    if lang and not lang.lower().startswith(_OWN_RULES):
         pieces = _sentencex(text, lang.split("-")[0].lower())
     if pieces is None:
         pieces = []
