@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from annotator.errors import UserError
+from annotator.ingest.model import IngestError
 from annotator.ingest.pipeline import FileResult, ParseOptions, import_files
 from annotator.ingest.readers import FORMATS, RecordOptions
 from annotator.ingest.sources import iter_sources
@@ -37,14 +38,14 @@ def run_import(
         project_id = get_project(session, project).id
 
     files: list[Path] = []
-    missing: list[tuple[Path, str]] = []
+    missing: list[IngestError] = []
     for item in iter_sources(paths):
         if isinstance(item, Path):
             files.append(item)
         else:
             missing.append(item)
-    for path, reason in missing:
-        err.print(Text(f"{path}: {reason}", style="red"))
+    for problem in missing:
+        err.print(Text(str(problem), style="red"))
 
     progress = Progress(
         TextColumn("Importing"),
@@ -58,7 +59,7 @@ def run_import(
 
     def on_file(result: FileResult) -> None:
         if result.error is not None:
-            progress.console.print(Text(f"{result.path}: {result.error}", style="red"))
+            progress.console.print(Text(result.error, style="red"))
         progress.advance(task)
 
     with progress:

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from annotator.ingest.model import IngestError, ParsedDocument
+from annotator.ingest.model import IngestError
 from annotator.ingest.readers import RecordOptions, read_file
-from annotator.store.documents import add_documents
+from annotator.store.documents import PreparedDocument, add_documents, prepare_document
 from annotator.store.engine import session_scope
 
 # Below this many files a pool costs more to start than it saves.
@@ -28,8 +28,9 @@ _BATCH_UNITS = 20_000
 @dataclass
 class FileResult:
     path: Path
-    docs: list[ParsedDocument] = field(default_factory=list)
+    docs: list[PreparedDocument] = field(default_factory=list)
     error: str | None = None
+    empty: int = 0  # documents without any text beyond a title
 
 
 @dataclass
@@ -49,13 +50,21 @@ class ParseOptions:
 
 
 def parse_one(path: Path, options: ParseOptions) -> FileResult:
+    """Read one file into prepared documents; any failure becomes the result's error line."""
     try:
-        docs = list(read_file(path, format=options.format, lang=options.lang, records=options.records))
+        docs = read_file(path, format=options.format, lang=options.lang, records=options.records)
+        result = FileResult(path)
+        for doc in docs:
+            if all(u.kind == "title" for u in doc.units):
+                result.empty += 1
+            else:
+                result.docs.append(prepare_document(doc))
+                doc.units = []  # the prepared tuples carry them: don't pickle the text twice
+        return result
     except IngestError as exc:
         return FileResult(path, error=str(exc))
     except Exception as exc:  # a reader bug must not stop a thousand good files
-        return FileResult(path, error=f"internal error while reading ({type(exc).__name__}: {exc})")
-    return FileResult(path, docs=docs)
+        return FileResult(path, error=f"{path}: internal error while reading ({exc!r}); please report it")
 
 
 def _parse_star(args: tuple[Path, ParseOptions]) -> FileResult:
@@ -89,7 +98,7 @@ def import_files(
     options = options or ParseOptions()
     paths = list(paths)
     report = ImportReport(files=len(paths))
-    batch: list[ParsedDocument] = []
+    batch: list[PreparedDocument] = []
     batch_units = 0
 
     def flush() -> None:
@@ -106,10 +115,9 @@ def import_files(
     for result in parse_files(paths, options, workers):
         if result.error is not None:
             report.failed.append((result.path, result.error))
+        if result.empty:
+            report.skipped["no text"] += result.empty
         for doc in result.docs:
-            if not doc.units or all(u.kind == "title" for u in doc.units):
-                report.skipped["no text"] += 1
-                continue
             batch.append(doc)
             batch_units += len(doc.units)
         if batch_units >= _BATCH_UNITS:

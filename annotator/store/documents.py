@@ -32,6 +32,39 @@ def document_hash(doc: ParsedDocument) -> str:
     return h.hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedDocument:
+    """A parsed document with its hashes computed: made in import workers, so the single
+    writer process only inserts. Units are (kind, text, text_hash) tuples: cheap to pickle."""
+
+    doc: ParsedDocument
+    content_hash: str
+    units: tuple[tuple[str, str, str], ...]
+
+
+def prepare_document(doc: ParsedDocument) -> PreparedDocument:
+    units = tuple((u.kind, u.text, text_hash(u.text)) for u in doc.units)
+    return PreparedDocument(doc, _hash_parts(doc.title, doc.url, units), units)
+
+
+def document_hash(doc: ParsedDocument) -> str:
+    """Same title, URL and units give the same hash, whichever file or format they came from."""
+    return _hash_parts(doc.title, doc.url, [(u.kind, u.text) for u in doc.units])
+
+
+def _hash_parts(title: str, url: str | None, units: Sequence[tuple[str, ...]]) -> str:
+    h = hashlib.sha256()
+    for part in (title, url or ""):
+        h.update(part.encode("utf-8"))
+        h.update(b"\x00")
+    for kind, text, *_ in units:
+        h.update(kind.encode("ascii"))
+        h.update(b"\x01")
+        h.update(text.encode("utf-8"))
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
 @dataclass
 class AddResult:
     documents: int = 0
@@ -39,16 +72,19 @@ class AddResult:
     duplicates: int = 0  # documents already in the project
 
 
-def add_documents(session: Session, project_id: int, docs: Sequence[ParsedDocument]) -> AddResult:
+def add_documents(
+    session: Session, project_id: int, docs: Sequence[ParsedDocument | PreparedDocument]
+) -> AddResult:
     """Insert the documents that are not in the project yet, with their units, in one flush.
 
     Documents are matched by content hash, so importing the same file twice changes nothing.
     The caller owns the transaction.
     """
     result = AddResult()
-    hashed: dict[str, ParsedDocument] = {}
-    for doc in docs:
-        hashed.setdefault(document_hash(doc), doc)
+    hashed: dict[str, PreparedDocument] = {}
+    for item in docs:
+        prepared = item if isinstance(item, PreparedDocument) else prepare_document(item)
+        hashed.setdefault(prepared.content_hash, prepared)
     result.duplicates = len(docs) - len(hashed)
     if not hashed:
         return result
@@ -60,7 +96,7 @@ def add_documents(session: Session, project_id: int, docs: Sequence[ParsedDocume
         ).scalars()
     )
     result.duplicates += len(existing)
-    new = [(h, d) for h, d in hashed.items() if h not in existing]
+    new = [p for h, p in hashed.items() if h not in existing]
     if not new:
         return result
 
@@ -68,36 +104,43 @@ def add_documents(session: Session, project_id: int, docs: Sequence[ParsedDocume
     doc_rows = [
         {
             "project_id": project_id,
-            "source_path": d.source_path,
-            "url": d.url,
-            "title": d.title,
-            "outlet": d.outlet,
-            "published": d.published,
-            "lang": d.lang,
-            "content_hash": h,
-            "meta": d.meta,
+            "source_path": p.doc.source_path,
+            "url": p.doc.url,
+            "title": p.doc.title,
+            "outlet": p.doc.outlet,
+            "published": p.doc.published,
+            "lang": p.doc.lang,
+            "content_hash": p.content_hash,
+            "meta": p.doc.meta,
             "imported_at": now,
         }
-        for h, d in new
+        for p in new
     ]
-    # RETURNING keeps ids in insert order (sort_by_parameter_order), so units pair up safely.
-    ids = session.execute(
-        insert(Document).returning(Document.id, sort_by_parameter_order=True), doc_rows
-    ).scalars().all()
+    # Core statements on the session's connection: the ORM's bulk path costs more than the
+    # insert itself at import volumes. RETURNING keeps ids in insert order, so units pair up.
+    conn = session.connection()
+    doc_table, unit_table = Document.__table__, Unit.__table__  # type: ignore[attr-defined]
+    ids = (
+        conn.execute(
+            insert(doc_table).returning(doc_table.c.id, sort_by_parameter_order=True), doc_rows
+        )
+        .scalars()
+        .all()
+    )
     unit_rows = [
         {
             "project_id": project_id,
             "document_id": doc_id,
             "position": pos,
-            "kind": u.kind,
-            "text": u.text,
-            "text_hash": text_hash(u.text),
+            "kind": kind,
+            "text": text,
+            "text_hash": thash,
         }
-        for doc_id, (_, d) in zip(ids, new, strict=True)
-        for pos, u in enumerate(d.units)
+        for doc_id, p in zip(ids, new, strict=True)
+        for pos, (kind, text, thash) in enumerate(p.units)
     ]
     if unit_rows:
-        session.execute(insert(Unit), unit_rows)
+        conn.execute(insert(unit_table), unit_rows)
     result.documents = len(new)
     result.units = len(unit_rows)
     return result
