@@ -26,7 +26,7 @@ from annotator.ingest.units import build_document
 
 _EPOCH = re.compile(r"\s*<!--\s*(\d{10,14})\s*-->[ \t]*\n?")
 # '[title](url)' on one line; the title may itself hold brackets ('[[生活] 标题](url)').
-_LINK_LINE = re.compile(r"[ \t]*\[(.*)\]\(\s*<?([^\s<>]*?)>?\s*\)[ \t]*\n", re.S)
+_LINK_LINE = re.compile(r"[ \t]*\[([^\n]*)\]\(\s*<?([^\s<>]*?)>?\s*\)[ \t]*\n")
 _UNDERLINE = re.compile(r"[ \t]*(?:-{3,}|={3,})[ \t]*(?:\n|\Z)")
 _PLAIN_TITLE = re.compile(r"[ \t]*([^\n<]+)\n")
 

@@ -29,16 +29,23 @@ _BLOCK_TAGS = (
     "p|div|li|h[1-6]|blockquote|dd|dt|pre|section|article|header|footer|main|figure|figcaption"
     "|address|center|ul|ol|dl|table|caption|details|summary|fieldset|legend"
 )
-_OPEN_BLOCK = re.compile(rf"<(?:{_BLOCK_TAGS})(?=[\s/>])", re.I)
-_CLOSE_BLOCK = re.compile(rf"</(?:{_BLOCK_TAGS})\s*>", re.I)
+_NOT_TABLE_TAGS = _BLOCK_TAGS.replace("|table", "")
+# Markers go before each block opening tag, just inside each closing tag (never between table
+# parts, where the parser would move them), after </table>, and in place of <br> and <hr>.
+# Every pattern starts with a literal '<' and has a constant replacement: the regex engine skips
+# ahead in C and no per-match Python runs.
+_BLOCK_EDGE = re.compile(rf"<(?=(?:{_BLOCK_TAGS})[\s/>]|/(?:{_NOT_TABLE_TAGS})\s*>)", re.I)
 _BREAK = re.compile(r"<(?:br|hr)\b[^>]*>", re.I)
+_TABLE_END = re.compile(r"</table\s*>", re.I)
+_HAS_CELLS = re.compile(r"<t[dh]\b", re.I)
 _ROW_START = re.compile(r"<tr\b[^>]*>\s*<t[dh]\b[^>]*>", re.I)
 _CELL_OPEN = re.compile(r"<t[dh]\b[^>]*>", re.I)
-# Captions: the feed mirrors' grey <small>, <figcaption>, and caption-like classes.
-_SMALL_CAPTION = re.compile(r"<small\b[^>]*#999[^>]*>", re.I)
-_FIGCAPTION = re.compile(r"<figcaption\b[^>]*>", re.I)
-_CLASS_CAPTION = re.compile(
-    r"<(?:div|p|span)\s[^>]*class=\"(?:[^\"]*\s)?(?!has-)[\w-]*(?:caption|picinfo)[\w-]*(?:\s[^\"]*)?\"[^>]*>",
+# Captions: the feed mirrors' grey <small>, <figcaption>, and caption-like classes; the marker
+# goes just before the element, so the block it starts is the caption.
+_CAPTION_START = re.compile(
+    r"<(?=small\b[^>]*#999|figcaption\b"
+    r"|(?:div|p|span)\s[^>]*class=\"(?:[^\"]*\s)?(?!has-)[\w-]*(?:caption|picinfo)[\w-]*"
+    r"(?:\s[^\"]*)?\")",
     re.I,
 )
 # Text only for screen readers ("Image caption", "图片来源") and image credits are not article text.
@@ -65,12 +72,8 @@ DROP_TAGS = [
     "nav", "aside", "time", "progress", "meter", "dialog",
 ]  # fmt: skip
 
-_PIECE_CLEAN = dict.fromkeys(
-    map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e"),
-    None,
-)
-_PIECE_CLEAN[ord(CAPTION)] = None
-_PIECE_CLEAN[ord(CELL)] = " "
+# Zero-width and invisible formatting characters vanish; so does the caption marker.
+_INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u180e\ue001]")
 # Feed software's own last line ("The post X appeared first on Y.") is not the article's.
 _FEED_SIGNOFF = re.compile(r"The post .+ appeared first on .+\.?|获取更多RSS[:：]?")
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]\w{1,31});")
@@ -105,15 +108,13 @@ def split_dateline(markup: str) -> tuple[str, tuple[datetime, bool] | None, str 
 def mark_blocks(markup: str) -> str:
     """Insert the block, caption and cell markers into raw HTML (see the module docstring)."""
     markup = _HIDDEN_SPAN.sub("", markup)
-    markup = _OPEN_BLOCK.sub(BLOCK + r"\g<0>", markup)
-    markup = _CLOSE_BLOCK.sub(r"\g<0>" + BLOCK, markup)
-    markup = _BREAK.sub(BLOCK, markup)
-    if "<t" in markup or "<T" in markup:
+    if _HAS_CELLS.search(markup):  # rare: tables pay for template substitutions
         markup = _ROW_START.sub(r"\g<0>" + BLOCK, markup)
         markup = _CELL_OPEN.sub(r"\g<0>" + CELL, markup)
-    markup = _SMALL_CAPTION.sub(r"\g<0>" + CAPTION, markup)
-    markup = _FIGCAPTION.sub(r"\g<0>" + CAPTION, markup)
-    return _CLASS_CAPTION.sub(r"\g<0>" + CAPTION, markup)
+        markup = _TABLE_END.sub("</table>" + BLOCK, markup)
+    markup = _BLOCK_EDGE.sub(BLOCK + "<", markup)
+    markup = _BREAK.sub(BLOCK, markup)
+    return _CAPTION_START.sub(CAPTION + "<", markup)
 
 
 def marked_text(markup: str, root_selector: str | None = None) -> str:
@@ -135,12 +136,15 @@ def text_to_blocks(text: str, body: HtmlBody) -> None:
         if not piece or piece.isspace():
             continue
         kind = "caption" if CAPTION in piece else "body"
-        piece = " ".join(piece.translate(_PIECE_CLEAN).split())
+        piece = _INVISIBLE.sub("", piece)
+        if CELL in piece:
+            piece = piece.replace(CELL, " ")
+        piece = " ".join(piece.split())
         if not piece:
             continue
         if "&" in piece and _ENTITY.search(piece):
             # Double-escaped source ('&amp;nbsp;'): decode the second layer too.
-            piece = " ".join(htmllib.unescape(piece).translate(_PIECE_CLEAN).split())
+            piece = _clean(piece)
         piece = drop_urls(piece)
         if not piece or not has_words(piece):
             continue
@@ -170,4 +174,4 @@ def html_to_blocks(
 
 
 def _clean(text: str) -> str:
-    return " ".join(htmllib.unescape(text).translate(_PIECE_CLEAN).split())
+    return " ".join(_INVISIBLE.sub("", htmllib.unescape(text)).replace(CELL, " ").split())
