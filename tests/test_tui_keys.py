@@ -218,3 +218,23 @@ async def test_keys_can_be_remapped_in_the_config(tmp_path):
         await pilot.press("k")
         assert TEXTS[1] in screen_text(app)
     assert stored(ctx) == {TEXTS[0]: ("skipped", {})}
+
+
+async def test_fast_typing_reaches_the_right_task(tmp_path):
+    """Keys arriving in one burst (type-ahead) go to the task that is active at that moment."""
+    from textual import events
+
+    ctx = make_store(tmp_path, MEDIA_BIAS)
+    app = make_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        burst = [("1", "1"), ("2", "2"), ("space", " "), ("tab", "\t"), ("3", "3"), ("enter", "\r")]
+        for key, char in burst:
+            app.post_message(events.Key(key, char))
+        await pilot.pause(0.5)
+        assert TEXTS[1] in screen_text(app)
+    values = stored(ctx)[TEXTS[0]][1]
+    assert values["bias"] == "biased"
+    assert values["opinion"] == "somewhat_factual_but_opinionated"
+    assert values["bias_type"] == ["informational"]
+    assert values["biased_words"][0]["token_start"] == 0

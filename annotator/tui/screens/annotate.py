@@ -8,9 +8,11 @@ from typing import Any, ClassVar
 from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
 from textual import work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.keys import _character_to_key
 from textual.screen import Screen
 from textual.widgets import Footer, Input, ProgressBar, Static
 
@@ -72,17 +74,26 @@ def format_eta(seconds: float | None) -> str:
 
 
 class AnnotateScreen(Screen):
+    # Every key is a priority binding, handled in arrival order by the screen itself: Textual
+    # moves focus asynchronously, so a fast "tab 1" must not reach the task it is leaving.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "save", "Save", id="save"),
-        Binding("tab", "focus_task(1)", "Next task", id="next_task", show=False),
-        Binding("shift+tab", "focus_task(-1)", "Prev task", id="prev_task", show=False),
-        Binding("left", "prev_unit", "Prev", id="prev_unit"),
-        Binding("right", "next_unit", "Next", id="next_unit"),
-        Binding("u", "undo", "Undo", id="undo"),
-        Binding("s", "skip", "Skip", id="skip"),
-        Binding("f", "flag", "Flag", id="flag"),
-        Binding("question_mark", "help", "Help", id="help"),
-        Binding("q", "quit", "Quit", id="quit"),
+        Binding("enter", "save", "Save", id="save", priority=True),
+        Binding("tab", "focus_task(1)", "Next task", id="next_task", show=False, priority=True),
+        Binding(
+            "shift+tab", "focus_task(-1)", "Prev task", id="prev_task", show=False, priority=True
+        ),
+        Binding("left", "arrow(-1)", "Prev", id="prev_unit", priority=True),
+        Binding("right", "arrow(1)", "Next", id="next_unit", priority=True),
+        Binding("shift+left", "extend(-1)", show=False, priority=True),
+        Binding("shift+right", "extend(1)", show=False, priority=True),
+        Binding("space", "space", show=False, priority=True),
+        Binding("up", "row(-1)", show=False, priority=True),
+        Binding("down", "row(1)", show=False, priority=True),
+        Binding("u", "undo", "Undo", id="undo", priority=True),
+        Binding("s", "skip", "Skip", id="skip", priority=True),
+        Binding("f", "flag", "Flag", id="flag", priority=True),
+        Binding("question_mark", "help", "Help", id="help", priority=True),
+        Binding("q", "quit", "Quit", id="quit", priority=True),
     ]
 
     def __init__(self, annotating: Annotating) -> None:
@@ -93,6 +104,10 @@ class AnnotateScreen(Screen):
         one = self.schema.tasks
         self.one_key = len(one) == 1 and one[0].type == "single"
         self.on_shown: Callable[[UnitView | None], None] | None = None  # benchmarks, tests
+        self.active: TaskPanel | None = None  # the task label keys go to (focus follows)
+        for key in sorted({lab.key for t in self.schema.tasks for lab in t.labels if lab.key}):
+            name = _character_to_key(key) if len(key) == 1 else key
+            self._bindings.bind(name, f"label_key({key!r})", show=False, priority=True)
 
     def compose(self) -> ComposeResult:
         yield Static(id="doc", markup=False)
@@ -200,17 +215,30 @@ class AnnotateScreen(Screen):
                 panel.set_value(self.ann.saved_values.get(name) if initial else None)
             panel.display = on
 
-    def focusables(self) -> list:
-        out = []
-        for panel in self.panels.values():
-            if panel.display:
-                out.append(panel.input if isinstance(panel, TextPanel) else panel)
-        return out
+    def shown_panels(self) -> list[TaskPanel]:
+        return [p for p in self.panels.values() if p.display]
+
+    def activate(self, panel: TaskPanel | None) -> None:
+        """Make `panel` the active task now (synchronously), and give it the focus."""
+        self.active = panel
+        if panel is not None:
+            self.set_focus(panel.input if isinstance(panel, TextPanel) else panel)
+            panel.scroll_visible(animate=False)
 
     def focus_first(self) -> None:
-        items = self.focusables()
-        if items:
-            items[0].focus(scroll_visible=False)
+        shown = self.shown_panels()
+        self.activate(shown[0] if shown else None)
+
+    def on_descendant_focus(self, event) -> None:
+        # A click moved the focus. (Focus events arrive late: ignore stale ones.)
+        if event.widget is not self.focused:
+            return
+        for panel in self.panels.values():
+            if event.widget is panel or event.widget in panel.children:
+                self.active = panel
+
+    def typing(self) -> bool:
+        return isinstance(self.focused, Input)
 
     def missing(self) -> list[str]:
         shown = self.visible()
@@ -222,10 +250,14 @@ class AnnotateScreen(Screen):
 
     # --- events ------------------------------------------------------------------------
     def on_task_panel_changed(self, event: TaskPanel.Changed) -> None:
+        self.update_visibility()  # also for changes by mouse or typing
+
+    def after_change(self, advance: bool) -> None:
+        """Right after a key changed a value: show/hide tasks, then move on (synchronously)."""
         self.update_visibility()
         if self.message_is_error():
             self.say("")
-        if not event.advance:
+        if not advance:
             return
         if self.one_key:
             self.action_save()
@@ -235,21 +267,54 @@ class AnnotateScreen(Screen):
     def message_is_error(self) -> bool:
         return self.query_one("#message").has_class("error")
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_save()
-
     # --- actions -----------------------------------------------------------------------
     def action_focus_task(self, step: int, wrap: bool = True) -> None:
-        items = self.focusables()
+        items = self.shown_panels()
         if not items:
             return
-        focused = self.focused
-        idx = items.index(focused) if focused in items else -1
+        idx = items.index(self.active) if self.active in items else -1
         nxt = idx + step
         if not wrap and not 0 <= nxt < len(items):
             return
-        items[nxt % len(items)].focus()
+        self.activate(items[nxt % len(items)])
+
+    def action_label_key(self, key: str) -> None:
+        panel = self.active
+        if self.typing() or panel is None or self.ann.view is None:
+            raise SkipAction()
+        label = panel.label_for_key(key)
+        if label is None:
+            self.say(f"{key}: not a key of {panel.schema_task.name}", error=True)
+            return
+        self.after_change(panel.press_label(label))
+
+    def action_arrow(self, step: int) -> None:
+        if self.typing():
+            raise SkipAction()
+        if isinstance(self.active, SpanPanel):
+            self.active.action_move(step)
+        elif step < 0:
+            self.action_prev_unit()
+        else:
+            self.action_next_unit()
+
+    def action_extend(self, step: int) -> None:
+        if self.typing() or not isinstance(self.active, SpanPanel):
+            raise SkipAction()
+        self.active.action_extend(step)
+        self.after_change(False)
+
+    def action_space(self) -> None:
+        if self.typing() or not isinstance(self.active, SpanPanel):
+            raise SkipAction()
+        self.active.action_toggle()
+        self.after_change(False)
+
+    def action_row(self, step: int) -> None:
+        if isinstance(self.active, StancePanel):
+            self.active.action_row(step)
+        else:
+            raise SkipAction()
 
     def action_save(self) -> None:
         if self.ann.view is None:
@@ -257,8 +322,7 @@ class AnnotateScreen(Screen):
         missing = self.missing()
         if missing:
             self.say("Still needed: " + ", ".join(missing), error=True)
-            first = self.panels[missing[0]]
-            (first.input if isinstance(first, TextPanel) else first).focus()
+            self.activate(self.panels[missing[0]])
             return
         self.commit()
 
@@ -274,10 +338,14 @@ class AnnotateScreen(Screen):
         self.draw(view)
 
     def action_skip(self) -> None:
+        if self.typing():
+            raise SkipAction()
         if self.ann.view is not None:
             self.commit(SKIPPED)
 
     def action_flag(self) -> None:
+        if self.typing():
+            raise SkipAction()
         if self.ann.view is None:
             return
         from annotator.tui.screens.dialogs import FlagScreen
@@ -289,6 +357,8 @@ class AnnotateScreen(Screen):
         self.app.push_screen(FlagScreen(self.ann.saved_comment or ""), flagged)
 
     def action_undo(self) -> None:
+        if self.typing():
+            raise SkipAction()
         try:
             entry = self.ann.undo_stack[-1] if self.ann.undo_stack else None
             view = self.ann.undo()
@@ -316,9 +386,13 @@ class AnnotateScreen(Screen):
             self.draw(view)
 
     def action_help(self) -> None:
+        if self.typing():
+            raise SkipAction()
         from annotator.tui.screens.dialogs import HelpScreen
 
         self.app.push_screen(HelpScreen(self.schema, self))
 
     def action_quit(self) -> None:
+        if self.typing():
+            raise SkipAction()
         self.app.exit()

@@ -39,16 +39,22 @@ class TaskPanel(Widget, can_focus=True):
         self._value = value
         self.refresh(layout=True)
 
-    def change(self, value: Any, *, advance: bool = False) -> None:
+    def change(self, value: Any, *, advance: bool = False) -> bool:
+        """Set a chosen value; returns `advance` so the screen can move on at once."""
         self._value = value
         self.refresh(layout=True)
         self.post_message(self.Changed(self, advance))
+        return advance
 
     def has_value(self) -> bool:
         return self._value not in (None, "", [], {})
 
     def label_for_key(self, key: str) -> Label | None:
         return self._keys.get(key)
+
+    def press_label(self, label: Label) -> bool:
+        """A label key was pressed while this task is active; True: move to the next task."""
+        return False
 
     # --- drawing -----------------------------------------------------------------------
     def header(self) -> Text:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import events
 
+from annotator.schema.model import Label
 from annotator.tui.widgets.base import TaskPanel
 
 
@@ -16,16 +16,10 @@ class ChoicePanel(TaskPanel):
         sep = " → " if self.schema_task.type == "scale" else "   "
         return Text(sep).join(chips)
 
-    def on_key(self, event: events.Key) -> None:
-        label = self.label_for_key(event.character or event.key)
-        if label is None:
-            return
-        event.stop()
-        event.prevent_default()
+    def press_label(self, label: Label) -> bool:
         if label.value == self._value:
-            self.change(None)
-        else:
-            self.change(label.value, advance=True)
+            return self.change(None)
+        return self.change(label.value, advance=True)
 
 
 class MultiPanel(TaskPanel):
@@ -39,12 +33,7 @@ class MultiPanel(TaskPanel):
         ]
         return Text("   ").join(chips)
 
-    def on_key(self, event: events.Key) -> None:
-        label = self.label_for_key(event.character or event.key)
-        if label is None:
-            return
-        event.stop()
-        event.prevent_default()
+    def press_label(self, label: Label) -> bool:
         chosen = set(self._value or ())
         chosen ^= {label.value}
-        self.change([v for v in self.schema_task.values if v in chosen] or None)
+        return self.change([v for v in self.schema_task.values if v in chosen] or None)

@@ -8,10 +8,9 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import events
 from textual.binding import Binding, BindingType
 
-from annotator.schema.model import Task
+from annotator.schema.model import Label, Task
 from annotator.tui.safe_text import display_text
 from annotator.tui.widgets.base import TaskPanel
 
@@ -55,12 +54,7 @@ class StancePanel(TaskPanel):
         self.row = (self.row + step) % len(self.targets)
         self.refresh()
 
-    def on_key(self, event: events.Key) -> None:
-        label = self.label_for_key(event.character or event.key)
-        if label is None:
-            return
-        event.stop()
-        event.prevent_default()
+    def press_label(self, label: Label) -> bool:
         values = dict(self._value or {})
         target = self.targets[self.row]
         if values.get(target) == label.value:
@@ -70,7 +64,7 @@ class StancePanel(TaskPanel):
         last = self.row == len(self.targets) - 1
         if not last:
             self.row += 1
-        self.change(values or None, advance=last)
+        return self.change(values or None, advance=last)
 
     def on_focus(self) -> None:
         self.refresh()
