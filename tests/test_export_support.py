@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from annotator.ingest.model import ParsedDocument, ParsedUnit
 from annotator.schema import builtin_schema
@@ -70,7 +70,7 @@ def build_store(url: str, *, documents: int = 12, project: str = "news"):
         version = proj.schema_version_id
         people = {n: get_or_create_annotator(session, n).id for n in ("alice", "bob", "carol")}
         lead = get_or_create_annotator(session, "lead", role="lead").id
-        units = session.query(Unit).filter(Unit.project_id == proj.id).order_by(Unit.id).all()
+        units = list(session.exec(select(Unit).where(Unit.project_id == proj.id).order_by(Unit.id)))
         for i, u in enumerate(units):
             u.tokens = tokens_of(u.text)
             session.add(u)

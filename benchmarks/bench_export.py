@@ -1,0 +1,172 @@
+"""Export speed: 10k, 100k and 1M annotations to jsonl, csv and parquet.
+
+Builds a synthetic store per size (3 annotators per unit, 10 units per document), then runs
+each export in a fresh process so its peak RSS is its own. Prints annotations/s and peak RSS.
+Targets (issue 5): >= 200,000 records/s, peak RSS <= 300 MB and flat across sizes.
+
+    .venv/bin/python benchmarks/bench_export.py [--sizes 10000,100000,1000000] [--dir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+ANNOTATORS = 3
+UNITS_PER_DOC = 10
+FORMATS = ("jsonl", "csv", "parquet")
+
+
+def build(url: str, annotations: int) -> None:
+    from sqlalchemy import insert
+    from sqlmodel import Session
+
+    from annotator.schema import builtin_schema
+    from annotator.store.engine import open_store
+    from annotator.store.models import Annotation, Annotator, Document, Unit
+    from annotator.store.projects import create_project
+
+    engine = open_store(url)
+    units = annotations // ANNOTATORS
+    docs = (units + UNITS_PER_DOC - 1) // UNITS_PER_DOC
+    now = datetime.now(UTC)
+    with Session(engine) as s:
+        proj = create_project(s, "bench", builtin_schema("media_bias"))
+        pid, vid = proj.id, proj.schema_version_id
+        ids = []
+        for name in ("alice", "bob", "carol"):
+            a = Annotator(name=name)
+            s.add(a)
+            s.flush()
+            ids.append(a.id)
+        chunk = 20_000
+        for start in range(0, docs, chunk):
+            s.execute(
+                insert(Document),
+                [
+                    {
+                        "id": d + 1,
+                        "project_id": pid,
+                        "title": f"Document {d}",
+                        "url": f"https://example.org/{d}",
+                        "outlet": ("voa", "bbc", "xinhua")[d % 3],
+                        "published": now,
+                        "lang": "en",
+                        "content_hash": f"{d:064x}",
+                        "meta": {},
+                        "imported_at": now,
+                    }
+                    for d in range(start, min(docs, start + chunk))
+                ],
+            )
+        for start in range(0, units, chunk):
+            s.execute(
+                insert(Unit),
+                [
+                    {
+                        "id": u + 1,
+                        "project_id": pid,
+                        "document_id": u // UNITS_PER_DOC + 1,
+                        "position": u % UNITS_PER_DOC,
+                        "kind": "body",
+                        "text": f"Sentence {u} says the leaders met brazenly in the capital today.",
+                        "text_hash": f"{u:032x}",
+                    }
+                    for u in range(start, min(units, start + chunk))
+                ],
+            )
+        bias = ("biased", "non_biased")
+        opinion = ("entirely_factual", "somewhat_factual_but_opinionated")
+        for start in range(0, units, chunk):
+            rows = []
+            for u in range(start, min(units, start + chunk)):
+                for j, aid in enumerate(ids):
+                    b = bias[(u + j) % 2]
+                    values = {"bias": b, "opinion": opinion[u % 2]}
+                    if b == "biased":
+                        values["bias_type"] = ["word_choice_labelling"]
+                    rows.append(
+                        {
+                            "unit_id": u + 1,
+                            "annotator_id": aid,
+                            "schema_version_id": vid,
+                            "values": values,
+                            "status": "done",
+                            "seconds": 3.0,
+                            "created_at": now,
+                            "updated_at": now,
+                        }
+                    )
+            s.execute(insert(Annotation), rows)
+        s.commit()
+
+
+def run_one(url: str, fmt: str, out: str) -> None:
+    """Child process: one export, then its figures as JSON on stdout."""
+    from annotator.export.options import ExportOptions
+    from annotator.export.run import export_project
+    from annotator.store.engine import open_store
+    from annotator.store.projects import get_project
+
+    engine = open_store(url)
+    from sqlmodel import Session
+
+    with Session(engine) as s:
+        proj = get_project(s, "bench")
+    t0 = time.perf_counter()
+    result = export_project(engine, proj, fmt, Path(out), ExportOptions())
+    seconds = time.perf_counter() - t0
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"records": result.records, "seconds": seconds, "rss_mb": rss}))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="10000,100000,1000000")
+    ap.add_argument("--dir", default=None)
+    ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        run_one(*args.child)
+        return
+    base = Path(args.dir or tempfile.mkdtemp(prefix="bench-export-"))
+    base.mkdir(parents=True, exist_ok=True)
+    print(
+        f"{'annotations':>12} {'format':>8} {'records':>9} {'seconds':>8} "
+        f"{'records/s':>10} {'peak RSS MB':>12}"
+    )
+    for size in (int(s) for s in args.sizes.split(",")):
+        db = base / f"bench-{size}.db"
+        url = f"sqlite:///{db}"
+        if not db.exists():
+            t0 = time.perf_counter()
+            build(url, size)
+            print(f"# built {size:,} annotations in {time.perf_counter() - t0:.1f}s", flush=True)
+        for fmt in FORMATS:
+            out = base / f"out-{size}.{fmt}"
+            proc = subprocess.run(
+                [sys.executable, __file__, "--child", url, fmt, str(out)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            r = json.loads(proc.stdout.strip().splitlines()[-1])
+            print(
+                f"{size:>12,} {fmt:>8} {r['records']:>9,} {r['seconds']:>8.2f} "
+                f"{r['records'] / r['seconds']:>10,.0f} {r['rss_mb']:>12.0f}",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
