@@ -234,3 +234,16 @@ def test_iter_documents_streams(tmp_path: Path) -> None:
     lines = "\n".join(json.dumps({"text": f"第{i}条。"}, ensure_ascii=False) for i in range(5))
     stream = iter_documents(write(tmp_path, "a.jsonl", lines))
     assert next(stream).units[0].text == "第0条。"
+
+
+def test_cli_style_options_with_none_use_conventional_fields(tmp_path: Path) -> None:
+    rows = [
+        {"doc_id": 7, "title": "标题", "url": "https://www.example.net/7", "text": "一。"},
+        {"doc_id": 7, "text": "二。"},
+    ]
+    path = write(tmp_path, "s.jsonl", "\n".join(json.dumps(r, ensure_ascii=False) for r in rows))
+    options = RecordOptions(text_field="text", id_field=None, title_field=None, per="sentence")
+    (doc,) = read_file(path, records=options)
+    assert [u.text for u in doc.units] == ["标题", "一。", "二。"]
+    assert doc.url == "https://www.example.net/7" and doc.outlet == "example.net"
+    assert doc.meta == {"id": 7}

@@ -27,22 +27,45 @@ csv.field_size_limit(64 * 1024 * 1024)
 
 @dataclass(frozen=True)
 class RecordOptions:
-    """Which record fields mean what. Absent optional fields are simply not used."""
+    """Which record fields mean what. None means the conventional name (in brackets).
+
+    Absent optional fields are simply not used. Per sentence, the document id field defaults
+    to the first of doc_id, document_id, article_id, id that the first record has.
+    """
 
     text_field: str = "text"
-    id_field: str = "id"  # the document id; required per sentence, kept in meta per document
-    title_field: str | None = "title"
-    url_field: str | None = "url"
-    outlet_field: str | None = "outlet"
-    published_field: str | None = "published"
-    lang_field: str | None = "lang"
-    kind_field: str | None = "kind"  # per sentence: title | caption | body
+    id_field: str | None = None  # [doc_id|document_id|article_id|id]; kept in meta per document
+    title_field: str | None = None  # [title]
+    url_field: str | None = None  # [url]
+    outlet_field: str | None = None  # [outlet]
+    published_field: str | None = None  # [published]
+    lang_field: str | None = None  # [lang]
+    kind_field: str | None = None  # [kind]: per sentence, title | caption | body
     meta_fields: tuple[str, ...] = ()
     per: Literal["document", "sentence"] = "document"
 
     def __post_init__(self) -> None:
         if self.per not in ("document", "sentence"):
             raise IngestError(f"records per {self.per!r}: use 'document' or 'sentence'")
+
+    @property
+    def fields(self) -> dict[str, str]:
+        return {
+            "title": self.title_field or "title",
+            "url": self.url_field or "url",
+            "outlet": self.outlet_field or "outlet",
+            "published": self.published_field or "published",
+            "lang": self.lang_field or "lang",
+            "kind": self.kind_field or "kind",
+        }
+
+    def id_key(self, first: dict[str, Any]) -> str:
+        if self.id_field:
+            return self.id_field
+        return next((k for k in _ID_FIELDS if k in first), "id")
+
+
+_ID_FIELDS = ("doc_id", "document_id", "article_id", "id")
 
 
 Record = tuple[int, dict[str, Any]]  # (line number, record)
@@ -104,18 +127,21 @@ def read_records(
         return
     found = False
     first_fields: list[str] | None = None
+    names = options.fields
+    id_key = options.id_field or "id"
     for lineno, rec in records:
         if first_fields is None:
             first_fields = list(rec)
+            id_key = options.id_key(rec)
         paras = _paragraphs(rec.get(options.text_field))
         if not paras:
             continue
         found = True
         yield build_document(
-            title=_str(rec, options.title_field) or "",
+            title=_str(rec, names["title"]) or "",
             blocks=[("body", p) for p in paras],
             source_path=f"{source_path}#{lineno}",
-            **_doc_fields(rec, options, lang),
+            **_doc_fields(rec, options, names, id_key, lang),
         )
     if not found:
         raise _no_text(source_path, options, first_fields)
@@ -126,24 +152,24 @@ def _per_sentence(
 ) -> Iterator[ParsedDocument]:
     groups: dict[str, tuple[dict[str, Any], list[tuple[str, str]], list[str]]] = {}
     first_fields: list[str] | None = None
+    names = options.fields
+    id_key = options.id_field or "id"
     for lineno, rec in records:
         if first_fields is None:
             first_fields = list(rec)
-        doc_id = rec.get(options.id_field)
+            id_key = options.id_key(rec)
+        doc_id = rec.get(id_key)
         if doc_id is None or str(doc_id).strip() == "":
             raise IngestError(
-                f"{source_path} line {lineno}: no document id in field {options.id_field!r}; "
-                f"per-sentence records need one (fields here: {', '.join(map(str, rec)) or 'none'})"
+                f"{source_path} line {lineno}: no document id in field {id_key!r}; per-sentence "
+                f"records need one, name it with --id-field (fields here: "
+                f"{', '.join(map(str, rec)) or 'none'})"
             )
         text = _one_paragraph(rec.get(options.text_field))
         if not text:
             continue
         head, blocks, titles = groups.setdefault(str(doc_id), (rec, [], []))
-        kind = (
-            str(rec.get(options.kind_field) or "body").strip().lower()
-            if options.kind_field
-            else "body"
-        )
+        kind = str(rec.get(names["kind"]) or "body").strip().lower()
         if kind == "title":
             titles.append(text)
         else:
@@ -151,28 +177,32 @@ def _per_sentence(
     if not groups:
         raise _no_text(source_path, options, first_fields)
     for doc_id, (head, blocks, titles) in groups.items():
-        title = titles[0] if titles else _str(head, options.title_field) or ""
+        title = titles[0] if titles else _str(head, names["title"]) or ""
         yield build_document(
             title=title,
             blocks=blocks,
             source_path=f"{source_path}#{doc_id}",
             split=False,
-            **_doc_fields(head, options, lang),
+            **_doc_fields(head, options, names, id_key, lang),
         )
 
 
-def _doc_fields(rec: dict[str, Any], options: RecordOptions, lang: str | None) -> dict[str, Any]:
+def _doc_fields(
+    rec: dict[str, Any],
+    options: RecordOptions,
+    names: dict[str, str],
+    id_key: str,
+    lang: str | None,
+) -> dict[str, Any]:
     meta = {f: rec[f] for f in options.meta_fields if f in rec}
-    doc_id = rec.get(options.id_field)
+    doc_id = rec.get(id_key)
     if doc_id is not None and doc_id != "":
         meta["id"] = doc_id
     return {
-        "lang": lang or _str(rec, options.lang_field),
-        "url": _str(rec, options.url_field),
-        "outlet": _str(rec, options.outlet_field),
-        "published": parse_any(rec.get(options.published_field))
-        if options.published_field
-        else None,
+        "lang": lang or _str(rec, names["lang"]),
+        "url": _str(rec, names["url"]),
+        "outlet": _str(rec, names["outlet"]),
+        "published": parse_any(rec.get(names["published"])),
         "meta": meta,
     }
 
