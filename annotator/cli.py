@@ -69,7 +69,7 @@ def init(
     name: Annotated[str, typer.Option("--name", "-n", help="Name of the new project.")] = "default",
     schema: Annotated[
         Path | None,
-        typer.Option("--schema", "-s", help="YAML label schema (default: schemas/media_bias.yaml)."),
+        typer.Option("--schema", "-s", help="YAML label schema (default: media_bias)."),
     ] = None,
     db: DbOption = None,
 ) -> None:

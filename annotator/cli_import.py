@@ -85,5 +85,5 @@ def run_import(
         table.add_row(Text("files failed", style="red"), Text(f"{failed:,}", style="red"))
     out.print(table)
     if failed:
-        err.print(Text(f"{failed} file(s) could not be imported; see the lines above.", style="red"))
+        err.print(Text(f"{failed} file(s) not imported; see above.", style="red"))
     return failed

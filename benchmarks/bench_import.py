@@ -65,7 +65,7 @@ def main() -> None:
         tmpdir = Path(tmp)
         src = tmpdir / "src"
         src.mkdir()
-        files, expected = replicate(args.corpus, src, args.target)
+        files, _ = replicate(args.corpus, src, args.target)
         engine = open_store(f"sqlite:///{tmpdir / 'bench.db'}")
         with session_scope(engine) as s:
             pid = create_project(s, "bench", Schema(name="none", tasks=(), content_hash="0")).id
@@ -80,8 +80,10 @@ def main() -> None:
         floor_rate = floor(files)
 
     print(f"files: {len(files):,}  documents: {report.documents:,}  sentences: {report.units:,}")
-    print(f"end to end (parse in workers + SQLite write): {report.units / elapsed:,.0f} sentences/s"
-          f"  ({elapsed:.2f} s)")
+    print(
+        f"end to end (parse in workers + SQLite write): {report.units / elapsed:,.0f} sentences/s"
+        f"  ({elapsed:.2f} s)"
+    )
     print(f"floor (parse + split only, 1 process):        {floor_rate:,.0f} sentences/s")
     print(f"peak RSS: main {rss_self:,.0f} MB, largest worker {rss_kids:,.0f} MB")
     print("targets: >= 50,000 sentences/s end to end; peak RSS <= 300 MB")

@@ -64,7 +64,7 @@ def parse_one(path: Path, options: ParseOptions) -> FileResult:
     except IngestError as exc:
         return FileResult(path, error=str(exc))
     except Exception as exc:  # a reader bug must not stop a thousand good files
-        return FileResult(path, error=f"{path}: internal error while reading ({exc!r}); please report it")
+        return FileResult(path, error=f"{path}: internal error ({exc!r}); please report it")
 
 
 def _parse_star(args: tuple[Path, ParseOptions]) -> FileResult:

@@ -5,12 +5,41 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
 
 from sqlalchemy import insert, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
-from annotator.ingest.model import ParsedDocument
 from annotator.store.models import Document, Unit, utcnow
+
+
+class UnitLike(Protocol):
+    @property
+    def kind(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+
+
+class DocumentLike(Protocol):
+    """What the store needs of a document (the ingest layer's ParsedDocument is one)."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def units(self) -> Sequence[UnitLike]: ...
+    @property
+    def source_path(self) -> str: ...
+    @property
+    def url(self) -> str | None: ...
+    @property
+    def outlet(self) -> str | None: ...
+    @property
+    def published(self) -> datetime | None: ...
+    @property
+    def lang(self) -> str | None: ...
+    @property
+    def meta(self) -> dict[str, Any]: ...
 
 
 def text_hash(text: str) -> str:
@@ -18,36 +47,22 @@ def text_hash(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
-def document_hash(doc: ParsedDocument) -> str:
-    """Same title, URL and units give the same hash, whichever file or format they came from."""
-    h = hashlib.sha256()
-    for part in (doc.title, doc.url or ""):
-        h.update(part.encode("utf-8"))
-        h.update(b"\x00")
-    for unit in doc.units:
-        h.update(unit.kind.encode("ascii"))
-        h.update(b"\x01")
-        h.update(unit.text.encode("utf-8"))
-        h.update(b"\x00")
-    return h.hexdigest()
-
-
 @dataclass(frozen=True, slots=True)
 class PreparedDocument:
     """A parsed document with its hashes computed: made in import workers, so the single
     writer process only inserts. Units are (kind, text, text_hash) tuples: cheap to pickle."""
 
-    doc: ParsedDocument
+    doc: DocumentLike
     content_hash: str
     units: tuple[tuple[str, str, str], ...]
 
 
-def prepare_document(doc: ParsedDocument) -> PreparedDocument:
+def prepare_document(doc: DocumentLike) -> PreparedDocument:
     units = tuple((u.kind, u.text, text_hash(u.text)) for u in doc.units)
     return PreparedDocument(doc, _hash_parts(doc.title, doc.url, units), units)
 
 
-def document_hash(doc: ParsedDocument) -> str:
+def document_hash(doc: DocumentLike) -> str:
     """Same title, URL and units give the same hash, whichever file or format they came from."""
     return _hash_parts(doc.title, doc.url, [(u.kind, u.text) for u in doc.units])
 
@@ -73,7 +88,7 @@ class AddResult:
 
 
 def add_documents(
-    session: Session, project_id: int, docs: Sequence[ParsedDocument | PreparedDocument]
+    session: Session, project_id: int, docs: Sequence[DocumentLike | PreparedDocument]
 ) -> AddResult:
     """Insert the documents that are not in the project yet, with their units, in one flush.
 
@@ -90,8 +105,8 @@ def add_documents(
         return result
     existing = set(
         session.execute(
-            select(Document.content_hash).where(
-                Document.project_id == project_id, Document.content_hash.in_(list(hashed))
+            select(col(Document.content_hash)).where(
+                col(Document.project_id) == project_id, col(Document.content_hash).in_(list(hashed))
             )
         ).scalars()
     )

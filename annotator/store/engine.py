@@ -42,7 +42,7 @@ def make_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise StoreError(f"{url}: not a database URL (try a file path or postgresql+psycopg://...)") from None
+        raise StoreError(f"{url}: not a database URL (give a file path or a URL)") from None
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             parent = Path(parsed.database).expanduser().resolve().parent

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from annotator.schema.model import Schema
 from annotator.store.engine import StoreError
@@ -12,7 +12,7 @@ DEFAULT_PROJECT = "default"
 
 
 def list_projects(session: Session) -> list[Project]:
-    return list(session.exec(select(Project).order_by(Project.id)))
+    return list(session.exec(select(Project).order_by(col(Project.id))))
 
 
 def get_project(session: Session, name: str | None = None) -> Project:

@@ -5,30 +5,30 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from annotator.store.models import Annotation, Annotator, Document, SchemaVersion, Unit
 
 
 def project_summary(session: Session, project_id: int) -> dict[str, Any]:
-    documents = session.scalar(
-        select(func.count()).select_from(Document).where(Document.project_id == project_id)
-    )
-    units = session.scalar(
-        select(func.count()).select_from(Unit).where(Unit.project_id == project_id)
-    )
+    documents = session.execute(
+        select(func.count()).select_from(Document).where(col(Document.project_id) == project_id)
+    ).scalar_one()
+    units = session.execute(
+        select(func.count()).select_from(Unit).where(col(Unit.project_id) == project_id)
+    ).scalar_one()
     per_annotator: dict[str, dict[str, int]] = {}
     rows = session.execute(
-        select(Annotator.name, Annotation.status, func.count())
-        .join(Annotation, Annotation.annotator_id == Annotator.id)
-        .join(Unit, Unit.id == Annotation.unit_id)
-        .where(Unit.project_id == project_id)
-        .group_by(Annotator.name, Annotation.status)
-        .order_by(Annotator.name)
+        select(col(Annotator.name), col(Annotation.status), func.count())
+        .join(Annotation, col(Annotation.annotator_id) == col(Annotator.id))
+        .join(Unit, col(Unit.id) == col(Annotation.unit_id))
+        .where(col(Unit.project_id) == project_id)
+        .group_by(col(Annotator.name), col(Annotation.status))
+        .order_by(col(Annotator.name))
     ).all()
     for name, status, count in rows:
         per_annotator.setdefault(name, {"done": 0, "skipped": 0, "flagged": 0})[status] = count
-    return {"documents": documents or 0, "units": units or 0, "annotators": per_annotator}
+    return {"documents": documents, "units": units, "annotators": per_annotator}
 
 
 def current_schema_row(session: Session, schema_version_id: int | None) -> SchemaVersion | None:
