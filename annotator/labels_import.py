@@ -525,14 +525,22 @@ def _import_one(
         raise BadRecord("annotator name is longer than 200 characters")
     # Check values before touching the store, so a bad record creates no unit.
     text, lang = rec.text, rec.document.get("lang")
+    unit_id: int | None = None
     if rec.unit_id is not None:
-        unit_id, text, lang = units.by_id(rec.unit_id)
+        try:
+            unit_id, text, lang = units.by_id(rec.unit_id)
+        except BadRecord:
+            if rec.text is None:
+                raise
+        # An id from another project or store (our own export): the text decides.
+        if rec.text is not None and text != rec.text:
+            unit_id, text, lang = None, rec.text, rec.document.get("lang")
     warnings: list[str] = []
     values = check_values(schema, rec.values, cols, text, lang, warnings)
     report.warnings.extend(f"line {rec.line}: {w}" for w in warnings)
     if not values and rec.status == "done":
         raise BadRecord("no label values (empty cells or a value that means no label)")
-    if rec.unit_id is None:
+    if unit_id is None:
         unit_id, _, _ = units.by_text(rec)
     if rec.annotator not in annotators:
         annotators[rec.annotator] = get_or_create_annotator(session, rec.annotator).id  # type: ignore[assignment]

@@ -105,3 +105,9 @@ def build_store(url: str, *, documents: int = 12, project: str = "news"):
 def project_of(engine, pid: int) -> Project:
     with Session(engine) as session:
         return session.get(Project, pid)
+
+
+SHARED_BABE = (
+    __import__("pathlib").Path(__file__).resolve().parents[2]
+    / "shared/datasets/babe/final_labels_SG1.csv"
+)
