@@ -1,0 +1,84 @@
+"""Layers import one way (see ../shared/DESIGN.md): each package's forbidden imports, checked
+on the source, so a stray import fails here before it tangles the code."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "annotator"
+UPPER = ("annotator.cli", "annotator.tui")
+
+FORBIDDEN = {
+    "schema": (
+        "textual",
+        "sqlmodel",
+        "sqlalchemy",
+        "annotator.store",
+        "annotator.ingest",
+        "annotator.export",
+        "annotator.analysis",
+        *UPPER,
+    ),
+    "store": ("textual", "annotator.ingest", "annotator.export", "annotator.analysis", *UPPER),
+    "analysis": (
+        "textual",
+        "sqlmodel",
+        "sqlalchemy",
+        "annotator.store",
+        "annotator.ingest",
+        "annotator.export",
+        *UPPER,
+    ),
+    "ingest": ("textual", "annotator.export", *UPPER),
+    "export": ("textual", "annotator.ingest.readers", *UPPER),
+    "tui": ("annotator.cli",),
+}
+
+
+def imported_modules(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+def test_package_respects_its_layer(package):
+    offences = []
+    for path in sorted((PACKAGE / package).rglob("*.py")):
+        for name in imported_modules(path):
+            for banned in FORBIDDEN[package]:
+                if name == banned or name.startswith(banned + "."):
+                    offences.append(f"{path.relative_to(PACKAGE.parent)} imports {name}")
+    assert offences == []
+
+
+def test_cli_modules_load_textual_only_inside_commands():
+    # Top-level statements only: commands import the TUI lazily, inside their functions.
+    for path in sorted(PACKAGE.glob("cli*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        top = set()
+        for node in tree.body:
+            if isinstance(node, ast.Import):
+                top.update(a.name for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                top.add(node.module)
+        assert not {m for m in top if m.startswith(("textual", "annotator.tui"))}, path.name
+
+
+def test_the_command_line_starts_without_textual_or_jieba():
+    code = (
+        "import sys, annotator.cli; "
+        "print(sorted(m for m in ('textual', 'jieba') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
