@@ -319,3 +319,12 @@ def test_markdown_that_is_not_a_feed_article(tmp_path: Path) -> None:
     with pytest.raises(IngestError, match="not a feed Markdown article"):
         read_file(path)
     assert read_file(path, format="text")[0].units
+
+
+def test_labelled_and_slashed_date_lines_are_dropped(tmp_path: Path) -> None:
+    html = (
+        "<p>发布时间：2021年1月06日</p><p>13/11/2020 - 11:20</p>"
+        "<p>Published: 2020-01-02</p><p>正文。</p>"
+    )
+    doc = read_one(write(tmp_path, "a.md", jekyll(html)))
+    assert [u.text for u in doc.units] == ["标题", "正文。"]

@@ -74,6 +74,12 @@ DROP_TAGS = [
 
 # Zero-width and invisible formatting characters vanish; so does the caption marker.
 _INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u180e\ue001]")
+# 'Published: <date>' lines are date lines too.
+_DATE_LABEL = re.compile(
+    r"(?:发布时间|發布時間|發佈時間|更新时间|更新時間|时间|時間|日期|Published|Updated|Posted|Date)"
+    r"\s*(?:on)?\s*[:：]?\s*",
+    re.I,
+)
 # Feed software's own last line ("The post X appeared first on Y.") is not the article's.
 _FEED_SIGNOFF = re.compile(r"The post .+ appeared first on .+\.?|获取更多RSS[:：]?")
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]\w{1,31});")
@@ -150,6 +156,9 @@ def text_to_blocks(text: str, body: HtmlBody) -> None:
             continue
         if len(piece) <= 60:
             parsed = parse_date(piece)
+            if parsed is None:
+                label = _DATE_LABEL.match(piece)
+                parsed = parse_date(piece[label.end() :]) if label else None
             if parsed is not None:  # a stray date line or time stamp is metadata, not text
                 body.dates_seen.append(parsed)
                 continue
