@@ -64,13 +64,13 @@ def decode_bytes(data: bytes, name: str | Path = "input") -> str:
     sample = data[:65536]
     if sum(sample.count(bytes([b])) for b in _BINARY_CONTROLS) > len(sample) // 100:
         raise IngestError(f"{name}: binary file (control bytes), not text; skip it")
-    text = _best_decoding(data)
-    if text is None:
+    guess = _best_decoding(data)
+    if guess is None:
         raise IngestError(
             f"{name}: not text in a known encoding (tried UTF-8, UTF-16, GB18030, Big5, ...); "
             "convert it to UTF-8"
         )
-    return _check_text(text, name)
+    return _check_text(guess, name)
 
 
 def _best_decoding(data: bytes) -> str | None:
