@@ -24,7 +24,7 @@ from annotator.ingest.model import IngestError, ParsedDocument
 from annotator.ingest.normalize import clean_text
 from annotator.ingest.units import build_document
 
-_ROOTS = ("article", "main", "[role=main]", "#content", "body")
+_ROOTS = ("article", "main", "[role=main]", "body")
 _PAGE_CHROME = ["nav", "header", "footer", "aside", "form", "menu"]
 _PUBLISHED_META = (
     'meta[property="article:published_time"]',
