@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import inspect, text
+from sqlmodel import col, select
 
 from annotator.ingest.model import ParsedDocument, ParsedUnit
 from annotator.schema.model import Label, Schema, Task
@@ -90,9 +91,9 @@ def test_adding_the_same_documents_twice_changes_nothing(db_url):
     with session_scope(engine) as s:
         again = add_documents(s, pid, docs)
         assert (again.documents, again.units, again.duplicates) == (0, 0, 2)
-        texts = [u.text for u in s.query(Unit).order_by(Unit.id)]
+        texts = [u.text for u in s.exec(select(Unit).order_by(col(Unit.id)))]
         assert texts == ["甲", "第一句。", "第二句。", "乙", "Another one."]
-        assert s.query(Document).count() == 2
+        assert len(s.exec(select(Document)).all()) == 2
 
 
 def test_documents_are_kept_apart_per_project(db_url):
@@ -110,7 +111,7 @@ def test_unit_ids_follow_reading_order(db_url):
     with session_scope(engine) as s:
         pid = create_project(s, "p", SCHEMA).id
         add_documents(s, pid, [_doc("A", "a1.", "a2."), _doc("B", "b1.")])
-        rows = s.query(Unit).order_by(Unit.id).all()
+        rows = list(s.exec(select(Unit).order_by(col(Unit.id))))
     assert [(u.kind, u.text) for u in rows] == [
         ("title", "A"),
         ("body", "a1."),
