@@ -124,7 +124,8 @@ class AnnotateScreen(Screen):
         self.draw(self.ann.open_first())
         self.load_progress()
         if any(t.type == "span" for t in self.schema.tasks):
-            self.warm_tokenizer()
+            # After the first unit is drawn: loading jieba holds the GIL for about a second.
+            self.set_timer(0.3, self.warm_tokenizer)
 
     # --- workers -----------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="progress")

@@ -1,0 +1,222 @@
+"""Annotation UI latency at scale: key -> next unit on screen, and start-up time.
+
+    .venv/bin/python benchmarks/bench_ui.py [--units 1000000] [--keys 300] [--db PATH]
+
+Builds (once, reused if present) a store with N units in documents of 50 and N annotations:
+the benchmark annotator has done the first 40%, a colleague the next 50% (so with overlap 1
+my queue starts at 90%: the worst case for the queue scan), a third annotator the first 10%.
+Then, headless, for bias_quick and media_bias: time from the key that completes a unit to
+the next unit drawn (p50/p95/p99), next to a floor measured in the same run (a bare Textual
+app doing one SQLite write and one Static.update per key), and the time from starting the
+command (a fresh process) to the first unit on screen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SENTENCE = "The senator's reckless plan would gut funding for schools, critics said on Tuesday."
+
+
+def build_store(path: Path, units: int) -> None:
+    from annotator.schema import builtin_schema
+    from annotator.store.engine import open_store, session_scope
+    from annotator.store.projects import create_project
+
+    engine = open_store(f"sqlite:///{path}")
+    with session_scope(engine) as s:
+        for name in ("bias_quick", "media_bias"):
+            create_project(s, name, builtin_schema(name))
+    engine.dispose()
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=OFF")
+    per_doc = 50
+    now = "2026-01-01 00:00:00"
+    for pid in (1, 2):
+        docs = units // per_doc
+        con.executemany(
+            "INSERT INTO document (project_id, source_path, title, outlet, content_hash, meta, "
+            "imported_at) VALUES (?, '', ?, 'VOA', ?, '{}', ?)",
+            ((pid, f"Story {d}", f"{pid}-{d}", now) for d in range(docs)),
+        )
+        first_doc = con.execute(
+            "SELECT min(id) FROM document WHERE project_id = ?", (pid,)
+        ).fetchone()[0]
+        con.executemany(
+            "INSERT INTO unit (project_id, document_id, position, kind, text, text_hash) "
+            "VALUES (?, ?, ?, 'body', ?, ?)",
+            (
+                (pid, first_doc + i // per_doc, i % per_doc, f"{SENTENCE} #{i}", f"{pid}-{i}")
+                for i in range(docs * per_doc)
+            ),
+        )
+        con.commit()
+    for name in ("bench", "colleague", "third"):
+        con.execute(
+            "INSERT INTO annotator (name, role, created_at) VALUES (?, 'annotator', ?)", (name, now)
+        )
+    # 1M annotations in project 1 (bias_quick); project 2 uses the same split at 1/10 scale.
+    for pid, scale in ((1, 1.0), (2, 0.1)):
+        lo = con.execute("SELECT min(id) FROM unit WHERE project_id = ?", (pid,)).fetchone()[0]
+        sv = con.execute("SELECT schema_version_id FROM project WHERE id = ?", (pid,)).fetchone()[0]
+        n = int(units * scale)
+        plan = [(1, 0, int(0.4 * n)), (2, int(0.4 * n), int(0.9 * n)), (3, 0, int(0.1 * n))]
+        for who, a, b in plan:
+            con.executemany(
+                'INSERT INTO annotation (unit_id, annotator_id, schema_version_id, "values", '
+                "status, seconds, created_at, updated_at) "
+                "VALUES (?, ?, ?, '{\"bias\": \"biased\"}', 'done', 3.0, ?, ?)",
+                ((lo + i, who, sv, now, now) for i in range(a, b)),
+            )
+        con.commit()
+    con.execute("ANALYZE")
+    con.commit()
+    con.close()
+
+
+def pct(xs: list[float], p: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
+
+
+async def measure_app(db: Path, project: str, keys: int) -> list[float]:
+    from textual import events
+
+    from annotator.tui.app import AnnotatorApp
+    from annotator.tui.config import UserConfig
+    from annotator.tui.launch import load_context
+
+    ctx = load_context(db=str(db), project=project)
+    app = AnnotatorApp(ctx, annotator="bench", config=UserConfig(), remember=False)
+    shown = asyncio.Event()
+    out: list[float] = []
+    # media_bias: "2" (not biased) and "1" (factual) pick, then enter completes the unit.
+    prefix, final = (["2", "1"], ("enter", "\r")) if project == "media_bias" else ([], ("1", "1"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.5)
+        await app.workers.wait_for_complete()  # steady state: tokenizer loaded, counts done
+        screen = app.screen
+        screen.on_shown = lambda _view: shown.set()
+        for _ in range(keys):
+            for k in prefix:
+                await pilot.press(k)
+            shown.clear()
+            t0 = time.perf_counter()
+            app.post_message(events.Key(final[0], final[1]))
+            await shown.wait()
+            out.append(time.perf_counter() - t0)
+    return out
+
+
+async def measure_floor(db: Path, keys: int) -> list[float]:
+    from textual import events
+    from textual.app import App, ComposeResult
+    from textual.widgets import Static
+
+    con = sqlite3.connect(db, isolation_level=None)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=NORMAL")
+    con.execute("CREATE TABLE IF NOT EXISTS bench_floor (id INTEGER PRIMARY KEY, v TEXT)")
+    shown = asyncio.Event()
+
+    class Floor(App):
+        def compose(self) -> ComposeResult:
+            yield Static(id="s")
+
+        def on_key(self, event: events.Key) -> None:
+            con.execute("BEGIN")
+            con.execute("INSERT INTO bench_floor (v) VALUES (?)", (event.key,))
+            con.execute("COMMIT")
+            self.query_one(Static).update(f"{SENTENCE} {time.perf_counter()}")
+            self.call_after_refresh(shown.set)
+
+    out = []
+    app = Floor()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for _ in range(keys):
+            shown.clear()
+            t0 = time.perf_counter()
+            app.post_message(events.Key("1", "1"))
+            await shown.wait()
+            out.append(time.perf_counter() - t0)
+    con.close()
+    return out
+
+
+STARTUP = """
+import sys, time
+sys.path.insert(0, {root!r})
+from annotator.tui.launch import load_context
+from annotator.tui.config import UserConfig
+from annotator.tui.app import AnnotatorApp
+ctx = load_context(db={db!r}, project={project!r})
+app = AnnotatorApp(ctx, annotator="bench", config=UserConfig(), remember=False)
+async def main():
+    async with app.run_test(size=(80, 24)) as pilot:
+        done = []
+        app.screen.on_shown = lambda v: done.append(v)
+        while app.screen.ann.view is None and not done:
+            await pilot.pause(0.001)
+import asyncio
+asyncio.run(main())
+"""
+
+
+def measure_startup(db: Path, project: str, runs: int = 3) -> float:
+    times = []
+    for _ in range(runs):
+        code = STARTUP.format(root=str(ROOT), db=str(db), project=project)
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--units", type=int, default=1_000_000)
+    ap.add_argument("--keys", type=int, default=300)
+    ap.add_argument("--db", type=Path, default=None)
+    args = ap.parse_args()
+    db = args.db or Path(tempfile.gettempdir()) / f"annotator-bench-ui-{args.units}.db"
+    if not db.exists():
+        t = time.perf_counter()
+        build_store(db, args.units)
+        print(f"built {db} in {time.perf_counter() - t:.0f} s")
+    con = sqlite3.connect(db)
+    n_units = con.execute("SELECT count(*) FROM unit WHERE project_id = 1").fetchone()[0]
+    n_ann = con.execute(
+        "SELECT count(*) FROM annotation a JOIN unit u ON u.id = a.unit_id WHERE u.project_id = 1"
+    ).fetchone()[0]
+    con.close()
+    print(f"store: {n_units:,} units, {n_ann:,} annotations (bias_quick project)")
+    floor = asyncio.run(measure_floor(db, args.keys))
+    rows = [("floor (write + Static.update)", floor)]
+    for project in ("bias_quick", "media_bias"):
+        rows.append((project, asyncio.run(measure_app(db, project, args.keys))))
+    print(f"{'key -> next unit drawn':32} {'p50':>8} {'p95':>8} {'p99':>8}  (ms)")
+    for name, xs in rows:
+        ms = [x * 1000 for x in xs]
+        print(f"{name:32} {pct(ms, 50):8.2f} {pct(ms, 95):8.2f} {pct(ms, 99):8.2f}")
+    p95_floor = pct(floor, 95)
+    for name, xs in rows[1:]:
+        print(f"{name}: p95 = {pct(xs, 95) / p95_floor:.1f}x floor")
+    for project in ("bias_quick", "media_bias"):
+        print(f"start-up to first unit ({project}): {measure_startup(db, project):.2f} s")
+
+
+if __name__ == "__main__":
+    main()
