@@ -88,7 +88,7 @@ def build_store(path: Path, units: int) -> None:
 
 def pct(xs: list[float], p: float) -> float:
     xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
+    return xs[min(len(xs) - 1, round(p / 100 * (len(xs) - 1)))]
 
 
 async def measure_app(db: Path, project: str, keys: int) -> list[float]:
