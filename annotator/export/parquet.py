@@ -14,7 +14,7 @@ from typing import Any
 from annotator.export.atomic import atomic_write
 from annotator.export.flat import columns, flat_records
 
-ROW_GROUP = 50_000
+ROW_GROUP = 20_000
 
 _INT = ("unit_id", "document_id", "position")
 
