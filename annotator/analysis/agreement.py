@@ -1,0 +1,287 @@
+"""The agreement report: every figure `annotator agreement` and the HTML report show.
+
+`compute_agreement(schema, table)` takes the schema and plain label columns (see
+``coding.LabelTable``) and returns dataclasses with a ``to_dict()`` for ``--json``. Per task:
+Krippendorff's alpha at the task's level, Fleiss' kappa (or why it is left out), percent
+agreement, the pairwise Cohen's kappa matrix, per-label binary alpha (multi), token F1
+(span), the label distribution; per annotator: work done, median seconds per unit, agreement
+with the others' majority.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from annotator.analysis.coding import (
+    DONE,
+    Coded,
+    LabelTable,
+    binary_per_label,
+    code_task,
+    rows_for,
+    span_sets,
+)
+from annotator.analysis.coefficients import (
+    Figure,
+    agreement_with_majority,
+    cohen_matrix,
+    fleiss_kappa,
+    krippendorff_alpha,
+    percent_agreement,
+    token_f1,
+    value_counts,
+)
+from annotator.schema.model import Schema, Task
+
+LEVELS = ("nominal", "ordinal", "interval", "ratio")
+CATEGORICAL = ("single", "scale", "multi", "stance")
+
+
+def _matrix(names: list[str], figures: list[list[Figure | None]]) -> dict[str, Any]:
+    return {
+        "annotators": names,
+        "values": [[f.value if f else None for f in row] for row in figures],
+        "units": [[f.units if f else 0 for f in row] for row in figures],
+    }
+
+
+@dataclass
+class TaskAgreement:
+    name: str  # task name, or "task[target]" for a stance target
+    type: str
+    level: str
+    units: int  # units with at least one label
+    annotators: list[str]
+    alpha: Figure | None = None
+    fleiss: Figure | None = None
+    percent: Figure | None = None
+    cohen: list[list[Figure | None]] = field(default_factory=list)
+    per_label: dict[str, Figure] = field(default_factory=dict)  # multi: binary alpha per label
+    f1: Figure | None = None  # span: mean pairwise token F1
+    f1_pairs: list[list[Figure | None]] = field(default_factory=list)
+    distribution: dict[str, int] = field(default_factory=dict)
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "task": self.name,
+            "type": self.type,
+            "level": self.level,
+            "units": self.units,
+            "annotators": self.annotators,
+            "distribution": self.distribution,
+        }
+        for key in ("alpha", "fleiss", "percent", "f1"):
+            fig = getattr(self, key)
+            if fig is not None:
+                out[{"fleiss": "fleiss_kappa", "percent": "percent_agreement"}.get(key, key)] = (
+                    fig.to_dict()
+                )
+        if self.cohen:
+            out["cohen_kappa"] = _matrix(self.annotators, self.cohen)
+        if self.f1_pairs:
+            out["f1_pairs"] = _matrix(self.annotators, self.f1_pairs)
+        if self.per_label:
+            out["per_label_alpha"] = {k: v.to_dict() for k, v in self.per_label.items()}
+        if self.note:
+            out["note"] = self.note
+        return out
+
+
+@dataclass
+class AnnotatorSummary:
+    name: str
+    role: str
+    done: int = 0
+    skipped: int = 0
+    flagged: int = 0
+    median_seconds: float | None = None
+    with_majority: dict[str, Figure] = field(default_factory=dict)  # task -> figure
+
+    @property
+    def overall(self) -> Figure:
+        """Agreement with the others' majority pooled over every categorical task."""
+        figs = [f for f in self.with_majority.values() if f.value is not None]
+        n = sum(f.units for f in figs)
+        if not n:
+            return Figure(None, 0, 0, "no unit with a clear majority among the others")
+        return Figure(round(sum(f.value * f.units for f in figs) / n, 6), n)  # type: ignore[operator]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "annotator": self.name,
+            "role": self.role,
+            "done": self.done,
+            "skipped": self.skipped,
+            "flagged": self.flagged,
+            "median_seconds": self.median_seconds,
+            "with_majority": self.overall.to_dict(),
+            "with_majority_per_task": {k: v.to_dict() for k, v in self.with_majority.items()},
+        }
+
+
+@dataclass
+class AgreementReport:
+    schema: str
+    total_units: int
+    annotated_units: int
+    tasks: list[TaskAgreement]
+    annotators: list[AnnotatorSummary]
+
+    def to_dict(self, *, per_annotator: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "schema": self.schema,
+            "units": self.total_units,
+            "annotated_units": self.annotated_units,
+            "tasks": [t.to_dict() for t in self.tasks],
+        }
+        if per_annotator:
+            out["annotators"] = [a.to_dict() for a in self.annotators]
+        return out
+
+
+def _figures_for(
+    coded: Coded, task: Task, level: str, names: list[str]
+) -> tuple[TaskAgreement, list[Figure]]:
+    counts = value_counts(coded.codes, coded.k)
+    people = [names[i] for i in coded.annotators]
+    n = len(people)
+    ta = TaskAgreement(coded.name, task.type, level, len(coded.unit_ids), people)
+    ta.alpha = krippendorff_alpha(counts, level, coded.domain, annotators=n)
+    ta.fleiss = fleiss_kappa(counts, annotators=n)
+    ta.percent = percent_agreement(counts, annotators=n)
+    ta.cohen = cohen_matrix(coded.codes, coded.k)
+    totals = counts.sum(axis=0)
+    ta.distribution = {str(c): int(t) for c, t in zip(coded.categories, totals, strict=True)}
+    return ta, agreement_with_majority(coded.codes, counts)
+
+
+def _span_agreement(table: LabelTable, task: Task, who: set[int] | None) -> TaskAgreement:
+    marked, seen = span_sets(table, task, who)
+    people = sorted(seen)
+    names = [table.annotators[i] for i in people]
+    ta = TaskAgreement(task.name, task.type, "token", 0, names)
+    pairs: list[list[Figure | None]] = [[None] * len(people) for _ in people]
+    overlap_total = size_total = 0.0
+    for i, a in enumerate(people):
+        for j in range(i + 1, len(people)):
+            b = people[j]
+            common = seen[a] & seen[b]
+            fig = token_f1(marked.get(a, {}), marked.get(b, {}), common)
+            pairs[i][j] = pairs[j][i] = fig
+            if fig.value is not None:
+                overlap_total += fig.value * fig.units
+                size_total += fig.units
+    ta.f1_pairs = pairs
+    units_marked = {u for m in marked.values() for u in m}
+    ta.units = len(units_marked)
+    if size_total:
+        # Mean of the pairwise F1s, weighted by the units each pair shared.
+        ta.f1 = Figure(
+            round(overlap_total / size_total, 6), len(set().union(*seen.values())), len(people)
+        )
+    else:
+        ta.f1 = Figure(None, 0, len(people), "no two annotators saw this task on the same unit")
+    labels: Counter[str] = Counter()
+    for m in marked.values():
+        for members in m.values():
+            labels.update(
+                str(lab) if lab is not None else "marked" for lab in {x[1] for x in members}
+            )
+    ta.distribution = dict(labels)
+    return ta
+
+
+def _work(table: LabelTable, who: set[int] | None) -> list[AnnotatorSummary]:
+    people = sorted(who) if who is not None else range(len(table.annotators))
+    out = {a: AnnotatorSummary(table.annotators[a], table.roles[a]) for a in people}
+    seconds: dict[int, list[float]] = {a: [] for a in people}
+    for a, s, sec in zip(table.annotator, table.status, table.seconds, strict=True):
+        summary = out.get(a)
+        if summary is None:
+            continue
+        if s == DONE:
+            summary.done += 1
+            if sec is not None and sec > 0:
+                seconds[a].append(sec)
+        elif s == "skipped":
+            summary.skipped += 1
+        elif s == "flagged":
+            summary.flagged += 1
+    for a, secs in seconds.items():
+        out[a].median_seconds = round(statistics.median(secs), 2) if secs else None
+    return list(out.values())
+
+
+def compute_agreement(
+    schema: Schema,
+    table: LabelTable,
+    *,
+    level: str | None = None,
+    annotators: list[str] | None = None,
+    tasks: list[str] | None = None,
+) -> AgreementReport:
+    """Every agreement figure for `schema`'s tasks on the labels in `table`.
+
+    `level` overrides each categorical task's schema level; `annotators` (names) and
+    `tasks` restrict the figures to those.
+    """
+    if level is not None and level not in LEVELS:
+        raise ValueError(f"unknown level {level!r} (levels: {', '.join(LEVELS)})")
+    who: set[int] | None = None
+    if annotators:
+        index = {n: i for i, n in enumerate(table.annotators)}
+        missing = [n for n in annotators if n not in index]
+        if missing:
+            known = ", ".join(table.annotators) or "none yet"
+            raise ValueError(f"no labels by {', '.join(missing)} (annotators: {known})")
+        who = {index[n] for n in annotators}
+    if tasks:
+        unknown = [t for t in tasks if schema.task(t) is None]
+        if unknown:
+            names = ", ".join(t.name for t in schema.tasks)
+            raise ValueError(
+                f"no task {', '.join(unknown)} in schema {schema.name} (tasks: {names})"
+            )
+    chosen = [t for t in schema.tasks if not tasks or t.name in tasks]
+    summaries = _work(table, who)
+    by_index = {s.name: s for s in summaries}
+    results: list[TaskAgreement] = []
+    for task in chosen:
+        if task.type == "span":
+            results.append(_span_agreement(table, task, who))
+            continue
+        if task.type not in CATEGORICAL:
+            units, _, _ = rows_for(table, task.name, who)
+            results.append(
+                TaskAgreement(
+                    task.name,
+                    task.type,
+                    "-",
+                    len(set(units)),
+                    [],
+                    note="free text: no agreement figure",
+                )
+            )
+            continue
+        task_level = level if level and task.type != "multi" else task.agreement
+        if task.type == "multi":
+            task_level = "nominal"
+        for coded in code_task(table, task, task_level, who):
+            ta, majority = _figures_for(coded, task, task_level, table.annotators)
+            if task.type == "multi":
+                ta.note = "alpha on the exact set of labels; per label: binary alpha"
+                ta.distribution = {}
+                for label, bits in binary_per_label(table, task, who).items():
+                    ta.per_label[label] = krippendorff_alpha(
+                        value_counts(bits.codes, 2), "nominal", annotators=len(bits.annotators)
+                    )
+                    ta.distribution[label] = int((bits.codes == 1).sum())
+            for row, fig in zip(coded.annotators, majority, strict=True):
+                by_index[table.annotators[row]].with_majority[coded.name] = fig
+            results.append(ta)
+    annotated = {u for u, s in zip(table.unit, table.status, strict=True) if s == DONE}
+    return AgreementReport(schema.name, table.total_units, len(annotated), results, summaries)
