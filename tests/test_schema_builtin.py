@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from annotator.cli_schema import schema_app
+from annotator.cli.schema import schema_app
 from annotator.schema import (
     BUILTIN_SCHEMAS,
     RESERVED_KEYS,

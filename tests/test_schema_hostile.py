@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from annotator.cli_schema import schema_app
+from annotator.cli.schema import schema_app
 from annotator.schema import SchemaError, load_schema, parse_schema
 from annotator.schema.yamlsafe import MAX_BYTES, MAX_DEPTH
 

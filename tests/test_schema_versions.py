@@ -7,7 +7,7 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine, select
 from typer.testing import CliRunner
 
-from annotator.cli_schema import schema_app
+from annotator.cli.schema import schema_app
 from annotator.schema import parse_schema
 from annotator.store.engine import StoreError
 from annotator.store.models import (

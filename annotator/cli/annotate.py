@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from annotator.cli.options import DbOption, ProjectOption
+
 
 def annotate(
     annotator: Annotated[
@@ -16,21 +18,8 @@ def annotate(
             help="Your name as an annotator (asked, and remembered, if absent).",
         ),
     ] = None,
-    project: Annotated[
-        str | None,
-        typer.Option(
-            "--project", "-p", help="Project name (default: the only project in the store)."
-        ),
-    ] = None,
-    db: Annotated[
-        str | None,
-        typer.Option(
-            "--db",
-            envvar="ANNOTATOR_DB",
-            help="Database: a SQLite file path or an SQLAlchemy URL (default ./annotator.db).",
-            show_envvar=True,
-        ),
-    ] = None,
+    project: ProjectOption = None,
+    db: DbOption = None,
     order: Annotated[
         str,
         typer.Option("--order", help="Queue order: sequential (document order) or random."),

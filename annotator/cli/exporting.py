@@ -13,28 +13,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.text import Text
 
+from annotator.cli.options import DbOption, ProjectOption, err, out
 from annotator.errors import UserError
 from annotator.export.options import FORMATS, SUFFIX
-
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
-
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        envvar="ANNOTATOR_DB",
-        help="Database: a SQLite file path or an SQLAlchemy URL (default ./annotator.db).",
-        show_envvar=True,
-    ),
-]
-ProjectOption = Annotated[
-    str | None,
-    typer.Option("--project", "-p", help="Project name (default: the only project in the store)."),
-]
 
 
 def _command_line() -> str:
@@ -100,8 +83,11 @@ def export(
     project: ProjectOption = None,
     db: DbOption = None,
 ) -> None:
-    """Write the project's units and labels as a dataset: jsonl, csv, parquet, hf, conll,
-    label-studio or prodigy."""
+    """Write the project's units and labels as a dataset.
+
+    Formats: jsonl, csv, parquet, hf (a folder `datasets.load_dataset` reads), conll,
+    label-studio, prodigy. Files are written whole or not at all.
+    """
     from annotator.export.options import ExportOptions, parse_list, parse_since, parse_split
     from annotator.export.run import export_project
     from annotator.store.engine import open_store, session_scope
@@ -141,25 +127,25 @@ def export(
 
 
 labels_app = typer.Typer(
-    help="Labels made elsewhere: import them for agreement or a second round.",
+    help="Import labels made elsewhere, for agreement or a second round.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
 
 
 def _pairs(items: list[str] | None, option: str, sep: str = "=") -> list[tuple[str, str]]:
-    out = []
+    pairs = []
     for item in items or ():
         key, found, value = item.partition(sep)
         if not found or not key.strip() or not value.strip():
             raise UserError(f"{option} {item}: expected KEY{sep}VALUE")
-        out.append((key.strip(), value.strip()))
-    return out
+        pairs.append((key.strip(), value.strip()))
+    return pairs
 
 
 @labels_app.command("import")
 def labels_import(
-    file: Annotated[Path, typer.Argument(help="JSONL or CSV file of labels.")],
+    file: Annotated[Path, typer.Argument(help="JSONL or CSV file of labels.", metavar="FILE")],
     annotator: Annotated[
         str | None,
         typer.Option("--annotator", "-a", help="Annotator for records without one."),

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from rich.console import Console
+import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
+from annotator.cli.options import DbOption, ProjectOption, err, out
 from annotator.errors import UserError
 from annotator.ingest.model import IngestError
 from annotator.ingest.pipeline import FileResult, ParseOptions, import_files
@@ -16,9 +18,6 @@ from annotator.ingest.readers import FORMATS, RecordOptions
 from annotator.ingest.sources import iter_sources
 from annotator.store.engine import open_store, session_scope
 from annotator.store.projects import get_project
-
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
 
 
 def run_import(
@@ -87,3 +86,47 @@ def run_import(
     if failed:
         err.print(Text(f"{failed} file(s) not imported; see above.", style="red"))
     return failed
+
+
+def import_(
+    paths: Annotated[
+        list[str], typer.Argument(help="Files, folders or glob patterns.", metavar="PATH")
+    ],
+    format: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help=f"Force a format: {', '.join(FORMATS)}."),
+    ] = None,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="Language of every document (skips detection).")
+    ] = None,
+    text_field: Annotated[str, typer.Option(help="JSONL/CSV: field with the text.")] = "text",
+    id_field: Annotated[
+        str | None, typer.Option(help="JSONL/CSV: document id field (groups sentence records).")
+    ] = None,
+    title_field: Annotated[str | None, typer.Option(help="JSONL/CSV: title field.")] = None,
+    url_field: Annotated[str | None, typer.Option(help="JSONL/CSV: URL field.")] = None,
+    meta_field: Annotated[
+        list[str] | None, typer.Option(help="JSONL/CSV: field kept as metadata (repeatable).")
+    ] = None,
+    per: Annotated[
+        str, typer.Option(help="JSONL/CSV: one record per 'document' or per 'sentence'.")
+    ] = "document",
+    project: ProjectOption = None,
+    db: DbOption = None,
+) -> None:
+    """Import news articles from files, folders or glob patterns.
+
+    Formats: feed Markdown (bare and Jekyll), HTML pages, plain text, JSONL, CSV, RSS/Atom;
+    detected per file unless --format is given. Re-importing a file changes nothing.
+    """
+    records = RecordOptions(
+        text_field=text_field,
+        id_field=id_field,
+        title_field=title_field,
+        url_field=url_field,
+        meta_fields=tuple(meta_field or ()),
+        per=per,
+    )
+    failed = run_import(paths, format=format, lang=lang, records=records, project=project, db=db)
+    if failed:
+        raise typer.Exit(1)

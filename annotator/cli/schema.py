@@ -7,25 +7,13 @@ from typing import Annotated
 
 import typer
 
+from annotator.cli.options import DbOption, ProjectOption
+
 schema_app = typer.Typer(
     help="Check YAML label schemas and change the schema of a project.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
-
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        envvar="ANNOTATOR_DB",
-        help="Database: a SQLite file path or an SQLAlchemy URL (default ./annotator.db).",
-        show_envvar=True,
-    ),
-]
-ProjectOption = Annotated[
-    str | None,
-    typer.Option("--project", "-p", help="Project name (default: the only project in the store)."),
-]
 
 
 def _echo(line: str, err: bool = False) -> None:
@@ -34,7 +22,7 @@ def _echo(line: str, err: bool = False) -> None:
 
 @schema_app.command()
 def check(
-    files: Annotated[list[Path], typer.Argument(help="Schema files to check.", show_default=False)],
+    files: Annotated[list[Path], typer.Argument(help="Schema files to check.", metavar="FILE")],
 ) -> None:
     """Validate schema files: prints `FILE: ok (...)` or one `FILE:LINE:COL: problem` per line."""
     from annotator.schema.errors import SchemaError
@@ -58,7 +46,7 @@ def check(
 
 @schema_app.command("set")
 def set_(
-    file: Annotated[Path, typer.Argument(help="The new schema file.", show_default=False)],
+    file: Annotated[Path, typer.Argument(help="The new schema file.", metavar="FILE")],
     force: Annotated[
         bool,
         typer.Option(
