@@ -135,3 +135,38 @@ def test_unreachable_or_bad_stores_give_one_line(tmp_path):
         open_store(str(tmp_path / "no" / "such" / "dir" / "a.db"))
     with pytest.raises(StoreError, match=r"127\.0\.0\.1"):
         open_store("postgresql+psycopg://postgres@127.0.0.1:1/none")
+
+
+def test_the_audit_trail_cannot_be_rewritten(db_url):
+    from sqlalchemy.exc import DatabaseError
+
+    from annotator.store.annotators import get_or_create_annotator
+    from annotator.store.models import AnnotationEvent
+
+    engine = open_store(db_url)
+    with session_scope(engine) as s:
+        project = create_project(s, "p", SCHEMA)
+        add_documents(s, project.id, [_doc("A", "a1.")])
+        unit = s.exec(select(Unit).where(Unit.kind == "body")).one()
+        who = get_or_create_annotator(s, "alice")
+        s.add(
+            AnnotationEvent(
+                unit_id=unit.id,
+                annotator_id=who.id,
+                schema_version_id=project.schema_version_id,
+                action="create",
+                values={"bias": "biased"},
+                status="done",
+            )
+        )
+    for statement in (
+        "UPDATE annotationevent SET status = 'skipped'",
+        "DELETE FROM annotationevent",
+    ):
+        with pytest.raises(DatabaseError, match="append-only"), engine.begin() as conn:
+            conn.execute(text(statement))
+    with session_scope(engine) as s:
+        events = s.exec(select(AnnotationEvent)).all()
+    assert [(e.action, e.status, e.values) for e in events] == [
+        ("create", "done", {"bias": "biased"})
+    ]
