@@ -28,6 +28,7 @@ from annotator.analysis.coefficients import (
     Figure,
     agreement_with_majority,
     cohen_matrix,
+    f1_counts,
     fleiss_kappa,
     krippendorff_alpha,
     percent_agreement,
@@ -65,7 +66,8 @@ class TaskAgreement:
     distribution: dict[str, int] = field(default_factory=dict)
     note: str = ""
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, per_annotator: bool = True) -> dict[str, Any]:
+        """`per_annotator` False leaves out the pairwise matrices (they name annotators)."""
         out: dict[str, Any] = {
             "task": self.name,
             "type": self.type,
@@ -80,9 +82,11 @@ class TaskAgreement:
                 out[{"fleiss": "fleiss_kappa", "percent": "percent_agreement"}.get(key, key)] = (
                     fig.to_dict()
                 )
-        if self.cohen:
+        if not per_annotator:
+            out["annotators"] = len(self.annotators)
+        if self.cohen and per_annotator:
             out["cohen_kappa"] = _matrix(self.annotators, self.cohen)
-        if self.f1_pairs:
+        if self.f1_pairs and per_annotator:
             out["f1_pairs"] = _matrix(self.annotators, self.f1_pairs)
         if self.per_label:
             out["per_label_alpha"] = {k: v.to_dict() for k, v in self.per_label.items()}
@@ -136,7 +140,7 @@ class AgreementReport:
             "schema": self.schema,
             "units": self.total_units,
             "annotated_units": self.annotated_units,
-            "tasks": [t.to_dict() for t in self.tasks],
+            "tasks": [t.to_dict(per_annotator=per_annotator) for t in self.tasks],
         }
         if per_annotator:
             out["annotators"] = [a.to_dict() for a in self.annotators]
@@ -165,24 +169,23 @@ def _span_agreement(table: LabelTable, task: Task, who: set[int] | None) -> Task
     names = [table.annotators[i] for i in people]
     ta = TaskAgreement(task.name, task.type, "token", 0, names)
     pairs: list[list[Figure | None]] = [[None] * len(people) for _ in people]
-    overlap_total = size_total = 0.0
+    overlap = size = 0
+    units: set[int] = set()
     for i, a in enumerate(people):
         for j in range(i + 1, len(people)):
             b = people[j]
             common = seen[a] & seen[b]
-            fig = token_f1(marked.get(a, {}), marked.get(b, {}), common)
-            pairs[i][j] = pairs[j][i] = fig
-            if fig.value is not None:
-                overlap_total += fig.value * fig.units
-                size_total += fig.units
+            pairs[i][j] = pairs[j][i] = token_f1(marked.get(a, {}), marked.get(b, {}), common)
+            o, s = f1_counts(marked.get(a, {}), marked.get(b, {}), common)
+            overlap, size = overlap + o, size + s
+            units |= common
     ta.f1_pairs = pairs
-    units_marked = {u for m in marked.values() for u in m}
-    ta.units = len(units_marked)
-    if size_total:
-        # Mean of the pairwise F1s, weighted by the units each pair shared.
-        ta.f1 = Figure(
-            round(overlap_total / size_total, 6), len(set().union(*seen.values())), len(people)
-        )
+    ta.units = len({u for m in marked.values() for u in m})
+    if size:
+        # Micro-averaged over every pair: 2 * shared tokens / tokens marked, all pairs pooled.
+        ta.f1 = Figure(round(2 * overlap / size, 6), len(units), len(people))
+    elif units:
+        ta.f1 = Figure(None, len(units), len(people), "nobody marked any token")
     else:
         ta.f1 = Figure(None, 0, len(people), "no two annotators saw this task on the same unit")
     labels: Counter[str] = Counter()
@@ -270,7 +273,11 @@ def compute_agreement(
         task_level = level if level and task.type != "multi" else task.agreement
         if task.type == "multi":
             task_level = "nominal"
-        for coded in code_task(table, task, task_level, who):
+        coded_all = code_task(table, task, task_level, who)
+        if not any(c.unit_ids.size for c in coded_all):
+            results.append(TaskAgreement(task.name, task.type, task_level, 0, [], note="no labels"))
+            continue
+        for coded in coded_all:
             ta, majority = _figures_for(coded, task, task_level, table.annotators)
             if task.type == "multi":
                 ta.note = "alpha on the exact set of labels; per label: binary alpha"

@@ -178,6 +178,18 @@ def token_f1(a: dict[int, frozenset[Any]], b: dict[int, frozenset[Any]], units: 
     from the map had none marked. F1 = 2|A∩B| / (|A| + |B|), pooled over units: symmetric, so
     it is the same whichever annotator is taken as the reference.
     """
+    overlap, size = f1_counts(a, b, units)
+    if not units:
+        return Figure(None, 0, 2, "no unit annotated by both")
+    if size == 0:
+        return Figure(None, len(units), 2, "neither marked any token")
+    return Figure(_round(2 * overlap / size), len(units), 2)
+
+
+def f1_counts(
+    a: dict[int, frozenset[Any]], b: dict[int, frozenset[Any]], units: set[int]
+) -> tuple[int, int]:
+    """(|A∩B|, |A| + |B|) over `units`: pooled over pairs, these give a micro-averaged F1."""
     overlap = size = 0
     for u in units:
         x, y = a.get(u), b.get(u)
@@ -187,8 +199,4 @@ def token_f1(a: dict[int, frozenset[Any]], b: dict[int, frozenset[Any]], units: 
             size += len(y)
         if x and y:
             overlap += len(x & y)
-    if not units:
-        return Figure(None, 0, 2, "no unit annotated by both")
-    if size == 0:
-        return Figure(None, len(units), 2, "neither marked any token")
-    return Figure(_round(2 * overlap / size), len(units), 2)
+    return overlap, size

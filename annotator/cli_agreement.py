@@ -1,0 +1,359 @@
+"""`annotator agreement`, `annotator report` and `annotator annotators add|list`.
+
+To be registered by cli.py::
+
+    from annotator.cli_agreement import agreement, annotators_app, report
+    app.command()(agreement)
+    app.command()(report)
+    app.add_typer(annotators_app, name="annotators")
+
+Who is asking: the command line is a lead's tool, but annotators share the store, so
+per-annotator figures (the annotator table, pairwise matrices, --annotators) are shown when
+the store has no lead yet (a researcher alone, or imported data) or when ``--as NAME`` names a
+lead. Anyone else gets the task-level figures only: annotators stay blind to each other's
+work. This keeps people from seeing what they should not by accident; it is not access
+control (whoever can open the database file can read it; on PostgreSQL use its roles).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from annotator.errors import UserError
+
+if TYPE_CHECKING:
+    from annotator.analysis.agreement import AgreementReport, TaskAgreement
+    from annotator.analysis.coefficients import Figure
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        envvar="ANNOTATOR_DB",
+        help="Database: a SQLite file path or an SQLAlchemy URL (default ./annotator.db).",
+        show_envvar=True,
+    ),
+]
+ProjectOption = Annotated[
+    str | None,
+    typer.Option("--project", "-p", help="Project name (default: the only project in the store)."),
+]
+AsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as",
+        envvar="ANNOTATOR_AS",
+        help="Who is asking: per-annotator figures need a lead once the store has one.",
+        show_envvar=True,
+    ),
+]
+LevelOption = Annotated[
+    str | None,
+    typer.Option(
+        "--level", help="nominal, ordinal, interval or ratio (default: each task's schema level)."
+    ),
+]
+
+
+@dataclass
+class Loaded:
+    project: str
+    schema_name: str
+    schema_hash: str
+    report: AgreementReport
+    lead_view: bool
+    summary: dict[str, Any]
+    why_hidden: str = ""
+
+
+def _split(items: list[str] | None) -> list[str]:
+    return [p.strip() for item in items or () for p in item.split(",") if p.strip()]
+
+
+def _load(
+    *,
+    db: str | None,
+    project: str | None,
+    as_name: str | None,
+    level: str | None = None,
+    tasks: list[str] | None = None,
+    annotators: list[str] | None = None,
+) -> Loaded:
+    try:
+        from annotator.analysis.agreement import LEVELS, compute_agreement
+    except ModuleNotFoundError as exc:  # numpy / krippendorff live in an optional extra
+        raise UserError(f"agreement needs {exc.name}: pip install 'annotator[agreement]'") from None
+    from annotator.store.engine import open_store, session_scope
+    from annotator.store.labels_query import fetch_labels, has_lead, role_of
+    from annotator.store.projects import get_project
+    from annotator.store.schema_versions import current_schema
+    from annotator.store.stats import project_summary
+
+    if level is not None and level not in LEVELS:
+        raise UserError(f"--level {level}: use one of {', '.join(LEVELS)}")
+    engine = open_store(db)
+    with session_scope(engine) as session:
+        proj = get_project(session, project)
+        schema = current_schema(session, proj)
+        assert proj.id is not None
+        table = fetch_labels(session, proj.id)
+        summary = project_summary(session, proj.id)
+        leads_exist = has_lead(session)
+        role = role_of(session, as_name) if as_name else None
+    if as_name and role is None:
+        raise UserError(
+            f"--as {as_name}: no annotator of that name (see `annotator annotators list`)"
+        )
+    lead_view = role == "lead" or (not leads_exist and as_name is None)
+    why = ""
+    if not lead_view:
+        why = (
+            f"{as_name} is not a lead: per-annotator figures are hidden"
+            if as_name
+            else "per-annotator figures are for leads: add --as LEAD"
+        )
+        if annotators:
+            raise UserError(f"--annotators: {why}")
+    try:
+        report = compute_agreement(
+            schema, table, level=level, annotators=annotators or None, tasks=tasks or None
+        )
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    return Loaded(proj.name, schema.name, schema.content_hash, report, lead_view, summary, why)
+
+
+# --- rendering -------------------------------------------------------------------------
+
+
+def fmt(fig: Figure | None, digits: int = 3) -> str:
+    if fig is None or fig.value is None:
+        return "–"
+    return f"{fig.value:.{digits}f}"
+
+
+def _units(fig: Figure | None) -> str:
+    return f"{fig.units:,}" if fig is not None and fig.units else "–"
+
+
+def _task_table(tasks: list[TaskAgreement]) -> Table:
+    table = Table(title="Agreement per task", title_justify="left")
+    for name in ("task", "level", "units", "annotators", "alpha", "Fleiss κ", "% agree"):
+        table.add_column(name, justify="left" if name in ("task", "level") else "right")
+    for t in tasks:
+        main = t.f1 if t.type == "span" else t.alpha
+        label = "token F1" if t.type == "span" else t.level
+        table.add_row(
+            Text(t.name),
+            Text(label),
+            _units(main),
+            str(main.annotators if main is not None else len(t.annotators)),
+            fmt(main),
+            fmt(t.fleiss),
+            f"{t.percent.value:.1%}" if t.percent and t.percent.value is not None else "–",
+        )
+    return table
+
+
+def _notes(tasks: list[TaskAgreement]) -> list[str]:
+    lines = []
+    for t in tasks:
+        for what, fig in (("alpha", t.alpha), ("Fleiss' kappa", t.fleiss), ("token F1", t.f1)):
+            if fig is not None and fig.value is None and fig.note:
+                lines.append(f"{t.name}: {what} left out: {fig.note}")
+        if t.note:
+            lines.append(f"{t.name}: {t.note}")
+    return lines
+
+
+def _per_label_table(t: TaskAgreement) -> Table:
+    table = Table(title=f"{t.name}: binary alpha per label", title_justify="left")
+    for name in ("label", "chosen", "units", "alpha"):
+        table.add_column(name, justify="left" if name == "label" else "right")
+    for label, fig in t.per_label.items():
+        table.add_row(Text(label), f"{t.distribution.get(label, 0):,}", _units(fig), fmt(fig))
+    return table
+
+
+def _pair_table(t: TaskAgreement, title: str, pairs: list[list[Figure | None]]) -> Table:
+    table = Table(title=f"{t.name}: {title}", title_justify="left")
+    table.add_column("")
+    for name in t.annotators:
+        table.add_column(Text(name), justify="right")
+    for name, row in zip(t.annotators, pairs, strict=True):
+        table.add_row(Text(name), *(fmt(f, 2) if f is not None else "·" for f in row))
+    return table
+
+
+def _annotator_table(report: AgreementReport) -> Table:
+    table = Table(title="Per annotator", title_justify="left")
+    table.add_column("annotator")
+    table.add_column("role")
+    for name in ("done", "skipped", "flagged", "median s", "with majority (units)"):
+        table.add_column(name, justify="right")
+    for a in report.annotators:
+        overall = a.overall
+        table.add_row(
+            Text(a.name),
+            Text(a.role),
+            f"{a.done:,}",
+            f"{a.skipped:,}",
+            f"{a.flagged:,}",
+            f"{a.median_seconds:.1f}" if a.median_seconds is not None else "–",
+            f"{overall.value:.1%} ({overall.units:,})" if overall.value is not None else "–",
+        )
+    return table
+
+
+def agreement(
+    task: Annotated[
+        list[str] | None,
+        typer.Option("--task", "-t", help="Only these tasks (comma-separated or repeated)."),
+    ] = None,
+    level: LevelOption = None,
+    annotators: Annotated[
+        list[str] | None,
+        typer.Option("--annotators", help="Only these annotators (comma-separated or repeated)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+    as_name: AsOption = None,
+    project: ProjectOption = None,
+    db: DbOption = None,
+) -> None:
+    """Inter-annotator agreement per task: Krippendorff's alpha, Fleiss' and Cohen's kappa,
+    percent agreement, token F1 for spans; work and agreement per annotator."""
+    import json
+
+    loaded = _load(
+        db=db,
+        project=project,
+        as_name=as_name,
+        level=level,
+        tasks=_split(task),
+        annotators=_split(annotators),
+    )
+    report = loaded.report
+    if as_json:
+        data = {"project": loaded.project, **report.to_dict(per_annotator=loaded.lead_view)}
+        data["per_annotator"] = loaded.lead_view
+        out.print_json(json.dumps(data, ensure_ascii=False))
+        return
+    out.print(
+        Text(
+            f"Project {loaded.project}  ·  schema {loaded.schema_name} "
+            f"({loaded.schema_hash[:12]})  ·  {report.annotated_units:,} of "
+            f"{report.total_units:,} units labelled"
+        )
+    )
+    if not report.annotated_units:
+        out.print("No labels yet: nothing to measure.", style="dim")
+        return
+    out.print(_task_table(report.tasks))
+    for line in _notes(report.tasks):
+        out.print(Text(line, style="dim"))
+    for t in report.tasks:
+        if t.per_label:
+            out.print(_per_label_table(t))
+    if not loaded.lead_view:
+        out.print(Text(loaded.why_hidden, style="dim"))
+        return
+    for t in report.tasks:
+        if t.cohen and len(t.annotators) > 1:
+            out.print(_pair_table(t, "Cohen's kappa per pair", t.cohen))
+        if t.f1_pairs and len(t.annotators) > 1:
+            out.print(_pair_table(t, "token F1 per pair", t.f1_pairs))
+    out.print(_annotator_table(report))
+
+
+def report(
+    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")],
+    level: LevelOption = None,
+    as_name: AsOption = None,
+    project: ProjectOption = None,
+    db: DbOption = None,
+) -> None:
+    """Write one self-contained HTML page (inline CSS and SVG charts, no scripts) with the
+    project's progress, label distribution and agreement."""
+    from annotator.report.html import render_report
+
+    if output.suffix.lower() not in (".html", ".htm"):
+        raise UserError(f"{output}: give an .html file")
+    if not output.parent.is_dir():
+        raise UserError(f"{output}: folder {output.parent} does not exist")
+    loaded = _load(db=db, project=project, as_name=as_name, level=level)
+    page = render_report(
+        project=loaded.project,
+        schema=f"{loaded.schema_name} ({loaded.schema_hash[:12]})",
+        summary=loaded.summary,
+        report=loaded.report,
+        per_annotator=loaded.lead_view,
+        hidden_note=loaded.why_hidden,
+    )
+    tmp = output.with_name(output.name + ".part")
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(output)
+    out.print(Text(f"Wrote {output} ({len(page.encode()) / 1024:,.0f} KiB)"))
+
+
+# --- annotators and roles -------------------------------------------------------------
+
+annotators_app = typer.Typer(
+    help="People who label: add them with a role (annotator or lead), list them.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+
+@annotators_app.command("add")
+def annotators_add(
+    name: Annotated[str, typer.Argument(help="The annotator's name.")],
+    role: Annotated[str, typer.Option("--role", help="annotator or lead.")] = "annotator",
+    db: DbOption = None,
+) -> None:
+    """Add an annotator, or change an existing one's role."""
+    from annotator.store.engine import open_store, session_scope
+    from annotator.store.labels_query import set_role
+
+    engine = open_store(db)
+    with session_scope(engine) as session:
+        person, changed = set_role(session, name, role)
+        shown = person.name
+    what = f"{shown} is a {role}" if changed else f"{shown} was already a {role}"
+    out.print(Text(what))
+
+
+@annotators_app.command("list")
+def annotators_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Annotators with their role and how many units each has done, skipped and flagged."""
+    import json
+    from dataclasses import asdict
+
+    from annotator.store.engine import open_store, session_scope
+    from annotator.store.labels_query import list_annotators
+
+    engine = open_store(db)
+    with session_scope(engine) as session:
+        rows = list_annotators(session)
+    if as_json:
+        out.print_json(json.dumps([asdict(r) for r in rows], ensure_ascii=False))
+        return
+    if not rows:
+        out.print("No annotators yet: annotator annotators add NAME --role lead", style="dim")
+        return
+    table = Table("annotator", "role", "done", "skipped", "flagged")
+    for r in rows:
+        table.add_row(Text(r.name), Text(r.role), f"{r.done:,}", f"{r.skipped:,}", f"{r.flagged:,}")
+    out.print(table)

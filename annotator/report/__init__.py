@@ -1,0 +1,1 @@
+"""The self-contained HTML report: inline CSS and SVG charts, no scripts, no network."""
