@@ -153,7 +153,7 @@ def _distribution(tasks: list[TaskAgreement]) -> str:
     if not charts:
         return ""
     return (
-        '<section id="distribution"><h2>Label distribution</h2><div class="grid2">'
+        '<section id="distribution"><h2>Label distribution</h2><div>'
         + "".join(charts)
         + "</div></section>"
     )

@@ -11,9 +11,9 @@ from html import escape
 
 PALETTE = ("#2f6db5", "#e08a2c", "#3a9e6f", "#c6463f", "#7d5fb2", "#8c6d46", "#d267a6", "#6b7785")
 ROW = 26
-LABEL_W = 190
-BAR_W = 420
-VALUE_W = 90
+LABEL_W = 240
+BAR_W = 440
+VALUE_W = 130
 
 
 def _text(x: float, y: float, body: str, *, anchor: str = "start", cls: str = "") -> str:
@@ -21,7 +21,7 @@ def _text(x: float, y: float, body: str, *, anchor: str = "start", cls: str = ""
     return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"{klass}>{escape(body)}</text>'
 
 
-def _clip(label: str, size: int = 28) -> str:
+def _clip(label: str, size: int = 34) -> str:
     return label if len(label) <= size else label[: size - 1] + "…"
 
 
