@@ -29,10 +29,10 @@ from annotator.analysis.coefficients import (
     agreement_with_majority,
     cohen_matrix,
     f1_counts,
+    f1_figure,
     fleiss_kappa,
     krippendorff_alpha,
     percent_agreement,
-    token_f1,
     value_counts,
 )
 from annotator.schema.model import Schema, Task
@@ -175,8 +175,8 @@ def _span_agreement(table: LabelTable, task: Task, who: set[int] | None) -> Task
         for j in range(i + 1, len(people)):
             b = people[j]
             common = seen[a] & seen[b]
-            pairs[i][j] = pairs[j][i] = token_f1(marked.get(a, {}), marked.get(b, {}), common)
             o, s = f1_counts(marked.get(a, {}), marked.get(b, {}), common)
+            pairs[i][j] = pairs[j][i] = f1_figure(o, s, len(common))
             overlap, size = overlap + o, size + s
             units |= common
     ta.f1_pairs = pairs
@@ -191,9 +191,8 @@ def _span_agreement(table: LabelTable, task: Task, who: set[int] | None) -> Task
     labels: Counter[str] = Counter()
     for m in marked.values():
         for members in m.values():
-            labels.update(
-                str(lab) if lab is not None else "marked" for lab in {x[1] for x in members}
-            )
+            # Members are token indices, or (token, label) pairs for labelled spans.
+            labels.update({str(x[1]) if isinstance(x, tuple) else "marked" for x in members})
     ta.distribution = dict(labels)
     return ta
 
@@ -282,7 +281,7 @@ def compute_agreement(
             if task.type == "multi":
                 ta.note = "alpha on the exact set of labels; per label: binary alpha"
                 ta.distribution = {}
-                for label, bits in binary_per_label(table, task, who).items():
+                for label, bits in binary_per_label(coded, task).items():
                     ta.per_label[label] = krippendorff_alpha(
                         value_counts(bits.codes, 2), "nominal", annotators=len(bits.annotators)
                     )

@@ -38,12 +38,7 @@ def used(value: Any) -> bool:
 
 def visible(task: Task, values: dict[str, Any]) -> bool:
     """Whether `task` was on screen for an annotation with these values (its show_if)."""
-    for other, accepted in task.show_if.items():
-        given = values.get(other)
-        chosen = given if isinstance(given, list) else [given]
-        if not any(v in accepted for v in chosen):
-            return False
-    return True
+    return _shown(list(task.show_if.items()), values)
 
 
 @dataclass
@@ -56,6 +51,7 @@ class Coded:
     codes: np.ndarray
     unit_ids: np.ndarray  # column -> unit id
     annotators: list[int]  # row -> annotator index in the table
+    sets: list[set[str]] | None = None  # multi: code -> the set of labels it stands for
 
     @property
     def k(self) -> int:
@@ -72,20 +68,24 @@ def _numbers(categories: Sequence[str], level: str) -> list[float]:
         return [float(i + start) for i in range(len(categories))]
 
 
+def done_rows(table: LabelTable, who: set[int] | None) -> list[int]:
+    """Indexes of the done annotations (by the chosen annotators)."""
+    status, people = table.status, table.annotator
+    if who is None:
+        return [i for i, s in enumerate(status) if s == DONE]
+    return [i for i, s in enumerate(status) if s == DONE and people[i] in who]
+
+
 def rows_for(
-    table: LabelTable, task: str, who: set[int] | None
+    table: LabelTable, task: str, who: set[int] | None, done: list[int] | None = None
 ) -> tuple[list[int], list[int], list[Any]]:
     """(units, annotators, values) of the done annotations giving `task` a value."""
-    units, people, values = [], [], []
-    for u, a, s, v in zip(table.unit, table.annotator, table.status, table.values, strict=True):
-        if s != DONE or (who is not None and a not in who):
-            continue
-        value = v.get(task)
-        if used(value):
-            units.append(u)
-            people.append(a)
-            values.append(value)
-    return units, people, values
+    rows = done_rows(table, who) if done is None else done
+    vals, unit, person = table.values, table.unit, table.annotator
+    # `v or v == 0`: a value, or the number 0; not None, "", [] or {} (no function call:
+    # this runs once per annotation and task).
+    keep = [i for i in rows if (v := vals[i].get(task)) or v == 0]
+    return [unit[i] for i in keep], [person[i] for i in keep], [vals[i][task] for i in keep]
 
 
 def encode(
@@ -99,13 +99,12 @@ def encode(
     """Code matrix of hashable values; values outside `categories` are appended in order seen."""
     index = {c: i for i, c in enumerate(categories)}
     cats = list(categories)
-    codes_flat = []
-    for v in values:
-        code = index.get(v)
-        if code is None:
-            code = index[v] = len(cats)
+    values = list(values)
+    for v in dict.fromkeys(values):
+        if v not in index:
+            index[v] = len(cats)
             cats.append(v)
-        codes_flat.append(code)
+    codes_flat = [index[v] for v in values]
     unit_ids, col = np.unique(np.asarray(units, dtype=np.int64), return_inverse=True)
     rows = sorted(set(people))
     row_of = np.full(max(rows, default=-1) + 1, -1, dtype=np.int64)
@@ -126,8 +125,11 @@ def code_task(table: LabelTable, task: Task, level: str, who: set[int] | None) -
     if task.type in ("single", "scale"):
         return [encode(task.name, units, people, values, list(task.values), level)]
     if task.type == "multi":
-        sets = ["+".join(sorted(map(str, v))) if isinstance(v, list) else str(v) for v in values]
-        return [encode(task.name, units, people, sets, [], "nominal")]
+        keys = [tuple(sorted(map(str, v))) if isinstance(v, list) else (str(v),) for v in values]
+        coded = encode(task.name, units, people, keys, [], "nominal")
+        coded.categories = ["+".join(c) for c in coded.categories]
+        coded.sets = [set(k) for k in dict.fromkeys(keys)]
+        return [coded]
     if task.type == "stance":
         out = []
         targets = sorted({t for v in values if isinstance(v, dict) for t in v})
@@ -151,15 +153,19 @@ def code_task(table: LabelTable, task: Task, level: str, who: set[int] | None) -
     return []
 
 
-def binary_per_label(table: LabelTable, task: Task, who: set[int] | None) -> dict[str, Coded]:
-    """Multi task: per label, 1/0 for chosen/not by each annotator who answered the task."""
-    units, people, values = rows_for(table, task.name, who)
-    sets = [set(v) if isinstance(v, list) else {v} for v in values]
-    labels = list(task.values) + sorted({x for s in sets for x in s} - set(task.values), key=str)
+def binary_per_label(coded: Coded, task: Task) -> dict[str, Coded]:
+    """Multi task: per label, 1/0 for chosen/not by each annotator who answered the task
+    (from the exact-set codes of `code_task`, one lookup per label)."""
+    sets = coded.sets or []
+    labels = list(task.values) + sorted({x for s in sets for x in s} - set(task.values))
     out = {}
+    given = coded.codes >= 0
     for label in labels:
-        bits = ["1" if label in s else "0" for s in sets]
-        out[label] = encode(f"{task.name}:{label}", units, people, bits, ["0", "1"], "nominal")
+        lookup = np.array([label in s for s in sets] or [False], dtype=np.int64)
+        bits = np.where(given, lookup[np.where(given, coded.codes, 0)], -1)
+        out[label] = Coded(
+            f"{task.name}:{label}", ["0", "1"], [0.0, 1.0], bits, coded.unit_ids, coded.annotators
+        )
     return out
 
 
@@ -170,13 +176,48 @@ def span_sets(
     on their screen (done, and its show_if met) — where marking nothing is an answer."""
     marked: dict[int, dict[int, frozenset[Any]]] = {}
     seen: dict[int, set[int]] = {}
-    for u, a, s, v in zip(table.unit, table.annotator, table.status, table.values, strict=True):
-        if s != DONE or (who is not None and a not in who) or not visible(task, v):
+    name, vals, unit, person = task.name, table.values, table.unit, table.annotator
+    conditions = list(task.show_if.items())
+    for i in done_rows(table, who):
+        v = vals[i]
+        if conditions and not _shown(conditions, v):
             continue
+        a, u = person[i], unit[i]
         seen.setdefault(a, set()).add(u)
-        value = v.get(task.name)
-        if used(value):
-            members = span_members(value)
+        value = v.get(name)
+        if value:
+            members = _members(value)
             if members:
                 marked.setdefault(a, {})[u] = frozenset(members)
     return marked, seen
+
+
+def _shown(conditions: list[tuple[str, tuple[str, ...]]], values: dict[str, Any]) -> bool:
+    for other, accepted in conditions:
+        given = values.get(other)
+        if isinstance(given, list):
+            if not any(x in accepted for x in given):
+                return False
+        elif given not in accepted:
+            return False
+    return True
+
+
+def _members(value: Any) -> set[Any]:
+    """`span_members`, with a fast path for the annotate screen's token_start/end dicts."""
+    if not isinstance(value, list):
+        return set()
+    out: set[Any] = set()
+    for item in value:
+        if type(item) is not dict or "tokens" in item or "label" in item:
+            return _slow_members(value)
+        start, end = item.get("token_start"), item.get("token_end")
+        if type(start) is not int or type(end) is not int:
+            return _slow_members(value)
+        out.update(range(start, end))
+    # Unlabelled spans as bare token indices (the same comparisons as (token, None) pairs).
+    return out
+
+
+def _slow_members(value: Any) -> set[Any]:
+    return {t if label is None else (t, label) for t, label in span_members(value)}

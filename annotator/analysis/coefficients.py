@@ -178,25 +178,23 @@ def token_f1(a: dict[int, frozenset[Any]], b: dict[int, frozenset[Any]], units: 
     from the map had none marked. F1 = 2|A∩B| / (|A| + |B|), pooled over units: symmetric, so
     it is the same whichever annotator is taken as the reference.
     """
-    overlap, size = f1_counts(a, b, units)
+    return f1_figure(*f1_counts(a, b, units), len(units))
+
+
+def f1_figure(overlap: int, size: int, units: int) -> Figure:
     if not units:
         return Figure(None, 0, 2, "no unit annotated by both")
     if size == 0:
-        return Figure(None, len(units), 2, "neither marked any token")
-    return Figure(_round(2 * overlap / size), len(units), 2)
+        return Figure(None, units, 2, "neither marked any token")
+    return Figure(_round(2 * overlap / size), units, 2)
 
 
 def f1_counts(
     a: dict[int, frozenset[Any]], b: dict[int, frozenset[Any]], units: set[int]
 ) -> tuple[int, int]:
     """(|A∩B|, |A| + |B|) over `units`: pooled over pairs, these give a micro-averaged F1."""
-    overlap = size = 0
-    for u in units:
-        x, y = a.get(u), b.get(u)
-        if x:
-            size += len(x)
-        if y:
-            size += len(y)
-        if x and y:
-            overlap += len(x & y)
+    a_in = a.keys() & units
+    b_in = b.keys() & units
+    size = sum(len(a[u]) for u in a_in) + sum(len(b[u]) for u in b_in)
+    overlap = sum(len(a[u] & b[u]) for u in a_in & b_in)
     return overlap, size

@@ -1,0 +1,185 @@
+"""Agreement figures on 100k units x 5 annotators (goal: <= 2 s), next to a numpy floor.
+
+    .venv/bin/python benchmarks/bench_agreement.py [--units 100000] [--annotators 5] [--store]
+
+Labels are simulated for media_bias.yaml's tasks (bias, opinion, bias_type, biased_words
+shown when biased) with annotators who mostly agree. Timed:
+
+- floor: one numpy pass over the same value matrix (bincount of the bias codes per unit), the
+  least any agreement figure must do;
+- coding: label columns -> code matrices for every task;
+- compute_agreement: every figure of `annotator agreement` (alpha, Fleiss, Cohen matrix,
+  percent, per-label alpha, token F1, per-annotator);
+- with --store: also writing the labels to a SQLite store and `fetch_labels` reading them back
+  (the query the command runs before computing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+
+from annotator.analysis.agreement import compute_agreement
+from annotator.analysis.coding import code_task
+from annotator.schema import load_schema
+from annotator.store.labels_query import ProjectLabels
+
+SCHEMA = Path(__file__).resolve().parents[1] / "schemas" / "media_bias.yaml"
+
+
+def simulate(units: int, annotators: int, seed: int = 0) -> ProjectLabels:
+    rng = np.random.default_rng(seed)
+    bias_true = rng.random(units) < 0.45
+    opinion_true = rng.integers(0, 3, units)
+    opinions = ["entirely_factual", "somewhat_factual_but_opinionated", "expresses_writers_opinion"]
+    kinds = ["word_choice_labelling", "epistemological", "informational", "other"]
+    data = ProjectLabels(
+        annotators=[f"annotator{i}" for i in range(annotators)], roles=["annotator"] * annotators
+    )
+    for a in range(annotators):
+        flip = rng.random(units) < 0.15
+        biased = bias_true ^ flip
+        noisy = np.where(rng.random(units) < 0.25, rng.integers(0, 3, units), opinion_true)
+        kind = rng.integers(0, 4, units)
+        start = rng.integers(0, 8, units)
+        seconds = rng.gamma(2.0, 3.0, units)
+        for u in range(units):
+            values: dict = {
+                "bias": "biased" if biased[u] else "non_biased",
+                "opinion": opinions[noisy[u]],
+            }
+            if biased[u]:
+                values["bias_type"] = [kinds[kind[u]]]
+                s = int(start[u])
+                values["biased_words"] = [{"token_start": s, "token_end": s + 2}]
+            data.unit.append(u + 1)
+            data.annotator.append(a)
+            data.status.append("done")
+            data.seconds.append(float(seconds[u]))
+            data.values.append(values)
+    data.total_units = units
+    return data
+
+
+def timed(label: str, fn, repeat: int = 3):
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - t)
+    print(f"{label:<38} {best:8.3f} s")
+    return result, best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--units", type=int, default=100_000)
+    parser.add_argument("--annotators", type=int, default=5)
+    parser.add_argument("--store", action="store_true", help="also time the store query")
+    args = parser.parse_args()
+    schema = load_schema(SCHEMA)
+    t = time.perf_counter()
+    table = simulate(args.units, args.annotators)
+    print(
+        f"{args.units:,} units x {args.annotators} annotators = {len(table.unit):,} labels "
+        f"(simulated in {time.perf_counter() - t:.1f} s)"
+    )
+    bias = schema.task("bias")
+    assert bias is not None
+    (coded,) = code_task(table, bias, "nominal", None)
+    codes = coded.codes
+
+    def floor():
+        given = codes >= 0
+        cols = np.broadcast_to(np.arange(codes.shape[1]), codes.shape)[given]
+        return np.bincount(cols * 2 + codes[given], minlength=codes.shape[1] * 2)
+
+    _, floor_s = timed("floor: one numpy pass (bias counts)", floor)
+    timed(
+        "coding: every task -> code matrix",
+        lambda: [code_task(table, task, task.agreement, None) for task in schema.tasks],
+    )
+    report, full = timed(
+        "compute_agreement: every figure", lambda: compute_agreement(schema, table), repeat=2
+    )
+    for task in report.tasks:
+        main_fig = task.f1 if task.type == "span" else task.alpha
+        value = main_fig.value if main_fig is not None else None
+        print(f"  {task.name:<14} {task.level:<9} {value if value is not None else '–'}")
+    print(f"goal <= 2 s: {'met' if full <= 2 else 'MISSED'} ({full / floor_s:,.0f}x the floor)")
+    if args.store:
+        bench_store(table, schema)
+
+
+def bench_store(table: ProjectLabels, schema) -> None:
+    import json
+    import tempfile
+
+    from sqlalchemy import text
+
+    from annotator.store.engine import open_store, session_scope
+    from annotator.store.labels_query import fetch_labels
+    from annotator.store.projects import create_project
+
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = open_store(f"sqlite:///{tmp}/bench.db")
+        with session_scope(engine) as session:
+            project = create_project(session, "bench", schema)
+            pid, version = project.id, project.schema_version_id
+        t = time.perf_counter()
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO document (project_id, source_path, title, content_hash, meta, "
+                    "imported_at) VALUES (:p, 'bench', 'bench', 'h', '{}', '2024-01-01')"
+                ),
+                {"p": pid},
+            )
+            units = max(table.unit)
+            conn.execute(
+                text(
+                    "INSERT INTO unit (id, project_id, document_id, position, kind, text, "
+                    "text_hash) VALUES (:id, :p, 1, :id, 'body', 'x', 'h')"
+                ),
+                [{"id": u, "p": pid} for u in range(1, units + 1)],
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO annotator (id, name, role, created_at) "
+                    "VALUES (:id, :n, 'annotator', '2024-01-01')"
+                ),
+                [{"id": i + 1, "n": n} for i, n in enumerate(table.annotators)],
+            )
+            conn.execute(
+                text(
+                    'INSERT INTO annotation (unit_id, annotator_id, schema_version_id, "values", '
+                    "status, seconds, created_at, updated_at) VALUES (:u, :a, :v, :vals, 'done', "
+                    ":s, '2024-01-01', '2024-01-01')"
+                ),
+                [
+                    {"u": u, "a": a + 1, "v": version, "vals": json.dumps(v), "s": s}
+                    for u, a, v, s in zip(
+                        table.unit, table.annotator, table.values, table.seconds, strict=True
+                    )
+                ],
+            )
+        print(f"(store written in {time.perf_counter() - t:.1f} s)")
+
+        def query():
+            with session_scope(engine) as session:
+                return fetch_labels(session, pid)
+
+        fetched, q = timed("fetch_labels: the store query", query, repeat=2)
+        _, c = timed(
+            "compute_agreement on fetched labels",
+            lambda: compute_agreement(schema, fetched),
+            repeat=1,
+        )
+        print(f"query + figures: {q + c:.2f} s")
+
+
+if __name__ == "__main__":
+    main()
