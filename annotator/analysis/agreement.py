@@ -21,6 +21,7 @@ from annotator.analysis.coding import (
     LabelTable,
     binary_per_label,
     code_task,
+    done_rows,
     rows_for,
     span_sets,
 )
@@ -163,8 +164,10 @@ def _figures_for(
     return ta, agreement_with_majority(coded.codes, counts)
 
 
-def _span_agreement(table: LabelTable, task: Task, who: set[int] | None) -> TaskAgreement:
-    marked, seen = span_sets(table, task, who)
+def _span_agreement(
+    table: LabelTable, task: Task, who: set[int] | None, done: list[int]
+) -> TaskAgreement:
+    marked, seen = span_sets(table, task, who, done)
     people = sorted(seen)
     names = [table.annotators[i] for i in people]
     ta = TaskAgreement(task.name, task.type, "token", 0, names)
@@ -250,14 +253,15 @@ def compute_agreement(
             )
     chosen = [t for t in schema.tasks if not tasks or t.name in tasks]
     summaries = _work(table, who)
+    done = done_rows(table, who)
     by_index = {s.name: s for s in summaries}
     results: list[TaskAgreement] = []
     for task in chosen:
         if task.type == "span":
-            results.append(_span_agreement(table, task, who))
+            results.append(_span_agreement(table, task, who, done))
             continue
         if task.type not in CATEGORICAL:
-            units, _, _ = rows_for(table, task.name, who)
+            units, _, _ = rows_for(table, task.name, who, done)
             results.append(
                 TaskAgreement(
                     task.name,
@@ -272,7 +276,7 @@ def compute_agreement(
         task_level = level if level and task.type != "multi" else task.agreement
         if task.type == "multi":
             task_level = "nominal"
-        coded_all = code_task(table, task, task_level, who)
+        coded_all = code_task(table, task, task_level, who, done)
         if not any(c.unit_ids.size for c in coded_all):
             results.append(TaskAgreement(task.name, task.type, task_level, 0, [], note="no labels"))
             continue

@@ -115,13 +115,19 @@ def encode(
     return Coded(name, cats, _numbers(cats, level), codes, unit_ids, rows)
 
 
-def code_task(table: LabelTable, task: Task, level: str, who: set[int] | None) -> list[Coded]:
+def code_task(
+    table: LabelTable,
+    task: Task,
+    level: str,
+    who: set[int] | None,
+    done: list[int] | None = None,
+) -> list[Coded]:
     """A single/scale/multi task as one matrix; a stance task as one per target.
 
     A multi task is coded by its exact set of labels (so alpha asks "same set?"); the
     per-label binary figures come from `binary_per_label`.
     """
-    units, people, values = rows_for(table, task.name, who)
+    units, people, values = rows_for(table, task.name, who, done)
     if task.type in ("single", "scale"):
         return [encode(task.name, units, people, values, list(task.values), level)]
     if task.type == "multi":
@@ -170,7 +176,7 @@ def binary_per_label(coded: Coded, task: Task) -> dict[str, Coded]:
 
 
 def span_sets(
-    table: LabelTable, task: Task, who: set[int] | None
+    table: LabelTable, task: Task, who: set[int] | None, done: list[int] | None = None
 ) -> tuple[dict[int, dict[int, frozenset[Any]]], dict[int, set[int]]]:
     """Per annotator: unit -> marked (token, label) pairs, and the units where the task was
     on their screen (done, and its show_if met) — where marking nothing is an answer."""
@@ -178,7 +184,7 @@ def span_sets(
     seen: dict[int, set[int]] = {}
     name, vals, unit, person = task.name, table.values, table.unit, table.annotator
     conditions = list(task.show_if.items())
-    for i in done_rows(table, who):
+    for i in done_rows(table, who) if done is None else done:
         v = vals[i]
         if conditions and not _shown(conditions, v):
             continue
