@@ -113,7 +113,8 @@ class AnnotatorSummary:
         n = sum(f.units for f in figs)
         if not n:
             return Figure(None, 0, 0, "no unit with a clear majority among the others")
-        return Figure(round(sum(f.value * f.units for f in figs) / n, 6), n)  # type: ignore[operator]
+        hits = sum((f.value or 0.0) * f.units for f in figs)
+        return Figure(round(hits / n, 6), n)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -78,7 +78,9 @@ def krippendorff_alpha(
     # Drop values nobody used: the package needs its domain to match the count columns.
     values = [v for v, p in zip(values, present, strict=True) if p]
     alpha = krippendorff.alpha(
-        value_counts=used[:, present], value_domain=values, level_of_measurement=level
+        value_counts=used[:, present],
+        value_domain=values,
+        level_of_measurement=level,  # type: ignore[arg-type]
     )
     return Figure(_round(alpha), units, annotators)
 

@@ -63,14 +63,14 @@ def stacked_bars(
     top = total or max((sum(v) for _, v in rows), default=0) or 1
     body = []
     for j, part in enumerate(parts):
-        x = LABEL_W + j * 110
+        x: float = LABEL_W + j * 110
         body.append(
             f'<rect x="{x}" y="4" width="12" height="12" fill="{PALETTE[j % len(PALETTE)]}"/>'
         )
         body.append(_text(x + 17, 15, part, cls="legend"))
     for i, (label, values) in enumerate(rows):
         y = (i + 1) * ROW + 4
-        x = float(LABEL_W)
+        x = LABEL_W
         body.append(_text(LABEL_W - 8, y + 15, _clip(label), anchor="end"))
         body.append(
             f'<rect x="{LABEL_W}" y="{y}" width="{BAR_W}" height="{ROW - 8}" class="track"/>'
