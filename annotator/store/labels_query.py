@@ -75,14 +75,28 @@ def fetch_labels(session: Session, project_id: int) -> ProjectLabels:
     index: dict[int, int] = {}
     data = ProjectLabels()
     params = {"p": project_id}
-    units, who, status, seconds, values = data.unit, [], data.status, data.seconds, data.values
-    loads = json.loads
-    for uid, aid, st, sec, vals in session.execute(_ANNOTATIONS, params):
-        units.append(uid)
-        who.append(aid)
-        status.append(st)
-        seconds.append(sec)
-        values.append(loads(vals) if isinstance(vals, str) else (vals or {}))
+    who: list[int] = []
+    units, status, seconds, values = data.unit, data.status, data.seconds, data.values
+    if session.get_bind().dialect.name == "sqlite":
+        # Raw DB-API rows: no SQLAlchemy row objects for what can be millions of annotations.
+        raw = session.connection().connection.dbapi_connection
+        assert raw is not None
+        rows = raw.execute(_ANNOTATIONS.text.replace(":p", "?"), (project_id,)).fetchall()
+        if rows:
+            cols = list(zip(*rows, strict=True))
+            units.extend(cols[0])
+            who.extend(cols[1])
+            status.extend(cols[2])
+            seconds.extend(cols[3])
+            loads = json.loads
+            values.extend([loads(v) if v else {} for v in cols[4]])
+    else:
+        for uid, aid, st, sec, vals in session.execute(_ANNOTATIONS, params):
+            units.append(uid)
+            who.append(aid)
+            status.append(st)
+            seconds.append(sec)
+            values.append(_json(vals) or {})
     used = set(who)
     for aid, name, role in people:
         if aid in used:
