@@ -62,9 +62,10 @@ class ProjectLabels:
         return dict(out)
 
 
-def _json(value: Any) -> Any:
-    # Raw text() rows give JSON as text on SQLite and already decoded on PostgreSQL.
-    return json.loads(value) if isinstance(value, str | bytes) else value
+def _json(value: Any, sqlite: bool) -> Any:
+    # Raw text() rows give JSON as text on SQLite and already decoded on PostgreSQL (where a
+    # JSON string arrives as a Python str and must not be parsed again).
+    return json.loads(value) if sqlite and isinstance(value, str | bytes) else value
 
 
 def fetch_labels(session: Session, project_id: int) -> ProjectLabels:
@@ -77,7 +78,8 @@ def fetch_labels(session: Session, project_id: int) -> ProjectLabels:
     params = {"p": project_id}
     who: list[int] = []
     units, status, seconds, values = data.unit, data.status, data.seconds, data.values
-    if session.get_bind().dialect.name == "sqlite":
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if sqlite:
         # Raw DB-API rows: no SQLAlchemy row objects for what can be millions of annotations.
         raw = session.connection().connection.dbapi_connection
         assert raw is not None
@@ -96,7 +98,7 @@ def fetch_labels(session: Session, project_id: int) -> ProjectLabels:
             who.append(aid)
             status.append(st)
             seconds.append(sec)
-            values.append(_json(vals) or {})
+            values.append(_json(vals, sqlite) or {})
     used = set(who)
     for aid, name, role in people:
         if aid in used:
@@ -105,7 +107,7 @@ def fetch_labels(session: Session, project_id: int) -> ProjectLabels:
             data.roles.append(role)
     data.annotator = [index[a] for a in who]
     for uid, task, value in session.execute(_ADJUDICATIONS, params):
-        data.adjudications.setdefault(task, {})[uid] = _json(value)
+        data.adjudications.setdefault(task, {})[uid] = _json(value, sqlite)
     data.total_units = session.execute(_UNITS, params).scalar_one()
     return data
 
