@@ -11,7 +11,7 @@ import typer
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from annotator.cli_agreement import agreement, annotators_app, report
+from annotator.cli.agreement import agreement, annotators_app, report
 from annotator.errors import UserError
 from annotator.labels_import import import_labels
 from annotator.schema import load_schema

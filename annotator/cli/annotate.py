@@ -35,13 +35,21 @@ def annotate(
     if order not in ("sequential", "random"):
         raise UserError(f"--order {order}: use sequential or random")
     from annotator.tui.config import load_config
+    from annotator.tui.cursors import cursors_path
     from annotator.tui.launch import load_context
 
     config = load_config()
     context = load_context(db=db, project=project)
     from annotator.tui.app import AnnotatorApp  # textual: only now
 
-    app = AnnotatorApp(context, annotator=annotator, order=order, seed=seed, config=config)
+    app = AnnotatorApp(
+        context,
+        annotator=annotator,
+        order=order,
+        seed=seed,
+        config=config,
+        cursors=cursors_path(),
+    )
     app.run()
     if app.error_message:
         raise UserError(app.error_message)

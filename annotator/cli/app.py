@@ -13,6 +13,7 @@ import typer
 from rich.text import Text
 
 from annotator import __version__
+from annotator.cli.agreement import agreement, annotators_app, report
 from annotator.cli.annotate import annotate
 from annotator.cli.exporting import export, labels_app
 from annotator.cli.importing import import_
@@ -35,6 +36,9 @@ app.command()(annotate)
 app.command()(status)
 app.command()(export)
 app.add_typer(labels_app, name="labels")
+app.command()(agreement)
+app.command()(report)
+app.add_typer(annotators_app, name="annotators")
 app.add_typer(schema_app, name="schema")
 app.command()(demo)
 

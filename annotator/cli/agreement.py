@@ -1,12 +1,5 @@
 """`annotator agreement`, `annotator report` and `annotator annotators add|list`.
 
-To be registered by cli.py::
-
-    from annotator.cli_agreement import agreement, annotators_app, report
-    app.command()(agreement)
-    app.command()(report)
-    app.add_typer(annotators_app, name="annotators")
-
 Who is asking: the command line is a lead's tool, but annotators share the store, so
 per-annotator figures (the annotator table, pairwise matrices, --annotators) are shown when
 the store has no lead yet (a researcher alone, or imported data) or when ``--as NAME`` names a
@@ -22,32 +15,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from annotator.cli.options import DbOption, ProjectOption, out
 from annotator.errors import UserError
 
 if TYPE_CHECKING:
     from annotator.analysis.agreement import AgreementReport, TaskAgreement
     from annotator.analysis.coefficients import Figure
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
-
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        envvar="ANNOTATOR_DB",
-        help="Database: a SQLite file path or an SQLAlchemy URL (default ./annotator.db).",
-        show_envvar=True,
-    ),
-]
-ProjectOption = Annotated[
-    str | None,
-    typer.Option("--project", "-p", help="Project name (default: the only project in the store)."),
-]
 AsOption = Annotated[
     str | None,
     typer.Option(
@@ -89,10 +66,7 @@ def _load(
     tasks: list[str] | None = None,
     annotators: list[str] | None = None,
 ) -> Loaded:
-    try:
-        from annotator.analysis.agreement import LEVELS, compute_agreement
-    except ModuleNotFoundError as exc:  # numpy / krippendorff live in an optional extra
-        raise UserError(f"agreement needs {exc.name}: pip install 'annotator[agreement]'") from None
+    from annotator.analysis.agreement import LEVELS, compute_agreement
     from annotator.store.engine import open_store, session_scope
     from annotator.store.labels_query import fetch_labels, has_lead, role_of
     from annotator.store.projects import get_project
@@ -230,8 +204,11 @@ def agreement(
     project: ProjectOption = None,
     db: DbOption = None,
 ) -> None:
-    """Inter-annotator agreement per task: Krippendorff's alpha, Fleiss' and Cohen's kappa,
-    percent agreement, token F1 for spans; work and agreement per annotator."""
+    """Measure inter-annotator agreement per task.
+
+    Krippendorff's alpha, Fleiss' and Cohen's kappa, percent agreement, token F1 for spans;
+    work and agreement with the majority per annotator (for leads).
+    """
     import json
 
     loaded = _load(
@@ -282,8 +259,10 @@ def report(
     project: ProjectOption = None,
     db: DbOption = None,
 ) -> None:
-    """Write one self-contained HTML page (inline CSS and SVG charts, no scripts) with the
-    project's progress, label distribution and agreement."""
+    """Write the project's progress and agreement as one HTML page.
+
+    Self-contained: inline CSS and SVG charts, no scripts, nothing loaded from the network.
+    """
     from annotator.report.html import render_report
 
     if output.suffix.lower() not in (".html", ".htm"):
@@ -308,7 +287,7 @@ def report(
 # --- annotators and roles -------------------------------------------------------------
 
 annotators_app = typer.Typer(
-    help="People who label: add them with a role (annotator or lead), list them.",
+    help="Add annotators with their role (annotator or lead), list them.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
