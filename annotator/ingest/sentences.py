@@ -81,6 +81,12 @@ _SPEECH_TAG = re.compile(
     r"\s+(?:[A-Z][\w.'’-]*\s+){0,4}(?:said|says|asked|asks|replied|added|told|shouted|"
     r"wrote|recalled|cried|yelled|wondered|demanded|insisted)\b"
 )
+# A short Chinese speech tag closing a quotation: “你还有别的事要忙吗？”她问。 is one sentence.
+_ZH_SPEECH_TAG = re.compile(
+    r"[^\s“”「」。！？，,：:；;（）()]{0,16}?"
+    r"(?:[说說问問]道?|表示|[称稱]|指出|[补補]充[说說]?|回答|[强強][调調]|解[释釋]|[写寫]道"
+    r"|回[应應]|告[诉訴][记記]者)[。！]"
+)
 # The word before a single dot, for the abbreviation check (searched only for such dots).
 _WORD_BEFORE = re.compile(r"[A-Za-z]+(?:\.[A-Za-z]+)*$")
 
@@ -155,6 +161,8 @@ def _quotation_ends_sentence(text: str, m: re.Match[str], sentence_start: int) -
     if text[m.start()] in "（(【":
         return not before  # a bracket ends a sentence only if it is one
     term = closed_at - 2
+    if closed is not None and _ZH_SPEECH_TAG.match(text, m.end()):
+        return False
     if closed is None:  # "... the U.S." she said / 刻画为“声名狼籍的 R.B.G.”之后
         if text[term] != ".":
             return not _SPEECH_TAG.match(text, m.end())
