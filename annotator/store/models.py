@@ -119,3 +119,21 @@ class Adjudication(SQLModel, table=True):
     annotator_id: int = Field(foreign_key="annotator.id")  # the lead who decided
     schema_version_id: int | None = Field(default=None, foreign_key="schemaversion.id")
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class AdjudicationEvent(SQLModel, table=True):
+    """Append-only history of adjudications: one row per decision set, changed or cleared.
+
+    ``Adjudication`` holds the current decision (one per unit and task); this keeps every
+    earlier one, so changing a decision never destroys the previous one.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    task: str = Field(max_length=100)
+    action: str = Field(max_length=16)  # set | change | clear
+    value: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    previous: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    annotator_id: int = Field(foreign_key="annotator.id")  # the lead who decided
+    schema_version_id: int | None = Field(default=None, foreign_key="schemaversion.id")
+    at: datetime = Field(default_factory=utcnow)
