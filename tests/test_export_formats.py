@@ -195,15 +195,22 @@ def test_card_beside_file_with_counts_and_command(store, tmp_path):
         assert needle in card
 
 
-def test_failed_export_leaves_no_file(store, tmp_path, monkeypatch):
-    import annotator.export.csv_writer as w
+@pytest.mark.parametrize(
+    ("fmt", "gold"), [("csv", False), ("csv", True), ("jsonl", False), ("parquet", False)]
+)
+def test_failed_export_leaves_no_file(store, tmp_path, monkeypatch, fmt, gold):
+    from annotator.export.rows import UnitStream
 
-    def boom(*a, **k):
-        raise RuntimeError("disk full")
+    real = UnitStream.__iter__
 
-    monkeypatch.setattr(w, "flat_records", boom)
-    out = tmp_path / "x.csv"
+    def dies_midway(self):
+        for i, item in enumerate(real(self)):
+            if i == 5:
+                raise RuntimeError("disk full")
+            yield item
+
+    monkeypatch.setattr(UnitStream, "__iter__", dies_midway)
+    out = tmp_path / f"x.{fmt}"
     with pytest.raises(RuntimeError):
-        run(store, "csv", out)
-    assert os.listdir(tmp_path) == ["annotator.db"] or not out.exists()
-    assert not out.exists()
+        run(store, fmt, out, gold=gold)
+    assert not [p for p in os.listdir(tmp_path) if p.startswith((out.name, f".{out.name}"))]

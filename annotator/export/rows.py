@@ -1,95 +1,253 @@
-"""Streaming the store as export rows: one per unit, with its document and annotations.
+"""Streaming the store for export: units in id order, each with its annotations.
 
-Units are read in id order in pages; each page's annotations and documents come in one
-query each, so memory stays flat and there are no per-unit queries.
+Two ordered queries stream side by side, the project's units and their annotations, and
+are merged by unit id; documents are read in pages as they are first needed, and
+adjudications (when the project has any) in a third ordered stream. Memory stays flat and
+no query runs per unit or per page of units. Filters on annotations (annotator, status,
+since) run in SQL; a unit left with no annotation is passed over unless asked for.
+
+On SQLite the queries run on the raw DB-API cursor (no ORM objects, no type processing);
+elsewhere the same SQL runs as server-side cursors (``stream_results``). Either way the
+stream gives plain tuples: annotation values as their stored JSON text, so a writer may
+splice them into its output instead of decoding and re-encoding them, and timestamps as
+SQLite stores them, UTC text 'YYYY-MM-DD HH:MM:SS.ffffff' (``iso_text`` makes them ISO
+8601; writers do it inline, which costs less than doing it in SQL).
+
+    unit:       (id, document_id, position, kind, text[, tokens as JSON text])
+    annotation: (unit_id, annotator_id, values JSON text, status, comment, seconds,
+                 schema_version_id, created_at, updated_at)
 """
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, Engine
 
-from annotator.store.models import (
-    Adjudication,
-    Annotation,
-    Annotator,
-    Document,
-    SchemaVersion,
-    Unit,
-)
+STREAM_CHUNK = 5_000  # rows per fetch from a server-side cursor
+DOC_PAGE = 2_000  # documents per lookup query
+DOC_CACHE = 20_000  # documents kept before the cache is dropped (they come in id order)
 
-PAGE = 5_000
+VALUES = 'a."values"'  # a reserved word in SQL, so always quoted
+Unit = tuple[Any, ...]
+Ann = tuple[Any, ...]
 
 
-def _iso(dt) -> str | None:
-    return dt.isoformat().replace("+00:00", "Z") if dt is not None else None
+@dataclass(frozen=True)
+class Filters:
+    """Which annotations an export sees; a unit none of them touch is left out."""
+
+    annotators: frozenset[str] | None = None  # None: everyone
+    statuses: tuple[str, ...] | None = None  # None: any status
+    since: datetime | None = None  # updated at or after
+    include_unannotated: bool = False  # units with no (matching) annotation too
 
 
-# SQLite fast path: raw rows, no ORM objects or type processing. SQLAlchemy stores datetimes
-# there as naive UTC text 'YYYY-MM-DD HH:MM:SS.ffffff' and JSON as text.
-_SQLITE_ANNOTATIONS = (
-    'SELECT unit_id, annotator_id, "values", status, comment, seconds, schema_version_id, '
-    "created_at, updated_at FROM annotation WHERE unit_id BETWEEN ? AND ? ORDER BY unit_id, id"
-)
-
-
-def _sqlite_iso(raw: str | None) -> str | None:
-    if raw is None:
+def iso(dt: datetime | None) -> str | None:
+    """ISO 8601 in UTC, to the microsecond, with a ``Z``; naive values are taken as UTC (as
+    SQLite stores them). Fixed width, so the text sorts as the instants do."""
+    if dt is None:
         return None
-    raw = raw.replace(" ", "T", 1)
-    if raw.endswith(".000000"):
-        raw = raw[:-7]
-    return raw + "Z"
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(UTC).replace(tzinfo=None)
+    return dt.isoformat(timespec="microseconds") + "Z"
 
 
-def _annotations(
-    session: Session, ids: list[int], annotators: dict, versions: dict
-) -> dict[int, list[dict[str, Any]]]:
-    by_unit: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    if session.get_bind().dialect.name == "sqlite":
-        wanted = set(ids)
-        loads = json.loads
-        raw = session.connection().connection.dbapi_connection
-        assert raw is not None
-        rows = raw.execute(_SQLITE_ANNOTATIONS, (ids[0], ids[-1])).fetchall()
-        for uid, who, values, status, comment, seconds, version, created, updated in rows:
-            if uid not in wanted:  # a unit of another project inside the id range
-                continue
-            by_unit[uid].append(
-                {
-                    "annotator": annotators.get(who),
-                    "values": loads(values) if values else {},
-                    "status": status,
-                    "comment": comment,
-                    "seconds": seconds,
-                    "schema_hash": versions.get(version),
-                    "created_at": _sqlite_iso(created),
-                    "updated_at": _sqlite_iso(updated),
-                }
+def stored(dt: datetime | None) -> str | None:
+    """A datetime as the stream gives it: UTC text 'YYYY-MM-DD HH:MM:SS.ffffff'."""
+    if dt is None:
+        return None
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(UTC).replace(tzinfo=None)
+    return dt.isoformat(" ", timespec="microseconds")
+
+
+def iso_text(raw: str | None) -> str | None:
+    """Stored UTC text -> ISO 8601 with a ``Z`` (the same as `iso` of the datetime)."""
+    return None if raw is None else f"{raw[:10]}T{raw[11:]}Z"
+
+
+class UnitStream:
+    """One pass over a project for an export. Iterate for ``(unit, annotations, gold)``.
+
+    `names` (annotator id -> name) and `hashes` (schema version id -> content hash) map the
+    ids in the annotation tuples; `document(id)` gives a unit's document as a dict; `gold`
+    is the unit's adjudicated values {task: value} or None.
+    """
+
+    def __init__(
+        self,
+        conn: Connection,
+        project_id: int,
+        filters: Filters | None = None,
+        *,
+        with_tokens: bool = False,
+    ) -> None:
+        self.conn = conn
+        self.project_id = project_id
+        self.filters = filters or Filters()
+        self.with_tokens = with_tokens
+        self.sqlite = conn.dialect.name == "sqlite"
+        self.raw = conn.connection.dbapi_connection if self.sqlite else None
+        self.names: dict[int, str] = dict(self._rows("SELECT id, name FROM annotator", {}))
+        self.hashes: dict[int, str] = dict(
+            self._rows(
+                "SELECT id, content_hash FROM schemaversion WHERE project_id = :p",
+                {"p": project_id},
             )
-        return by_unit
-    for a in session.execute(
-        select(Annotation).where(Annotation.unit_id.in_(ids)).order_by(Annotation.id)
-    ).scalars():
-        by_unit[a.unit_id].append(
-            {
-                "annotator": annotators.get(a.annotator_id),
-                "values": a.values,
-                "status": a.status,
-                "comment": a.comment,
-                "seconds": a.seconds,
-                "schema_hash": versions.get(a.schema_version_id),
-                "created_at": _iso(a.created_at),
-                "updated_at": _iso(a.updated_at),
-            }
         )
-    return by_unit
+        self._docs: dict[int, dict[str, Any]] = {}
+        self._conds, self._params = self._annotation_conditions()
+
+    # --- plumbing ----------------------------------------------------------------------
+
+    def _rows(self, sql: str, params: dict[str, Any], *, stream: bool = False) -> Iterator:
+        """Rows as tuples; `stream` keeps a large result on the server (non-SQLite)."""
+        if self.raw is not None:
+            return iter(self.raw.execute(sql, params))
+        options = {"stream_results": True, "yield_per": STREAM_CHUNK} if stream else {}
+        return iter(self.conn.execute(text(sql), params, execution_options=options))
+
+    def _json(self, col: str) -> str:
+        return col if self.sqlite else f"CAST({col} AS TEXT)"
+
+    def _annotation_conditions(self) -> tuple[str, dict[str, Any]]:
+        f = self.filters
+        conds: list[str] = []
+        params: dict[str, Any] = {}
+        if f.annotators is not None:
+            ids = [i for i, name in self.names.items() if name in f.annotators]
+            if not ids:
+                conds.append("1 = 0")
+            else:
+                conds.append(f"a.annotator_id IN ({_bind('who', ids, params)})")
+        if f.statuses is not None:
+            conds.append(f"a.status IN ({_bind('st', f.statuses, params)})")
+        if f.since is not None:
+            since = f.since if f.since.tzinfo else f.since.replace(tzinfo=UTC)
+            if self.sqlite:  # compare as stored: naive UTC text
+                params["since"] = since.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+            else:
+                params["since"] = since
+            conds.append("a.updated_at >= :since")
+        return "".join(f" AND {c}" for c in conds), params
+
+    # --- the three streams -------------------------------------------------------------
+
+    def _units(self) -> Iterator[Unit]:
+        cols = "u.id, u.document_id, u.position, u.kind, u.text"
+        if self.with_tokens:
+            cols += ", " + self._json("u.tokens")
+        # Every unit of the project: the merge passes over those without annotations. (An
+        # EXISTS test here costs more than it saves unless few units are annotated.)
+        sql = f"SELECT {cols} FROM unit u WHERE u.project_id = :p ORDER BY u.id"
+        return self._rows(sql, {"p": self.project_id}, stream=True)
+
+    def _annotations(self) -> Iterator[Ann]:
+        sql = (
+            f"SELECT a.unit_id, a.annotator_id, {self._json(VALUES)}, "
+            "a.status, a.comment, a.seconds, a.schema_version_id, a.created_at, a.updated_at "
+            "FROM unit u JOIN annotation a ON a.unit_id = u.id "
+            f"WHERE u.project_id = :p{self._conds} "
+            "ORDER BY u.id, a.annotator_id"
+        )
+        rows = self._rows(sql, {"p": self.project_id, **self._params}, stream=True)
+        if self.sqlite:
+            return rows
+        return ((*r[:7], stored(r[7]), stored(r[8])) for r in rows)
+
+    def _adjudications(self) -> Iterator[tuple[int, str, Any]] | None:
+        p = {"p": self.project_id}
+        join = "FROM adjudication j JOIN unit u ON u.id = j.unit_id WHERE u.project_id = :p"
+        if next(self._rows(f"SELECT 1 {join} LIMIT 1", p), None) is None:
+            return None
+        sql = f"SELECT j.unit_id, j.task, {self._json('j.value')} {join} ORDER BY j.unit_id, j.id"
+        return self._rows(sql, p, stream=True)
+
+    def document(self, doc_id: int) -> dict[str, Any]:
+        found = self._docs.get(doc_id)
+        if found is not None:
+            return found
+        if len(self._docs) > DOC_CACHE:
+            self._docs.clear()
+        sql = (
+            "SELECT id, title, url, outlet, published, lang, source_path "
+            "FROM document WHERE project_id = :p AND id >= :first ORDER BY id LIMIT :n"
+        )
+        for did, title, url, outlet, published, lang, source in self._rows(
+            sql, {"p": self.project_id, "first": doc_id, "n": DOC_PAGE}
+        ):
+            self._docs[did] = {
+                "id": did,
+                "title": title,
+                "url": url,
+                "outlet": outlet,
+                "published": iso_text(published) if self.sqlite else iso(published),
+                "lang": lang,
+                "source_path": source,
+            }
+        return self._docs[doc_id]
+
+    def __iter__(self) -> Iterator[tuple[Unit, list[Ann], dict[str, Any] | None]]:
+        keep_empty = self.filters.include_unannotated
+        groups = groupby(self._annotations(), key=itemgetter(0))
+        g_uid, g_rows = next(groups, (None, None))
+        adjudications = self._adjudications()
+        golds = groupby(adjudications, key=itemgetter(0)) if adjudications is not None else None
+        j_uid, j_rows = next(golds, (None, None)) if golds is not None else (None, None)
+        for unit in self._units():
+            uid = unit[0]
+            # The two queries may see different snapshots if someone writes meanwhile:
+            # annotations of a unit the unit query did not return are passed over.
+            while g_uid is not None and g_uid < uid:
+                g_uid, g_rows = next(groups, (None, None))
+            if g_uid == uid:
+                anns = list(g_rows)  # type: ignore[arg-type]
+                g_uid, g_rows = next(groups, (None, None))
+            elif keep_empty:
+                anns = []
+            else:
+                continue
+            gold = None
+            if golds is not None:
+                while j_uid is not None and j_uid < uid:
+                    j_uid, j_rows = next(golds, (None, None))
+                if j_uid == uid:
+                    gold = {task: _loads(value) for _, task, value in j_rows}  # type: ignore[union-attr]
+                    j_uid, j_rows = next(golds, (None, None))
+            yield unit, anns, gold
+
+
+def _bind(prefix: str, values: Any, params: dict[str, Any]) -> str:
+    """Named parameters for an IN list: adds them to `params`, returns ':p0, :p1, ...'."""
+    names = [f"{prefix}{i}" for i in range(len(values))]
+    params.update(zip(names, values, strict=True))
+    return ", ".join(f":{n}" for n in names)
+
+
+def _loads(value: str | None) -> Any:
+    return json.loads(value) if value is not None else None
+
+
+@contextmanager
+def open_stream(
+    engine: Engine,
+    project_id: int,
+    filters: Filters | None = None,
+    *,
+    with_tokens: bool = False,
+) -> Iterator[UnitStream]:
+    """A `UnitStream` on its own connection, closed (and its cursors with it) at the end."""
+    with engine.connect() as conn:
+        yield UnitStream(conn, project_id, filters, with_tokens=with_tokens)
 
 
 def iter_unit_rows(
@@ -98,67 +256,38 @@ def iter_unit_rows(
     *,
     include_unannotated: bool = False,
     with_tokens: bool = False,
+    filters: Filters | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """One dict per unit; `with_tokens` adds the unit's cached word tokens (or None)."""
-    with Session(engine) as session:
-        annotators = dict(session.execute(select(Annotator.id, Annotator.name)).all())
-        versions = dict(
-            session.execute(
-                select(SchemaVersion.id, SchemaVersion.content_hash).where(
-                    SchemaVersion.project_id == project_id
-                )
-            ).all()
-        )
-        docs: dict[int, dict[str, Any]] = {}
-        last_id = 0
-        while True:
-            columns = [Unit.id, Unit.document_id, Unit.position, Unit.kind, Unit.text]
-            if with_tokens:
-                columns.append(Unit.tokens)  # type: ignore[arg-type]
-            query = select(*columns).where(Unit.project_id == project_id, Unit.id > last_id)
-            if not include_unannotated:
-                query = query.where(
-                    select(Annotation.id).where(Annotation.unit_id == Unit.id).exists()
-                )
-            units = session.execute(query.order_by(Unit.id).limit(PAGE)).all()
-            if not units:
-                return
-            last_id = units[-1].id
-            ids = [u.id for u in units]
-            by_unit = _annotations(session, ids, annotators, versions)
-            gold: dict[int, dict[str, Any]] = defaultdict(dict)
-            for adj in session.execute(
-                select(Adjudication).where(Adjudication.unit_id.in_(ids))
-            ).scalars():
-                gold[adj.unit_id][adj.task] = adj.value
-            missing = {u.document_id for u in units} - docs.keys()
-            if missing:
-                if len(docs) > 10 * PAGE:  # documents come in order: forget old ones
-                    docs.clear()
-                for d in session.execute(
-                    select(Document).where(Document.id.in_(missing))
-                ).scalars():
-                    docs[d.id] = {
-                        "id": d.id,
-                        "title": d.title,
-                        "url": d.url,
-                        "outlet": d.outlet,
-                        "published": _iso(d.published),
-                        "lang": d.lang,
-                        "source_path": d.source_path,
+    """One dict per unit (document, annotations as dicts, adjudicated ``gold`` if any);
+    `with_tokens` adds the unit's cached word tokens (or None)."""
+    if filters is None:
+        filters = Filters(include_unannotated=include_unannotated)
+    loads = json.loads
+    with open_stream(engine, project_id, filters, with_tokens=with_tokens) as stream:
+        names, hashes = stream.names, stream.hashes
+        for unit, anns, gold in stream:
+            row: dict[str, Any] = {
+                "unit_id": unit[0],
+                "text": unit[4],
+                "kind": unit[3],
+                "position": unit[2],
+                "document": stream.document(unit[1]),
+                "annotations": [
+                    {
+                        "annotator": names.get(who),
+                        "values": loads(values) if values else {},
+                        "status": status,
+                        "comment": comment,
+                        "seconds": seconds,
+                        "schema_hash": hashes.get(version),
+                        "created_at": iso_text(created),
+                        "updated_at": iso_text(updated),
                     }
-            for u in units:
-                row: dict[str, Any] = {
-                    "unit_id": u.id,
-                    "text": u.text,
-                    "kind": u.kind,
-                    "position": u.position,
-                    "document": docs[u.document_id],
-                    "annotations": by_unit.get(u.id, []),
-                }
-                if with_tokens:
-                    row["tokens"] = u.tokens
-                if u.id in gold:
-                    row["gold"] = gold[u.id]
-                yield row
-            session.expunge_all()
+                    for _, who, values, status, comment, seconds, version, created, updated in anns
+                ],
+            }
+            if with_tokens:
+                row["tokens"] = loads(unit[5]) if unit[5] else None
+            if gold:
+                row["gold"] = gold
+            yield row

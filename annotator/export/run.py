@@ -15,7 +15,8 @@ from annotator.errors import UserError
 from annotator.export.atomic import atomic_write
 from annotator.export.card import CardStats, render_card
 from annotator.export.options import FORMATS, SPLIT_NAMES, ExportOptions
-from annotator.export.select import select_rows, selected_tasks
+from annotator.export.rows import open_stream
+from annotator.export.select import select_rows, selected_tasks, stream_filters
 from annotator.export.splits import plan_splits
 from annotator.schema.model import Schema
 from annotator.store.models import Project
@@ -23,6 +24,8 @@ from annotator.store.schema_versions import current_schema
 
 DEFAULT_SPLIT = (0.8, 0.1, 0.1)
 FOLDER_FORMATS = ("hf", "conll")
+# Formats with a writer that builds its output straight from the store stream.
+STREAM_FORMATS = ("jsonl", "csv", "parquet")
 
 
 @dataclass
@@ -59,10 +62,12 @@ def export_project(
         splits = plan_splits(
             select_rows(engine, project.id, schema, opts), task_types, opts.split, opts.seed
         )
+    want_card = opts.card or fmt in FOLDER_FORMATS
+    if streamable(fmt, opts, want_card=want_card):
+        return _write_stream(engine, project.id, fmt, target, schema, task_types, opts, splits)
     with_tokens = fmt in ("conll", "prodigy", "label-studio") and "span" in task_types.values()
     rows = select_rows(engine, project.id, schema, opts, with_tokens=with_tokens, splits=splits)
     stats = CardStats(task_types, gold=opts.gold)
-    want_card = opts.card or fmt in FOLDER_FORMATS
     if want_card:
         rows = stats.watch(rows)
 
@@ -87,6 +92,49 @@ def export_project(
     if not result.splits and want_card:
         result.splits = dict(stats.units)
     return result
+
+
+def streamable(fmt: str, opts: ExportOptions, *, want_card: bool) -> bool:
+    """Whether the stream writer can do this export: no computed gold and no card (both
+    need decoded rows), and for jsonl, every task (its values are spliced in whole)."""
+    if fmt not in STREAM_FORMATS or opts.gold or want_card:
+        return False
+    return fmt != "jsonl" or opts.tasks is None
+
+
+def _write_stream(
+    engine: Engine,
+    project_id: int,
+    fmt: str,
+    target: Path,
+    schema: Schema,
+    task_types: dict[str, str],
+    opts: ExportOptions,
+    splits: dict[int, str] | None,
+) -> ExportResult:
+    with open_stream(engine, project_id, stream_filters(opts)) as stream:
+        if fmt == "jsonl":
+            from annotator.export.jsonl import write_jsonl_stream
+
+            meta = {"name": schema.name, "hash": schema.content_hash}
+            n = write_jsonl_stream(stream, target, schema=meta, splits=splits)
+        elif fmt == "csv":
+            from annotator.export.csv_writer import write_csv_stream
+
+            n = write_csv_stream(
+                stream, target, task_types=task_types, splits=splits, safe=opts.excel_safe
+            )
+        else:
+            from annotator.export.parquet import write_parquet_stream
+
+            metadata = {
+                "annotator.schema_name": schema.name,
+                "annotator.schema_hash": schema.content_hash,
+            }
+            n = write_parquet_stream(
+                stream, target, task_types=task_types, splits=splits, metadata=metadata
+            )
+    return ExportResult(target, fmt, n)
 
 
 def _write(fmt, rows, target, schema: Schema, task_types, schema_meta, opts, card) -> ExportResult:

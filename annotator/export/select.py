@@ -1,13 +1,13 @@
 """The rows an export writes: the store's unit rows, filtered, with gold and split attached.
 
-Filters act on annotations (annotator, status, time) and on task values; a unit whose
-annotations are all filtered away is dropped unless every unit was asked for.
+Filters act on annotations (annotator, status, time: run in SQL by the store stream, see
+`stream_filters`) and on task values; a unit whose annotations are all filtered away is
+dropped unless every unit was asked for.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from annotator.analysis.aggregate import gold_for_unit
 from annotator.errors import UserError
 from annotator.export.options import ExportOptions
-from annotator.export.rows import iter_unit_rows
+from annotator.export.rows import Filters, iter_unit_rows
 from annotator.schema.model import Schema
 
 Row = dict[str, Any]
@@ -35,33 +35,24 @@ def selected_tasks(schema: Schema, opts: ExportOptions) -> dict[str, str]:
     return {t: types[t] for t in types if t in opts.tasks}
 
 
-def _parse_ts(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+def stream_filters(opts: ExportOptions) -> Filters:
+    """The annotation filters of the options, for the store stream to run in SQL."""
+    return Filters(
+        annotators=opts.annotators,
+        statuses=None if opts.status == "all" else ("done",),
+        since=opts.since,
+        include_unannotated=opts.include_unannotated,
+    )
 
 
 def row_filter(schema: Schema, opts: ExportOptions) -> Callable[[Row], Row | None]:
-    """A function that trims one store row to the options (None: leave the unit out)."""
+    """A function that trims one store row (already filtered by `stream_filters`) to the
+    selected tasks and attaches gold (None: leave the unit out)."""
     tasks = selected_tasks(schema, opts)
     all_tasks = len(tasks) == len(schema.tasks)
-    who = opts.annotators
-    statuses = None if opts.status == "all" else ("done",)
-    since = opts.since
-
-    def keep(a: dict[str, Any]) -> bool:
-        if who is not None and a["annotator"] not in who:
-            return False
-        if statuses is not None and a["status"] not in statuses:
-            return False
-        if since is not None:
-            ts = _parse_ts(a.get("updated_at"))
-            if ts is None or ts < since:
-                return False
-        return True
 
     def apply(row: Row) -> Row | None:
         anns = row["annotations"]
-        if who is not None or statuses is not None or since is not None:
-            anns = [a for a in anns if keep(a)]
         if not all_tasks:
             anns = [
                 {**a, "values": {k: v for k, v in a["values"].items() if k in tasks}} for a in anns
@@ -94,10 +85,8 @@ def select_rows(
 ) -> Iterator[Row]:
     """Stream the export rows; `splits` (document id -> split name) adds a ``split`` field."""
     apply = row_filter(schema, opts)
-    kwargs: dict[str, Any] = {"include_unannotated": opts.include_unannotated}
-    if with_tokens:
-        kwargs["with_tokens"] = True
-    for row in iter_unit_rows(engine, project_id, **kwargs):
+    rows = iter_unit_rows(engine, project_id, filters=stream_filters(opts), with_tokens=with_tokens)
+    for row in rows:
         out = apply(row)
         if out is None:
             continue
