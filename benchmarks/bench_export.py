@@ -9,6 +9,10 @@ The machine is shared, so read the rates against that floor.
 Targets (issue 5): >= 200,000 records/s, peak RSS <= 300 MB and flat across sizes.
 
     .venv/bin/python benchmarks/bench_export.py [--sizes 10000,100000,1000000] [--dir DIR]
+
+With ``--labels N`` it times `labels import` instead: N JSONL records (3 annotators per
+sentence) into a fresh store, then the same file again (which must change nothing).
+Target (issue 5 follow-up): >= 10,000 records/s for the fresh import.
 """
 
 from __future__ import annotations
@@ -156,10 +160,54 @@ def run_one(url: str, fmt: str, out: str) -> None:
     print(json.dumps({"records": result.records, "seconds": seconds, "rss_mb": rss}))
 
 
+def bench_labels(base: Path, n: int) -> None:
+    from sqlmodel import Session
+
+    from annotator.labels import import_labels
+    from annotator.schema import builtin_schema
+    from annotator.store.engine import open_store
+    from annotator.store.projects import create_project
+
+    path = base / f"labels-{n}.jsonl"
+    bias = ("biased", "non_biased")
+    with path.open("w", encoding="utf-8") as fh:
+        for i in range(n):
+            unit, who = divmod(i, ANNOTATORS)
+            values = {"bias": bias[(unit + who) % 2], "opinion": "entirely_factual"}
+            if values["bias"] == "biased":
+                values["bias_type"] = ["word_choice_labelling"]
+            record = {
+                "text": f"Sentence {unit} says the leaders met brazenly in the capital today.",
+                "annotator": ("alice", "bob", "carol")[who],
+                "values": values,
+                "url": f"https://example.org/{unit // UNITS_PER_DOC}",
+            }
+            fh.write(json.dumps(record) + "\n")
+    db = base / f"labels-{n}.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    engine = open_store(f"sqlite:///{db}")
+    with Session(engine, expire_on_commit=False) as s:
+        project = create_project(s, "labels", builtin_schema("media_bias"))
+        s.commit()
+    for run in ("fresh", "again"):
+        t0 = time.perf_counter()
+        report = import_labels(engine, project, path)
+        seconds = time.perf_counter() - t0
+        print(
+            f"labels import {run:>5}: {report.records:,} records in {seconds:.2f}s = "
+            f"{report.records / seconds:,.0f} records/s ({report.created:,} new, "
+            f"{report.unchanged:,} unchanged, {report.failed} bad, "
+            f"{report.units_created:,} new units)",
+            flush=True,
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="10000,100000,1000000")
     ap.add_argument("--dir", default=None)
+    ap.add_argument("--labels", type=int, default=0, help="time labels import of N records")
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -167,6 +215,9 @@ def main() -> None:
         return
     base = Path(args.dir or tempfile.mkdtemp(prefix="bench-export-"))
     base.mkdir(parents=True, exist_ok=True)
+    if args.labels:
+        bench_labels(base, args.labels)
+        return
     print(
         f"{'annotations':>12} {'format':>8} {'records':>9} {'seconds':>8} "
         f"{'records/s':>10} {'x floor':>8} {'peak RSS MB':>12}"

@@ -1,0 +1,150 @@
+"""`annotator labels import`: labels made elsewhere (or our own jsonl export) into a project.
+
+Records (JSONL or CSV, see `read`) name a unit by id or exact text; a text not in the
+project becomes a new unit, under one document per source (the record's document URL or
+title, else the file). Every value is checked against the project's current schema (see
+`check`): a bad record gets one line and the rest are imported. Records are stored in
+batches (see `write`), one transaction each. Importing the same file twice changes nothing:
+unchanged annotations are left alone and write no audit event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from annotator.errors import UserError
+from annotator.labels.check import check_values
+from annotator.labels.model import BadRecord, Columns, ImportReport, LabelRecord
+from annotator.labels.read import babe_columns, read_records, record_from
+from annotator.labels.write import Checked, LabelWriter
+from annotator.schema.model import Schema
+from annotator.store.annotations import STATUSES
+from annotator.store.models import Project
+from annotator.store.schema_versions import current_schema
+
+__all__ = [
+    "BadRecord",
+    "Columns",
+    "ImportReport",
+    "LabelRecord",
+    "babe_columns",
+    "check_values",
+    "import_labels",
+    "read_records",
+]
+
+BATCH = 2_000  # records per transaction
+
+
+def import_labels(
+    engine: Engine, project: Project, path: Path, cols: Columns | None = None
+) -> ImportReport:
+    """Import the labels in `path` into `project`; see the module docstring."""
+    cols = cols or Columns()
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"{path}: no such file")
+    report = ImportReport()
+    with Session(engine, expire_on_commit=False) as session:
+        schema = current_schema(session, project)
+        version_id = project.schema_version_id
+        assert project.id is not None and version_id is not None
+        writer = LabelWriter(session, project.id, version_id, path.name)
+        batch: list[tuple[str, LabelRecord | str]] = []
+        for item in _records(path, cols, schema):
+            batch.append(item)
+            if len(batch) >= BATCH:
+                _import_batch(batch, schema, cols, writer, report)
+                session.commit()
+                batch = []
+        _import_batch(batch, schema, cols, writer, report)
+        session.commit()
+    report.units_created = writer.units_created
+    report.documents_created = writer.documents_created
+    return report
+
+
+def _records(path: Path, cols: Columns, schema: Schema) -> Iterator[tuple[str, LabelRecord | str]]:
+    """('file:line', record) for each label record, or ('file:line', problem)."""
+    for line, raw in read_records(path, cols):
+        where = f"{path.name}:{line}"
+        if isinstance(raw, str):
+            yield where, raw
+            continue
+        try:
+            records = record_from(raw, line, cols, schema)
+        except BadRecord as exc:
+            yield where, str(exc)
+            continue
+        for rec in records:
+            yield where, rec
+
+
+def _precheck(rec: LabelRecord) -> None:
+    if rec.status not in STATUSES:
+        raise BadRecord(f"status {rec.status!r} is not one of {', '.join(STATUSES)}")
+    if not rec.annotator:
+        raise BadRecord("no annotator")
+    if len(rec.annotator) > 200:
+        raise BadRecord("annotator name is longer than 200 characters")
+
+
+def _import_batch(
+    items: list[tuple[str, LabelRecord | str]],
+    schema: Schema,
+    cols: Columns,
+    writer: LabelWriter,
+    report: ImportReport,
+) -> None:
+    """Find units, check values, then make missing units and store, for one batch.
+
+    Values are checked before the store is touched, so a bad record creates no unit.
+    Problems are reported in file order.
+    """
+    problems: dict[int, str] = {}  # position in `items` -> line
+    batch: list[tuple[int, str, LabelRecord]] = []
+    for i, (where, rec) in enumerate(items):
+        if isinstance(rec, str):
+            problems[i] = f"{where}: {rec}"
+        else:
+            batch.append((i, where, rec))
+    report.records += len(batch)
+    by_id = writer.units_by_id({r.unit_id for _, _, r in batch if r.unit_id is not None})
+    located: list[tuple[int, str, LabelRecord, int | None, str | None, str | None]] = []
+    for i, where, rec in batch:
+        unit_id, text, lang = None, rec.text, rec.document.get("lang")
+        if rec.unit_id is not None:
+            found = by_id.get(rec.unit_id)
+            if found is None and rec.text is None:
+                problems[i] = f"{where}: no unit {rec.unit_id} in this project"
+                continue
+            if found is not None:
+                unit_id, (text, lang) = rec.unit_id, found
+            # An id from another project or store (our own export): the text decides.
+            if rec.text is not None and text != rec.text:
+                unit_id, text, lang = None, rec.text, rec.document.get("lang")
+        located.append((i, where, rec, unit_id, text, lang))
+    by_text = writer.units_by_text({r.text for _, _, r, uid, _, _ in located if uid is None})  # type: ignore[misc]
+    checked: list[Checked] = []
+    for i, where, rec, unit_id, text, lang in located:
+        if unit_id is None and text in by_text:
+            unit_id, lang = by_text[text]  # type: ignore[index]
+        warnings: list[str] = []
+        try:
+            _precheck(rec)
+            values = check_values(schema, rec.values, cols, text, lang, warnings)
+            if not values and rec.status == "done":
+                raise BadRecord("no label values (empty cells or a value that means no label)")
+        except BadRecord as exc:
+            problems[i] = f"{where}: {exc}"
+            continue
+        finally:
+            report.warnings.extend(f"line {rec.line}: {w}" for w in warnings)
+        checked.append(Checked(rec, values, unit_id))
+    report.problems.extend(problems[i] for i in sorted(problems))
+    writer.make_units(checked)
+    writer.store(checked, report)

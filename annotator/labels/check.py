@@ -1,0 +1,137 @@
+"""Values checked against the schema: labels by value (leniently spelled), spans found in
+the text, stances by target. A bad value raises `BadRecord` naming the first problem."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from annotator.labels.model import BadRecord, Columns
+from annotator.labels.read import empty
+from annotator.schema.model import STANCE_VALUES, Schema, Task
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\s\-]+", "_", re.sub(r"['\u2019\u2018`]", "", text.strip().lower()))
+
+
+def _one_label(task: Task, value: Any, cols: Columns) -> str:
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        raise BadRecord(f"task {task.name!r}: expected one label, got {json.dumps(value)}")
+    text = str(value)
+    mapped = cols.value_map.get((task.name, text))
+    if mapped is not None:
+        text = mapped
+    if task.label(text) is not None:
+        return text
+    key = _norm(text)
+    for lab in task.labels:  # lenient: case, spaces, apostrophes; value or shown text
+        if key in (_norm(lab.value), _norm(lab.text)):
+            return lab.value
+    raise BadRecord(f"task {task.name!r}: {text!r} is not one of {', '.join(task.values)}")
+
+
+def _span_value(
+    task: Task, value: Any, text: str | None, lang: str | None, warnings: list[str]
+) -> list[dict]:
+    """Spans as the annotate screen stores them; words or phrases are found in the text."""
+    from annotator.ingest.tokens import tokenize
+
+    if not isinstance(value, list):
+        value = [value]
+    tokens = tokenize(text, lang) if text else []
+    offsets = _offsets(text or "", tokens)
+    out = []
+    for item in value:
+        if isinstance(item, dict) and isinstance(item.get("token_start"), int):
+            start, end = item["token_start"], item.get("token_end")
+            if not isinstance(end, int) or not 0 <= start < end:
+                raise BadRecord(f"task {task.name!r}: bad span {json.dumps(item)}")
+            span = dict(item)
+        elif isinstance(item, str) and item.strip():
+            words = tokenize(item, lang)
+            found = _find(tokens, words)
+            if found is None:  # a typo in a word list should not lose the record's labels
+                warnings.append(f"task {task.name!r}: {item!r} is not in the text; span left out")
+                continue
+            start, end = found, found + len(words)
+            span = {}
+        else:
+            raise BadRecord(f"task {task.name!r}: bad span {json.dumps(item, ensure_ascii=False)}")
+        if tokens and end <= len(offsets) and "start" not in span:
+            a, b = offsets[start][0], offsets[end - 1][1]
+            span.update({"start": a, "end": b, "text": (text or "")[a:b]})
+        span.update({"token_start": start, "token_end": end})
+        out.append(span)
+    return out
+
+
+def _offsets(text: str, tokens: list[str]) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for tok in tokens:
+        at = text.find(tok, pos)
+        out.append((at, at + len(tok)) if at >= 0 else (pos, pos))
+        pos = at + len(tok) if at >= 0 else pos
+    return out
+
+
+def _find(tokens: list[str], words: list[str]) -> int | None:
+    if not words:
+        return None
+    lower = [t.lower() for t in tokens]
+    want = [w.lower() for w in words]
+    for i in range(len(lower) - len(want) + 1):
+        if lower[i : i + len(want)] == want:
+            return i
+    return None
+
+
+def check_values(
+    schema: Schema,
+    values: dict[str, Any],
+    cols: Columns,
+    text: str | None,
+    lang: str | None,
+    warnings: list[str] | None = None,
+) -> dict[str, Any]:
+    """The values as stored, or BadRecord naming the first problem. Words of a span task
+    that are not in the text are left out with a line in `warnings`."""
+    warnings = [] if warnings is None else warnings
+    out: dict[str, Any] = {}
+    for name, value in values.items():
+        task = schema.task(name)
+        if task is None:
+            raise BadRecord(
+                f"no task {name!r} in schema {schema.name} (tasks: "
+                f"{', '.join(t.name for t in schema.tasks)})"
+            )
+        if empty(value):
+            continue
+        if task.type in ("single", "scale"):
+            out[name] = _one_label(task, value, cols)
+        elif task.type == "multi":
+            items = value if isinstance(value, list) else [value]
+            out[name] = list(dict.fromkeys(_one_label(task, v, cols) for v in items))
+        elif task.type == "stance":
+            if not isinstance(value, dict):
+                raise BadRecord(f"task {name!r}: expected {{target: stance}}")
+            stances = {}
+            for target, stance in value.items():
+                if schema.targets and target not in schema.targets:
+                    raise BadRecord(f"task {name!r}: unknown target {target!r}")
+                if stance not in STANCE_VALUES:
+                    raise BadRecord(
+                        f"task {name!r}: stance {stance!r} is not one of {', '.join(STANCE_VALUES)}"
+                    )
+                stances[target] = stance
+            out[name] = stances
+        elif task.type == "span":
+            spans = _span_value(task, value, text, lang, warnings)
+            if spans:
+                out[name] = spans
+        else:  # text
+            if not isinstance(value, str):
+                raise BadRecord(f"task {name!r}: expected text")
+            out[name] = value
+    return out

@@ -1,0 +1,294 @@
+"""Bulk store writes for `labels import`, a batch of records at a time.
+
+Units are looked up by id and by text hash with one query per batch, missing units (and
+their documents, one per source) are inserted together, and annotations with their audit
+events are inserted or updated many rows at a time. Each batch is one transaction. What
+lands in the store is what the annotate screen's `save_annotation` would have written for
+the same records one by one: the same rows, the same ``create``/``update``/``skip``/
+``flag`` events, and nothing for an annotation that is already as the record says.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlmodel import Session
+
+from annotator.labels.model import ImportReport, LabelRecord
+from annotator.store.annotations import FLAGGED, SKIPPED
+from annotator.store.annotators import get_or_create_annotator
+from annotator.store.documents import text_hash
+from annotator.store.models import Annotation, AnnotationEvent, Document, Unit, utcnow
+
+# Core tables: bulk inserts through them skip the ORM's per-row bookkeeping.
+UNIT, DOCUMENT = Unit.__table__, Document.__table__  # type: ignore[attr-defined]
+ANNOTATION, EVENT = Annotation.__table__, AnnotationEvent.__table__  # type: ignore[attr-defined]
+
+
+@dataclass
+class Checked:
+    """A record whose values passed the schema; `unit_id` None means: make the unit."""
+
+    rec: LabelRecord
+    values: dict[str, Any]
+    unit_id: int | None = None
+
+
+class LabelWriter:
+    """Writes batches of checked records into one project's store."""
+
+    def __init__(self, session: Session, project_id: int, version_id: int, source: str) -> None:
+        self.session = session
+        self.project_id = project_id
+        self.version_id = version_id
+        self.source = source
+        self.docs: dict[str, tuple[int, int]] = {}  # source key -> (document id, next position)
+        self.annotators: dict[str, int] = {}
+        self.documents_created = 0
+        self.units_created = 0
+
+    # --- finding units -----------------------------------------------------------------
+
+    def units_by_id(self, ids: set[int]) -> dict[int, tuple[str, str | None]]:
+        """Unit id -> (text, document language), for the ids in this project."""
+        if not ids:
+            return {}
+        rows = self.session.execute(
+            select(Unit.id, Unit.text, Document.lang)
+            .join(Document, Document.id == Unit.document_id)
+            .where(Unit.project_id == self.project_id, Unit.id.in_(sorted(ids)))  # type: ignore[union-attr]
+        )
+        return {uid: (text, lang) for uid, text, lang in rows}
+
+    def units_by_text(self, texts: set[str]) -> dict[str, tuple[int, str | None]]:
+        """Exact text -> (first unit id, document language), for texts in this project."""
+        if not texts:
+            return {}
+        hashes = sorted({text_hash(t) for t in texts})
+        rows = self.session.execute(
+            select(Unit.id, Unit.text, Document.lang)
+            .join(Document, Document.id == Unit.document_id)
+            .where(Unit.project_id == self.project_id, Unit.text_hash.in_(hashes))  # type: ignore[attr-defined]
+            .order_by(Unit.id)
+        )
+        found: dict[str, tuple[int, str | None]] = {}
+        for uid, text, lang in rows:
+            if text in texts and text not in found:
+                found[text] = (uid, lang)
+        return found
+
+    # --- making units ------------------------------------------------------------------
+
+    def make_units(self, items: list[Checked]) -> None:
+        """Insert a unit for every distinct text among `items` without one; fills unit_id."""
+        first: dict[str, LabelRecord] = {}  # text -> the record that makes its unit
+        for item in items:
+            if item.unit_id is None and item.rec.text not in first:
+                first[item.rec.text] = item.rec  # type: ignore[index]
+        if not first:
+            return
+        keys = {text: self._key(rec) for text, rec in first.items()}
+        by_key: dict[str, LabelRecord] = {}  # the first record of a source names its document
+        for text, key in keys.items():
+            by_key.setdefault(key, first[text])
+        self._documents(by_key)
+        rows = []
+        for text, rec in first.items():
+            doc_id, position = self.docs[keys[text]]
+            self.docs[keys[text]] = (doc_id, position + 1)
+            rows.append(
+                {
+                    "project_id": self.project_id,
+                    "document_id": doc_id,
+                    "position": position,
+                    "kind": rec.kind,
+                    "text": text,
+                    "text_hash": text_hash(text),
+                }
+            )
+        self.session.execute(insert(UNIT), rows)
+        made = {text: uid for text, (uid, _) in self.units_by_text(set(first)).items()}
+        self.units_created += len(rows)
+        for item in items:
+            if item.unit_id is None:
+                item.unit_id = made[item.rec.text]  # type: ignore[index]
+
+    def _key(self, rec: LabelRecord) -> str:
+        """The source a new unit's document stands for: its URL, else title, else the file."""
+        return rec.document.get("url") or rec.document.get("title") or self.source
+
+    def _documents(self, wanted: dict[str, LabelRecord]) -> None:
+        """Find or make the documents for source keys not seen yet (one query each way)."""
+        wanted = {k: rec for k, rec in wanted.items() if k not in self.docs}
+        if not wanted:
+            return
+        hashes = {
+            hashlib.sha256(f"labels-import\x00{key}".encode()).hexdigest(): key for key in wanted
+        }
+        found = self._documents_by_hash(list(hashes))
+        if found:
+            last = dict(
+                self.session.execute(
+                    select(Unit.document_id, func.max(Unit.position))
+                    .where(Unit.document_id.in_(sorted(found.values())))  # type: ignore[attr-defined]
+                    .group_by(Unit.document_id)
+                ).all()
+            )
+            for content_hash, doc_id in found.items():
+                end = last.get(doc_id)
+                self.docs[hashes[content_hash]] = (doc_id, 0 if end is None else end + 1)
+        new = [(h, key) for h, key in hashes.items() if h not in found]
+        if not new:
+            return
+        rows = [_document_row(wanted[key].document, key, h, self) for h, key in new]
+        self.session.execute(insert(DOCUMENT), rows)
+        for content_hash, doc_id in self._documents_by_hash([h for h, _ in new]).items():
+            self.docs[hashes[content_hash]] = (doc_id, 0)
+        self.documents_created += len(new)
+
+    def _documents_by_hash(self, hashes: list[str]) -> dict[str, int]:
+        rows = self.session.execute(
+            select(Document.content_hash, Document.id).where(
+                Document.project_id == self.project_id,
+                Document.content_hash.in_(sorted(hashes)),  # type: ignore[attr-defined]
+            )
+        )
+        return dict(rows.all())  # type: ignore[arg-type]
+
+    # --- annotations -------------------------------------------------------------------
+
+    def annotator_id(self, name: str) -> int:
+        if name not in self.annotators:
+            self.annotators[name] = get_or_create_annotator(self.session, name).id  # type: ignore[assignment]
+        return self.annotators[name]
+
+    def store(self, items: list[Checked], report: ImportReport) -> None:
+        """Create or update each record's annotation, in order, with its audit events."""
+        if not items:
+            return
+        keys = [(item.unit_id, self.annotator_id(item.rec.annotator)) for item in items]
+        wanted = set(keys)
+        # (unit, annotator) -> [annotation id or None, values, status, comment, changed]
+        state: dict[tuple, list[Any]] = {}
+        for aid, uid, who, values, status, comment in self.session.execute(
+            select(
+                Annotation.id,
+                Annotation.unit_id,
+                Annotation.annotator_id,
+                Annotation.values,
+                Annotation.status,
+                Annotation.comment,
+            ).where(Annotation.unit_id.in_(sorted({k[0] for k in keys})))  # type: ignore[attr-defined]
+        ):
+            if (uid, who) in wanted:
+                state[uid, who] = [aid, values, status, comment, False]
+        events: list[tuple[tuple, str, dict[str, Any], str, str | None]] = []
+        for item, key in zip(items, keys, strict=True):
+            rec = item.rec
+            current = state.get(key)
+            if current is not None and current[1] == item.values and current[2] == rec.status:
+                report.unchanged += 1
+                continue
+            if current is None:
+                state[key] = current = [None, item.values, rec.status, None, True]
+                report.created += 1
+                action = "create"
+            else:
+                current[1:5] = [item.values, rec.status, current[3], True]
+                report.updated += 1
+                action = "update"
+            if rec.status == SKIPPED:
+                action = "skip"
+            elif rec.status == FLAGGED:
+                action = "flag"
+            events.append((key, action, dict(item.values), rec.status, current[3]))
+        self._write(state, events)
+
+    def _write(self, state: dict[tuple, list[Any]], events: list) -> None:
+        now = utcnow()
+        new = [key for key, s in state.items() if s[0] is None]
+        if new:
+            # Plain executemany (no RETURNING: SQLite would then insert row by row), then
+            # one query for the new ids.
+            self.session.execute(
+                insert(ANNOTATION),
+                [
+                    {
+                        "unit_id": uid,
+                        "annotator_id": who,
+                        "schema_version_id": self.version_id,
+                        "values": state[uid, who][1],
+                        "status": state[uid, who][2],
+                        "comment": None,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for uid, who in new
+                ],
+            )
+            fresh = set(new)
+            for aid, uid, who in self.session.execute(
+                select(Annotation.id, Annotation.unit_id, Annotation.annotator_id).where(
+                    Annotation.unit_id.in_(sorted({uid for uid, _ in new}))  # type: ignore[attr-defined]
+                )
+            ):
+                if (uid, who) in fresh:
+                    state[uid, who][0] = aid
+                    state[uid, who][4] = False
+        changed = [s for s in state.values() if s[4]]
+        if changed:
+            self.session.execute(
+                update(Annotation),
+                [
+                    {
+                        "id": aid,
+                        "values": values,
+                        "status": status,
+                        "schema_version_id": self.version_id,
+                        "updated_at": now,
+                    }
+                    for aid, values, status, _, _ in changed
+                ],
+            )
+        if events:
+            self.session.execute(
+                insert(EVENT),
+                [
+                    {
+                        "annotation_id": state[key][0],
+                        "unit_id": key[0],
+                        "annotator_id": key[1],
+                        "schema_version_id": self.version_id,
+                        "action": action,
+                        "values": values,
+                        "status": status,
+                        "comment": comment,
+                        "at": now,
+                    }
+                    for key, action, values, status, comment in events
+                ],
+            )
+
+
+def _document_row(doc: dict[str, Any], key: str, content_hash: str, w: LabelWriter) -> dict:
+    published = doc.get("published")
+    if isinstance(published, str):
+        try:
+            published = datetime.fromisoformat(published.replace("Z", "+00:00"))
+        except ValueError:
+            published = None
+    return {
+        "project_id": w.project_id,
+        "source_path": w.source,
+        "url": doc.get("url"),
+        "title": str(doc.get("title") or key)[:500],
+        "outlet": doc.get("outlet"),
+        "published": published if isinstance(published, datetime) else None,
+        "lang": doc.get("lang"),
+        "content_hash": content_hash,
+        "meta": {"labels_import": w.source},
+    }
