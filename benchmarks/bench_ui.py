@@ -1,14 +1,18 @@
 """Annotation UI latency at scale: key -> next unit on screen, and start-up time.
 
-    .venv/bin/python benchmarks/bench_ui.py [--units 1000000] [--keys 300] [--db PATH]
+    .venv/bin/python benchmarks/bench_ui.py [--units 1000000] [--keys 300] [--gap 0.05]
 
-Builds (once, reused if present) a store with N units in documents of 50 and N annotations:
-the benchmark annotator has done the first 40%, a colleague the next 50% (so with overlap 1
-my queue starts at 90%: the worst case for the queue scan), a third annotator the first 10%.
-Then, headless, for bias_quick and media_bias: time from the key that completes a unit to
-the next unit drawn (p50/p95/p99), next to a floor measured in the same run (a bare Textual
-app doing one SQLite write and one Static.update per key), and the time from starting the
-command (a fresh process) to the first unit on screen.
+Builds (once, reused if present) a store with two projects (bias_quick, media_bias), each of
+N units in documents of 50 and 1.4 N annotations: the benchmark annotator has done the first
+40%, a colleague the next 50% (so with overlap 1 my queue starts at 90%: the worst case for
+the queue scan), a third annotator the first 10%.
+
+Then, headless, for each schema: the time from the key that completes a unit to the next
+unit drawn (p50/p95/p99), next to a floor measured in the same run (a bare Textual app doing
+one SQLite write and one Static.update per key). Keys land `--gap` seconds apart, as a person
+types; with no gap every key waits for Textual's next 60 Hz frame and every figure reads
+about 16.7 ms. Last, the time from starting a fresh process to the first unit on screen, cold
+(no remembered queue position) and warm (the position the previous session remembered).
 """
 
 from __future__ import annotations
@@ -67,11 +71,11 @@ def build_store(path: Path, units: int) -> None:
         con.execute(
             "INSERT INTO annotator (name, role, created_at) VALUES (?, 'annotator', ?)", (name, now)
         )
-    # 1M annotations in project 1 (bias_quick); project 2 uses the same split at 1/10 scale.
-    for pid, scale in ((1, 1.0), (2, 0.1)):
+    # N annotations in each project (bias_quick and media_bias), split the same way.
+    for pid in (1, 2):
         lo = con.execute("SELECT min(id) FROM unit WHERE project_id = ?", (pid,)).fetchone()[0]
         sv = con.execute("SELECT schema_version_id FROM project WHERE id = ?", (pid,)).fetchone()[0]
-        n = int(units * scale)
+        n = units
         plan = [(1, 0, int(0.4 * n)), (2, int(0.4 * n), int(0.9 * n)), (3, 0, int(0.1 * n))]
         for who, a, b in plan:
             con.executemany(
@@ -91,7 +95,7 @@ def pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, round(p / 100 * (len(xs) - 1)))]
 
 
-async def measure_app(db: Path, project: str, keys: int) -> list[float]:
+async def measure_app(db: Path, project: str, keys: int, gap: float) -> list[float]:
     from textual import events
 
     from annotator.tui.app import AnnotatorApp
@@ -112,6 +116,7 @@ async def measure_app(db: Path, project: str, keys: int) -> list[float]:
         for _ in range(keys):
             for k in prefix:
                 await pilot.press(k)
+            await asyncio.sleep(gap)  # a person's pause: the screen is idle when the key lands
             shown.clear()
             t0 = time.perf_counter()
             app.post_message(events.Key(final[0], final[1]))
@@ -120,7 +125,7 @@ async def measure_app(db: Path, project: str, keys: int) -> list[float]:
     return out
 
 
-async def measure_floor(db: Path, keys: int) -> list[float]:
+async def measure_floor(db: Path, keys: int, gap: float) -> list[float]:
     from textual import events
     from textual.app import App, ComposeResult
     from textual.widgets import Static
@@ -147,6 +152,7 @@ async def measure_floor(db: Path, keys: int) -> list[float]:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         for _ in range(keys):
+            await asyncio.sleep(gap)
             shown.clear()
             t0 = time.perf_counter()
             app.post_message(events.Key("1", "1"))
@@ -159,29 +165,42 @@ async def measure_floor(db: Path, keys: int) -> list[float]:
 STARTUP = """
 import sys, time
 sys.path.insert(0, {root!r})
+from pathlib import Path
 from annotator.tui.launch import load_context
 from annotator.tui.config import UserConfig
 from annotator.tui.app import AnnotatorApp
 ctx = load_context(db={db!r}, project={project!r})
-app = AnnotatorApp(ctx, annotator="bench", config=UserConfig(), remember=False)
-async def main():
+app = AnnotatorApp(
+    ctx, annotator="bench", config=UserConfig(), remember=False, cursors=Path({cursors!r})
+)
+async def run():
     async with app.run_test(size=(80, 24)) as pilot:
-        done = []
-        app.screen.on_shown = lambda v: done.append(v)
-        while app.screen.ann.view is None and not done:
+        while getattr(app.screen, "ann", None) is None or app.screen.ann.view is None:
             await pilot.pause(0.001)
+        drawn = asyncio.Event()
+        app.screen.call_after_refresh(drawn.set)
+        await drawn.wait()
+        print(time.time())
 import asyncio
-asyncio.run(main())
+asyncio.run(run())
 """
 
 
-def measure_startup(db: Path, project: str, runs: int = 3) -> float:
+def measure_startup(db: Path, project: str, *, warm: bool, runs: int = 3) -> float:
+    """Seconds from starting a fresh process to the first unit drawn (median of `runs`).
+
+    Cold: no remembered queue position (the first session on this machine). Warm: the
+    position remembered by the previous session, as on every later start.
+    """
+    cursors = db.with_suffix(f".{project}.cursors.json")
     times = []
     for _ in range(runs):
-        code = STARTUP.format(root=str(ROOT), db=str(db), project=project)
-        t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code], check=True)
-        times.append(time.perf_counter() - t0)
+        if not warm:
+            cursors.unlink(missing_ok=True)
+        code = STARTUP.format(root=str(ROOT), db=str(db), project=project, cursors=str(cursors))
+        t0 = time.time()
+        out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+        times.append(float(out.stdout.decode().split()[-1]) - t0)
     return statistics.median(times)
 
 
@@ -189,25 +208,29 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--units", type=int, default=1_000_000)
     ap.add_argument("--keys", type=int, default=300)
+    ap.add_argument("--gap", type=float, default=0.05, help="idle seconds between keys")
     ap.add_argument("--db", type=Path, default=None)
     args = ap.parse_args()
-    db = args.db or Path(tempfile.gettempdir()) / f"annotator-bench-ui-{args.units}.db"
+    db = args.db or Path(tempfile.gettempdir()) / f"annotator-bench-ui-v2-{args.units}.db"
     if not db.exists():
         t = time.perf_counter()
         build_store(db, args.units)
         print(f"built {db} in {time.perf_counter() - t:.0f} s")
     con = sqlite3.connect(db)
-    n_units = con.execute("SELECT count(*) FROM unit WHERE project_id = 1").fetchone()[0]
-    n_ann = con.execute(
-        "SELECT count(*) FROM annotation a JOIN unit u ON u.id = a.unit_id WHERE u.project_id = 1"
-    ).fetchone()[0]
+    for pid, name in ((1, "bias_quick"), (2, "media_bias")):
+        n_units = con.execute("SELECT count(*) FROM unit WHERE project_id = ?", (pid,)).fetchone()
+        n_ann = con.execute(
+            "SELECT count(*) FROM annotation a JOIN unit u ON u.id = a.unit_id "
+            "WHERE u.project_id = ?",
+            (pid,),
+        ).fetchone()
+        print(f"store, {name} project: {n_units[0]:,} units, {n_ann[0]:,} annotations")
     con.close()
-    print(f"store: {n_units:,} units, {n_ann:,} annotations (bias_quick project)")
-    floor = asyncio.run(measure_floor(db, args.keys))
+    floor = asyncio.run(measure_floor(db, args.keys, args.gap))
     rows = [("floor (write + Static.update)", floor)]
     for project in ("bias_quick", "media_bias"):
-        rows.append((project, asyncio.run(measure_app(db, project, args.keys))))
-    print(f"{'key -> next unit drawn':32} {'p50':>8} {'p95':>8} {'p99':>8}  (ms)")
+        rows.append((project, asyncio.run(measure_app(db, project, args.keys, args.gap))))
+    print(f"{'key -> next unit drawn':32} {'p50':>8} {'p95':>8} {'p99':>8}  (ms, gap {args.gap} s)")
     for name, xs in rows:
         ms = [x * 1000 for x in xs]
         print(f"{name:32} {pct(ms, 50):8.2f} {pct(ms, 95):8.2f} {pct(ms, 99):8.2f}")
@@ -215,7 +238,9 @@ def main() -> None:
     for name, xs in rows[1:]:
         print(f"{name}: p95 = {pct(xs, 95) / p95_floor:.1f}x floor")
     for project in ("bias_quick", "media_bias"):
-        print(f"start-up to first unit ({project}): {measure_startup(db, project):.2f} s")
+        cold = measure_startup(db, project, warm=False)
+        warm = measure_startup(db, project, warm=True)
+        print(f"start-up to first unit ({project}): cold {cold:.2f} s, warm {warm:.2f} s")
 
 
 if __name__ == "__main__":

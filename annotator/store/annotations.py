@@ -33,6 +33,17 @@ _NEXT_OPEN = text(
     f"SELECT u.id FROM unit u WHERE u.project_id = :p AND u.id > :after AND {_OPEN} "
     "ORDER BY u.id LIMIT 1"
 )
+# The same for overlap 1 (the usual case): one index probe per unit instead of two.
+_NEXT_OPEN_1 = text(
+    "SELECT u.id FROM unit u WHERE u.project_id = :p AND u.id > :after AND NOT EXISTS "
+    "(SELECT 1 FROM annotation a WHERE a.unit_id = u.id "
+    "AND (a.annotator_id = :me OR a.status = 'done')) ORDER BY u.id LIMIT 1"
+)
+# Events that may have made a unit open again: undos, and labels changed away from done.
+_REOPENED_SINCE = text(
+    "SELECT min(e.unit_id) FROM annotationevent e JOIN unit u ON u.id = e.unit_id "
+    "WHERE e.id > :mark AND u.project_id = :p AND (e.action = 'undo' OR e.status != 'done')"
+)
 _IS_OPEN = text(f"SELECT 1 FROM unit u WHERE u.id = :uid AND {_OPEN}")
 _NEXT_SKIPPED = text(
     "SELECT a.unit_id FROM annotation a JOIN unit u ON u.id = a.unit_id "
@@ -68,10 +79,29 @@ def next_open_unit(
     session: Session, *, project_id: int, annotator_id: int, overlap: int = 1, after: int = 0
 ) -> int | None:
     """The first unit after id `after`, in document order, that is open for me."""
+    query = _NEXT_OPEN_1 if overlap == 1 else _NEXT_OPEN
     row = session.execute(
-        _NEXT_OPEN, {"p": project_id, "me": annotator_id, "overlap": overlap, "after": after}
+        query, {"p": project_id, "me": annotator_id, "overlap": overlap, "after": after}
     ).first()
     return row[0] if row else None
+
+
+def event_mark(session: Session) -> int:
+    """The newest audit event id: every later change to any annotation has a higher one."""
+    return session.execute(text("SELECT coalesce(max(id), 0) FROM annotationevent")).scalar_one()
+
+
+def checked_floor(session: Session, *, project_id: int, floor: int, mark: int) -> int:
+    """A queue floor remembered from an earlier session, lowered below any unit that a change
+    since event `mark` may have reopened (0 when the store is not the one it came from).
+
+    Every change to an annotation appends an event, so the events after `mark` are all that
+    can have reopened a unit the floor once proved closed.
+    """
+    if floor <= 0 or mark > event_mark(session):
+        return 0
+    low = session.execute(_REOPENED_SINCE, {"mark": mark, "p": project_id}).scalar()
+    return floor if low is None else min(floor, low - 1)
 
 
 def is_open(session: Session, *, unit_id: int, annotator_id: int, overlap: int = 1) -> bool:

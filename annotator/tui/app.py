@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable
+from pathlib import Path
 from typing import ClassVar
 
 from textual.app import App, SystemCommand
@@ -43,6 +44,7 @@ class AnnotatorApp(App):
         seed: int | None = None,
         config: UserConfig | None = None,
         remember: bool = True,
+        cursors: Path | None = None,
     ) -> None:
         super().__init__()
         self.context = context
@@ -51,6 +53,7 @@ class AnnotatorApp(App):
         self.seed = seed
         self.config = config or UserConfig()
         self.remember = remember
+        self.cursors = cursors  # file keeping each queue's position between sessions
         self.error_message: str | None = None
         self.annotating = None
 
@@ -98,12 +101,17 @@ class AnnotatorApp(App):
             annotator_name=name,
             order=self.order,
             seed=self.seed,
+            cursors=self.cursors,
         )
         screen = AnnotateScreen(self.annotating)
         if isinstance(self.screen, StartScreen):
             self.switch_screen(screen)
         else:
             self.push_screen(screen)
+
+    def on_unmount(self) -> None:
+        if self.annotating is not None:
+            self.annotating.remember_cursor()
 
     def watch_theme(self, theme: str) -> None:
         if self.remember and self.annotating is not None and self.config.theme != theme:

@@ -12,11 +12,13 @@ import zlib
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from annotator.store import annotations as store
 from annotator.store.annotations import DONE, Progress, Queue, Snapshot, UnitView
 from annotator.store.engine import session_scope
+from annotator.tui.cursors import Cursor, load_cursor, save_cursor
 from annotator.tui.launch import StoreContext
 
 
@@ -38,6 +40,7 @@ class Annotating:
         order: str = "sequential",
         seed: int | None = None,
         clock: Callable[[], float] = time.monotonic,
+        cursors: Path | None = None,
     ) -> None:
         self.ctx = ctx
         self.schema = ctx.schema
@@ -61,12 +64,39 @@ class Annotating:
         self.tokens: list[str] | None = None
         self.shown_at = clock()
         self.recent: deque[float] = deque(maxlen=30)
+        # The remembered queue position (sequential order only; None: not remembered).
+        self.cursors = cursors if order == "sequential" else None
+        self.mark = 0  # audit event mark taken before the first queue scan of this session
+        self.saves_since_cursor = 0
 
     # --- which unit --------------------------------------------------------------------
     def open_first(self) -> UnitView | None:
         with session_scope(self.ctx.engine) as s:
+            self.mark = store.event_mark(s)
+            if self.cursors is not None:
+                saved = load_cursor(self.cursors, self.cursor_key())
+                if saved is not None:
+                    self.queue.floor = store.checked_floor(
+                        s, project_id=self.ctx.project_id, floor=saved.floor, mark=saved.mark
+                    )
             uid = self.queue.next(s)
-            return self._show(s, uid)
+            view = self._show(s, uid)
+        self.remember_cursor()
+        return view
+
+    def cursor_key(self) -> str:
+        url = self.ctx.engine.url.render_as_string(hide_password=True)
+        return f"{url}#{self.ctx.project_id}#{self.annotator_id}#{self.queue.overlap}"
+
+    def remember_cursor(self) -> None:
+        """Keep where my queue stands (valid at the session's first event mark)."""
+        if self.cursors is None:
+            return
+        self.saves_since_cursor = 0
+        try:
+            save_cursor(self.cursors, self.cursor_key(), Cursor(self.queue.floor, self.mark))
+        except OSError:
+            self.cursors = None  # a read-only home: start-up is slower next time, nothing more
 
     def goto(self, unit_id: int | None) -> UnitView | None:
         with session_scope(self.ctx.engine) as s:
@@ -157,6 +187,9 @@ class Annotating:
             self.progress.apply(self.saved_status, status)
         if status == DONE:
             self.recent.append(seconds)
+        self.saves_since_cursor += 1
+        if self.saves_since_cursor >= 50:
+            self.remember_cursor()
         with session_scope(self.ctx.engine) as s:
             if status == DONE and reviewing:
                 nxt = self._after(s, uid)

@@ -1,0 +1,64 @@
+"""A remembered queue position: trusted only while no later change can have reopened a unit."""
+
+from __future__ import annotations
+
+from annotator.store.annotations import Queue, checked_floor, event_mark, undo_save
+from annotator.store.engine import session_scope
+from annotator.tui.cursors import Cursor, load_cursor, save_cursor
+from tests.test_annotations_store import _save, store  # noqa: F401  (fixture)
+
+
+def _floor_after_walk(engine, pid, alice, sv, units, n):
+    """Alice labels the first n units in order; returns (the queue floor, the mark)."""
+    with session_scope(engine) as s:
+        mark = event_mark(s)
+    q = Queue(project_id=pid, annotator_id=alice)
+    for unit in units[:n]:
+        _save(engine, unit, alice, sv)
+    with session_scope(engine) as s:
+        assert q.next(s) == units[n]
+    return q.floor, mark
+
+
+def test_remembered_floor_is_kept_when_nothing_reopened(store):  # noqa: F811
+    engine, ids, alice, bob = store
+    pid, sv, units = ids["p"]
+    floor, mark = _floor_after_walk(engine, pid, alice, sv, units, 4)
+    _save(engine, units[4], bob, sv)  # another label (closing a unit) changes nothing
+    with session_scope(engine) as s:
+        assert checked_floor(s, project_id=pid, floor=floor, mark=mark) == floor
+        q = Queue(project_id=pid, annotator_id=alice, floor=floor)
+        assert q.next(s) == units[5]
+
+
+def test_an_undo_since_the_mark_lowers_the_floor(store):  # noqa: F811
+    engine, ids, alice, bob = store
+    pid, sv, units = ids["p"]
+    # Bob labels unit 1 (closing it for Alice too, overlap 1), then Alice walks past it.
+    result = _save(engine, units[1], bob, sv)
+    floor, mark = _floor_after_walk(engine, pid, alice, sv, [units[0], units[2], units[3]], 2)
+    with session_scope(engine) as s:
+        undo_save(s, unit_id=units[1], annotator_id=bob, previous=result.previous)
+    with session_scope(engine) as s:
+        low = checked_floor(s, project_id=pid, floor=floor, mark=mark)
+        assert low < units[1]
+        assert Queue(project_id=pid, annotator_id=alice, floor=low).next(s) == units[1]
+
+
+def test_a_floor_from_another_store_is_dropped(store):  # noqa: F811
+    engine, ids, _, _ = store
+    pid, _, units = ids["p"]
+    with session_scope(engine) as s:
+        assert checked_floor(s, project_id=pid, floor=units[3], mark=10**6) == 0
+
+
+def test_cursor_file_round_trip_and_garbage(tmp_path):
+    path = tmp_path / "c" / "cursors.json"
+    assert load_cursor(path, "k") is None
+    save_cursor(path, "k", Cursor(floor=41, mark=7))
+    assert load_cursor(path, "k") == Cursor(41, 7)
+    assert load_cursor(path, "other") is None
+    path.write_text("{not json", encoding="utf-8")
+    assert load_cursor(path, "k") is None
+    save_cursor(path, "k", Cursor(3, 2))  # a broken file is replaced, not fatal
+    assert load_cursor(path, "k") == Cursor(3, 2)
