@@ -1,0 +1,146 @@
+"""labels import in bulk: what lands in the store (annotations, audit events, units,
+documents) is what saving the records one by one would give, across batch boundaries, on
+SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlmodel import Session, select
+
+import annotator.labels as labels
+from annotator.export.options import ExportOptions
+from annotator.export.run import export_project
+from annotator.labels import import_labels
+from annotator.schema import builtin_schema
+from annotator.store.engine import open_store
+from annotator.store.models import Annotation, AnnotationEvent, Annotator, Document, Unit
+from annotator.store.projects import create_project
+from tests.test_export_support import build_store, project_of
+
+
+def new_project(url: str, name: str = "copy"):
+    engine = open_store(url)
+    with Session(engine, expire_on_commit=False) as s:
+        proj = create_project(s, name, builtin_schema("media_bias"))
+        s.commit()
+    return engine, proj
+
+
+def write(path, records) -> None:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+
+
+def state(engine):
+    """Annotations as (text, annotator) -> (values, status), and events in order."""
+    with Session(engine) as s:
+        anns = s.exec(
+            select(Unit.text, Annotator.name, Annotation.values, Annotation.status)
+            .join(Unit, Unit.id == Annotation.unit_id)
+            .join(Annotator, Annotator.id == Annotation.annotator_id)
+        ).all()
+        events = s.exec(
+            select(Unit.text, Annotator.name, AnnotationEvent.action, AnnotationEvent.values)
+            .join(Unit, Unit.id == AnnotationEvent.unit_id)
+            .join(Annotator, Annotator.id == AnnotationEvent.annotator_id)
+            .order_by(AnnotationEvent.id)
+        ).all()
+        units = s.exec(select(Unit.text, Unit.document_id, Unit.position).order_by(Unit.id)).all()
+        docs = s.exec(select(Document.title)).all()
+    return {(t, n): (v, st) for t, n, v, st in anns}, events, units, docs
+
+
+@pytest.fixture
+def small_batches(monkeypatch):
+    monkeypatch.setattr(labels, "BATCH", 3)
+
+
+def test_updates_skips_and_repeats_write_the_audit_trail(db_url, tmp_path, small_batches):
+    engine, proj = new_project(db_url)
+    first = tmp_path / "first.jsonl"
+    write(
+        first,
+        [
+            {"text": "A.", "annotator": "ann", "values": {"bias": "biased"}, "url": "u1"},
+            {"text": "B.", "annotator": "ann", "values": {"bias": "biased"}, "url": "u1"},
+            {"text": "A.", "annotator": "bo", "values": {"bias": "non_biased"}, "url": "u1"},
+            {"text": "C.", "annotator": "ann", "values": {"bias": "biased"}, "url": "u2"},
+            # the same unit and annotator again, in the same batch: an update
+            {"text": "C.", "annotator": "ann", "values": {"bias": "non_biased"}, "url": "u2"},
+        ],
+    )
+    report = import_labels(engine, proj, first)
+    assert (report.created, report.updated, report.unchanged) == (4, 1, 0)
+    anns, events, units, docs = state(engine)
+    assert anns[("C.", "ann")] == ({"bias": "non_biased"}, "done")
+    assert [(t, n, a) for t, n, a, _ in events][-2:] == [
+        ("C.", "ann", "create"),
+        ("C.", "ann", "update"),
+    ]
+    # one document per source, positions in order, one unit per text across batches
+    assert sorted(docs) == ["u1", "u2"]
+    assert [(t, p) for t, _, p in units] == [("A.", 0), ("B.", 1), ("C.", 0)]
+
+    second = tmp_path / "second.jsonl"
+    write(
+        second,
+        [
+            {"text": "A.", "annotator": "ann", "values": {"bias": "biased"}},  # unchanged
+            {"text": "B.", "annotator": "ann", "values": {}, "status": "skipped"},
+            {"text": "D.", "annotator": "ann", "values": {"bias": "biased"}, "url": "u1"},
+        ],
+    )
+    before = len(events)
+    report = import_labels(engine, proj, second)
+    assert (report.created, report.updated, report.unchanged) == (1, 1, 1)
+    anns, events, units, _ = state(engine)
+    assert anns[("B.", "ann")] == ({}, "skipped")
+    assert [(t, a) for t, _, a, _ in events[before:]] == [("B.", "skip"), ("D.", "create")]
+    assert ("D.", 2) in [(t, p) for t, _, p in units]  # after the document's last unit
+
+    again = import_labels(engine, proj, second)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    assert len(state(engine)[1]) == len(events)
+
+
+def test_problems_come_in_file_order_across_batches(tmp_path, small_batches, sqlite_url):
+    engine, proj = new_project(sqlite_url)
+    path = tmp_path / "labels.jsonl"
+    lines = [
+        json.dumps({"text": "A.", "annotator": "ann", "task": "bias", "value": "biased"}),
+        json.dumps({"text": "B.", "annotator": "ann", "task": "bias", "value": "maybe"}),
+        "not json",
+        json.dumps({"unit_id": 999, "annotator": "ann", "task": "bias", "value": "biased"}),
+        json.dumps(
+            {"text": "C.", "annotator": "ann", "status": "odd", "values": {"bias": "biased"}}
+        ),
+        json.dumps({"text": "D.", "task": "bias", "value": "biased"}),
+        json.dumps({"text": "E.", "annotator": "ann", "task": "bias", "value": "Non-biased"}),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = import_labels(engine, proj, path)
+    assert [p.split(":")[1] for p in report.problems] == ["2", "3", "4", "5", "6"]
+    assert "no unit 999" in report.problems[2] and "'odd'" in report.problems[3]
+    assert report.created == 2 and report.units_created == 2  # bad records made no unit
+
+
+def test_round_trip_through_jsonl_on_both_databases(db_url, tmp_path, small_batches):
+    engine, pid = build_store(db_url, documents=3, project="src")
+    first = tmp_path / "first.jsonl"
+    export_project(engine, project_of(engine, pid), "jsonl", first, ExportOptions(status="all"))
+    engine2, proj2 = new_project(db_url)
+    report = import_labels(engine2, proj2, first)
+    assert report.problems == [] and report.created > 20
+    second = tmp_path / "second.jsonl"
+    export_project(engine2, proj2, "jsonl", second, ExportOptions(status="all"))
+
+    def labels_of(path):
+        out = {}
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            for a in row["annotations"]:
+                out[row["text"], a["annotator"]] = (a["values"], a["status"])
+        return out
+
+    assert labels_of(second) == labels_of(first)
