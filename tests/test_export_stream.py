@@ -75,13 +75,18 @@ def read(fmt, path):
     return table.schema, table.to_pylist()
 
 
-@pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
-@pytest.mark.parametrize("variant", list(VARIANTS))
+@pytest.mark.parametrize(
+    ("fmt", "variant"),
+    [
+        (f, v)
+        for f in ("jsonl", "csv", "parquet")
+        for v in VARIANTS
+        if f == "csv" or "excel" not in v
+    ],
+)
 def test_stream_writer_writes_what_the_row_writer_writes(store, tmp_path, fmt, variant):
     engine, proj = store
     opts = ExportOptions(**VARIANTS[variant])
-    if fmt != "csv" and opts.excel_safe:
-        pytest.skip("excel-safe is a csv option")
     fast = streamable(fmt, opts, want_card=False)
     assert fast or (fmt == "jsonl" and opts.tasks)
     export_project(engine, proj, fmt, tmp_path / "stream", opts)

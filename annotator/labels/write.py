@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlmodel import Session
 
 from annotator.labels.model import ImportReport, LabelRecord
@@ -25,8 +25,11 @@ from annotator.store.documents import text_hash
 from annotator.store.models import Annotation, AnnotationEvent, Document, Unit, utcnow
 
 # Core tables: bulk inserts through them skip the ORM's per-row bookkeeping.
-UNIT, DOCUMENT = Unit.__table__, Document.__table__  # type: ignore[attr-defined]
-ANNOTATION, EVENT = Annotation.__table__, AnnotationEvent.__table__  # type: ignore[attr-defined]
+UNIT: Table = Unit.__table__  # type: ignore[attr-defined]
+DOCUMENT: Table = Document.__table__  # type: ignore[attr-defined]
+ANNOTATION: Table = Annotation.__table__  # type: ignore[attr-defined]
+EVENT: Table = AnnotationEvent.__table__  # type: ignore[attr-defined]
+U, D, A = UNIT.c, DOCUMENT.c, ANNOTATION.c
 
 
 @dataclass
@@ -58,9 +61,9 @@ class LabelWriter:
         if not ids:
             return {}
         rows = self.session.execute(
-            select(Unit.id, Unit.text, Document.lang)
-            .join(Document, Document.id == Unit.document_id)
-            .where(Unit.project_id == self.project_id, Unit.id.in_(sorted(ids)))  # type: ignore[union-attr]
+            select(U.id, U.text, D.lang)
+            .join(Document, D.id == U.document_id)
+            .where(U.project_id == self.project_id, U.id.in_(sorted(ids)))
         )
         return {uid: (text, lang) for uid, text, lang in rows}
 
@@ -70,10 +73,10 @@ class LabelWriter:
             return {}
         hashes = sorted({text_hash(t) for t in texts})
         rows = self.session.execute(
-            select(Unit.id, Unit.text, Document.lang)
-            .join(Document, Document.id == Unit.document_id)
-            .where(Unit.project_id == self.project_id, Unit.text_hash.in_(hashes))  # type: ignore[attr-defined]
-            .order_by(Unit.id)
+            select(U.id, U.text, D.lang)
+            .join(Document, D.id == U.document_id)
+            .where(U.project_id == self.project_id, U.text_hash.in_(hashes))
+            .order_by(U.id)
         )
         found: dict[str, tuple[int, str | None]] = {}
         for uid, text, lang in rows:
@@ -133,9 +136,9 @@ class LabelWriter:
         if found:
             last = dict(
                 self.session.execute(
-                    select(Unit.document_id, func.max(Unit.position))
-                    .where(Unit.document_id.in_(sorted(found.values())))  # type: ignore[attr-defined]
-                    .group_by(Unit.document_id)
+                    select(U.document_id, func.max(U.position))
+                    .where(U.document_id.in_(sorted(found.values())))
+                    .group_by(U.document_id)
                 ).all()
             )
             for content_hash, doc_id in found.items():
@@ -152,9 +155,9 @@ class LabelWriter:
 
     def _documents_by_hash(self, hashes: list[str]) -> dict[str, int]:
         rows = self.session.execute(
-            select(Document.content_hash, Document.id).where(
-                Document.project_id == self.project_id,
-                Document.content_hash.in_(sorted(hashes)),  # type: ignore[attr-defined]
+            select(D.content_hash, D.id).where(
+                D.project_id == self.project_id,
+                D.content_hash.in_(sorted(hashes)),
             )
         )
         return dict(rows.all())  # type: ignore[arg-type]
@@ -176,13 +179,13 @@ class LabelWriter:
         state: dict[tuple, list[Any]] = {}
         for aid, uid, who, values, status, comment in self.session.execute(
             select(
-                Annotation.id,
-                Annotation.unit_id,
-                Annotation.annotator_id,
-                Annotation.values,
-                Annotation.status,
-                Annotation.comment,
-            ).where(Annotation.unit_id.in_(sorted({k[0] for k in keys})))  # type: ignore[attr-defined]
+                A.id,
+                A.unit_id,
+                A.annotator_id,
+                A["values"],  # (A.values is the collection's method)
+                A.status,
+                A.comment,
+            ).where(A.unit_id.in_(sorted({k[0] for k in keys})))
         ):
             if (uid, who) in wanted:
                 state[uid, who] = [aid, values, status, comment, False]
@@ -232,8 +235,8 @@ class LabelWriter:
             )
             fresh = set(new)
             for aid, uid, who in self.session.execute(
-                select(Annotation.id, Annotation.unit_id, Annotation.annotator_id).where(
-                    Annotation.unit_id.in_(sorted({uid for uid, _ in new}))  # type: ignore[attr-defined]
+                select(A.id, A.unit_id, A.annotator_id).where(
+                    A.unit_id.in_(sorted({uid for uid, _ in new}))
                 )
             ):
                 if (uid, who) in fresh:
