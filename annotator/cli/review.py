@@ -1,0 +1,103 @@
+"""`annotator review` (a lead settles disagreements) and `annotator dashboard`.
+
+Textual is imported only inside the commands. Review is for leads only; the dashboard shows
+per-annotator figures by the rule `annotator agreement` uses (see ``annotator.cli.agreement``):
+to a lead named with --as, or to anyone while the store has no lead yet.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from annotator.cli.agreement import AsOption
+from annotator.cli.options import DbOption, ProjectOption
+from annotator.errors import UserError
+
+SHOW_CHOICES = ("disagreements", "flagged", "all")
+
+
+def review(
+    annotator: Annotated[
+        str | None,
+        typer.Option("--annotator", "-a", envvar="ANNOTATOR_AS", help="You, a lead."),
+    ] = None,
+    task: Annotated[str | None, typer.Option("--task", "-t", help="Only this task.")] = None,
+    document: Annotated[
+        str | None,
+        typer.Option("--document", "-d", help="Only this document (id or part of its title)."),
+    ] = None,
+    who: Annotated[
+        str | None,
+        typer.Option("--who", help="Only units these annotators labelled (comma-separated)."),
+    ] = None,
+    show: Annotated[
+        str, typer.Option("--show", help="disagreements, flagged or all.")
+    ] = "disagreements",
+    project: ProjectOption = None,
+    db: DbOption = None,
+) -> None:
+    """Settle disagreements: each annotator's values side by side, your decision stored."""
+    from annotator.store.adjudications import lead_id
+    from annotator.store.engine import session_scope
+    from annotator.tui.launch import load_context
+
+    if show not in SHOW_CHOICES:
+        raise UserError(f"--show {show}: use one of {', '.join(SHOW_CHOICES)}")
+    context = load_context(db=db, project=project)
+    if task is not None and context.schema.task(task) is None:
+        names = ", ".join(t.name for t in context.schema.tasks)
+        raise UserError(f"--task {task}: no such task in schema {context.schema.name} ({names})")
+    with session_scope(context.engine) as session:
+        if annotator is None:
+            from annotator.store.labels_query import has_lead
+
+            if not has_lead(session):
+                raise UserError(
+                    "review is for leads and this store has none yet: "
+                    "make one with `annotator annotators add NAME --role lead`"
+                )
+            raise UserError("review is for leads: say who you are with --annotator LEAD")
+        lead = lead_id(session, annotator)
+    from annotator.tui.review.app import ReviewApp  # textual: only now
+    from annotator.tui.review.model import Filters
+
+    filters = Filters(
+        show=show,
+        task=task,
+        document=document,
+        who=tuple(p.strip() for p in (who or "").split(",") if p.strip()),
+    )
+    ReviewApp(context, lead=annotator.strip(), lead_id=lead, filters=filters).run()
+
+
+def dashboard(
+    as_name: AsOption = None,
+    project: ProjectOption = None,
+    db: DbOption = None,
+) -> None:
+    """Progress, label distribution and agreement over time, as charts in the terminal."""
+    from annotator.store.engine import session_scope
+    from annotator.store.labels_query import has_lead, role_of
+    from annotator.tui.launch import load_context
+
+    context = load_context(db=db, project=project)
+    with session_scope(context.engine) as session:
+        leads_exist = has_lead(session)
+        role = role_of(session, as_name) if as_name else None
+    if as_name and role is None:
+        raise UserError(
+            f"--as {as_name}: no annotator of that name (see `annotator annotators list`)"
+        )
+    per_annotator = role == "lead" or (not leads_exist and as_name is None)
+    note = ""
+    if not per_annotator:
+        note = (
+            f"{as_name} is not a lead: per-annotator figures are hidden"
+            if as_name
+            else "per-annotator figures are for leads: add --as LEAD"
+        )
+    from annotator.tui.dashboard.screen import DashboardApp  # textual: only now
+
+    DashboardApp(context, per_annotator=per_annotator, note=note).run()

@@ -1,0 +1,1 @@
+"""The lead's dashboard: progress, agreement and labels as terminal charts."""

@@ -1,0 +1,186 @@
+"""The lead's dashboard: progress, agreement over time, label distribution, in the terminal.
+
+`DashboardScreen` works inside any App (push it; it brings its own stylesheet); a
+`DashboardApp` opens it alone for `annotator dashboard`. Figures load in a thread worker;
+`r` reloads them. Per-annotator rows appear only when `per_annotator` is true: the caller
+applies the lead rule (see ``annotator.cli.agreement``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
+from textual import work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, ProgressBar, Static
+
+from annotator.tui.dashboard.charts import distribution, hbar, sparkline
+from annotator.tui.dashboard.data import DashboardData, load_dashboard
+from annotator.tui.launch import StoreContext
+from annotator.tui.safe_text import display_text
+
+NAME_WIDTH = 14
+
+
+def _row(name: str, bar: ProgressBar, counts: str, *, classes: str = "") -> Horizontal:
+    return Horizontal(
+        Static(Text(display_text(name), no_wrap=True, overflow="ellipsis"), classes="name"),
+        bar,
+        Static(Text(counts, style="dim"), classes="counts"),
+        classes=f"row {classes}".strip(),
+    )
+
+
+def agreement_text(data: DashboardData) -> Text:
+    """One line per task: measure, value, a bar on 0..1, the sparkline over time."""
+    out = Text()
+    for i, t in enumerate(data.tasks):
+        if i:
+            out.append("\n")
+        name = display_text(t.name)
+        out.append(f"{name[:NAME_WIDTH]:<{NAME_WIDTH}} ", style="bold")
+        if t.value is None:
+            out.append(f"{t.measure}: –", style="dim")
+            if t.note:
+                out.append(f"  {display_text(t.note)}", style="dim italic")
+            continue
+        out.append(f"{t.value:6.3f} ")
+        out.append_text(hbar(t.value, 12, "green" if t.value >= 0.667 else "yellow"))
+        if t.history:
+            out.append("  ")
+            out.append_text(sparkline(t.history))
+        out.append(f"  {t.measure}, {t.units:,} units", style="dim")
+    return out
+
+
+class DashboardScreen(Screen):
+    CSS_PATH: ClassVar = "dashboard.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "reload", "Reload", id="reload"),
+        Binding("escape,q", "close", "Close", id="close"),
+    ]
+
+    def __init__(
+        self,
+        context: StoreContext,
+        *,
+        per_annotator: bool,
+        note: str = "",
+        standalone: bool = False,
+    ) -> None:
+        super().__init__()
+        self.ctx = context
+        self.per_annotator = per_annotator
+        self.note = note  # why per-annotator figures are hidden, when they are
+        self.standalone = standalone
+        self.data: DashboardData | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="dash-title", markup=False)
+        yield VerticalScroll(Static("Counting…", id="dash-loading", markup=False), id="dash")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        title = Text(f"Dashboard · {display_text(self.ctx.project_name)}", style="bold")
+        title.append(f"  schema {display_text(self.ctx.schema.name)}", style="dim")
+        self.query_one("#dash-title", Static).update(title)
+        self.reload()
+
+    @work(thread=True, exclusive=True, group="dashboard")
+    def reload(self) -> None:
+        try:
+            data = load_dashboard(self.ctx, per_annotator=self.per_annotator)
+        except (SQLAlchemyError, ValueError) as exc:
+            reason = (str(getattr(exc, "orig", None) or exc).splitlines() or ["?"])[0]
+            self.app.call_from_thread(self._failed, reason)
+            return
+        self.app.call_from_thread(self.show, data)
+
+    def _failed(self, reason: str) -> None:
+        self.query_one("#dash", VerticalScroll).remove_children()
+        self.query_one("#dash", VerticalScroll).mount(
+            Static(Text(f"could not load the figures: {reason}", style="bold red"))
+        )
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def action_close(self) -> None:
+        if self.standalone:
+            self.app.exit()
+        else:
+            self.app.pop_screen()
+
+    def show(self, data: DashboardData) -> None:
+        self.data = data
+        box = self.query_one("#dash", VerticalScroll)
+        box.remove_children()
+        widgets: list = [Static("Progress", classes="section")]
+        overall = ProgressBar(total=data.total_units or 1, show_eta=False, id="overall")
+        overall.update(progress=data.labelled_units)
+        counts = f"{data.labelled_units:,} of {data.total_units:,} units labelled"
+        widgets.append(_row("all units", overall, counts))
+        if data.overlap > 1:
+            full = ProgressBar(total=data.total_units or 1, show_eta=False)
+            full.update(progress=data.complete_units)
+            widgets.append(
+                _row(f"{data.overlap} labels", full, f"{data.complete_units:,} with all labels")
+            )
+        if data.decided:
+            widgets.append(Static(Text(f"{data.decided:,} decisions by a lead", style="dim")))
+        if data.per_annotator:
+            widgets.append(Static("Per annotator", classes="section"))
+            for a in data.annotators:
+                bar = ProgressBar(total=data.total_units or 1, show_eta=False, classes="person")
+                bar.update(progress=a.done)
+                pace = f" · {a.median_seconds:.1f}s" if a.median_seconds is not None else ""
+                lead = " (lead)" if a.role == "lead" else ""
+                widgets.append(
+                    _row(
+                        a.name,
+                        bar,
+                        f"{a.done:,} done · {a.skipped:,} skip · {a.flagged:,} flag{pace}{lead}",
+                    )
+                )
+        elif self.note:
+            widgets.append(Static(Text(self.note, style="dim italic"), classes="note"))
+        widgets.append(
+            Static("Agreement  (sparkline: as annotation went on, 0 to 1)", classes="section")
+        )
+        widgets.append(Static(agreement_text(data), id="agreement"))
+        widgets.append(Static("Labels", classes="section"))
+        for t in data.tasks:
+            if not t.distribution:
+                continue
+            widgets.append(Static(Text(display_text(t.name), style="bold"), classes="task-name"))
+            widgets.append(Static(distribution(t.distribution, 24), classes="dist"))
+        box.mount_all(widgets)
+
+
+class DashboardApp(App):
+    """The dashboard on its own (`annotator dashboard`)."""
+
+    TITLE = "annotator dashboard"
+
+    def __init__(self, context: StoreContext, *, per_annotator: bool, note: str = "") -> None:
+        super().__init__()
+        self.context = context
+        self.per_annotator = per_annotator
+        self.note = note
+
+    def on_mount(self) -> None:
+        self.push_screen(
+            DashboardScreen(
+                self.context, per_annotator=self.per_annotator, note=self.note, standalone=True
+            )
+        )
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Reload", "Count again", screen.action_reload)  # type: ignore[attr-defined]

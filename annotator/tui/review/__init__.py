@@ -1,0 +1,1 @@
+"""The lead's review: a queue of disagreements to settle, opened by `annotator review`."""

@@ -1,0 +1,422 @@
+"""The review screen: a queue of units to settle, each annotator's values side by side.
+
+Keys: a number accepts annotator N's value for the current task, enter the suggestion, v
+sets a value with the schema's label keys, x clears the decision; tab moves between the
+unit's tasks, left/right between units, / narrows the queue. Every decision is committed
+before the screen moves on; once a unit's last open task is decided, the next unit shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar
+
+from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from annotator.analysis.aggregate import Gold
+from annotator.store.adjudications import (
+    Decision,
+    Opinion,
+    QueueItem,
+    annotator_ids,
+    clear_adjudication,
+    decisions,
+    find_documents,
+    opinions,
+    review_queue,
+    save_adjudication,
+)
+from annotator.store.annotations import UnitView, load_unit
+from annotator.store.engine import StoreError, session_scope
+from annotator.store.labels_query import fetch_labels
+from annotator.tui.launch import StoreContext
+from annotator.tui.review.model import (
+    Filters,
+    dawid_skene_golds,
+    parse_filters,
+    suggest,
+    value_text,
+)
+from annotator.tui.review.widgets import FilterBox, ValuePicker, opinions_table
+from annotator.tui.safe_text import display_text
+from annotator.tui.widgets.unit_view import UnitBox, document_line
+
+
+def one_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    return (str(orig).strip().splitlines() or [type(exc).__name__])[0][:200]
+
+
+@dataclass
+class Shown:
+    """The unit on screen: what the store said when it was drawn."""
+
+    view: UnitView
+    opinions: list[Opinion]
+    decided: dict[str, Decision]
+
+
+class ReviewScreen(Screen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(Binding(str(n), f"accept({n})", show=False) for n in range(1, 10)),
+        Binding("enter", "accept_suggestion", "Suggestion", id="accept_suggestion"),
+        Binding("v", "set_value", "Set", id="set_value"),
+        Binding("x", "clear", "Clear", id="clear"),
+        Binding("tab", "task(1)", "Task", id="next_task"),
+        Binding("shift+tab", "task(-1)", show=False, id="prev_task"),
+        Binding("left", "move(-1)", "Prev", id="prev_unit"),
+        Binding("right", "move(1)", "Next", id="next_unit"),
+        Binding("slash", "filter", "Filter", id="filter"),
+        Binding("d", "dashboard", "Dashboard", id="dashboard"),
+        Binding("q", "app.quit", "Quit", id="quit"),
+    ]
+
+    def __init__(self, context: StoreContext, *, lead: str, lead_id: int, filters: Filters) -> None:
+        super().__init__()
+        self.ctx = context
+        self.schema = context.schema
+        self.lead = lead
+        self.lead_id = lead_id
+        self.filters = filters
+        self.items: list[QueueItem] = []
+        self.pos = 0
+        self.task_index = 0
+        self.shown: Shown | None = None
+        self.ds: dict[str, dict[int, Gold]] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="where", markup=False)
+        yield Static(id="doc", markup=False)
+        yield UnitBox(id="unit")
+        yield Static(id="opinions", markup=False)
+        yield Static(id="decision", markup=False)
+        yield Static(id="message", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.say("Loading the review queue…")
+        self.load_queue(self.filters)
+        self.load_suggestions()
+
+    # --- workers ----------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="queue")
+    def load_queue(self, filters: Filters) -> None:
+        try:
+            items = self._queue(filters)
+        except (StoreError, SQLAlchemyError) as exc:
+            self.app.call_from_thread(self._queue_failed, filters, one_line(exc))
+            return
+        self.app.call_from_thread(self._queue_loaded, filters, items)
+
+    def _queue(self, filters: Filters) -> list[QueueItem]:
+        names = [t.name for t in self.schema.tasks]
+        with session_scope(self.ctx.engine) as s:
+            docs = None
+            if filters.document:
+                docs = find_documents(s, self.ctx.project_id, filters.document)
+                if not docs:
+                    raise StoreError(f"doc:{filters.document}: no document with that id or title")
+            who = annotator_ids(s, filters.who) if filters.who else None
+            return review_queue(
+                s,
+                self.ctx.project_id,
+                names,
+                show=filters.show,
+                task=filters.task,
+                documents=docs,
+                annotators=who,
+            )
+
+    def _queue_failed(self, filters: Filters, message: str) -> None:
+        self.say(message, error=True)
+        self.draw_where()
+
+    def _queue_loaded(self, filters: Filters, items: list[QueueItem]) -> None:
+        self.filters = filters
+        self.items = items
+        # Start at the first unit still waiting for a decision.
+        self.pos = next((i for i, it in enumerate(items) if it.open), 0)
+        if not items:
+            self.shown = None
+            self.draw_where()
+            self.query_one(UnitBox).display = False
+            self.query_one("#doc", Static).update("")
+            self.query_one("#opinions", Static).update("")
+            self.query_one("#decision", Static).update("")
+            self.say(f"Nothing to review ({filters.describe()}). / changes the filters.")
+            return
+        self.query_one(UnitBox).display = True
+        self.say(f"{len(items):,} units to review; {sum(it.open for it in items):,} still open.")
+        self.show_item(first_open_task=True)
+
+    @work(thread=True, exclusive=True, group="suggest")
+    def load_suggestions(self) -> None:
+        try:
+            with session_scope(self.ctx.engine) as s:
+                table = fetch_labels(s, self.ctx.project_id)
+            table.adjudications = {}  # suggest from the annotators alone
+            golds = dawid_skene_golds(self.schema, table)
+        except (SQLAlchemyError, ValueError) as exc:
+            self.app.call_from_thread(self.say, f"no Dawid-Skene: {one_line(exc)}", error=True)
+            return
+        self.app.call_from_thread(self._suggestions_loaded, golds)
+
+    def _suggestions_loaded(self, golds: dict[str, dict[int, Gold]]) -> None:
+        self.ds = golds
+        if self.shown is not None:
+            self.draw_decision()
+
+    # --- state ------------------------------------------------------------------------
+    @property
+    def item(self) -> QueueItem | None:
+        return self.items[self.pos] if 0 <= self.pos < len(self.items) else None
+
+    @property
+    def task_name(self) -> str | None:
+        item = self.item
+        if item is None or not item.tasks:
+            return None
+        return item.tasks[self.task_index % len(item.tasks)]
+
+    def show_item(self, *, first_open_task: bool = False) -> None:
+        item = self.item
+        if item is None:
+            return
+        try:
+            with session_scope(self.ctx.engine) as s:
+                view = load_unit(
+                    s,
+                    item.unit_id,
+                    before=self.schema.context_before,
+                    after=self.schema.context_after,
+                )
+                self.shown = Shown(view, opinions(s, item.unit_id), decisions(s, item.unit_id))
+        except SQLAlchemyError as exc:
+            self.say(f"could not load the unit: {one_line(exc)}", error=True)
+            return
+        # The store is the truth for what is decided (another lead may have been here).
+        decided = frozenset(t for t in item.tasks if t in self.shown.decided)
+        if decided != item.decided:
+            self.items[self.pos] = item = replace(item, decided=decided)
+        if first_open_task:
+            self.task_index = next(
+                (i for i, t in enumerate(item.tasks) if t not in item.decided), 0
+            )
+        self.draw()
+
+    # --- drawing ----------------------------------------------------------------------
+    def say(self, message: str, *, error: bool = False) -> None:
+        box = self.query_one("#message", Static)
+        box.update(Text(message, style="bold red" if error else "green"))
+        box.set_class(error, "error")
+
+    def draw_where(self) -> None:
+        t = Text(no_wrap=True, overflow="ellipsis")
+        t.append(f"Review · {self.lead}", style="bold")
+        if self.items:
+            open_ = sum(it.open for it in self.items)
+            t.append(f"  unit {self.pos + 1} of {len(self.items):,} · {open_:,} open")
+        t.append(f"  {display_text(self.filters.describe())}", style="dim")
+        self.query_one("#where", Static).update(t)
+
+    def draw(self) -> None:
+        shown, item = self.shown, self.item
+        if shown is None or item is None:
+            return
+        self.draw_where()
+        self.query_one("#doc", Static).update(document_line(shown.view))
+        self.query_one(UnitBox).show(shown.view)
+        self.query_one("#opinions", Static).update(
+            opinions_table(self.schema, shown.opinions, item.tasks, self.task_name, shown.decided)
+        )
+        self.draw_decision()
+
+    def suggestion(self):
+        name, shown, item = self.task_name, self.shown, self.item
+        task = self.schema.task(name) if name else None
+        if task is None or shown is None or item is None:
+            return None
+        ds = self.ds.get(task.name, {}).get(item.unit_id)
+        return suggest(task, shown.opinions, ds)
+
+    def draw_decision(self) -> None:
+        shown, item, name = self.shown, self.item, self.task_name
+        if shown is None or item is None or name is None:
+            return
+        task = self.schema.task(name)
+        out = Text()
+        for t in item.tasks:
+            chip = Text(f" {display_text(t)} ")
+            chip.append(
+                "✓" if t in item.decided else "·", style="green" if t in item.decided else "dim"
+            )
+            chip.stylize("reverse" if t == name else "")
+            out.append_text(chip)
+            out.append(" ")
+        if len(item.tasks) > 1:
+            out.append(" tab: next task", style="dim")
+        sug = self.suggestion()
+        out.append("\nsuggestion: ", style="dim")
+        if sug is not None and sug.value is not None:
+            out.append(display_text(value_text(task, sug.value)), style="bold")
+        else:
+            out.append("none")
+        if sug is not None:
+            out.append(f"  ({sug.why()})", style="dim")
+        dec = shown.decided.get(name)
+        out.append("\ndecided: ", style="dim")
+        if dec is None:
+            out.append("–")
+        else:
+            out.append(display_text(value_text(task, dec.value)), style="bold green")
+            when = f" at {dec.at:%Y-%m-%d %H:%M}" if dec.at else ""
+            out.append(f"  by {display_text(dec.by)}{when}", style="dim")
+        self.query_one("#decision", Static).update(out)
+
+    # --- deciding ---------------------------------------------------------------------
+    def decide(self, value: Any, how: str) -> None:
+        item, name, shown = self.item, self.task_name, self.shown
+        if item is None or name is None or shown is None:
+            return
+        try:
+            with session_scope(self.ctx.engine) as s:
+                action = save_adjudication(
+                    s,
+                    unit_id=item.unit_id,
+                    task=name,
+                    value=value,
+                    lead_id=self.lead_id,
+                    schema_version_id=self.ctx.schema_version_id,
+                )
+                shown.decided = decisions(s, item.unit_id)
+        except SQLAlchemyError as exc:
+            self.say(f"not saved: {one_line(exc)}; try again", error=True)
+            return
+        self.items[self.pos] = item = replace(item, decided=item.decided | {name})
+        shown_value = value_text(self.schema.task(name), value)
+        what = "unchanged" if action is None else "changed" if action == "change" else "saved"
+        self.say(f"{name} = {display_text(shown_value)} ({how}): {what}")
+        self.advance(item)
+
+    def advance(self, item: QueueItem) -> None:
+        """Next open task on this unit; when none is left, the next unit."""
+        n = len(item.tasks)
+        for step in range(1, n + 1):
+            i = (self.task_index + step) % n
+            if item.tasks[i] not in item.decided:
+                self.task_index = i
+                self.draw()
+                return
+        if self.pos + 1 < len(self.items):
+            self.pos += 1
+            self.show_item(first_open_task=True)
+        else:
+            self.draw()
+            self.say("End of the queue: ← goes back, / changes the filters, q quits.")
+
+    def action_accept(self, n: int) -> None:
+        shown, name = self.shown, self.task_name
+        if shown is None or name is None:
+            return
+        if n > len(shown.opinions):
+            self.say(f"there is no annotator {n} here", error=True)
+            return
+        o = shown.opinions[n - 1]
+        value = o.values.get(name)
+        if value in (None, "", [], {}):
+            self.say(f"{o.annotator} gave no value for {name}", error=True)
+            return
+        self.decide(value, f"from {o.annotator}")
+
+    def action_accept_suggestion(self) -> None:
+        sug = self.suggestion()
+        if sug is None:
+            return
+        if sug.value is None:
+            self.say(f"no suggestion ({sug.why()}): press a number or v", error=True)
+            return
+        self.decide(sug.value, "suggestion")
+
+    def action_set_value(self) -> None:
+        name = self.task_name
+        task = self.schema.task(name) if name else None
+        if task is None or self.shown is None:
+            return
+        if task.type not in ("single", "scale", "multi"):
+            self.say(f"{task.type} task: accept an annotator's value with their number", error=True)
+            return
+        current = self.shown.decided.get(task.name)
+
+        def picked(result: tuple[Any] | None) -> None:
+            if result is not None:
+                self.decide(result[0], "set")
+
+        self.app.push_screen(ValuePicker(task, current.value if current else None), picked)
+
+    def action_clear(self) -> None:
+        item, name = self.item, self.task_name
+        if item is None or name is None or self.shown is None:
+            return
+        try:
+            with session_scope(self.ctx.engine) as s:
+                cleared = clear_adjudication(
+                    s, unit_id=item.unit_id, task=name, lead_id=self.lead_id
+                )
+                self.shown.decided = decisions(s, item.unit_id)
+        except SQLAlchemyError as exc:
+            self.say(f"not cleared: {one_line(exc)}", error=True)
+            return
+        if cleared:
+            self.items[self.pos] = replace(item, decided=item.decided - {name})
+            self.say(f"{name}: decision cleared (kept in the history)")
+        else:
+            self.say(f"{name}: nothing to clear")
+        self.draw()
+
+    # --- moving -----------------------------------------------------------------------
+    def action_task(self, step: int) -> None:
+        item = self.item
+        if item is None or len(item.tasks) < 2:
+            return
+        self.task_index = (self.task_index + step) % len(item.tasks)
+        self.draw()
+
+    def action_move(self, step: int) -> None:
+        if not self.items:
+            return
+        new = self.pos + step
+        if not 0 <= new < len(self.items):
+            self.say("start of the queue" if new < 0 else "end of the queue")
+            return
+        self.pos = new
+        self.say("")
+        self.show_item(first_open_task=True)
+
+    def action_filter(self) -> None:
+        def chosen(line: str | None) -> None:
+            if line is None:
+                return
+            try:
+                filters = parse_filters(line)
+            except ValueError as exc:
+                self.say(str(exc), error=True)
+                return
+            if filters.task and self.schema.task(filters.task) is None:
+                names = ", ".join(t.name for t in self.schema.tasks)
+                self.say(f"task:{filters.task}: no such task (tasks: {names})", error=True)
+                return
+            self.say("Loading the review queue…")
+            self.load_queue(filters)
+
+        self.app.push_screen(FilterBox(self.filters.describe()), chosen)
+
+    def action_dashboard(self) -> None:
+        from annotator.tui.dashboard.screen import DashboardScreen
+
+        self.app.push_screen(DashboardScreen(self.ctx, per_annotator=True))
