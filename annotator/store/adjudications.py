@@ -13,7 +13,7 @@ so changing a decision never destroys the previous one.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -46,9 +46,12 @@ _DECISIONS = text(
 )
 
 
-def _json(value: Any) -> Any:
-    # Raw text() rows give JSON as text on SQLite and already decoded on PostgreSQL.
-    return json.loads(value) if isinstance(value, str | bytes) and value else value
+def _decoder(session: Session) -> Callable[[Any], Any]:
+    """Raw text() rows give JSON as text on SQLite and already decoded on PostgreSQL (where a
+    JSON string arrives as a Python str and must not be parsed again)."""
+    if session.get_bind().dialect.name != "sqlite":
+        return lambda value: value
+    return lambda value: json.loads(value) if isinstance(value, str | bytes) and value else value
 
 
 def used(value: Any) -> bool:
@@ -194,11 +197,13 @@ def review_queue(
         elif show == FLAGGED and not flagged:
             return
         else:
-            keep = wanted
+            # The tasks someone gave a value for (all of them when nobody did).
+            keep = tuple(t for t in wanted if any(used(v.get(t)) for _, _, v in rows)) or wanted
         done = frozenset(decided.get(uid, set()) & set(keep))
         out.append(QueueItem(uid, keep, done, flagged))
 
     current: int | None = None
+    _json = _decoder(session)
     group: list[tuple[int, str, dict[str, Any]]] = []
     for uid, aid, status, values in session.execute(text(_ANNOTATIONS.format(docs=docs)), params):
         if uid != current:
@@ -235,6 +240,7 @@ class Decision:
 
 def opinions(session: Session, unit_id: int) -> list[Opinion]:
     """Every annotator's annotation of the unit, by annotator name."""
+    _json = _decoder(session)
     return [
         Opinion(name, role, status, _json(values) or {}, comment, seconds)
         for name, role, status, values, comment, seconds in session.execute(
@@ -246,6 +252,7 @@ def opinions(session: Session, unit_id: int) -> list[Opinion]:
 def decisions(session: Session, unit_id: int) -> dict[str, Decision]:
     """task -> the current adjudication of the unit."""
     out = {}
+    _json = _decoder(session)
     for t, value, name, at in session.execute(_DECISIONS, {"u": unit_id}):
         if isinstance(at, str):
             at = datetime.fromisoformat(at)

@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, ProgressBar, Static
 
 from annotator.tui.dashboard.charts import distribution, hbar, sparkline
-from annotator.tui.dashboard.data import DashboardData, load_dashboard
+from annotator.tui.dashboard.data import AnnotatorProgress, DashboardData, load_dashboard
 from annotator.tui.launch import StoreContext
 from annotator.tui.safe_text import display_text
 
@@ -46,7 +46,8 @@ def agreement_text(data: DashboardData) -> Text:
         name = display_text(t.name)
         out.append(f"{name[:NAME_WIDTH]:<{NAME_WIDTH}} ", style="bold")
         if t.value is None:
-            out.append(f"{t.measure}: –", style="dim")
+            if t.measure != "-":
+                out.append(f"{t.measure}: –", style="dim")
             if t.note:
                 out.append(f"  {display_text(t.note)}", style="dim italic")
             continue
@@ -57,6 +58,18 @@ def agreement_text(data: DashboardData) -> Text:
             out.append_text(sparkline(t.history))
         out.append(f"  {t.measure}, {t.units:,} units", style="dim")
     return out
+
+
+def person_counts(a: AnnotatorProgress) -> str:
+    """``392 done · 8 flagged · 4.0 s/unit``: zero counts left out to fit 80 columns."""
+    parts = [f"{a.done:,} done"]
+    if a.skipped:
+        parts.append(f"{a.skipped:,} skipped")
+    if a.flagged:
+        parts.append(f"{a.flagged:,} flagged")
+    if a.median_seconds is not None:
+        parts.append(f"{a.median_seconds:.1f} s/unit")
+    return " · ".join(parts) + (" (lead)" if a.role == "lead" else "")
 
 
 class DashboardScreen(Screen):
@@ -79,7 +92,7 @@ class DashboardScreen(Screen):
         self.per_annotator = per_annotator
         self.note = note  # why per-annotator figures are hidden, when they are
         self.standalone = standalone
-        self.data: DashboardData | None = None
+        self.figures: DashboardData | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="dash-title", markup=False)
@@ -118,7 +131,7 @@ class DashboardScreen(Screen):
             self.app.pop_screen()
 
     def show(self, data: DashboardData) -> None:
-        self.data = data
+        self.figures = data
         box = self.query_one("#dash", VerticalScroll)
         box.remove_children()
         widgets: list = [Static("Progress", classes="section")]
@@ -139,27 +152,19 @@ class DashboardScreen(Screen):
             for a in data.annotators:
                 bar = ProgressBar(total=data.total_units or 1, show_eta=False, classes="person")
                 bar.update(progress=a.done)
-                pace = f" · {a.median_seconds:.1f}s" if a.median_seconds is not None else ""
-                lead = " (lead)" if a.role == "lead" else ""
-                widgets.append(
-                    _row(
-                        a.name,
-                        bar,
-                        f"{a.done:,} done · {a.skipped:,} skip · {a.flagged:,} flag{pace}{lead}",
-                    )
-                )
+                widgets.append(_row(a.name, bar, person_counts(a)))
         elif self.note:
             widgets.append(Static(Text(self.note, style="dim italic"), classes="note"))
         widgets.append(
             Static("Agreement  (sparkline: as annotation went on, 0 to 1)", classes="section")
         )
         widgets.append(Static(agreement_text(data), id="agreement"))
-        widgets.append(Static("Labels", classes="section"))
+        widgets.append(Static("Labels given, per value", classes="section"))
         for t in data.tasks:
             if not t.distribution:
                 continue
             widgets.append(Static(Text(display_text(t.name), style="bold"), classes="task-name"))
-            widgets.append(Static(distribution(t.distribution, 24), classes="dist"))
+            widgets.append(Static(distribution(t.distribution, 24, name_width=20), classes="dist"))
         box.mount_all(widgets)
 
 

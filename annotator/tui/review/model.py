@@ -15,7 +15,7 @@ from typing import Any
 from annotator.analysis.aggregate import TIE, Gold, gold_for_task
 from annotator.analysis.dawid_skene import DAWID_SKENE, gold_for_units
 from annotator.schema.model import Schema, Task
-from annotator.store.adjudications import SHOWS, Opinion, used
+from annotator.store.adjudications import SHOWS, Opinion, canonical, used
 
 FILTER_KEYS = ("task", "doc", "who", "show")
 
@@ -81,6 +81,8 @@ class Suggestion:
         else:
             parts = ["no majority"]
         ds = self.dawid_skene
+        if ds is not None and ds.value is not None and canonical(ds.value) == canonical(m.value):
+            return f"majority of {m.votes} and Dawid-Skene agree"
         if ds is not None:
             parts.append(
                 f"Dawid-Skene: {value_text(None, ds.value) if ds.value is not None else 'tie'}"

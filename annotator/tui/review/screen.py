@@ -275,7 +275,7 @@ class ReviewScreen(Screen):
             out.append("–")
         else:
             out.append(display_text(value_text(task, dec.value)), style="bold green")
-            when = f" at {dec.at:%Y-%m-%d %H:%M}" if dec.at else ""
+            when = f" at {dec.at:%Y-%m-%d %H:%M} UTC" if dec.at else ""
             out.append(f"  by {display_text(dec.by)}{when}", style="dim")
         self.query_one("#decision", Static).update(out)
 

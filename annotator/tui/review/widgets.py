@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -18,6 +19,8 @@ from annotator.store.adjudications import Decision, Opinion, canonical, used
 from annotator.tui.review.model import value_text
 from annotator.tui.safe_text import display_text
 
+STATUS = {"done": "", "skipped": "skip", "flagged": "flag"}
+
 
 def opinions_table(
     schema: Schema,
@@ -25,41 +28,35 @@ def opinions_table(
     tasks: tuple[str, ...],
     current: str | None,
     decided: dict[str, Decision],
-) -> Table:
+) -> Group:
     """One row per annotator, numbered (the key that accepts their value), one column per
-    task to decide; the current task's column stands out, a value equal to the decision
-    is ticked."""
+    task to decide; the current task's column stands out, a value equal to the decision is
+    ticked. Comments follow the table, one line each."""
     table = Table(box=None, padding=(0, 1), expand=True, show_edge=False)
     table.add_column("#", style="bold cyan", no_wrap=True, width=2)
-    table.add_column("annotator", no_wrap=True, overflow="ellipsis", max_width=16)
+    table.add_column("annotator", no_wrap=True, overflow="ellipsis", max_width=14)
     for name in tasks:
         style = "bold reverse" if name == current else "dim"
-        table.add_column(Text(display_text(name), style=style), overflow="fold", ratio=2)
-    table.add_column("status · comment", overflow="fold", ratio=2)
+        table.add_column(Text(display_text(name), style=style), overflow="fold", ratio=1)
+    table.add_column("", no_wrap=True, width=4)
+    notes: list[Text] = []
     for n, o in enumerate(opinions, start=1):
         cells: list[Text] = []
         for name in tasks:
             value = o.values.get(name)
             cell = Text(display_text(value_text(schema.task(name), value)))
-            if name == current:
-                cell.stylize("bold")
-            else:
-                cell.stylize("dim")
+            cell.stylize("bold" if name == current else "dim")
             dec = decided.get(name)
             if dec is not None and used(value) and canonical(dec.value) == canonical(value):
                 cell.append(" ✓", style="green")
             cells.append(cell)
-        note = Text(o.status, style="bold yellow" if o.status == "flagged" else "dim")
+        status = Text(STATUS.get(o.status, o.status), style="bold yellow")
+        table.add_row(str(n) if n < 10 else "", Text(display_text(o.annotator)), *cells, status)
         if o.comment:
-            note.append(" · ")
+            note = Text(f"{n} {display_text(o.annotator)}: ", style="bold")
             note.append(display_text(o.comment), style="italic")
-        table.add_row(
-            str(n) if n < 10 else "",
-            Text(display_text(o.annotator)),
-            *cells,
-            note,
-        )
-    return table
+            notes.append(note)
+    return Group(table, *notes)
 
 
 class ValuePicker(ModalScreen[tuple[Any] | None]):
@@ -76,7 +73,7 @@ class ValuePicker(ModalScreen[tuple[Any] | None]):
 
     def __init__(self, task: Task, current: Any = None) -> None:
         super().__init__()
-        self.task = task
+        self.schema_task = task
         self.multi = task.type == "multi"
         self.chosen: list[str] = list(current) if self.multi and isinstance(current, list) else []
         for label in task.labels:
@@ -87,7 +84,8 @@ class ValuePicker(ModalScreen[tuple[Any] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="pick-box"):
             yield Static(
-                Text(f"Set {display_text(self.task.name)}", style="bold"), classes="dialog-title"
+                Text(f"Set {display_text(self.schema_task.name)}", style="bold"),
+                classes="dialog-title",
             )
             yield Static(self._labels(), id="pick-labels")
             hint = (
@@ -99,7 +97,7 @@ class ValuePicker(ModalScreen[tuple[Any] | None]):
 
     def _labels(self) -> Text:
         out = Text()
-        for label in self.task.labels:
+        for label in self.schema_task.labels:
             chosen = label.value in self.chosen
             out.append(f"{label.key or ' '} ", style="bold cyan")
             line = Text(f"{display_text(label.text)}  ({display_text(label.value)})")
@@ -122,7 +120,7 @@ class ValuePicker(ModalScreen[tuple[Any] | None]):
 
     def action_confirm(self) -> None:
         if self.multi:
-            order = {v: i for i, v in enumerate(self.task.values)}
+            order = {v: i for i, v in enumerate(self.schema_task.values)}
             self.dismiss((sorted(self.chosen, key=lambda v: order.get(v, 0)),))
 
     def action_cancel(self) -> None:
