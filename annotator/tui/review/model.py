@@ -30,11 +30,11 @@ class Filters:
     def describe(self) -> str:
         parts = [f"show:{self.show}"]
         if self.task:
-            parts.append(f"task:{self.task}")
+            parts.append(shlex.quote(f"task:{self.task}"))
         if self.document:
-            parts.append(f"doc:{self.document}")
+            parts.append(shlex.quote(f"doc:{self.document}"))
         if self.who:
-            parts.append(f"who:{','.join(self.who)}")
+            parts.append(shlex.quote(f"who:{','.join(self.who)}"))
         return " ".join(parts)
 
 
