@@ -115,9 +115,9 @@ class DashboardScreen(Screen):
             return
         self.app.call_from_thread(self.show, data)
 
-    def _failed(self, reason: str) -> None:
-        self.query_one("#dash", VerticalScroll).remove_children()
-        self.query_one("#dash", VerticalScroll).mount(
+    async def _failed(self, reason: str) -> None:
+        await self.query_one("#dash", VerticalScroll).remove_children()
+        await self.query_one("#dash", VerticalScroll).mount(
             Static(Text(f"could not load the figures: {reason}", style="bold red"))
         )
 
@@ -130,10 +130,10 @@ class DashboardScreen(Screen):
         else:
             self.app.pop_screen()
 
-    def show(self, data: DashboardData) -> None:
+    async def show(self, data: DashboardData) -> None:
         self.figures = data
         box = self.query_one("#dash", VerticalScroll)
-        box.remove_children()
+        await box.remove_children()  # before mounting anew: the ids must be free again
         widgets: list = [Static("Progress", classes="section")]
         overall = ProgressBar(total=data.total_units or 1, show_eta=False, id="overall")
         overall.update(progress=data.labelled_units)
@@ -165,7 +165,7 @@ class DashboardScreen(Screen):
                 continue
             widgets.append(Static(Text(display_text(t.name), style="bold"), classes="task-name"))
             widgets.append(Static(distribution(t.distribution, 24, name_width=20), classes="dist"))
-        box.mount_all(widgets)
+        await box.mount_all(widgets)
 
 
 class DashboardApp(App):
