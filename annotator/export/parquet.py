@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -156,43 +155,55 @@ def write_parquet_stream(
 ) -> int:
     """The records `write_parquet` writes without gold, built column-wise from the stream."""
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     schema = arrow_schema(task_types, gold=False, split=splits is not None, metadata=metadata or {})
     values_of = Memo(_values_maker(task_types))
     doc_fields = ("title", "url", "outlet", "published", "lang")
 
-    def batch(units: list, unit_index: list[int], anns: list) -> Any:
+    def lookup(keys: list, table: dict) -> Any:
+        """Arrow's take over the distinct keys: one Python lookup per distinct key."""
+        distinct = list(dict.fromkeys(keys))
+        where = pc.index_in(pa.array(keys), value_set=pa.array(distinct))
+        return [table.get(k) for k in distinct], where
+
+    def batch(units: list, anns: list) -> Any:
         # Columns by itemgetter: zip(*rows) would make an iterator per row.
         (unit_ids, whos, values, statuses, comments, seconds, versions, created, updated) = (
             list(map(itemgetter(i), anns)) for i in range(9)
         )
-        doc_ids, positions, kinds, texts = (list(map(itemgetter(i), units)) for i in range(1, 5))
-        docs = [stream.document(d) for d in doc_ids]
-        take = pa.array(unit_index, pa.int32())
+        ids, doc_ids, positions, kinds, texts = (list(map(itemgetter(i), units)) for i in range(5))
+        unit_id_column = pa.array(unit_ids, pa.int64())
+        take = pc.index_in(unit_id_column, value_set=pa.array(ids, pa.int64()))
 
         def per_unit(items, type_):
             return pa.array(items, type_).take(take)
 
-        names, hashes = stream.names, stream.hashes
+        def mapped(keys, table):
+            distinct, where = lookup(keys, table)
+            return pa.array(distinct, pa.string()).take(where)
+
+        docs, doc_of_unit = lookup(doc_ids, DocumentsOf(stream))
+        doc_take = doc_of_unit.take(take)
         cols: dict[str, Any] = {
-            "unit_id": pa.array(unit_ids, pa.int64()),
+            "unit_id": unit_id_column,
             "document_id": per_unit(doc_ids, pa.int64()),
             "kind": per_unit(kinds, pa.string()),
             "position": per_unit(positions, pa.int64()),
             "text": per_unit(texts, pa.string()),
-            "annotator": pa.array([names.get(w) for w in whos], pa.string()),
+            "annotator": mapped(whos, stream.names),
             "status": pa.array(statuses, pa.string()),
             "created_at": iso_column(created),
             "updated_at": iso_column(updated),
             "seconds": pa.array(seconds, pa.float64()),
             "comment": pa.array(comments, pa.string()),
-            "schema_hash": pa.array([hashes.get(v) for v in versions], pa.string()),
+            "schema_hash": mapped(versions, stream.hashes),
         }
         for name in doc_fields:
-            cols[name] = per_unit([d[name] for d in docs], pa.string())
+            cols[name] = pa.array([d[name] for d in docs], pa.string()).take(doc_take)
         if splits is not None:
-            cols["split"] = per_unit([splits.get(d, "train") for d in doc_ids], pa.string())
+            cols["split"] = mapped(doc_ids, splits).fill_null("train").take(take)
         converted = [values_of[v] for v in values]
         for i, task in enumerate(task_types):
             items = list(map(itemgetter(i), converted))
@@ -206,20 +217,27 @@ def write_parquet_stream(
         Background(depth=2) as bg,
     ):
         units: list[tuple] = []
-        unit_index: list[int] = []
         anns: list[tuple] = []
         for unit, unit_anns, _ in stream:
-            unit_index.extend(repeat(len(units), len(unit_anns)))
             units.append(unit)
             anns.extend(unit_anns)
             if len(anns) >= ROW_GROUP:
-                rows = batch(units, unit_index, anns)
-                bg.submit(writer.write_batch, rows, row_group_size=len(anns))
+                bg.submit(writer.write_batch, batch(units, anns), row_group_size=len(anns))
                 count += len(anns)
-                units, unit_index, anns = [], [], []
+                units, anns = [], []
                 if len(values_of) > VALUES_MEMO:
                     values_of.clear()
         if anns:
-            bg.submit(writer.write_batch, batch(units, unit_index, anns), row_group_size=len(anns))
+            bg.submit(writer.write_batch, batch(units, anns), row_group_size=len(anns))
             count += len(anns)
     return count
+
+
+class DocumentsOf:
+    """``.get(doc_id)`` for `lookup`: the stream's documents."""
+
+    def __init__(self, stream: UnitStream) -> None:
+        self.stream = stream
+
+    def get(self, doc_id: int) -> dict[str, Any]:
+        return self.stream.document(doc_id)
