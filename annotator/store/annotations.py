@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlmodel import Session, select
 
 from annotator.store.models import Annotation, AnnotationEvent, utcnow
@@ -296,12 +296,54 @@ class Snapshot:
     updated_at: datetime
 
 
+@dataclass(frozen=True)
+class Mine:
+    """My annotation of one unit, read without ORM objects (this runs on every unit shown)."""
+
+    id: int
+    snapshot: Snapshot
+
+    @property
+    def values(self) -> dict[str, Any]:
+        return self.snapshot.values
+
+    @property
+    def status(self) -> str:
+        return self.snapshot.status
+
+    @property
+    def comment(self) -> str | None:
+        return self.snapshot.comment
+
+
+_ANN = Annotation.__table__  # type: ignore[attr-defined]
+_EVENT = AnnotationEvent.__table__  # type: ignore[attr-defined]
+_MINE = select(
+    _ANN.c.id,
+    _ANN.c["values"],
+    _ANN.c.status,
+    _ANN.c.comment,
+    _ANN.c.seconds,
+    _ANN.c.schema_version_id,
+    _ANN.c.updated_at,
+).where(_ANN.c.unit_id == bindparam("u"), _ANN.c.annotator_id == bindparam("a"))
+
+
 def my_annotation(session: Session, *, unit_id: int, annotator_id: int) -> Annotation | None:
     return session.exec(
         select(Annotation).where(
             Annotation.unit_id == unit_id, Annotation.annotator_id == annotator_id
         )
     ).first()
+
+
+def mine(session: Session, *, unit_id: int, annotator_id: int) -> Mine | None:
+    """My annotation of `unit_id` as plain values (None: I have not touched it)."""
+    row = session.execute(_MINE, {"u": unit_id, "a": annotator_id}).first()
+    if row is None:
+        return None
+    ann_id, values, status, comment, seconds, sv, updated = row
+    return Mine(ann_id, Snapshot(dict(values or {}), status, comment, seconds, sv, updated))
 
 
 def _snapshot(a: Annotation) -> Snapshot:
@@ -349,46 +391,58 @@ def save_annotation(
 
     The event's action is ``create``/``update`` for a done label, else ``skip``/``flag``.
     `seconds` (time on item for this visit) adds to the time already recorded.
+    Core statements, not ORM objects: this runs on every key that completes a unit.
     """
     if status not in STATUSES:
         raise ValueError(f"unknown status {status!r}")
-    existing = my_annotation(session, unit_id=unit_id, annotator_id=annotator_id)
+    found = mine(session, unit_id=unit_id, annotator_id=annotator_id)
     now = utcnow()
-    previous = None
-    if existing is None:
-        ann = Annotation(
-            unit_id=unit_id,
-            annotator_id=annotator_id,
-            schema_version_id=schema_version_id,
-            values=dict(values),
-            status=status,
-            comment=comment,
-            seconds=seconds,
-            created_at=now,
-            updated_at=now,
+    row = {
+        "values": dict(values),
+        "status": status,
+        "comment": comment,
+        "schema_version_id": schema_version_id,
+        "updated_at": now,
+    }
+    if found is None:
+        result = session.execute(
+            _ANN.insert().values(
+                unit_id=unit_id, annotator_id=annotator_id, seconds=seconds, created_at=now, **row
+            )
         )
-        action = "create"
+        ann_id = result.inserted_primary_key[0]
+        previous, action = None, "create"
     else:
-        previous = _snapshot(existing)
-        ann = existing
-        ann.values = dict(values)
-        ann.status = status
-        ann.comment = comment
-        ann.schema_version_id = schema_version_id
+        ann_id, previous, action = found.id, found.snapshot, "update"
         if seconds is not None:
-            ann.seconds = (ann.seconds or 0.0) + seconds
-        ann.updated_at = now
-        action = "update"
+            row["seconds"] = (previous.seconds or 0.0) + seconds
+        session.execute(_ANN.update().where(_ANN.c.id == ann_id).values(**row))
+        _forget(session, ann_id)
     if status == SKIPPED:
         action = "skip"
     elif status == FLAGGED:
         action = "flag"
-    session.add(ann)
-    session.flush()
-    assert ann.id is not None
-    session.add(_event(ann, action))
-    session.flush()
-    return SaveResult(annotation_id=ann.id, previous=previous)
+    session.execute(
+        _EVENT.insert().values(
+            annotation_id=ann_id,
+            unit_id=unit_id,
+            annotator_id=annotator_id,
+            schema_version_id=schema_version_id,
+            action=action,
+            values=dict(values),
+            status=status,
+            comment=comment,
+            at=now,
+        )
+    )
+    return SaveResult(annotation_id=ann_id, previous=previous)
+
+
+def _forget(session: Session, annotation_id: int) -> None:
+    """An ORM copy of a row we just changed with Core would be stale: expire it."""
+    obj = session.identity_map.get(session.identity_key(Annotation, annotation_id))
+    if obj is not None:
+        session.expire(obj)
 
 
 def undo_save(

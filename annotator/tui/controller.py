@@ -111,7 +111,7 @@ class Annotating:
         self.view = store.load_unit(
             s, unit_id, before=self.schema.context_before, after=self.schema.context_after
         )
-        mine = store.my_annotation(s, unit_id=unit_id, annotator_id=self.annotator_id)
+        mine = store.mine(s, unit_id=unit_id, annotator_id=self.annotator_id)
         self.saved_values = dict(mine.values) if mine else {}
         self.saved_status = mine.status if mine else None
         self.saved_comment = mine.comment if mine else None
@@ -153,7 +153,7 @@ class Annotating:
             s, project_id=self.ctx.project_id, annotator_id=self.annotator_id, unit_id=unit_id
         )
         if uid is not None:
-            skipped = store.my_annotation(s, unit_id=uid, annotator_id=self.annotator_id)
+            skipped = store.mine(s, unit_id=uid, annotator_id=self.annotator_id)
             if skipped is None or skipped.status != store.SKIPPED:
                 return uid
         return self.queue.next(s, current=unit_id)

@@ -11,10 +11,10 @@ from textual import work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.keys import _character_to_key
 from textual.screen import Screen
-from textual.widgets import Footer, Input, ProgressBar, Static
+from textual.widgets import Input, Static
 
 from annotator.schema.model import Task
 from annotator.store.annotations import FLAGGED, SKIPPED, UnitView
@@ -23,6 +23,7 @@ from annotator.tui.widgets.base import TaskPanel
 from annotator.tui.widgets.choice import ChoicePanel, MultiPanel
 from annotator.tui.widgets.span import SpanPanel
 from annotator.tui.widgets.stance import StancePanel
+from annotator.tui.widgets.status import KeyHints, ProgressLine
 from annotator.tui.widgets.text import TextPanel
 from annotator.tui.widgets.unit_view import UnitBox, document_line
 
@@ -105,6 +106,7 @@ class AnnotateScreen(Screen):
         self.one_key = len(one) == 1 and one[0].type == "single"
         self.on_shown: Callable[[UnitView | None], None] | None = None  # benchmarks, tests
         self.active: TaskPanel | None = None  # the task label keys go to (focus follows)
+        self._said: tuple[str, bool] | None = None
         for key in sorted({lab.key for t in self.schema.tasks for lab in t.labels if lab.key}):
             name = _character_to_key(key) if len(key) == 1 else key
             self._bindings.bind(name, f"label_key({key!r})", show=False, priority=True)
@@ -115,17 +117,27 @@ class AnnotateScreen(Screen):
         with VerticalScroll(id="tasks"):
             yield from self.panels.values()
         yield Static(id="message", markup=False)
-        with Horizontal(id="progress"):
-            yield ProgressBar(id="bar", show_eta=False, show_percentage=False)
-            yield Static(id="counts", markup=False)
-        yield Footer()
+        yield ProgressLine(id="progress")
+        yield KeyHints(id="keys")
 
     def on_mount(self) -> None:
+        self.query_one(KeyHints).set_hints(self.key_hints())
         self.draw(self.ann.open_first())
         self.load_progress()
         if any(t.type == "span" for t in self.schema.tasks):
             # After the first unit is drawn: loading jieba holds the GIL for about a second.
             self.set_timer(0.3, self.warm_tokenizer)
+
+    def key_hints(self) -> list[tuple[str, str]]:
+        """(key, what) for the bindings shown in the hint line, after the user's keymap."""
+        out, seen = [], set()
+        for bindings in self._bindings.key_to_bindings.values():
+            for b in bindings:
+                if b.show and b.description and b.action not in seen:
+                    seen.add(b.action)
+                    out.append((self.app.get_key_display(b), b.description))
+        out.append(("^p", "Palette"))
+        return out
 
     # --- workers -----------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="progress")
@@ -145,6 +157,9 @@ class AnnotateScreen(Screen):
 
     # --- drawing -----------------------------------------------------------------------
     def say(self, message: str, *, error: bool = False) -> None:
+        if (message, error) == self._said:
+            return  # the usual case, "" again: no redraw, no layout
+        self._said = (message, error)
         box = self.query_one("#message", Static)
         box.update(Text(message, style="bold red" if error else "green"))
         box.set_class(error, "error")
@@ -153,7 +168,7 @@ class AnnotateScreen(Screen):
         self.say("")
         tasks = self.query_one("#tasks")
         if view is None:
-            self.query_one("#doc", Static).update(Text("Done", style="bold"))
+            self.query_one("#doc", Static).update(Text("Done", style="bold"), layout=False)
             self.query_one(UnitBox).display = False
             tasks.display = False
             self.say("Your queue is empty: thank you! Press q to quit, ← to review.")
@@ -161,7 +176,7 @@ class AnnotateScreen(Screen):
             return
         self.query_one(UnitBox).display = True
         tasks.display = True
-        self.query_one("#doc", Static).update(document_line(view))
+        self.query_one("#doc", Static).update(document_line(view), layout=False)
         self.query_one(UnitBox).show(view)
         saved = self.ann.saved_values
         for name, panel in self.panels.items():
@@ -185,14 +200,12 @@ class AnnotateScreen(Screen):
 
     def update_progress(self) -> None:
         prog = self.ann.progress
-        counts = self.query_one("#counts", Static)
         if prog is None:
-            counts.update(Text("counting…", style="dim"))
-            return
-        bar = self.query_one("#bar", ProgressBar)
-        bar.update(total=max(1, prog.done + prog.left), progress=prog.done)
-        counts.update(
-            Text(f"{prog.done:,} done · {prog.left:,} left · {format_eta(self.ann.eta_seconds())}")
+            return  # the line says "counting…" until the counts arrive
+        self.query_one(ProgressLine).show(
+            prog.done,
+            prog.left,
+            f"{prog.done:,} done · {prog.left:,} left · {format_eta(self.ann.eta_seconds())}",
         )
 
     def values(self) -> dict[str, Any]:
@@ -214,7 +227,8 @@ class AnnotateScreen(Screen):
             if isinstance(panel, SpanPanel) and on and not panel.tokens and self.ann.view:
                 panel.load(self.ann.view.text, self.ann.ensure_tokens())
                 panel.set_value(self.ann.saved_values.get(name) if initial else None)
-            panel.display = on
+            if panel.display != on:
+                panel.display = on
 
     def shown_panels(self) -> list[TaskPanel]:
         return [p for p in self.panels.values() if p.display]
@@ -223,7 +237,9 @@ class AnnotateScreen(Screen):
         """Make `panel` the active task now (synchronously), and give it the focus."""
         self.active = panel
         if panel is not None:
-            self.set_focus(panel.input if isinstance(panel, TextPanel) else panel)
+            target = panel.input if isinstance(panel, TextPanel) else panel
+            if self.focused is not target:
+                self.set_focus(target)
             panel.scroll_visible(animate=False)
 
     def focus_first(self) -> None:
@@ -263,7 +279,17 @@ class AnnotateScreen(Screen):
         if self.one_key:
             self.action_save()
         else:
-            self.action_focus_task(1, wrap=False)
+            self.advance()
+
+    def advance(self) -> None:
+        """After a choice: on to the next task that takes keys. Free text is never entered by
+        itself (then `s`, `u`, `q` would type into it); tab goes there."""
+        items = self.shown_panels()
+        idx = items.index(self.active) if self.active in items else -1
+        for panel in items[idx + 1 :]:
+            if not isinstance(panel, TextPanel):
+                self.activate(panel)
+                return
 
     def message_is_error(self) -> bool:
         return self.query_one("#message").has_class("error")

@@ -36,13 +36,14 @@ class TaskPanel(Widget, can_focus=True):
 
     def set_value(self, value: Any) -> None:
         """Show a saved value (no Changed message: nothing was chosen)."""
-        self._value = value
-        self.refresh(layout=True)
+        if value != self._value:
+            self._value = value
+            self.refresh()  # same text, other styles: the height cannot change
 
     def change(self, value: Any, *, advance: bool = False) -> bool:
         """Set a chosen value; returns `advance` so the screen can move on at once."""
         self._value = value
-        self.refresh(layout=True)
+        self.refresh()
         self.post_message(self.Changed(self, advance))
         return advance
 

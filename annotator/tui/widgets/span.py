@@ -66,7 +66,7 @@ class SpanPanel(TaskPanel):
             self.selected.update(range(span.get("token_start", 0), span.get("token_end", 0)))
         self.selected &= set(range(len(self.tokens)))
         self._value = value
-        self.refresh(layout=True)
+        self.refresh()
 
     def _spans(self) -> list[dict] | None:
         runs: list[list[int]] = []

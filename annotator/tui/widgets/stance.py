@@ -30,7 +30,9 @@ class StancePanel(TaskPanel):
         return True  # "no stance on any target" is an answer
 
     def set_value(self, value) -> None:
-        self.row = 0
+        if self.row:
+            self.row = 0
+            self.refresh()
         super().set_value(value)
 
     def body(self) -> Text:

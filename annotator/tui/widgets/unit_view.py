@@ -39,11 +39,13 @@ class UnitBox(VerticalScroll):
     def show(self, view: UnitView) -> None:
         before, after = self.query_one("#before", Static), self.query_one("#after", Static)
         before.update(_context(view.before))
-        before.display = bool(view.before)
+        if before.display != bool(view.before):
+            before.display = bool(view.before)
         current = Text(display_text(view.text))
         if view.kind != "body":
             current.append(f"  ({view.kind})", style="dim italic")
         self.query_one("#current", Static).update(current)
         after.update(_context(view.after))
-        after.display = bool(view.after)
+        if after.display != bool(view.after):
+            after.display = bool(view.after)
         self.scroll_home(animate=False)
