@@ -19,6 +19,7 @@ from annotator.cli.exporting import export, labels_app
 from annotator.cli.importing import import_
 from annotator.cli.options import err, out
 from annotator.cli.project import demo, init, status
+from annotator.cli.review import dashboard, review
 from annotator.cli.schema import schema_app
 from annotator.errors import format_user_error
 
@@ -39,6 +40,8 @@ app.add_typer(labels_app, name="labels")
 app.command()(agreement)
 app.command()(report)
 app.add_typer(annotators_app, name="annotators")
+app.command()(review)
+app.command()(dashboard)
 app.add_typer(schema_app, name="schema")
 app.command()(demo)
 

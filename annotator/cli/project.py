@@ -41,10 +41,18 @@ def init(
 
 def status(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    charts: Annotated[
+        bool, typer.Option("--dashboard", help="Open the dashboard (charts) in the terminal.")
+    ] = False,
     project: ProjectOption = None,
     db: DbOption = None,
 ) -> None:
     """Show documents, units and annotations per annotator."""
+    if charts:
+        from annotator.cli.review import dashboard
+
+        dashboard(as_name=None, project=project, db=db)
+        return
     from annotator.store.engine import open_store, session_scope
     from annotator.store.projects import get_project
     from annotator.store.stats import current_schema_row, project_summary

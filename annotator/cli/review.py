@@ -38,7 +38,11 @@ def review(
     project: ProjectOption = None,
     db: DbOption = None,
 ) -> None:
-    """Settle disagreements: each annotator's values side by side, your decision stored."""
+    """Settle disagreements between annotators (leads only).
+
+    Each annotator's values side by side with a suggested value; your decision is stored as
+    the unit's gold value, with who decided and when.
+    """
     from annotator.store.adjudications import lead_id
     from annotator.store.engine import session_scope
     from annotator.tui.launch import load_context
@@ -77,7 +81,10 @@ def dashboard(
     project: ProjectOption = None,
     db: DbOption = None,
 ) -> None:
-    """Progress, label distribution and agreement over time, as charts in the terminal."""
+    """Charts of progress, labels and agreement over time.
+
+    The same view opens from the annotation screen's command palette (ctrl+p).
+    """
     from annotator.store.engine import session_scope
     from annotator.store.labels_query import has_lead, role_of
     from annotator.tui.launch import load_context
