@@ -276,7 +276,7 @@ def store_tokens(session: Session, unit_id: int, tokens: list[str]) -> None:
     from annotator.store.models import Unit
 
     unit = session.get(Unit, unit_id)
-    if unit is not None and unit.tokens is None:
+    if unit is not None and unit.tokens != tokens:
         unit.tokens = list(tokens)
         session.add(unit)
 

@@ -61,7 +61,7 @@ class Annotating:
         self.saved_values: dict[str, Any] = {}
         self.saved_status: str | None = None
         self.saved_comment: str | None = None
-        self.tokens: list[str] | None = None
+        self.words: tuple[list[str], list[tuple[int, int]]] | None = None
         self.shown_at = clock()
         self.recent: deque[float] = deque(maxlen=30)
         # The remembered queue position (sequential order only; None: not remembered).
@@ -104,7 +104,7 @@ class Annotating:
 
     def _show(self, s, unit_id: int | None) -> UnitView | None:
         self.shown_at = self.clock()
-        self.tokens = None
+        self.words = None
         if unit_id is None:
             self.view, self.saved_values, self.saved_status = None, {}, None
             return None
@@ -115,7 +115,6 @@ class Annotating:
         self.saved_values = dict(mine.values) if mine else {}
         self.saved_status = mine.status if mine else None
         self.saved_comment = mine.comment if mine else None
-        self.tokens = self.view.tokens
         return self.view
 
     def previous(self) -> UnitView | None:
@@ -215,15 +214,17 @@ class Annotating:
             self.queue.reopen(entry.unit_id)
         return self.goto(entry.unit_id)
 
-    def ensure_tokens(self) -> list[str]:
-        """The shown unit's words, computed once and cached in the store."""
-        if self.tokens is None and self.view is not None:
-            from annotator.tui.tokens import tokenize
+    def ensure_words(self) -> tuple[list[str], list[tuple[int, int]]]:
+        """The shown unit's words and their offsets, computed once and cached in the store."""
+        if self.words is None and self.view is not None:
+            from annotator.tui.tokens import words
 
-            self.tokens = tokenize(self.view.text, self.view.lang or self.schema.language)
-            with session_scope(self.ctx.engine) as s:
-                store.store_tokens(s, self.view.unit_id, self.tokens)
-        return self.tokens or []
+            tokens, offsets = words(self.view.text, self.view.tokens)
+            if tokens is not self.view.tokens:
+                with session_scope(self.ctx.engine) as s:
+                    store.store_tokens(s, self.view.unit_id, tokens)
+            self.words = (tokens, offsets)
+        return self.words or ([], [])
 
     # --- progress ----------------------------------------------------------------------
     def load_progress(self) -> Progress:

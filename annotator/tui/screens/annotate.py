@@ -153,7 +153,7 @@ class AnnotateScreen(Screen):
     def warm_tokenizer(self) -> None:
         from annotator.tui.tokens import warm_up
 
-        warm_up(self.schema.language)
+        warm_up()
 
     # --- drawing -----------------------------------------------------------------------
     def say(self, message: str, *, error: bool = False) -> None:
@@ -181,7 +181,7 @@ class AnnotateScreen(Screen):
         saved = self.ann.saved_values
         for name, panel in self.panels.items():
             if isinstance(panel, SpanPanel):
-                panel.load(view.text, self.ann.tokens or [])
+                panel.load(view.text, *(self.ann.ensure_words() if view.tokens else ([], [])))
             panel.set_value(saved.get(name))
         self.update_visibility(initial=True)
         if self.ann.saved_status:
@@ -225,7 +225,7 @@ class AnnotateScreen(Screen):
         for name, panel in self.panels.items():
             on = name in shown
             if isinstance(panel, SpanPanel) and on and not panel.tokens and self.ann.view:
-                panel.load(self.ann.view.text, self.ann.ensure_tokens())
+                panel.load(self.ann.view.text, *self.ann.ensure_words())
                 panel.set_value(self.ann.saved_values.get(name) if initial else None)
             if panel.display != on:
                 panel.display = on

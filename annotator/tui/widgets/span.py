@@ -19,19 +19,6 @@ from annotator.tui.safe_text import display_text
 from annotator.tui.widgets.base import TaskPanel
 
 
-def token_offsets(text: str, tokens: list[str]) -> list[tuple[int, int]]:
-    """Character offsets of each token in `text` (tokens that cannot be found get width 0)."""
-    spans, pos = [], 0
-    for tok in tokens:
-        found = text.find(tok, pos) if tok else -1
-        if found < 0:
-            spans.append((pos, pos))
-            continue
-        spans.append((found, found + len(tok)))
-        pos = found + len(tok)
-    return spans
-
-
 class SpanPanel(TaskPanel):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left", "move(-1)", "Word left", show=False),
@@ -52,9 +39,8 @@ class SpanPanel(TaskPanel):
         self.cursor = 0
         self.anchor: int | None = None
 
-    def load(self, text: str, tokens: list[str]) -> None:
-        self.text, self.tokens = text, tokens
-        self.offsets = token_offsets(text, tokens)
+    def load(self, text: str, tokens: list[str], offsets: list[tuple[int, int]]) -> None:
+        self.text, self.tokens, self.offsets = text, tokens, offsets
         self.cursor, self.anchor = 0, None
         self.selected = set()
         self.refresh(layout=True)
