@@ -162,7 +162,7 @@ def write_parquet_stream(
     values_of = Memo(_values_maker(task_types))
     doc_fields = ("title", "url", "outlet", "published", "lang")
 
-    def lookup(keys: list, table: dict) -> Any:
+    def lookup(keys: list, table: Any) -> Any:
         """Arrow's take over the distinct keys: one Python lookup per distinct key."""
         distinct = list(dict.fromkeys(keys))
         where = pc.index_in(pa.array(keys), value_set=pa.array(distinct))

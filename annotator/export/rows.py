@@ -51,27 +51,9 @@ class Filters:
     include_unannotated: bool = False  # units with no (matching) annotation too
 
 
-def iso(dt: datetime | None) -> str | None:
-    """ISO 8601 in UTC, to the microsecond, with a ``Z``; naive values are taken as UTC (as
-    SQLite stores them). Fixed width, so the text sorts as the instants do."""
-    if dt is None:
-        return None
-    if dt.tzinfo is not None:
-        dt = dt.astimezone(UTC).replace(tzinfo=None)
-    return dt.isoformat(timespec="microseconds") + "Z"
-
-
-def stored(dt: datetime | None) -> str | None:
-    """A datetime as the stream gives it: UTC text 'YYYY-MM-DD HH:MM:SS.ffffff'."""
-    if dt is None:
-        return None
-    if dt.tzinfo is not None:
-        dt = dt.astimezone(UTC).replace(tzinfo=None)
-    return dt.isoformat(" ", timespec="microseconds")
-
-
 def iso_text(raw: str | None) -> str | None:
-    """Stored UTC text -> ISO 8601 with a ``Z`` (the same as `iso` of the datetime)."""
+    """Stored UTC text -> ISO 8601 to the microsecond with a ``Z`` (fixed width, so the text
+    sorts as the instants do)."""
     return None if raw is None else f"{raw[:10]}T{raw[11:]}Z"
 
 
@@ -119,6 +101,12 @@ class UnitStream:
     def _json(self, col: str) -> str:
         return col if self.sqlite else f"CAST({col} AS TEXT)"
 
+    def _stamp(self, col: str) -> str:
+        """A timestamp column as stored UTC text (SQLite keeps it so; others format it)."""
+        if self.sqlite:
+            return col
+        return f"to_char({col} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
+
     def _annotation_conditions(self) -> tuple[str, dict[str, Any]]:
         f = self.filters
         conds: list[str] = []
@@ -154,15 +142,13 @@ class UnitStream:
     def _annotations(self) -> Iterator[Ann]:
         sql = (
             f"SELECT a.unit_id, a.annotator_id, {self._json(VALUES)}, "
-            "a.status, a.comment, a.seconds, a.schema_version_id, a.created_at, a.updated_at "
+            "a.status, a.comment, a.seconds, a.schema_version_id, "
+            f"{self._stamp('a.created_at')}, {self._stamp('a.updated_at')} "
             "FROM unit u JOIN annotation a ON a.unit_id = u.id "
             f"WHERE u.project_id = :p{self._conds} "
             "ORDER BY u.id, a.annotator_id"
         )
-        rows = self._rows(sql, {"p": self.project_id, **self._params}, stream=True)
-        if self.sqlite:
-            return rows
-        return ((*r[:7], stored(r[7]), stored(r[8])) for r in rows)
+        return self._rows(sql, {"p": self.project_id, **self._params}, stream=True)
 
     def _adjudications(self) -> Iterator[tuple[int, str, Any]] | None:
         p = {"p": self.project_id}
@@ -179,7 +165,7 @@ class UnitStream:
         if len(self._docs) > DOC_CACHE:
             self._docs.clear()
         sql = (
-            "SELECT id, title, url, outlet, published, lang, source_path "
+            f"SELECT id, title, url, outlet, {self._stamp('published')}, lang, source_path "
             "FROM document WHERE project_id = :p AND id >= :first ORDER BY id LIMIT :n"
         )
         for did, title, url, outlet, published, lang, source in self._rows(
@@ -190,7 +176,7 @@ class UnitStream:
                 "title": title,
                 "url": url,
                 "outlet": outlet,
-                "published": iso_text(published) if self.sqlite else iso(published),
+                "published": iso_text(published),
                 "lang": lang,
                 "source_path": source,
             }

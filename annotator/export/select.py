@@ -23,7 +23,7 @@ Row = dict[str, Any]
 
 def selected_tasks(schema: Schema, opts: ExportOptions) -> dict[str, str]:
     """Task name -> type, in schema order, limited to --tasks."""
-    types = {t.name: t.type for t in schema.tasks}
+    types: dict[str, str] = {t.name: t.type for t in schema.tasks}
     if opts.tasks is None:
         return types
     unknown = [t for t in opts.tasks if t not in types]
