@@ -1,0 +1,53 @@
+"""A mouse click on a word of a span task, and the command palette's jump to a document."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_tui_app import MEDIA_BIAS, TEXTS, make_app, make_store, panel, screen_text, stored
+
+
+@pytest.fixture(autouse=True)
+def _no_user_config(tmp_path, monkeypatch):
+    monkeypatch.setenv("ANNOTATOR_CONFIG", str(tmp_path / "config.toml"))
+
+
+async def test_clicking_a_word_toggles_it_in_the_span(tmp_path):
+    ctx = make_store(tmp_path, MEDIA_BIAS)
+    app = make_app(ctx)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("1", "3")  # biased (the span task appears), opinion
+        span = panel(app, "biased_words")
+        assert span.display
+        # The content's first row is the task header; the words are on the next one.
+        x0, y = span.content_region.x, span.content_region.y + 1
+        col = TEXTS[0].index("plan")
+        await pilot.click(offset=(x0 + col + 1, y))
+        await pilot.pause()
+        assert [s["text"] for s in span.value] == ["plan"]
+        await pilot.click(offset=(x0 + col + 1, y))  # again: off
+        await pilot.pause()
+        assert span.value is None
+        await pilot.click(offset=(x0 + TEXTS[0].index("cut") + 1, y))
+        await pilot.press("tab", "1", "enter")  # bias_type: word choice; save
+        await pilot.pause()
+    _, values = stored(ctx)[TEXTS[0]]
+    assert [s["text"] for s in values["biased_words"]] == ["cut"]
+
+
+async def test_palette_jumps_to_a_document_by_title(tmp_path):
+    ctx = make_store(tmp_path, MEDIA_BIAS, docs=[TEXTS[:2], ["Second story opens here.", "x"]])
+    app = make_app(ctx)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert TEXTS[0] in screen_text(app)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"story 1")
+        await pilot.pause(0.5)  # the providers search asynchronously
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Second story opens here." in screen_text(app)
+        await pilot.press("2", "1", "enter")  # the jumped-to unit is annotated and saved
+        await pilot.pause()
+    assert stored(ctx)["Second story opens here."][0] == "done"
