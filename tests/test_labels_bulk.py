@@ -66,17 +66,19 @@ def test_updates_skips_and_repeats_write_the_audit_trail(db_url, tmp_path, small
             {"text": "B.", "annotator": "ann", "values": {"bias": "biased"}, "url": "u1"},
             {"text": "A.", "annotator": "bo", "values": {"bias": "non_biased"}, "url": "u1"},
             {"text": "C.", "annotator": "ann", "values": {"bias": "biased"}, "url": "u2"},
-            # the same unit and annotator again, in the same batch: an update
-            {"text": "C.", "annotator": "ann", "values": {"bias": "non_biased"}, "url": "u2"},
+            # the same unit and annotator again, in the same batch: one annotation
+            {"text": "C.", "annotator": "ann", "task": "opinion", "value": "entirely_factual"},
         ],
     )
     report = import_labels(engine, proj, first)
-    assert (report.created, report.updated, report.unchanged) == (4, 1, 0)
+    assert (report.created, report.updated, report.unchanged) == (4, 0, 0)
     anns, events, units, docs = state(engine)
-    assert anns[("C.", "ann")] == ({"bias": "non_biased"}, "done")
-    assert [(t, n, a) for t, n, a, _ in events][-2:] == [
+    assert anns[("C.", "ann")] == ({"bias": "biased", "opinion": "entirely_factual"}, "done")
+    assert [(t, n, a) for t, n, a, _ in events] == [
+        ("A.", "ann", "create"),
+        ("B.", "ann", "create"),
+        ("A.", "bo", "create"),
         ("C.", "ann", "create"),
-        ("C.", "ann", "update"),
     ]
     # one document per source, positions in order, one unit per text across batches
     assert sorted(docs) == ["u1", "u2"]
@@ -102,6 +104,28 @@ def test_updates_skips_and_repeats_write_the_audit_trail(db_url, tmp_path, small
     again = import_labels(engine, proj, second)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
     assert len(state(engine)[1]) == len(events)
+
+
+def test_a_row_per_task_imports_as_one_annotation_and_again_changes_nothing(tmp_path, sqlite_url):
+    engine, proj = new_project(sqlite_url)
+    path = tmp_path / "long.csv"
+    path.write_text(
+        "text,annotator,task,value\n"
+        "Rain fell.,ann,bias,non_biased\n"
+        "Rain fell.,ann,opinion,entirely_factual\n"
+        "Rain fell.,ann,bias,biased\n",  # a repeated task: the later value counts
+        encoding="utf-8",
+    )
+    first = import_labels(engine, proj, path)
+    assert (first.records, first.created, first.failed) == (3, 1, 0)
+    anns, events, _, _ = state(engine)
+    assert anns[("Rain fell.", "ann")] == (
+        {"bias": "biased", "opinion": "entirely_factual"},
+        "done",
+    )
+    again = import_labels(engine, proj, path)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+    assert len(state(engine)[1]) == len(events) == 1
 
 
 def test_problems_come_in_file_order_across_batches(tmp_path, small_batches, sqlite_url):
@@ -144,3 +168,19 @@ def test_round_trip_through_jsonl_on_both_databases(db_url, tmp_path, small_batc
         return out
 
     assert labels_of(second) == labels_of(first)
+
+
+def test_babe_preset_reads_raw_files_per_annotator(tmp_path, sqlite_url):
+    engine, proj = new_project(sqlite_url)
+    path = tmp_path / "raw_labels.csv"
+    path.write_text(
+        "text,label_bias,label_opinion,biased_words,annotator_id\n"
+        "The mayor brazenly lied.,Biased,Entirely factual,['brazenly'],3\n"
+        "The mayor brazenly lied.,Non-biased,Entirely factual,[],7\n",
+        encoding="utf-8",
+    )
+    report = import_labels(engine, proj, path, labels.babe_columns(path))
+    assert (report.created, report.failed) == (2, 0)
+    anns = state(engine)[0]
+    assert anns[("The mayor brazenly lied.", "3")][0]["bias"] == "biased"
+    assert anns[("The mayor brazenly lied.", "7")][0]["bias"] == "non_biased"

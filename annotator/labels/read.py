@@ -20,20 +20,22 @@ from annotator.schema.model import Schema
 
 
 def babe_columns(path: Path) -> Columns:
-    """Columns for the BABE (SG1/SG2: one gold row per sentence) and MBIC (raw: one row per
-    annotator) CSV files, with their label spellings mapped by ``schema.babe``."""
+    """Columns for the BABE files with their label spellings mapped by ``schema.babe``: the
+    final labels (SG1/SG2: one gold row per sentence, annotator ``babe``) and the raw ones
+    (raw_labels_SG1/SG2 with ``annotator_id``, MBIC with ``mturk_id``: a row per annotator)."""
     from annotator.schema import babe
 
     with Path(path).open(encoding="utf-8-sig", newline="") as fh:
         header = fh.readline()
-    raw = "mturk_id" in header
+    names = {c.strip() for c in header.replace(";", ",").split(",")}
+    who = next((c for c in ("mturk_id", "annotator_id") if c in names), None)
     return Columns(
-        annotator="mturk_id" if raw else "annotator",
-        default_annotator=None if raw else "babe",
+        annotator=who or "annotator",
+        default_annotator=None if who else "babe",
         task_columns={
             babe.BIAS_TASK: "label_bias",
             babe.OPINION_TASK: "label_opinion",
-            babe.WORDS_TASK: "words" if raw else "biased_words",
+            babe.WORDS_TASK: "words" if "words" in names else "biased_words",
         },
         converters={
             babe.BIAS_TASK: babe.bias_value,

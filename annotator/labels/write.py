@@ -170,11 +170,21 @@ class LabelWriter:
         return self.annotators[name]
 
     def store(self, items: list[Checked], report: ImportReport) -> None:
-        """Create or update each record's annotation, in order, with its audit events."""
+        """Create or update each annotation the records name, with its audit event.
+
+        Records of one unit and annotator in a batch make one annotation: their values
+        merged in file order and the last one's status (a file with a row per task, or a
+        record repeated, imports as the annotation it describes; importing it again then
+        finds that annotation unchanged).
+        """
         if not items:
             return
-        keys = [(item.unit_id, self.annotator_id(item.rec.annotator)) for item in items]
-        wanted = set(keys)
+        merged: dict[tuple, tuple[dict[str, Any], str]] = {}
+        for item in items:
+            key = (item.unit_id, self.annotator_id(item.rec.annotator))
+            before = merged.get(key)
+            values = {**before[0], **item.values} if before is not None else item.values
+            merged[key] = (values, item.rec.status)
         # (unit, annotator) -> [annotation id or None, values, status, comment, changed]
         state: dict[tuple, list[Any]] = {}
         for aid, uid, who, values, status, comment in self.session.execute(
@@ -185,30 +195,29 @@ class LabelWriter:
                 A["values"],  # (A.values is the collection's method)
                 A.status,
                 A.comment,
-            ).where(A.unit_id.in_(sorted({k[0] for k in keys})))
+            ).where(A.unit_id.in_(sorted({k[0] for k in merged})))
         ):
-            if (uid, who) in wanted:
+            if (uid, who) in merged:
                 state[uid, who] = [aid, values, status, comment, False]
         events: list[tuple[tuple, str, dict[str, Any], str, str | None]] = []
-        for item, key in zip(items, keys, strict=True):
-            rec = item.rec
+        for key, (values, status) in merged.items():
             current = state.get(key)
-            if current is not None and current[1] == item.values and current[2] == rec.status:
+            if current is not None and current[1] == values and current[2] == status:
                 report.unchanged += 1
                 continue
             if current is None:
-                state[key] = current = [None, item.values, rec.status, None, True]
+                state[key] = current = [None, values, status, None, True]
                 report.created += 1
                 action = "create"
             else:
-                current[1:5] = [item.values, rec.status, current[3], True]
+                current[1:5] = [values, status, current[3], True]
                 report.updated += 1
                 action = "update"
-            if rec.status == SKIPPED:
+            if status == SKIPPED:
                 action = "skip"
-            elif rec.status == FLAGGED:
+            elif status == FLAGGED:
                 action = "flag"
-            events.append((key, action, dict(item.values), rec.status, current[3]))
+            events.append((key, action, dict(values), status, current[3]))
         self._write(state, events)
 
     def _write(self, state: dict[tuple, list[Any]], events: list) -> None:
