@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from annotator.labels.model import BadRecord, Columns
@@ -36,12 +38,9 @@ def _span_value(
     task: Task, value: Any, text: str | None, lang: str | None, warnings: list[str]
 ) -> list[dict]:
     """Spans as the annotate screen stores them; words or phrases are found in the text."""
-    from annotator.ingest.tokens import tokenize
-
     if not isinstance(value, list):
         value = [value]
-    tokens = tokenize(text, lang) if text else []
-    offsets = _offsets(text or "", tokens)
+    tokens, lower, offsets = _tokens(text, lang) if text else ((), (), ())
     out = []
     for item in value:
         if isinstance(item, dict) and isinstance(item.get("token_start"), int):
@@ -50,8 +49,8 @@ def _span_value(
                 raise BadRecord(f"task {task.name!r}: bad span {json.dumps(item)}")
             span = dict(item)
         elif isinstance(item, str) and item.strip():
-            words = tokenize(item, lang)
-            found = _find(tokens, words)
+            words = _tokens(item, lang)[1]
+            found = _find(lower, words)
             if found is None:  # a typo in a word list should not lose the record's labels
                 warnings.append(f"task {task.name!r}: {item!r} is not in the text; span left out")
                 continue
@@ -67,7 +66,19 @@ def _span_value(
     return out
 
 
-def _offsets(text: str, tokens: list[str]) -> list[tuple[int, int]]:
+@lru_cache(maxsize=4096)
+def _tokens(
+    text: str, lang: str | None
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[int, int], ...]]:
+    """A text's tokens, lower-cased tokens and character offsets. Cached: a sentence comes
+    once per annotator, and a raw file holds many annotators per sentence."""
+    from annotator.ingest.tokens import tokenize
+
+    tokens = tuple(tokenize(text, lang))
+    return tokens, tuple(t.lower() for t in tokens), tuple(_offsets(text, tokens))
+
+
+def _offsets(text: str, tokens: Sequence[str]) -> list[tuple[int, int]]:
     out, pos = [], 0
     for tok in tokens:
         at = text.find(tok, pos)
@@ -76,13 +87,14 @@ def _offsets(text: str, tokens: list[str]) -> list[tuple[int, int]]:
     return out
 
 
-def _find(tokens: list[str], words: list[str]) -> int | None:
-    if not words:
+def _find(lower: Sequence[str], want: Sequence[str]) -> int | None:
+    """Where the (lower-cased) words start among the (lower-cased) tokens, if anywhere."""
+    if not want:
         return None
-    lower = [t.lower() for t in tokens]
-    want = [w.lower() for w in words]
-    for i in range(len(lower) - len(want) + 1):
-        if lower[i : i + len(want)] == want:
+    lower, want = tuple(lower), tuple(want)
+    n = len(want)
+    for i in range(len(lower) - n + 1):
+        if lower[i : i + n] == want:
             return i
     return None
 

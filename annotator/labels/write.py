@@ -20,9 +20,15 @@ from sqlmodel import Session
 
 from annotator.labels.model import ImportReport, LabelRecord
 from annotator.store.annotations import FLAGGED, SKIPPED
-from annotator.store.annotators import get_or_create_annotator
 from annotator.store.documents import text_hash
-from annotator.store.models import Annotation, AnnotationEvent, Document, Unit, utcnow
+from annotator.store.models import (
+    Annotation,
+    AnnotationEvent,
+    Annotator,
+    Document,
+    Unit,
+    utcnow,
+)
 
 # Core tables: bulk inserts through them skip the ORM's per-row bookkeeping.
 UNIT: Table = Unit.__table__  # type: ignore[attr-defined]
@@ -164,10 +170,22 @@ class LabelWriter:
 
     # --- annotations -------------------------------------------------------------------
 
-    def annotator_id(self, name: str) -> int:
-        if name not in self.annotators:
-            self.annotators[name] = get_or_create_annotator(self.session, name).id  # type: ignore[assignment]
-        return self.annotators[name]
+    def annotator_ids(self, names: set[str]) -> None:
+        """Find or make the annotators named (one query each way) into `self.annotators`."""
+        wanted = {name.strip(): name for name in names if name not in self.annotators}
+        if not wanted:
+            return
+        table: Table = Annotator.__table__  # type: ignore[attr-defined]
+        query = select(table.c.name, table.c.id).where(table.c.name.in_(sorted(wanted)))
+        found = dict(self.session.execute(query).all())
+        missing = [n for n in wanted if n not in found]
+        if missing:
+            now = utcnow()
+            rows = [{"name": n, "role": "annotator", "created_at": now} for n in missing]
+            self.session.execute(insert(table), rows)
+            found = dict(self.session.execute(query).all())
+        for stripped, name in wanted.items():
+            self.annotators[name] = found[stripped]
 
     def store(self, items: list[Checked], report: ImportReport) -> None:
         """Create or update each annotation the records name, with its audit event.
@@ -179,9 +197,10 @@ class LabelWriter:
         """
         if not items:
             return
+        self.annotator_ids({item.rec.annotator for item in items})
         merged: dict[tuple, tuple[dict[str, Any], str]] = {}
         for item in items:
-            key = (item.unit_id, self.annotator_id(item.rec.annotator))
+            key = (item.unit_id, self.annotators[item.rec.annotator])
             before = merged.get(key)
             values = {**before[0], **item.values} if before is not None else item.values
             merged[key] = (values, item.rec.status)
