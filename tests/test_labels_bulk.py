@@ -106,7 +106,10 @@ def test_updates_skips_and_repeats_write_the_audit_trail(db_url, tmp_path, small
     assert len(state(engine)[1]) == len(events)
 
 
-def test_a_row_per_task_imports_as_one_annotation_and_again_changes_nothing(tmp_path, sqlite_url):
+def test_a_row_per_task_imports_as_one_annotation_and_again_changes_nothing(
+    tmp_path, sqlite_url, monkeypatch
+):
+    monkeypatch.setattr(labels, "BATCH", 2)  # the rows of one annotation stay in one batch
     engine, proj = new_project(sqlite_url)
     path = tmp_path / "long.csv"
     path.write_text(

@@ -56,11 +56,13 @@ def import_labels(
         writer = LabelWriter(session, project.id, version_id, path.name)
         batch: list[tuple[str, LabelRecord | str]] = []
         for item in _records(path, cols, schema):
-            batch.append(item)
-            if len(batch) >= BATCH:
+            # A full batch ends where the next record is for another unit or annotator, so
+            # a record per task stays with its siblings (they make one annotation).
+            if len(batch) >= BATCH and not _same_target(batch[-1][1], item[1]):
                 _import_batch(batch, schema, cols, writer, report)
                 session.commit()
                 batch = []
+            batch.append(item)
         _import_batch(batch, schema, cols, writer, report)
         session.commit()
     report.units_created = writer.units_created
@@ -82,6 +84,12 @@ def _records(path: Path, cols: Columns, schema: Schema) -> Iterator[tuple[str, L
             continue
         for rec in records:
             yield where, rec
+
+
+def _same_target(a: LabelRecord | str, b: LabelRecord | str) -> bool:
+    if isinstance(a, str) or isinstance(b, str):
+        return False
+    return (a.unit_id, a.text, a.annotator) == (b.unit_id, b.text, b.annotator)
 
 
 def _precheck(rec: LabelRecord) -> None:
