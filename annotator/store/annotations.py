@@ -91,6 +91,14 @@ def event_mark(session: Session) -> int:
     return session.execute(text("SELECT coalesce(max(id), 0) FROM annotationevent")).scalar_one()
 
 
+def project_created(session: Session, project_id: int) -> str:
+    """The project's creation time, as stored: with the store URL, it names one project."""
+    value = session.execute(
+        text("SELECT created_at FROM project WHERE id = :p"), {"p": project_id}
+    ).scalar()
+    return str(value)
+
+
 def checked_floor(session: Session, *, project_id: int, floor: int, mark: int) -> int:
     """A queue floor remembered from an earlier session, lowered below any unit that a change
     since event `mark` may have reopened (0 when the store is not the one it came from).
@@ -374,6 +382,7 @@ def _event(a: Annotation, action: str) -> AnnotationEvent:
 class SaveResult:
     annotation_id: int
     previous: Snapshot | None  # None: the annotation is new
+    event_id: int = 0  # the audit event this save appended
 
 
 def save_annotation(
@@ -422,7 +431,7 @@ def save_annotation(
         action = "skip"
     elif status == FLAGGED:
         action = "flag"
-    session.execute(
+    event = session.execute(
         _EVENT.insert().values(
             annotation_id=ann_id,
             unit_id=unit_id,
@@ -435,7 +444,9 @@ def save_annotation(
             at=now,
         )
     )
-    return SaveResult(annotation_id=ann_id, previous=previous)
+    return SaveResult(
+        annotation_id=ann_id, previous=previous, event_id=event.inserted_primary_key[0]
+    )
 
 
 def _forget(session: Session, annotation_id: int) -> None:
@@ -488,6 +499,7 @@ class Progress:
     done: int = 0
     left: int = 0
     total: int = 0
+    mark: int = 0  # the newest audit event the counts include
 
     def apply(self, before: str | None, after: str | None) -> None:
         """Keep counts current after one of my annotations changes status."""
@@ -500,6 +512,9 @@ def my_progress(
 ) -> Progress:
     """Whole-project counts: one pass over the annotations; run it off the UI thread."""
     p = {"p": project_id, "me": annotator_id, "overlap": overlap}
+    if session.get_bind().dialect.name == "postgresql":  # one snapshot for every count
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    mark = event_mark(session)  # on SQLite the read snapshot starts here
     total = session.execute(text("SELECT count(*) FROM unit WHERE project_id = :p"), p).scalar_one()
     mine = dict(
         session.execute(
@@ -522,4 +537,5 @@ def my_progress(
         done=mine.get(DONE, 0),
         left=total - closed + mine.get(SKIPPED, 0),
         total=total,
+        mark=mark,
     )

@@ -56,6 +56,7 @@ class Annotating:
         )
         self.clock = clock
         self.progress: Progress | None = None
+        self.uncounted: list[tuple[int, str | None, str | None]] = []
         self.undo_stack: list[UndoEntry] = []
         self.view: UnitView | None = None
         self.saved_values: dict[str, Any] = {}
@@ -68,13 +69,21 @@ class Annotating:
         self.cursors = cursors if order == "sequential" else None
         self.mark = 0  # audit event mark taken before the first queue scan of this session
         self.saves_since_cursor = 0
+        self.cursor_key: str | None = None  # set once the first unit is chosen
 
     # --- which unit --------------------------------------------------------------------
     def open_first(self) -> UnitView | None:
         with session_scope(self.ctx.engine) as s:
             self.mark = store.event_mark(s)
             if self.cursors is not None:
-                saved = load_cursor(self.cursors, self.cursor_key())
+                # The project's creation time tells a re-created store at the same path apart.
+                url = self.ctx.engine.url.render_as_string(hide_password=True)
+                born = store.project_created(s, self.ctx.project_id)
+                self.cursor_key = "#".join(
+                    str(v)
+                    for v in (url, self.ctx.project_id, born, self.annotator_id, self.queue.overlap)
+                )
+                saved = load_cursor(self.cursors, self.cursor_key)
                 if saved is not None:
                     self.queue.floor = store.checked_floor(
                         s, project_id=self.ctx.project_id, floor=saved.floor, mark=saved.mark
@@ -84,17 +93,13 @@ class Annotating:
         self.remember_cursor()
         return view
 
-    def cursor_key(self) -> str:
-        url = self.ctx.engine.url.render_as_string(hide_password=True)
-        return f"{url}#{self.ctx.project_id}#{self.annotator_id}#{self.queue.overlap}"
-
     def remember_cursor(self) -> None:
         """Keep where my queue stands (valid at the session's first event mark)."""
-        if self.cursors is None:
+        if self.cursors is None or self.cursor_key is None:
             return
         self.saves_since_cursor = 0
         try:
-            save_cursor(self.cursors, self.cursor_key(), Cursor(self.queue.floor, self.mark))
+            save_cursor(self.cursors, self.cursor_key, Cursor(self.queue.floor, self.mark))
         except OSError:
             self.cursors = None  # a read-only home: start-up is slower next time, nothing more
 
@@ -182,8 +187,7 @@ class Annotating:
             )
         # Committed: from here on, nothing can lose the label.
         self.undo_stack.append(UndoEntry(uid, result.previous, self.saved_status, status))
-        if self.progress is not None:
-            self.progress.apply(self.saved_status, status)
+        self._count(result.event_id, self.saved_status, status)
         if status == DONE:
             self.recent.append(seconds)
         self.saves_since_cursor += 1
@@ -207,9 +211,9 @@ class Annotating:
             store.undo_save(
                 s, unit_id=entry.unit_id, annotator_id=self.annotator_id, previous=entry.previous
             )
+            event_id = store.event_mark(s)
         self.undo_stack.pop()
-        if self.progress is not None:
-            self.progress.apply(entry.status_after, entry.status_before)
+        self._count(event_id, entry.status_after, entry.status_before)
         if entry.status_before in store.IN_QUEUE:
             self.queue.reopen(entry.unit_id)
         return self.goto(entry.unit_id)
@@ -235,6 +239,21 @@ class Annotating:
                 annotator_id=self.annotator_id,
                 overlap=self.queue.overlap,
             )
+
+    def _count(self, event_id: int, before: str | None, after: str | None) -> None:
+        """Keep the counts current; changes made while they are being counted wait for them."""
+        if self.progress is None:
+            self.uncounted.append((event_id, before, after))
+        else:
+            self.progress.apply(before, after)
+
+    def progress_loaded(self, progress: Progress) -> None:
+        """Counts from the store, plus my changes committed after their snapshot."""
+        for event_id, before, after in self.uncounted:
+            if event_id > progress.mark:
+                progress.apply(before, after)
+        self.uncounted.clear()
+        self.progress = progress
 
     def eta_seconds(self) -> float | None:
         if self.progress is None or len(self.recent) < 3:

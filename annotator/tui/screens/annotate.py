@@ -146,7 +146,7 @@ class AnnotateScreen(Screen):
         self.app.call_from_thread(self._progress_loaded, progress)
 
     def _progress_loaded(self, progress) -> None:
-        self.ann.progress = progress
+        self.ann.progress_loaded(progress)
         self.update_progress()
 
     @work(thread=True, group="tokens")
