@@ -177,8 +177,11 @@ async def test_empty_queue_says_so(tmp_path):
     ctx = make_store(tmp_path, BIAS_QUICK, docs=[["only one"]])
     app = make_app(ctx)
     async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()  # the counts are in
         await pilot.press("1")
         assert "queue is empty" in message(app)
+        await pilot.pause()
+        assert "1 done · 0 left" in str(app.screen.query_one("#progress").render())
         await pilot.press("q")
     assert app.return_code == 0
 

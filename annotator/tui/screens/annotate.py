@@ -172,6 +172,7 @@ class AnnotateScreen(Screen):
             self.query_one(UnitBox).display = False
             tasks.display = False
             self.say("Your queue is empty: thank you! Press q to quit, ← to review.")
+            self.update_progress()
             self._shown(view)
             return
         self.query_one(UnitBox).display = True
