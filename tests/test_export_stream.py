@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import Session
@@ -28,6 +29,7 @@ VARIANTS = {
         "tasks": ("bias", "biased_words"),
     },
     "split": {"split": (0.8, 0.1, 0.1), "seed": 7},
+    "since a past day": {"since": datetime(2000, 1, 1, tzinfo=UTC), "status": "all"},
     "excel safe": {"excel_safe": True},
 }
 
@@ -100,6 +102,9 @@ def test_stream_jsonl_keeps_adjudicated_gold_and_drops_empty_units(store, tmp_pa
     engine, proj = store
     out = tmp_path / "x.jsonl"
     export_project(engine, proj, "jsonl", out, ExportOptions(annotators=frozenset({"nobody"})))
+    assert out.read_text(encoding="utf-8") == ""
+    tomorrow = datetime.now(UTC) + timedelta(days=1)
+    export_project(engine, proj, "jsonl", out, ExportOptions(since=tomorrow))
     assert out.read_text(encoding="utf-8") == ""
     export_project(engine, proj, "jsonl", out, ExportOptions())
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]

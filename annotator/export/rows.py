@@ -7,7 +7,8 @@ no query runs per unit or per page of units. Filters on annotations (annotator, 
 since) run in SQL; a unit left with no annotation is passed over unless asked for.
 
 On SQLite the queries run on the raw DB-API cursor (no ORM objects, no type processing);
-elsewhere the same SQL runs as server-side cursors (``stream_results``). Either way the
+on PostgreSQL the same SQL runs as server-side cursors (``stream_results``), with JSON cast
+to text and timestamps formatted by the server. Either way the
 stream gives plain tuples: annotation values as their stored JSON text, so a writer may
 splice them into its output instead of decoding and re-encoding them, and timestamps as
 SQLite stores them, UTC text 'YYYY-MM-DD HH:MM:SS.ffffff' (``iso_text`` makes them ISO
