@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_ui.py [--units 1000000] [--keys 300] [--gap 0.05]
 
 Builds (once, reused if present) a store with two projects (bias_quick, media_bias), each of
-N units in documents of 50 and 1.4 N annotations: the benchmark annotator has done the first
+N units in documents of 50 and N annotations: the benchmark annotator has done the first
 40%, a colleague the next 50% (so with overlap 1 my queue starts at 90%: the worst case for
 the queue scan), a third annotator the first 10%.
 
