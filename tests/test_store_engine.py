@@ -183,3 +183,9 @@ def test_migrations_match_the_models(sqlite_url):
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
     assert diff == []
+
+
+def test_the_fast_up_to_date_check_knows_the_newest_migration():
+    from annotator.store.migrate import HEAD
+
+    assert head_revision() == HEAD  # a new migration must also move HEAD
