@@ -163,7 +163,7 @@ def write_csv_stream(
                 out.clear()
                 if len(values_cells) > VALUES_MEMO:
                     values_cells.clear()
-                if len(docs) > 10_000:
+                if len(docs) > 5_000:
                     docs.clear()
         bg.submit(fh.write, "".join(out))
         count += len(out)

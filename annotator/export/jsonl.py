@@ -95,7 +95,7 @@ def write_jsonl_stream(
                 bg.submit(fh.write, "".join(out))
                 count += len(out)
                 out.clear()
-                if len(docs) > 10_000:  # documents come in order: forget old ones
+                if len(docs) > 5_000:  # documents come in order: forget old ones
                     docs.clear()
         bg.submit(fh.write, "".join(out))
         count += len(out)

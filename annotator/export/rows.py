@@ -35,7 +35,7 @@ from sqlalchemy.engine import Connection, Engine
 
 STREAM_CHUNK = 5_000  # rows per fetch from a server-side cursor
 DOC_PAGE = 2_000  # documents per lookup query
-DOC_CACHE = 20_000  # documents kept before the cache is dropped (they come in id order)
+DOC_CACHE = 5_000  # documents kept before the cache is dropped (they come in id order)
 
 VALUES = 'a."values"'  # a reserved word in SQL, so always quoted
 Unit = tuple[Any, ...]
