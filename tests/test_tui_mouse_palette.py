@@ -51,3 +51,24 @@ async def test_palette_jumps_to_a_document_by_title(tmp_path):
         await pilot.press("2", "1", "enter")  # the jumped-to unit is annotated and saved
         await pilot.pause()
     assert stored(ctx)["Second story opens here."][0] == "done"
+
+
+async def test_palette_opens_the_dashboard_blind_for_an_annotator(tmp_path):
+    from annotator.store.engine import session_scope
+    from annotator.store.labels_query import set_role
+    from annotator.tui.dashboard.screen import DashboardScreen
+
+    ctx = make_store(tmp_path, MEDIA_BIAS)
+    with session_scope(ctx.engine) as session:
+        set_role(session, "lena", "lead")  # once a lead exists, others see no per-person figures
+    app = make_app(ctx)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Dashboard")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause(0.5)
+        assert isinstance(app.screen, DashboardScreen)
+        assert app.screen.per_annotator is False
+        assert "not a lead" in app.screen.note

@@ -68,7 +68,8 @@ def _load(
 ) -> Loaded:
     from annotator.analysis.agreement import LEVELS, compute_agreement
     from annotator.store.engine import open_store, session_scope
-    from annotator.store.labels_query import fetch_labels, has_lead, role_of
+    from annotator.store.labels_query import fetch_labels
+    from annotator.store.labels_query import lead_view as may_see_annotators
     from annotator.store.projects import get_project
     from annotator.store.schema_versions import current_schema
     from annotator.store.stats import project_summary
@@ -82,22 +83,12 @@ def _load(
         assert proj.id is not None
         table = fetch_labels(session, proj.id)
         summary = project_summary(session, proj.id)
-        leads_exist = has_lead(session)
-        role = role_of(session, as_name) if as_name else None
-    if as_name and role is None:
-        raise UserError(
-            f"--as {as_name}: no annotator of that name (see `annotator annotators list`)"
-        )
-    lead_view = role == "lead" or (not leads_exist and as_name is None)
-    why = ""
-    if not lead_view:
-        why = (
-            f"{as_name} is not a lead: per-annotator figures are hidden"
-            if as_name
-            else "per-annotator figures are for leads: add --as LEAD"
-        )
-        if annotators:
-            raise UserError(f"--annotators: {why}")
+        try:
+            lead_view, why = may_see_annotators(session, as_name)
+        except LookupError as exc:
+            raise UserError(f"--as {exc}") from None
+    if annotators and not lead_view:
+        raise UserError(f"--annotators: {why}")
     try:
         report = compute_agreement(
             schema, table, level=level, annotators=annotators or None, tasks=tasks or None

@@ -86,25 +86,15 @@ def dashboard(
     The same view opens from the annotation screen's command palette (ctrl+p).
     """
     from annotator.store.engine import session_scope
-    from annotator.store.labels_query import has_lead, role_of
+    from annotator.store.labels_query import lead_view
     from annotator.tui.launch import load_context
 
     context = load_context(db=db, project=project)
     with session_scope(context.engine) as session:
-        leads_exist = has_lead(session)
-        role = role_of(session, as_name) if as_name else None
-    if as_name and role is None:
-        raise UserError(
-            f"--as {as_name}: no annotator of that name (see `annotator annotators list`)"
-        )
-    per_annotator = role == "lead" or (not leads_exist and as_name is None)
-    note = ""
-    if not per_annotator:
-        note = (
-            f"{as_name} is not a lead: per-annotator figures are hidden"
-            if as_name
-            else "per-annotator figures are for leads: add --as LEAD"
-        )
+        try:
+            per_annotator, note = lead_view(session, as_name)
+        except LookupError as exc:
+            raise UserError(f"--as {exc}") from None
     from annotator.tui.dashboard.screen import DashboardApp  # textual: only now
 
     DashboardApp(context, per_annotator=per_annotator, note=note).run()

@@ -170,3 +170,21 @@ def role_of(session: Session, name: str) -> str | None:
 
 def has_lead(session: Session) -> bool:
     return session.exec(select(Annotator.id).where(Annotator.role == "lead")).first() is not None
+
+
+def lead_view(session: Session, as_name: str | None) -> tuple[bool, str]:
+    """May `as_name` see per-annotator figures? And if not, the one line that says why.
+
+    Raises LookupError when `as_name` names nobody.
+
+    Yes for a lead, and for anyone while the store has no lead and nobody is named (a
+    researcher alone, or imported data); otherwise annotators stay blind to each other.
+    """
+    role = role_of(session, as_name) if as_name else None
+    if as_name and role is None:
+        raise LookupError(f"{as_name}: no annotator of that name (see `annotator annotators list`)")
+    if role == "lead" or (as_name is None and not has_lead(session)):
+        return True, ""
+    if as_name:
+        return False, f"{as_name} is not a lead: per-annotator figures are hidden"
+    return False, "per-annotator figures are for leads: add --as LEAD"

@@ -123,6 +123,19 @@ class AnnotatorApp(App):
         yield from super().get_system_commands(screen)
         if self.annotating is not None:
             yield SystemCommand("Stats", "My progress in this project", self.show_stats)
+            yield SystemCommand(
+                "Dashboard", "Progress, labels and agreement as charts", self.show_dashboard
+            )
+
+    def show_dashboard(self) -> None:
+        from annotator.store.engine import session_scope
+        from annotator.store.labels_query import lead_view
+        from annotator.tui.dashboard.screen import DashboardScreen
+
+        # Annotators stay blind: per-annotator figures only for a lead.
+        with session_scope(self.context.engine) as session:
+            per_annotator, note = lead_view(session, self.annotator_name)
+        self.push_screen(DashboardScreen(self.context, per_annotator=per_annotator, note=note))
 
     def show_stats(self) -> None:
         ann = self.annotating
