@@ -17,6 +17,8 @@ from annotator.export.options import ExportOptions
 from annotator.export.parquet import write_parquet
 from annotator.export.run import export_project, streamable
 from annotator.export.select import select_rows, selected_tasks
+from annotator.ingest.model import ParsedDocument, ParsedUnit
+from annotator.store.documents import add_documents
 from annotator.store.models import Annotation
 from annotator.store.schema_versions import current_schema
 from tests.test_export_support import build_store, project_of
@@ -37,10 +39,12 @@ VARIANTS = {
 @pytest.fixture
 def store(db_url):
     engine, pid = build_store(db_url, documents=6)
-    with Session(engine) as s:  # an odd comment and a unit nobody annotated
+    with Session(engine) as s:  # an odd comment, and a document nobody annotated
         ann = s.get(Annotation, 3)
         ann.comment = 'said "no", then\nleft = 中文'
         s.add(ann)
+        units = [ParsedUnit("title", "Nobody read this, yet."), ParsedUnit("body", "Nor this.")]
+        add_documents(s, pid, [ParsedDocument(title="Unread", units=units, url="u:unread")])
         s.commit()
     return engine, project_of(engine, pid)
 
@@ -96,6 +100,8 @@ def test_stream_writer_writes_what_the_row_writer_writes(store, tmp_path, fmt, v
     got, want = read(fmt, tmp_path / "stream"), read(fmt, tmp_path / "rows")
     assert got == want
     assert got  # something was written
+    unread = "Nobody read this, yet." in str(got)
+    assert unread == opts.include_unannotated
 
 
 def test_stream_jsonl_keeps_adjudicated_gold_and_drops_empty_units(store, tmp_path):

@@ -16,12 +16,13 @@ from typing import Any
 
 from annotator.export.atomic import Background, atomic_write
 from annotator.export.encode import Memo, dumps
-from annotator.export.flat import STRUCTURED, columns, flat_records
+from annotator.export.flat import ANNOTATION_COLUMNS, STRUCTURED, columns, flat_records
 from annotator.export.rows import UnitStream
 
 # Characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FLUSH = 5_000  # lines per write
+NO_ANNOTATION = ",".join([""] * len(ANNOTATION_COLUMNS))  # its cells, all empty
 VALUES_MEMO = 50_000  # distinct values texts remembered (span values are all distinct)
 
 
@@ -147,6 +148,8 @@ def write_csv_stream(
             uid, doc_id, position, kind, text = unit[:5]
             head = f"{uid},{docs[doc_id]},{words[kind]},{position},{cell(text)},"
             split = "," + words[splits.get(doc_id, "train")] if splits is not None else ""
+            if not anns:  # a unit nobody annotated (--all): one record, no annotator
+                out.append(f"{head}{NO_ANNOTATION}{split}{values_cells[None]}\r\n")
             out.extend(
                 [
                     f"{head}{names[who]},{words[status]},"

@@ -121,6 +121,7 @@ def write_parquet(
 
 
 VALUES_MEMO = 50_000  # distinct values texts remembered (span values are all distinct)
+NO_ANNOTATION = (None,) * 8  # an annotation tuple's fields after the unit id
 
 
 def _values_maker(task_types: dict[str, str]):
@@ -220,7 +221,8 @@ def write_parquet_stream(
         anns: list[tuple] = []
         for unit, unit_anns, _ in stream:
             units.append(unit)
-            anns.extend(unit_anns)
+            # A unit nobody annotated (--all) makes one record with no annotator.
+            anns.extend(unit_anns or [(unit[0], *NO_ANNOTATION)])
             if len(anns) >= ROW_GROUP:
                 bg.submit(writer.write_batch, batch(units, anns), row_group_size=len(anns))
                 count += len(anns)
