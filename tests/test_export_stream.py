@@ -117,6 +117,9 @@ def test_stream_jsonl_keeps_adjudicated_gold_and_drops_empty_units(store, tmp_pa
     assert [r["gold"] for r in rows if "gold" in r] == [{"bias": "biased"}]
     stamp = rows[0]["annotations"][0]["created_at"]
     assert stamp.endswith("Z") and "T" in stamp and len(stamp) == 27
+    made = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    assert abs(datetime.now(UTC) - made) < timedelta(hours=1)  # UTC, whatever the server's zone
+    assert rows[0]["document"]["published"] == "2024-01-01T00:00:00.000000Z"
 
 
 @pytest.mark.parametrize(
