@@ -201,15 +201,16 @@ def test_card_beside_file_with_counts_and_command(store, tmp_path):
 def test_failed_export_leaves_no_file(store, tmp_path, monkeypatch, fmt, gold):
     from annotator.export.rows import UnitStream
 
-    real = UnitStream.__iter__
+    real = UnitStream.document
+    calls = []
 
-    def dies_midway(self):
-        for i, item in enumerate(real(self)):
-            if i == 5:
-                raise RuntimeError("disk full")
-            yield item
+    def dies_midway(self, doc_id):
+        calls.append(doc_id)
+        if len(calls) == 3:
+            raise RuntimeError("disk full")
+        return real(self, doc_id)
 
-    monkeypatch.setattr(UnitStream, "__iter__", dies_midway)
+    monkeypatch.setattr(UnitStream, "document", dies_midway)
     out = tmp_path / f"x.{fmt}"
     with pytest.raises(RuntimeError):
         run(store, fmt, out, gold=gold)

@@ -137,37 +137,35 @@ def write_csv_stream(
     docs = Memo(doc_cells)
     encoding = "utf-8-sig" if safe else "utf-8"
     count = 0
-    out: list[str] = []
     with (
         atomic_write(target, "w", encoding=encoding, newline="") as fh,
         Background() as bg,
     ):
         header = columns(task_types, gold=False, split=splits is not None)
         fh.write(",".join(quote(c) for c in header) + "\r\n")
-        for unit, anns, _ in stream:
-            uid, doc_id, position, kind, text = unit[:5]
-            head = f"{uid},{docs[doc_id]},{words[kind]},{position},{cell(text)},"
-            split = "," + words[splits.get(doc_id, "train")] if splits is not None else ""
-            if not anns:  # a unit nobody annotated (--all): one record, no annotator
-                out.append(f"{head}{NO_ANNOTATION}{split}{values_cells[None]}\r\n")
-            out.extend(
-                [
-                    f"{head}{names[who]},{words[status]},"
-                    f"{created[:10]}T{created[11:]}Z,{updated[:10]}T{updated[11:]}Z,"
-                    f"{'' if seconds is None else cell(seconds)},"
-                    f"{'' if comment is None else cell(comment)},{hashes[version]}"
-                    f"{split}{values_cells[values]}\r\n"
-                    for _, who, values, status, comment, seconds, version, created, updated in anns
-                ]
-            )
-            if len(out) >= FLUSH:
-                bg.submit(fh.write, "".join(out))
-                count += len(out)
-                out.clear()
-                if len(values_cells) > VALUES_MEMO:
-                    values_cells.clear()
-                if len(docs) > 5_000:
-                    docs.clear()
-        bg.submit(fh.write, "".join(out))
-        count += len(out)
+        for units, anns in stream.flat_chunks(FLUSH):
+            heads = {}
+            for uid, doc_id, position, kind, text, *_ in units:
+                split = "," + words[splits.get(doc_id, "train")] if splits is not None else ""
+                heads[uid] = (
+                    f"{uid},{docs[doc_id]},{words[kind]},{position},{cell(text)},",
+                    split,
+                )
+            lines = [
+                f"{heads[uid][0]}{names[who]},{words[status]},"
+                f"{created[:10]}T{created[11:]}Z,{updated[:10]}T{updated[11:]}Z,"
+                f"{'' if seconds is None else cell(seconds)},"
+                f"{'' if comment is None else cell(comment)},{hashes[version]}"
+                f"{heads[uid][1]}{values_cells[values]}\r\n"
+                if who is not None
+                # a unit nobody annotated (--all): one record, no annotator
+                else f"{heads[uid][0]}{NO_ANNOTATION}{heads[uid][1]}{values_cells[None]}\r\n"
+                for uid, who, values, status, comment, seconds, version, created, updated in anns
+            ]
+            bg.submit(fh.write, "".join(lines))
+            count += len(lines)
+            if len(values_cells) > VALUES_MEMO:
+                values_cells.clear()
+            if len(docs) > 5_000:
+                docs.clear()
     return count

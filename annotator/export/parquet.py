@@ -121,7 +121,6 @@ def write_parquet(
 
 
 VALUES_MEMO = 50_000  # distinct values texts remembered (span values are all distinct)
-NO_ANNOTATION = (None,) * 8  # an annotation tuple's fields after the unit id
 
 
 def _values_maker(task_types: dict[str, str]):
@@ -217,21 +216,11 @@ def write_parquet_stream(
         pq.ParquetWriter(fh, schema, compression="zstd") as writer,
         Background(depth=2) as bg,
     ):
-        units: list[tuple] = []
-        anns: list[tuple] = []
-        for unit, unit_anns, _ in stream:
-            units.append(unit)
-            # A unit nobody annotated (--all) makes one record with no annotator.
-            anns.extend(unit_anns or [(unit[0], *NO_ANNOTATION)])
-            if len(anns) >= ROW_GROUP:
-                bg.submit(writer.write_batch, batch(units, anns), row_group_size=len(anns))
-                count += len(anns)
-                units, anns = [], []
-                if len(values_of) > VALUES_MEMO:
-                    values_of.clear()
-        if anns:
+        for units, anns in stream.flat_chunks(ROW_GROUP):
             bg.submit(writer.write_batch, batch(units, anns), row_group_size=len(anns))
             count += len(anns)
+            if len(values_of) > VALUES_MEMO:
+                values_of.clear()
     return count
 
 

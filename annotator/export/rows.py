@@ -38,6 +38,7 @@ DOC_PAGE = 2_000  # documents per lookup query
 DOC_CACHE = 5_000  # documents kept before the cache is dropped (they come in id order)
 
 VALUES = 'a."values"'  # a reserved word in SQL, so always quoted
+NO_ANNOTATION = (None,) * 8  # an annotation tuple's fields after the unit id: none
 Unit = tuple[Any, ...]
 Ann = tuple[Any, ...]
 
@@ -80,11 +81,14 @@ class UnitStream:
         self.with_tokens = with_tokens
         self.sqlite = conn.dialect.name == "sqlite"
         self.raw = conn.connection.dbapi_connection if self.sqlite else None
-        self.names: dict[int, str] = dict(self._rows("SELECT id, name FROM annotator", {}))
+        # (iter: dict() would take a SQLAlchemy result, which has keys(), for a mapping)
+        self.names: dict[int, str] = dict(iter(self._rows("SELECT id, name FROM annotator", {})))
         self.hashes: dict[int, str] = dict(
-            self._rows(
-                "SELECT id, content_hash FROM schemaversion WHERE project_id = :p",
-                {"p": project_id},
+            iter(
+                self._rows(
+                    "SELECT id, content_hash FROM schemaversion WHERE project_id = :p",
+                    {"p": project_id},
+                )
             )
         )
         self._docs: dict[int, dict[str, Any]] = {}
@@ -92,12 +96,13 @@ class UnitStream:
 
     # --- plumbing ----------------------------------------------------------------------
 
-    def _rows(self, sql: str, params: dict[str, Any], *, stream: bool = False) -> Iterator:
-        """Rows as tuples; `stream` keeps a large result on the server (non-SQLite)."""
+    def _rows(self, sql: str, params: dict[str, Any], *, stream: bool = False) -> Any:
+        """An iterator of row tuples that also has ``fetchmany`` (a DB-API cursor or a
+        SQLAlchemy result); `stream` keeps a large result on the server (PostgreSQL)."""
         if self.raw is not None:
-            return iter(self.raw.execute(sql, params))
+            return self.raw.execute(sql, params)
         options = {"stream_results": True, "yield_per": STREAM_CHUNK} if stream else {}
-        return iter(self.conn.execute(text(sql), params, execution_options=options))
+        return self.conn.execute(text(sql), params, execution_options=options)
 
     def _json(self, col: str) -> str:
         return col if self.sqlite else f"CAST({col} AS TEXT)"
@@ -131,16 +136,49 @@ class UnitStream:
 
     # --- the three streams -------------------------------------------------------------
 
-    def _units(self) -> Iterator[Unit]:
+    def _unit_columns(self) -> str:
         cols = "u.id, u.document_id, u.position, u.kind, u.text"
-        if self.with_tokens:
-            cols += ", " + self._json("u.tokens")
+        return cols + ", " + self._json("u.tokens") if self.with_tokens else cols
+
+    def _units(self) -> Iterator[Unit]:
         # Every unit of the project: the merge passes over those without annotations. (An
         # EXISTS test here costs more than it saves unless few units are annotated.)
-        sql = f"SELECT {cols} FROM unit u WHERE u.project_id = :p ORDER BY u.id"
-        return self._rows(sql, {"p": self.project_id}, stream=True)
+        sql = f"SELECT {self._unit_columns()} FROM unit u WHERE u.project_id = :p ORDER BY u.id"
+        return iter(self._rows(sql, {"p": self.project_id}, stream=True))
 
-    def _annotations(self) -> Iterator[Ann]:
+    def units_between(self, first: int, last: int) -> list[Unit]:
+        """The project's units with ids from `first` to `last`, in id order."""
+        sql = (
+            f"SELECT {self._unit_columns()} FROM unit u "
+            "WHERE u.project_id = :p AND u.id BETWEEN :first AND :last ORDER BY u.id"
+        )
+        return list(self._rows(sql, {"p": self.project_id, "first": first, "last": last}))
+
+    def flat_chunks(self, size: int) -> Iterator[tuple[list[Unit], list[Ann]]]:
+        """For writers of a record per annotation (no grouping by unit): the annotations in
+        lists of `size`, each with the units they belong to (and maybe a few more).
+
+        With `include_unannotated`, a unit nobody annotated comes with one annotation tuple
+        of Nones (its record has no annotator). Otherwise no Python runs per unit: the
+        annotations are fetched `size` at a time and their units by one id-range query.
+        """
+        if self.filters.include_unannotated:
+            units: list[Unit] = []
+            anns: list[Ann] = []
+            for unit, unit_anns, _ in self:
+                units.append(unit)
+                anns.extend(unit_anns or [(unit[0], *NO_ANNOTATION)])
+                if len(anns) >= size:
+                    yield units, anns
+                    units, anns = [], []
+            if anns:
+                yield units, anns
+            return
+        cursor = self._annotations()
+        while chunk := cursor.fetchmany(size):
+            yield self.units_between(chunk[0][0], chunk[-1][0]), chunk
+
+    def _annotations(self) -> Any:
         sql = (
             f"SELECT a.unit_id, a.annotator_id, {self._json(VALUES)}, "
             "a.status, a.comment, a.seconds, a.schema_version_id, "
@@ -154,10 +192,10 @@ class UnitStream:
     def _adjudications(self) -> Iterator[tuple[int, str, Any]] | None:
         p = {"p": self.project_id}
         join = "FROM adjudication j JOIN unit u ON u.id = j.unit_id WHERE u.project_id = :p"
-        if next(self._rows(f"SELECT 1 {join} LIMIT 1", p), None) is None:
+        if next(iter(self._rows(f"SELECT 1 {join} LIMIT 1", p)), None) is None:
             return None
         sql = f"SELECT j.unit_id, j.task, {self._json('j.value')} {join} ORDER BY j.unit_id, j.id"
-        return self._rows(sql, p, stream=True)
+        return iter(self._rows(sql, p, stream=True))
 
     def document(self, doc_id: int) -> dict[str, Any]:
         found = self._docs.get(doc_id)
@@ -185,7 +223,7 @@ class UnitStream:
 
     def __iter__(self) -> Iterator[tuple[Unit, list[Ann], dict[str, Any] | None]]:
         keep_empty = self.filters.include_unannotated
-        groups = groupby(self._annotations(), key=itemgetter(0))
+        groups = groupby(iter(self._annotations()), key=itemgetter(0))
         g_uid, g_rows = next(groups, (None, None))
         adjudications = self._adjudications()
         golds = groupby(adjudications, key=itemgetter(0)) if adjudications is not None else None
