@@ -175,10 +175,10 @@ async def test_media_bias_enter_says_what_is_missing_then_saves_all_tasks(tmp_pa
         await pilot.press("enter")
         message = str(app.screen.query_one("#message").render())
         assert "Still needed: bias, opinion" in message
-        await pilot.press("1")  # bias=biased; focus moves on to opinion
+        await pilot.press("1")  # bias=biased; on to opinion
         assert panel(app, "biased_words").display and panel(app, "bias_type").display
-        await pilot.press("3")  # opinion; focus moves to the span task
-        assert app.screen.focused is panel(app, "biased_words")
+        await pilot.press("3")  # opinion; the span task becomes the active one
+        assert app.screen.active is panel(app, "biased_words")
         await pilot.press("right", "space", "shift+right")  # words 1-2
         await pilot.press("tab", "1", "3", "2", "2")  # bias_type: word_choice + informational
         await pilot.press("tab", *"see ref")  # the note; enter in it saves

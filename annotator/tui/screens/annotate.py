@@ -75,8 +75,11 @@ def format_eta(seconds: float | None) -> str:
 
 
 class AnnotateScreen(Screen):
-    # Every key is a priority binding, handled in arrival order by the screen itself: Textual
-    # moves focus asynchronously, so a fast "tab 1" must not reach the task it is leaving.
+    # Every key is a priority binding, handled in arrival order by the screen itself, which
+    # keeps the focus (only a free-text input takes it, to type): the active task is the
+    # screen's own state, so a fast "tab 1" reaches the task tab moved to, and a new unit
+    # moves no focus (a focus change restyles and repaints the whole screen).
+    AUTO_FOCUS = ""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "save", "Save", id="save", priority=True),
         Binding("tab", "focus_task(1)", "Next task", id="next_task", show=False, priority=True),
@@ -90,6 +93,8 @@ class AnnotateScreen(Screen):
         Binding("space", "space", show=False, priority=True),
         Binding("up", "row(-1)", show=False, priority=True),
         Binding("down", "row(1)", show=False, priority=True),
+        Binding("home", "jump(0)", show=False, priority=True),
+        Binding("end", "jump(-1)", show=False, priority=True),
         Binding("u", "undo", "Undo", id="undo", priority=True),
         Binding("s", "skip", "Skip", id="skip", priority=True),
         Binding("f", "flag", "Flag", id="flag", priority=True),
@@ -105,7 +110,7 @@ class AnnotateScreen(Screen):
         one = self.schema.tasks
         self.one_key = len(one) == 1 and one[0].type == "single"
         self.on_shown: Callable[[UnitView | None], None] | None = None  # benchmarks, tests
-        self.active: TaskPanel | None = None  # the task label keys go to (focus follows)
+        self.active: TaskPanel | None = None  # the task label keys go to (highlighted)
         self._said: tuple[str, bool] | None = None
         for key in sorted({lab.key for t in self.schema.tasks for lab in t.labels if lab.key}):
             name = _character_to_key(key) if len(key) == 1 else key
@@ -182,7 +187,7 @@ class AnnotateScreen(Screen):
         saved = self.ann.saved_values
         for name, panel in self.panels.items():
             if isinstance(panel, SpanPanel):
-                panel.load(view.text, *(self.ann.ensure_words() if view.tokens else ([], [])))
+                panel.unload()  # its words are loaded if it is shown (update_visibility)
             panel.set_value(saved.get(name))
         self.update_visibility(initial=True)
         if self.ann.saved_status:
@@ -191,7 +196,8 @@ class AnnotateScreen(Screen):
             )
             self.say(f"Your label, {note}: change it and press enter, or → to move on.")
         self.focus_first()
-        self.update_progress()
+        # The counts are not what the annotator waits for: they follow in the next frame.
+        self.call_after_refresh(self.update_progress)
         self._shown(view)
 
     def _shown(self, view: UnitView | None) -> None:
@@ -230,17 +236,26 @@ class AnnotateScreen(Screen):
                 panel.set_value(self.ann.saved_values.get(name) if initial else None)
             if panel.display != on:
                 panel.display = on
+        if self.active is not None and not self.active.display:
+            self.focus_first()  # the active task was hidden
 
     def shown_panels(self) -> list[TaskPanel]:
         return [p for p in self.panels.values() if p.display]
 
     def activate(self, panel: TaskPanel | None) -> None:
-        """Make `panel` the active task now (synchronously), and give it the focus."""
-        self.active = panel
-        if panel is not None:
-            target = panel.input if isinstance(panel, TextPanel) else panel
-            if self.focused is not target:
-                self.set_focus(target)
+        """Make `panel` the active task now (synchronously). Only free text takes the focus."""
+        old, self.active = self.active, panel
+        if old is not panel and old is not None:
+            old.set_active(False)
+        if panel is None:
+            return
+        panel.set_active(True)
+        if isinstance(panel, TextPanel):
+            if self.focused is not panel.input:
+                self.set_focus(panel.input)
+        elif self.focused is not None:
+            self.set_focus(None)
+        if old is not panel:
             panel.scroll_visible(animate=False)
 
     def focus_first(self) -> None:
@@ -248,12 +263,17 @@ class AnnotateScreen(Screen):
         self.activate(shown[0] if shown else None)
 
     def on_descendant_focus(self, event) -> None:
-        # A click moved the focus. (Focus events arrive late: ignore stale ones.)
+        # A click moved the focus into a free-text input. (Focus events arrive late: ignore
+        # stale ones.)
         if event.widget is not self.focused:
             return
         for panel in self.panels.values():
-            if event.widget is panel or event.widget in panel.children:
-                self.active = panel
+            if isinstance(panel, TextPanel) and event.widget is panel.input:
+                self.activate(panel)
+
+    def on_task_panel_picked(self, event: TaskPanel.Picked) -> None:
+        if event.panel.display:
+            self.activate(event.panel)
 
     def typing(self) -> bool:
         return isinstance(self.focused, Input)
@@ -337,6 +357,11 @@ class AnnotateScreen(Screen):
             raise SkipAction()
         self.active.action_toggle()
         self.after_change(False)
+
+    def action_jump(self, where: int) -> None:
+        if self.typing() or not isinstance(self.active, SpanPanel):
+            raise SkipAction()
+        self.active.action_jump(where)
 
     def action_row(self, step: int) -> None:
         if isinstance(self.active, StancePanel):

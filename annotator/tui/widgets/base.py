@@ -12,8 +12,20 @@ from annotator.schema.model import Label, Task
 from annotator.tui.safe_text import display_text
 
 
-class TaskPanel(Widget, can_focus=True):
-    """One task on the annotate screen. Subclasses draw the body and handle their keys."""
+class TaskPanel(Widget, can_focus=False):
+    """One task on the annotate screen. Subclasses draw the body and handle their keys.
+
+    Panels never take the focus (the screen keeps it and routes keys to the active panel):
+    moving the focus restyles and repaints the whole screen, once per unit. The highlight of
+    the active panel is one CSS class instead.
+    """
+
+    class Picked(Message):
+        """The panel was clicked: the screen makes it the active task."""
+
+        def __init__(self, panel: TaskPanel) -> None:
+            super().__init__()
+            self.panel = panel
 
     class Changed(Message):
         """The value changed; `advance` asks the screen to move on (a choice was made)."""
@@ -28,6 +40,17 @@ class TaskPanel(Widget, can_focus=True):
         self.schema_task = task
         self._value: Any = None
         self._keys = {lab.key: lab for lab in task.labels if lab.key}
+        self.active = False
+
+    def set_active(self, active: bool) -> None:
+        """Highlight this panel as the one label keys go to (or not)."""
+        if active != self.active:
+            self.active = active
+            self.set_class(active, "-active")
+            self.refresh()  # span and stance draw their cursor only when active
+
+    def on_mouse_down(self) -> None:
+        self.post_message(self.Picked(self))
 
     # --- value -------------------------------------------------------------------------
     @property

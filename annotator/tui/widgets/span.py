@@ -7,12 +7,9 @@ The value is a list of spans, each ``{"start", "end"}`` character offsets into t
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding, BindingType
 
 from annotator.schema.model import Task
 from annotator.tui.safe_text import display_text
@@ -20,15 +17,7 @@ from annotator.tui.widgets.base import TaskPanel
 
 
 class SpanPanel(TaskPanel):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left", "move(-1)", "Word left", show=False),
-        Binding("right", "move(1)", "Word right", show=False),
-        Binding("shift+left", "extend(-1)", "Extend left", show=False),
-        Binding("shift+right", "extend(1)", "Extend right", show=False),
-        Binding("space", "toggle", "Toggle word"),
-        Binding("home", "jump(0)", show=False),
-        Binding("end", "jump(-1)", show=False),
-    ]
+    """Its keys arrive through the screen's bindings while it is the active task."""
 
     def __init__(self, task: Task) -> None:
         super().__init__(task)
@@ -43,7 +32,13 @@ class SpanPanel(TaskPanel):
         self.text, self.tokens, self.offsets = text, tokens, offsets
         self.cursor, self.anchor = 0, None
         self.selected = set()
-        self.refresh(layout=True)
+        self.refresh(layout=True)  # other words: the height may change
+
+    def unload(self) -> None:
+        """Forget the words (a new unit); they are loaded when the panel is shown."""
+        self.text, self.tokens, self.offsets = "", [], []
+        self.cursor, self.anchor = 0, None
+        self.selected = set()
 
     # value <-> selected token indices
     def set_value(self, value) -> None:
@@ -52,7 +47,8 @@ class SpanPanel(TaskPanel):
             self.selected.update(range(span.get("token_start", 0), span.get("token_end", 0)))
         self.selected &= set(range(len(self.tokens)))
         self._value = value
-        self.refresh()
+        if self.display:
+            self.refresh()
 
     def _spans(self) -> list[dict] | None:
         runs: list[list[int]] = []
@@ -89,7 +85,7 @@ class SpanPanel(TaskPanel):
             style = Style(meta={"token": i})
             if i in self.selected:
                 style += Style(bgcolor="dark_orange3", color="white", bold=True)
-            if i == self.cursor and self.has_focus:
+            if i == self.cursor and self.active:
                 style += Style(underline=True, reverse=True)
             out.append(display_text(self.text[start:end]), style=style)
             pos = max(pos, end)
@@ -130,9 +126,3 @@ class SpanPanel(TaskPanel):
             self.cursor = token
             self.selected ^= {token}
             self._changed()
-
-    def on_focus(self) -> None:
-        self.refresh()
-
-    def on_blur(self) -> None:
-        self.refresh()

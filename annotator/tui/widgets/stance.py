@@ -5,10 +5,7 @@ Targets the unit does not mention stay empty, so an empty stance never blocks a 
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from rich.text import Text
-from textual.binding import Binding, BindingType
 
 from annotator.schema.model import Label, Task
 from annotator.tui.safe_text import display_text
@@ -16,10 +13,7 @@ from annotator.tui.widgets.base import TaskPanel
 
 
 class StancePanel(TaskPanel):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "row(-1)", "Target up", show=False),
-        Binding("down", "row(1)", "Target down", show=False),
-    ]
+    """Its keys arrive through the screen's bindings while it is the active task."""
 
     def __init__(self, task: Task, targets: tuple[str, ...]) -> None:
         super().__init__(task)
@@ -40,7 +34,7 @@ class StancePanel(TaskPanel):
         width = max(len(display_text(t)) for t in self.targets)
         rows = []
         for i, target in enumerate(self.targets):
-            row = Text("▸ " if i == self.row and self.has_focus else "  ")
+            row = Text("▸ " if i == self.row and self.active else "  ")
             row.append(display_text(target).ljust(width), style="bold")
             row.append("  ")
             row.append_text(
@@ -67,9 +61,3 @@ class StancePanel(TaskPanel):
         if not last:
             self.row += 1
         return self.change(values or None, advance=last)
-
-    def on_focus(self) -> None:
-        self.refresh()
-
-    def on_blur(self) -> None:
-        self.refresh()

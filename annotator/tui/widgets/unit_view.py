@@ -26,6 +26,17 @@ def _context(units: tuple[ContextUnit, ...]) -> Text:
     return Text("\n").join(Text(display_text(u.text)) for u in units)
 
 
+def set_text(box: Static, text: Text) -> None:
+    """Show `text` in `box`, with a layout pass only when its height changes.
+
+    A layout pass re-measures and re-renders the whole screen; a repaint redraws this box.
+    """
+    old = box.content_size
+    box.update(text, layout=False)
+    if not old.width or box.visual.get_height(box.styles, old.width) != old.height:
+        box.refresh(layout=True)
+
+
 class UnitBox(VerticalScroll):
     """Context before (dim), the current unit (prominent), context after (dim)."""
 
@@ -38,14 +49,15 @@ class UnitBox(VerticalScroll):
 
     def show(self, view: UnitView) -> None:
         before, after = self.query_one("#before", Static), self.query_one("#after", Static)
-        before.update(_context(view.before))
         if before.display != bool(view.before):
             before.display = bool(view.before)
+        set_text(before, _context(view.before))
         current = Text(display_text(view.text))
         if view.kind != "body":
             current.append(f"  ({view.kind})", style="dim italic")
-        self.query_one("#current", Static).update(current)
-        after.update(_context(view.after))
+        set_text(self.query_one("#current", Static), current)
         if after.display != bool(view.after):
             after.display = bool(view.after)
-        self.scroll_home(animate=False)
+        set_text(after, _context(view.after))
+        if self.scroll_y:
+            self.scroll_home(animate=False)
