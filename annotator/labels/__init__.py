@@ -54,6 +54,7 @@ def import_labels(
         version_id = project.schema_version_id
         assert project.id is not None and version_id is not None
         writer = LabelWriter(session, project.id, version_id, path.name)
+        writer.keep_statistics()
         batch: list[tuple[str, LabelRecord | str]] = []
         for item in _records(path, cols, schema):
             # A full batch ends where the next record is for another unit or annotator, so
@@ -61,6 +62,7 @@ def import_labels(
             if len(batch) >= BATCH and not _same_target(batch[-1][1], item[1]):
                 _import_batch(batch, schema, cols, writer, report)
                 session.commit()
+                writer.keep_statistics()
                 batch = []
             batch.append(item)
         _import_batch(batch, schema, cols, writer, report)
