@@ -129,6 +129,35 @@ async def test_store_error_keeps_values_and_does_not_advance(tmp_path, monkeypat
     assert stored(ctx)[TEXTS[0]][1] == {"bias": "non_biased", "opinion": "entirely_factual"}
 
 
+async def test_error_after_the_write_rolls_it_back_and_keeps_the_unit(tmp_path, monkeypatch):
+    """The write and the look-up of the next unit are one transaction: if the look-up fails,
+    nothing is stored, the unit stays, and a retry saves it once and moves on."""
+    ctx = make_store(tmp_path, MEDIA_BIAS)
+    app = make_app(ctx)
+    from annotator.store import annotations
+
+    real = annotations.load_unit
+
+    def broken(*a, **kw):
+        raise OperationalError("SELECT", {}, Exception("disk I/O error"))
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        monkeypatch.setattr(annotations, "load_unit", broken)
+        await pilot.press("2", "1", "enter")
+        assert "Not saved: disk I/O error" in message(app)
+        assert TEXTS[0] in screen_text(app)
+        assert stored(ctx) == {}
+        monkeypatch.setattr(annotations, "load_unit", real)
+        await pilot.press("enter")
+        assert TEXTS[1] in screen_text(app)
+        await pilot.press("2", "2", "enter")
+        assert TEXTS[2] in screen_text(app)
+    got = stored(ctx)
+    assert got[TEXTS[0]][1] == {"bias": "non_biased", "opinion": "entirely_factual"}
+    assert len(got) == 2
+
+
 HOSTILE = (
     "[bold]x[/] [link=https://e.vil]y[/link] \x1b[31mred\x1b[0m "
     "\x1b]8;;http://e.vil\x07osc\x1b]8;;\x07 \u202eevil\u202c " + "长" * 20_000

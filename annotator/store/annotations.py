@@ -62,14 +62,14 @@ _MY_NEXT = text(
 )
 _UNIT = text(
     "SELECT u.id, u.document_id, u.position, u.kind, u.text, u.tokens, "
-    "d.title, d.outlet, d.published, d.lang, d.url "
+    "d.title, d.outlet, d.published, d.lang, d.url, "
+    "(SELECT max(n.position) FROM unit n WHERE n.document_id = u.document_id) "
     "FROM unit u JOIN document d ON d.id = u.document_id WHERE u.id = :uid"
 )
 _CONTEXT = text(
     "SELECT position, kind, text FROM unit WHERE document_id = :doc "
     "AND position BETWEEN :lo AND :hi AND position != :pos ORDER BY position"
 )
-_DOC_LEN = text("SELECT max(position) FROM unit WHERE document_id = :doc")
 
 
 # --- the queue -------------------------------------------------------------------------
@@ -152,12 +152,18 @@ class Queue:
     order: str = "sequential"  # sequential | random
     seed: int | None = None
     floor: int = 0
+    fresh: bool = False  # the last unit `next` returned was open (not one I skipped)
     _random_ids: list[int] | None = field(default=None, repr=False)
     _random_pos: int = 0
 
     def next(self, session: Session, *, current: int | None = None) -> int | None:
-        """The unit I should see next (None when my queue is empty)."""
+        """The unit I should see next (None when my queue is empty).
+
+        A unit found open has no annotation of mine (in this transaction): `fresh` says so,
+        and the caller can skip looking mine up.
+        """
         found = self._next_open(session)
+        self.fresh = found is not None
         if found is not None:
             return found
         return next_skipped_unit(
@@ -166,6 +172,13 @@ class Queue:
             annotator_id=self.annotator_id,
             after=current or 0,
         )
+
+    def position(self) -> tuple[int, int]:
+        """Where the scan stands, to put it back if the transaction that moved it fails."""
+        return self.floor, self._random_pos
+
+    def restore(self, position: tuple[int, int]) -> None:
+        self.floor, self._random_pos = position
 
     def reopen(self, unit_id: int) -> None:
         """A unit became open again (undo): let the scan see it."""
@@ -245,7 +258,7 @@ class UnitView:
 
 def load_unit(session: Session, unit_id: int, *, before: int = 2, after: int = 1) -> UnitView:
     row = session.execute(_UNIT, {"uid": unit_id}).one()
-    uid, doc, pos, kind, body, tokens, title, outlet, published, lang, url = row
+    uid, doc, pos, kind, body, tokens, title, outlet, published, lang, url, doc_len = row
     if isinstance(tokens, str):  # raw JSON through text()
         import json
 
@@ -260,7 +273,6 @@ def load_unit(session: Session, unit_id: int, *, before: int = 2, after: int = 1
                 _CONTEXT, {"doc": doc, "lo": pos - before, "hi": pos + after, "pos": pos}
             )
         ]
-    doc_len = session.execute(_DOC_LEN, {"doc": doc}).scalar_one()
     return UnitView(
         unit_id=uid,
         document_id=doc,
@@ -335,6 +347,9 @@ _MINE = select(
     _ANN.c.schema_version_id,
     _ANN.c.updated_at,
 ).where(_ANN.c.unit_id == bindparam("u"), _ANN.c.annotator_id == bindparam("a"))
+# Built once: a statement built per save costs more than the write itself.
+_INSERT_ANN = _ANN.insert()
+_INSERT_EVENT = _EVENT.insert()
 
 
 def my_annotation(session: Session, *, unit_id: int, annotator_id: int) -> Annotation | None:
@@ -415,9 +430,14 @@ def save_annotation(
     }
     if found is None:
         result = session.execute(
-            _ANN.insert().values(
-                unit_id=unit_id, annotator_id=annotator_id, seconds=seconds, created_at=now, **row
-            )
+            _INSERT_ANN,
+            {
+                "unit_id": unit_id,
+                "annotator_id": annotator_id,
+                "seconds": seconds,
+                "created_at": now,
+                **row,
+            },
         )
         ann_id = result.inserted_primary_key[0]
         previous, action = None, "create"
@@ -432,17 +452,18 @@ def save_annotation(
     elif status == FLAGGED:
         action = "flag"
     event = session.execute(
-        _EVENT.insert().values(
-            annotation_id=ann_id,
-            unit_id=unit_id,
-            annotator_id=annotator_id,
-            schema_version_id=schema_version_id,
-            action=action,
-            values=dict(values),
-            status=status,
-            comment=comment,
-            at=now,
-        )
+        _INSERT_EVENT,
+        {
+            "annotation_id": ann_id,
+            "unit_id": unit_id,
+            "annotator_id": annotator_id,
+            "schema_version_id": schema_version_id,
+            "action": action,
+            "values": dict(values),
+            "status": status,
+            "comment": comment,
+            "at": now,
+        },
     )
     return SaveResult(
         annotation_id=ann_id, previous=previous, event_id=event.inserted_primary_key[0]

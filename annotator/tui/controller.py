@@ -89,7 +89,7 @@ class Annotating:
                         s, project_id=self.ctx.project_id, floor=saved.floor, mark=saved.mark
                     )
             uid = self.queue.next(s)
-            view = self._show(s, uid)
+            view = self._show(s, uid, fresh=self.queue.fresh)
         self.remember_cursor()
         return view
 
@@ -107,20 +107,28 @@ class Annotating:
         with session_scope(self.ctx.engine) as s:
             return self._show(s, unit_id)
 
-    def _show(self, s, unit_id: int | None) -> UnitView | None:
-        self.shown_at = self.clock()
-        self.words = None
+    def _show(self, s, unit_id: int | None, *, fresh: bool = False) -> UnitView | None:
+        return self._apply(self._load(s, unit_id, fresh=fresh))
+
+    def _load(self, s, unit_id: int | None, *, fresh: bool = False) -> tuple:
+        """The unit and my annotation of it (`fresh`: known to have none)."""
         if unit_id is None:
-            self.view, self.saved_values, self.saved_status = None, {}, None
-            return None
-        self.view = store.load_unit(
+            return None, None
+        view = store.load_unit(
             s, unit_id, before=self.schema.context_before, after=self.schema.context_after
         )
-        mine = store.mine(s, unit_id=unit_id, annotator_id=self.annotator_id)
+        mine = None if fresh else store.mine(s, unit_id=unit_id, annotator_id=self.annotator_id)
+        return view, mine
+
+    def _apply(self, loaded: tuple) -> UnitView | None:
+        view, mine = loaded
+        self.shown_at = self.clock()
+        self.words = None
+        self.view = view
         self.saved_values = dict(mine.values) if mine else {}
         self.saved_status = mine.status if mine else None
         self.saved_comment = mine.comment if mine else None
-        return self.view
+        return view
 
     def previous(self) -> UnitView | None:
         """My previous unit (None: there is none; the current one stays)."""
@@ -174,17 +182,32 @@ class Annotating:
         uid = self.view.unit_id
         seconds = max(0.0, self.clock() - self.shown_at)
         reviewing = self.saved_status not in (None, store.SKIPPED)
-        with session_scope(self.ctx.engine) as s:
-            result = store.save_annotation(
-                s,
-                unit_id=uid,
-                annotator_id=self.annotator_id,
-                schema_version_id=self.ctx.schema_version_id,
-                values=values,
-                status=status,
-                comment=comment,
-                seconds=seconds,
-            )
+        # One transaction: the write, then the next unit as the write leaves the queue.
+        position = self.queue.position()
+        try:
+            with session_scope(self.ctx.engine) as s:
+                result = store.save_annotation(
+                    s,
+                    unit_id=uid,
+                    annotator_id=self.annotator_id,
+                    schema_version_id=self.ctx.schema_version_id,
+                    values=values,
+                    status=status,
+                    comment=comment,
+                    seconds=seconds,
+                )
+                fresh = False
+                if status == DONE and reviewing:
+                    nxt = self._after(s, uid)
+                else:
+                    nxt = self.queue.next(s, current=uid)
+                    fresh = self.queue.fresh
+                if nxt == uid and status != store.SKIPPED:
+                    nxt = None
+                loaded = self._load(s, nxt, fresh=fresh)
+        except BaseException:
+            self.queue.restore(position)  # nothing was saved: the queue stands where it stood
+            raise
         # Committed: from here on, nothing can lose the label.
         self.undo_stack.append(UndoEntry(uid, result.previous, self.saved_status, status))
         self._count(result.event_id, self.saved_status, status)
@@ -193,14 +216,7 @@ class Annotating:
         self.saves_since_cursor += 1
         if self.saves_since_cursor >= 50:
             self.remember_cursor()
-        with session_scope(self.ctx.engine) as s:
-            if status == DONE and reviewing:
-                nxt = self._after(s, uid)
-            else:
-                nxt = self.queue.next(s, current=uid)
-            if nxt == uid and status != store.SKIPPED:
-                nxt = None
-            return self._show(s, nxt)
+        return self._apply(loaded)
 
     def undo(self) -> UnitView | None:
         """Undo my last save of this session and show that unit again (None: nothing to undo)."""
