@@ -72,3 +72,24 @@ async def test_palette_opens_the_dashboard_blind_for_an_annotator(tmp_path):
         assert isinstance(app.screen, DashboardScreen)
         assert app.screen.per_annotator is False
         assert "not a lead" in app.screen.note
+
+
+async def test_active_task_highlight_follows_the_task_and_the_theme(tmp_path):
+    from textual.color import Color
+
+    ctx = make_store(tmp_path, MEDIA_BIAS)
+    app = make_app(ctx)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        bias, opinion = panel(app, "bias"), panel(app, "opinion")
+        idle = opinion.styles.background
+        await pilot.press("2")  # on to opinion
+        assert opinion.styles.background == Color.parse(app.theme_variables["boost"])
+        assert opinion.styles.border_left[1] == Color.parse(app.theme_variables["accent"])
+        assert bias.styles.background == idle and bias.styles.border_left[0] == "blank"
+        before = app.theme_variables["accent"]
+        app.theme = "nord"
+        await pilot.pause()
+        assert app.theme_variables["accent"] != before
+        assert opinion.styles.border_left[1] == Color.parse(app.theme_variables["accent"])
+        assert opinion.styles.background == Color.parse(app.theme_variables["boost"])

@@ -11,6 +11,7 @@ from textual import work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.color import Color
 from textual.containers import VerticalScroll
 from textual.keys import _character_to_key
 from textual.screen import Screen
@@ -112,6 +113,7 @@ class AnnotateScreen(Screen):
         self.on_shown: Callable[[UnitView | None], None] | None = None  # benchmarks, tests
         self.active: TaskPanel | None = None  # the task label keys go to (highlighted)
         self._said: tuple[str, bool] | None = None
+        self._look: tuple[Color, Color] | None = None
         for key in sorted({lab.key for t in self.schema.tasks for lab in t.labels if lab.key}):
             name = _character_to_key(key) if len(key) == 1 else key
             self._bindings.bind(name, f"label_key({key!r})", show=False, priority=True)
@@ -126,6 +128,7 @@ class AnnotateScreen(Screen):
         yield KeyHints(id="keys")
 
     def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         self.query_one(KeyHints).set_hints(self.key_hints())
         self.draw(self.ann.open_first())
         self.load_progress()
@@ -242,14 +245,26 @@ class AnnotateScreen(Screen):
     def shown_panels(self) -> list[TaskPanel]:
         return [p for p in self.panels.values() if p.display]
 
+    def active_look(self) -> tuple[Color, Color]:
+        """The active panel's (background, bar) colours: the theme's $boost and $accent."""
+        if self._look is None:
+            theme = self.app.theme_variables
+            self._look = (Color.parse(theme["boost"]), Color.parse(theme["accent"]))
+        return self._look
+
+    def _theme_changed(self, _theme) -> None:
+        self._look = None
+        if self.active is not None:
+            self.active.set_active(self.active_look())
+
     def activate(self, panel: TaskPanel | None) -> None:
         """Make `panel` the active task now (synchronously). Only free text takes the focus."""
         old, self.active = self.active, panel
         if old is not panel and old is not None:
-            old.set_active(False)
+            old.set_active(None)
         if panel is None:
             return
-        panel.set_active(True)
+        panel.set_active(self.active_look())
         if isinstance(panel, TextPanel):
             if self.focused is not panel.input:
                 self.set_focus(panel.input)
