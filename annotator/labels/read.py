@@ -70,7 +70,9 @@ def record_from(raw: dict[str, Any], line: int, cols: Columns, schema: Schema) -
     if "url" not in doc and not empty(raw.get("news_link")):
         doc["url"] = raw["news_link"]  # BABE / MBIC name the article URL so
     text = raw.get(cols.text)
-    text = text.strip() if isinstance(text, str) and text.strip() else None
+    # Exact text, not stripped: published data sets label sentences apart that differ only
+    # in surrounding (even no-break) spaces, and units are matched by exact text.
+    text = text if isinstance(text, str) and text.strip() else None
     unit_id = raw.get(cols.unit_id)
     if isinstance(unit_id, str):
         unit_id = int(unit_id) if unit_id.strip().isdigit() else None
