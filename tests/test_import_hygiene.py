@@ -36,6 +36,7 @@ FORBIDDEN = {
     ),
     "ingest": ("textual", "annotator.export", *UPPER),
     "export": ("textual", "annotator.ingest.readers", *UPPER),
+    "labels": ("textual", "annotator.export", "annotator.report", *UPPER),
     "report": ("textual", "sqlmodel", "sqlalchemy", "annotator.store", *UPPER),
     "tui": ("annotator.cli",),
 }

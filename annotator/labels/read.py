@@ -62,8 +62,9 @@ def empty(value: Any) -> bool:
 
 def record_from(raw: dict[str, Any], line: int, cols: Columns, schema: Schema) -> list[LabelRecord]:
     """One raw record -> label records (several for our own export's `annotations` list)."""
-    doc = raw.get("document") if isinstance(raw.get("document"), dict) else {}
-    doc = {k: doc.get(k) for k in DOC_FIELDS if doc.get(k) is not None}
+    given_doc = raw.get("document")
+    source: dict[str, Any] = given_doc if isinstance(given_doc, dict) else {}
+    doc = {k: source[k] for k in DOC_FIELDS if source.get(k) is not None}
     for k in DOC_FIELDS:
         if not empty(raw.get(k)) and k not in doc:
             doc[k] = raw[k]
@@ -76,26 +77,33 @@ def record_from(raw: dict[str, Any], line: int, cols: Columns, schema: Schema) -
     unit_id = raw.get(cols.unit_id)
     if isinstance(unit_id, str):
         unit_id = int(unit_id) if unit_id.strip().isdigit() else None
-    base = {
-        "line": line,
-        "unit_id": unit_id if isinstance(unit_id, int) and not isinstance(unit_id, bool) else None,
-        "text": text,
-        "document": doc,
-        "kind": raw.get("kind") if raw.get("kind") in ("title", "caption", "body") else "body",
-    }
-    if base["unit_id"] is None and base["text"] is None:
+    uid = unit_id if isinstance(unit_id, int) and not isinstance(unit_id, bool) else None
+    kind = raw["kind"] if raw.get("kind") in ("title", "caption", "body") else "body"
+    if uid is None and text is None:
         raise BadRecord(f"no {cols.text!r} or {cols.unit_id!r} field to find the unit by")
+
+    def label(annotator: str, values: dict[str, Any], status: str) -> LabelRecord:
+        return LabelRecord(
+            annotator=annotator,
+            values=values,
+            status=status,
+            line=line,
+            unit_id=uid,
+            text=text,
+            document=doc,
+            kind=kind,
+        )
+
     if isinstance(raw.get("annotations"), list):  # our own jsonl export
         out = []
         for a in raw["annotations"]:
             if not isinstance(a, dict) or not isinstance(a.get("values"), dict):
                 raise BadRecord("an entry of 'annotations' has no 'values' mapping")
             out.append(
-                LabelRecord(
-                    annotator=str(a.get("annotator") or cols.default_annotator or ""),
-                    values=dict(a["values"]),
-                    status=str(a.get("status") or "done"),
-                    **base,
+                label(
+                    str(a.get("annotator") or cols.default_annotator or ""),
+                    dict(a["values"]),
+                    str(a.get("status") or "done"),
                 )
             )
         return out
@@ -123,12 +131,12 @@ def record_from(raw: dict[str, Any], line: int, cols: Columns, schema: Schema) -
                 raise BadRecord(str(exc)) from None
     if not values and not cols.task_columns:
         # A column per task, named as the task (our own csv export).
-        for task in schema.tasks:
-            if task.name in raw and not empty(raw[task.name]):
-                values[task.name] = _maybe_json(raw[task.name])
+        for t in schema.tasks:
+            if t.name in raw and not empty(raw[t.name]):
+                values[t.name] = _maybe_json(raw[t.name])
     status = raw.get(cols.status)
     status = str(status).strip() if not empty(status) else "done"
-    return [LabelRecord(annotator=annotator, values=values, status=status, **base)]
+    return [label(annotator, values, status)]
 
 
 def read_records(path: Path, cols: Columns) -> Iterator[tuple[int, dict[str, Any] | str]]:
