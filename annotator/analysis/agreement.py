@@ -10,26 +10,26 @@ with the others' majority.
 
 from __future__ import annotations
 
-import statistics
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from annotator.analysis.coding import (
-    DONE,
     Coded,
     LabelTable,
+    Rows,
+    as_rows,
     binary_per_label,
-    code_task,
-    done_rows,
-    rows_for,
-    span_sets,
+    given_units,
+    row_codes,
+    span_rows,
+    to_matrix,
 )
 from annotator.analysis.coefficients import (
     Figure,
     agreement_with_majority,
     cohen_matrix,
-    f1_counts,
     f1_figure,
     fleiss_kappa,
     krippendorff_alpha,
@@ -165,61 +165,53 @@ def _figures_for(
     return ta, agreement_with_majority(coded.codes, counts)
 
 
-def _span_agreement(
-    table: LabelTable, task: Task, who: set[int] | None, done: list[int]
-) -> TaskAgreement:
-    marked, seen = span_sets(table, task, who, done)
-    people = sorted(seen)
-    names = [table.annotators[i] for i in people]
-    ta = TaskAgreement(task.name, task.type, "token", 0, names)
+def _span_agreement(rows: Rows, names: list[str], task: Task, mask: np.ndarray) -> TaskAgreement:
+    spans = span_rows(rows, task, mask)
+    people = spans.people
+    ta = TaskAgreement(task.name, task.type, "token", 0, [names[i] for i in people])
     pairs: list[list[Figure | None]] = [[None] * len(people) for _ in people]
     overlap = size = 0
-    units: set[int] = set()
+    base = spans.members
+    commons = []
     for i, a in enumerate(people):
         for j in range(i + 1, len(people)):
             b = people[j]
-            common = seen[a] & seen[b]
-            o, s = f1_counts(marked.get(a, {}), marked.get(b, {}), common)
+            common = np.intersect1d(spans.seen[a], spans.seen[b], assume_unique=True)
+            ka, kb = spans.keys[a], spans.keys[b]
+            ka = ka[np.isin(ka // base, common)]
+            kb = kb[np.isin(kb // base, common)]
+            o = len(np.intersect1d(ka, kb, assume_unique=True))
+            s = len(ka) + len(kb)
             pairs[i][j] = pairs[j][i] = f1_figure(o, s, len(common))
             overlap, size = overlap + o, size + s
-            units |= common
+            commons.append(common)
     ta.f1_pairs = pairs
-    ta.units = len({u for m in marked.values() for u in m})
+    ta.units = spans.marked_units
+    units = len(np.unique(np.concatenate(commons))) if commons else 0
     if size:
         # Micro-averaged over every pair: 2 * shared tokens / tokens marked, all pairs pooled.
-        ta.f1 = Figure(round(2 * overlap / size, 6), len(units), len(people))
+        ta.f1 = Figure(round(2 * overlap / size, 6), units, len(people))
     elif units:
-        ta.f1 = Figure(None, len(units), len(people), "nobody marked any token")
+        ta.f1 = Figure(None, units, len(people), "nobody marked any token")
     else:
         ta.f1 = Figure(None, 0, len(people), "no two annotators saw this task on the same unit")
-    labels: Counter[str] = Counter()
-    for m in marked.values():
-        for members in m.values():
-            # Members are token indices, or (token, label) pairs for labelled spans.
-            labels.update({str(x[1]) if isinstance(x, tuple) else "marked" for x in members})
-    ta.distribution = dict(labels)
+    ta.distribution = spans.distribution
     return ta
 
 
-def _work(table: LabelTable, who: set[int] | None) -> list[AnnotatorSummary]:
+def _work(table: LabelTable, rows: Rows, who: set[int] | None) -> list[AnnotatorSummary]:
     people = sorted(who) if who is not None else range(len(table.annotators))
-    out = {a: AnnotatorSummary(table.annotators[a], table.roles[a]) for a in people}
-    seconds: dict[int, list[float]] = {a: [] for a in people}
-    for a, s, sec in zip(table.annotator, table.status, table.seconds, strict=True):
-        summary = out.get(a)
-        if summary is None:
-            continue
-        if s == DONE:
-            summary.done += 1
-            if sec is not None and sec > 0:
-                seconds[a].append(sec)
-        elif s == "skipped":
-            summary.skipped += 1
-        elif s == "flagged":
-            summary.flagged += 1
-    for a, secs in seconds.items():
-        out[a].median_seconds = round(statistics.median(secs), 2) if secs else None
-    return list(out.values())
+    n = max(len(table.annotators), 1)
+    counts = [np.bincount(rows.annotator[rows.status == s], minlength=n) for s in (0, 1, 2)]
+    timed = rows.done & (rows.seconds > 0)  # nan (no time) compares False
+    out = []
+    for a in people:
+        summary = AnnotatorSummary(table.annotators[a], table.roles[a])
+        summary.done, summary.skipped, summary.flagged = (int(c[a]) for c in counts)
+        secs = rows.seconds[timed & (rows.annotator == a)]
+        summary.median_seconds = round(float(np.median(secs)), 2) if len(secs) else None
+        out.append(summary)
+    return out
 
 
 def compute_agreement(
@@ -253,22 +245,22 @@ def compute_agreement(
                 f"no task {', '.join(unknown)} in schema {schema.name} (tasks: {names})"
             )
     chosen = [t for t in schema.tasks if not tasks or t.name in tasks]
-    summaries = _work(table, who)
-    done = done_rows(table, who)
+    rows = as_rows(table)
+    mask = rows.chosen(who)
+    summaries = _work(table, rows, who)
     by_index = {s.name: s for s in summaries}
     results: list[TaskAgreement] = []
     for task in chosen:
         if task.type == "span":
-            results.append(_span_agreement(table, task, who, done))
+            results.append(_span_agreement(rows, table.annotators, task, mask))
             continue
         if task.type not in CATEGORICAL:
-            units, _, _ = rows_for(table, task.name, who, done)
             results.append(
                 TaskAgreement(
                     task.name,
                     task.type,
                     "-",
-                    len(set(units)),
+                    given_units(rows, task, mask),
                     [],
                     note="free text: no agreement figure",
                 )
@@ -277,8 +269,9 @@ def compute_agreement(
         task_level = level if level and task.type != "multi" else task.agreement
         if task.type == "multi":
             task_level = "nominal"
-        coded_all = code_task(table, task, task_level, who, done)
-        if not any(c.unit_ids.size for c in coded_all):
+        coded_all = [to_matrix(rc, rows, mask) for rc in row_codes(rows, task, task_level)]
+        coded_all = [c for c in coded_all if c.unit_ids.size]
+        if not coded_all:
             results.append(TaskAgreement(task.name, task.type, task_level, 0, [], note="no labels"))
             continue
         for coded in coded_all:
@@ -294,5 +287,5 @@ def compute_agreement(
             for row, fig in zip(coded.annotators, majority, strict=True):
                 by_index[table.annotators[row]].with_majority[coded.name] = fig
             results.append(ta)
-    annotated = {u for u, s in zip(table.unit, table.status, strict=True) if s == DONE}
-    return AgreementReport(schema.name, table.total_units, len(annotated), results, summaries)
+    annotated = len(np.unique(rows.unit[rows.done]))
+    return AgreementReport(schema.name, table.total_units, annotated, results, summaries)

@@ -4,11 +4,17 @@ The input is anything shaped like ``annotator.store.labels_query.ProjectLabels``
 lists, one entry per annotation); this layer never imports the store, so it takes that shape
 as a Protocol. Only ``done`` annotations carry labels into the figures; skipped and flagged
 ones count as work, not as labels.
+
+Speed: a project's annotations repeat a few value dicts many times over ({"bias":
+"non_biased", ...}), so every per-value step (which label, which code, which tokens) runs once
+per *distinct* value dict and reaches the annotations through numpy indexing. The store's
+``fetch_labels`` says which annotations share a stored value (``packed``); for a table built
+by hand, annotations that hold the same dict object share it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -18,6 +24,7 @@ from annotator.analysis.aggregate import span_members
 from annotator.schema.model import STANCE_VALUES, Task
 
 DONE = "done"
+STATUSES = ("done", "skipped", "flagged")  # codes 0, 1, 2 in `Rows.status`; 3: anything else
 
 
 class LabelTable(Protocol):
@@ -36,9 +43,75 @@ def used(value: Any) -> bool:
     return value not in (None, "", [], {})
 
 
+def _given(value: Any) -> bool:
+    # A value, or the number 0; not None, "", [] or {}.
+    return bool(value) or value == 0
+
+
 def visible(task: Task, values: dict[str, Any]) -> bool:
     """Whether `task` was on screen for an annotation with these values (its show_if)."""
     return _shown(list(task.show_if.items()), values)
+
+
+@dataclass
+class Rows:
+    """A label table as arrays: one entry per annotation, values by distinct-value index."""
+
+    unit: np.ndarray  # int64 unit id
+    annotator: np.ndarray  # int64 annotator index
+    status: np.ndarray  # int8: index into STATUSES, 3 for anything else
+    seconds: np.ndarray  # float64, nan where none
+    value_id: np.ndarray  # int64 index into `distinct`
+    distinct: list[dict[str, Any]]
+    n_annotators: int
+
+    @property
+    def done(self) -> np.ndarray:
+        return self.status == 0
+
+    def chosen(self, who: set[int] | None) -> np.ndarray:
+        """Mask of the done annotations (by the chosen annotators)."""
+        done = self.done
+        if who is None:
+            return done
+        return done & np.isin(self.annotator, np.fromiter(who, np.int64, len(who)))
+
+
+def as_rows(table: LabelTable) -> Rows:
+    """The table as `Rows` (from the store's packed arrays when it has them)."""
+    packed = getattr(table, "packed", None)
+    if packed is not None:
+        return Rows(
+            packed.unit,
+            packed.annotator,
+            packed.status,
+            packed.seconds,
+            packed.value_id,
+            packed.distinct,
+            len(table.annotators),
+        )
+    n = len(table.unit)
+    codes = {s: i for i, s in enumerate(STATUSES)}
+    status = np.fromiter((codes.get(s, 3) for s in table.status), np.int8, n)
+    seconds = np.array(table.seconds, dtype=np.float64) if n else np.zeros(0)
+    first: dict[int, int] = {}
+    distinct: list[dict[str, Any]] = []
+    ids = np.empty(n, dtype=np.int64)
+    for r, v in enumerate(table.values):
+        i = first.get(id(v))
+        if i is None:
+            i = first[id(v)] = len(distinct)
+            distinct.append(v)
+        ids[r] = i
+    return Rows(
+        np.fromiter(table.unit, np.int64, n),
+        np.fromiter(table.annotator, np.int64, n),
+        status,
+        seconds,
+        ids,
+        distinct,
+        len(table.annotators),
+    )
 
 
 @dataclass
@@ -58,6 +131,22 @@ class Coded:
         return len(self.categories)
 
 
+@dataclass
+class RowCodes:
+    """One coded name's value per annotation (-1: none), before choosing annotations.
+
+    Codes below `fixed` are the schema's values, always listed; the others were found in
+    the data and are kept, in the order first seen, only where the chosen annotations use them.
+    """
+
+    name: str
+    categories: list[Any]
+    fixed: int
+    codes: np.ndarray  # per annotation
+    level: str
+    sets: list[set[str]] | None = None
+
+
 def _numbers(categories: Sequence[str], level: str) -> list[float]:
     """Numeric values: the labels themselves when all are numbers (a 1-5 scale), else their
     position in the schema (0, 1, 2 ...; from 1 on the ratio level, where 0 is special)."""
@@ -68,95 +157,114 @@ def _numbers(categories: Sequence[str], level: str) -> list[float]:
         return [float(i + start) for i in range(len(categories))]
 
 
-def done_rows(table: LabelTable, who: set[int] | None) -> list[int]:
-    """Indexes of the done annotations (by the chosen annotators)."""
-    status, people = table.status, table.annotator
-    if who is None:
-        return [i for i, s in enumerate(status) if s == DONE]
-    return [i for i, s in enumerate(status) if s == DONE and people[i] in who]
-
-
-def rows_for(
-    table: LabelTable, task: str, who: set[int] | None, done: list[int] | None = None
-) -> tuple[list[int], list[int], list[Any]]:
-    """(units, annotators, values) of the done annotations giving `task` a value."""
-    rows = done_rows(table, who) if done is None else done
-    vals, unit, person = table.values, table.unit, table.annotator
-    # `v or v == 0`: a value, or the number 0; not None, "", [] or {} (no function call:
-    # this runs once per annotation and task).
-    keep = [i for i in rows if (v := vals[i].get(task)) or v == 0]
-    return [unit[i] for i in keep], [person[i] for i in keep], [vals[i][task] for i in keep]
-
-
-def encode(
-    name: str,
-    units: list[int],
-    people: list[int],
-    values: Iterable[Any],
-    categories: list[str],
-    level: str,
-) -> Coded:
-    """Code matrix of hashable values; values outside `categories` are appended in order seen."""
+def _per_distinct(
+    distinct: list[Any], categories: list[Any], key=None
+) -> tuple[np.ndarray, list[Any]]:
+    """Code of each distinct value (-1 when none given), extending `categories` as needed."""
     index = {c: i for i, c in enumerate(categories)}
     cats = list(categories)
-    values = list(values)
-    for v in dict.fromkeys(values):
-        if v not in index:
-            index[v] = len(cats)
-            cats.append(v)
-    codes_flat = [index[v] for v in values]
-    unit_ids, col = np.unique(np.asarray(units, dtype=np.int64), return_inverse=True)
-    rows = sorted(set(people))
-    row_of = np.full(max(rows, default=-1) + 1, -1, dtype=np.int64)
-    row_of[rows] = np.arange(len(rows))
-    codes = np.full((len(rows), len(unit_ids)), -1, dtype=np.int64)
-    if codes_flat:
-        codes[row_of[np.asarray(people)], col] = np.asarray(codes_flat, dtype=np.int64)
-    return Coded(name, cats, _numbers(cats, level), codes, unit_ids, rows)
+    out = np.full(len(distinct), -1, dtype=np.int64)
+    for d, v in enumerate(distinct):
+        if not _given(v):
+            continue
+        k = key(v) if key is not None else v
+        i = index.get(k)
+        if i is None:
+            i = index[k] = len(cats)
+            cats.append(k)
+        out[d] = i
+    return out, cats
 
 
-def code_task(
-    table: LabelTable,
-    task: Task,
-    level: str,
-    who: set[int] | None,
-    done: list[int] | None = None,
-) -> list[Coded]:
-    """A single/scale/multi task as one matrix; a stance task as one per target.
+def row_codes(rows: Rows, task: Task, level: str) -> list[RowCodes]:
+    """A single/scale/multi task as one code column; a stance task as one per target.
 
     A multi task is coded by its exact set of labels (so alpha asks "same set?"); the
     per-label binary figures come from `binary_per_label`.
     """
-    units, people, values = rows_for(table, task.name, who, done)
+    name = task.name
+    values = [d.get(name) for d in rows.distinct]
     if task.type in ("single", "scale"):
-        return [encode(task.name, units, people, values, list(task.values), level)]
+        fixed = list(task.values)
+        per, cats = _per_distinct(values, fixed)
+        return [RowCodes(name, cats, len(fixed), per[rows.value_id], level)]
     if task.type == "multi":
-        keys = [tuple(sorted(map(str, v))) if isinstance(v, list) else (str(v),) for v in values]
-        coded = encode(task.name, units, people, keys, [], "nominal")
-        coded.categories = ["+".join(c) for c in coded.categories]
-        coded.sets = [set(k) for k in dict.fromkeys(keys)]
+        per, keys = _per_distinct(
+            values,
+            [],
+            key=lambda v: tuple(sorted(map(str, v))) if isinstance(v, list) else (str(v),),
+        )
+        cats = ["+".join(k) for k in keys]
+        coded = RowCodes(name, cats, 0, per[rows.value_id], "nominal", [set(k) for k in keys])
         return [coded]
     if task.type == "stance":
+        dicts = [v if isinstance(v, dict) else {} for v in values]
+        targets = sorted({t for v in dicts for t, x in v.items() if used(x)})
         out = []
-        targets = sorted({t for v in values if isinstance(v, dict) for t in v})
         for target in targets:
-            keep = [
-                (u, a, v[target])
-                for u, a, v in zip(units, people, values, strict=True)
-                if isinstance(v, dict) and used(v.get(target))
-            ]
+            # `used`, not `_given`: a stance of 0 is no stance.
+            per_target = [v.get(target) if used(v.get(target)) else None for v in dicts]
+            per, cats = _per_distinct(per_target, list(STANCE_VALUES))
             out.append(
-                encode(
-                    f"{task.name}[{target}]",
-                    [k[0] for k in keep],
-                    [k[1] for k in keep],
-                    [k[2] for k in keep],
-                    list(STANCE_VALUES),
-                    level,
-                )
+                RowCodes(f"{name}[{target}]", cats, len(STANCE_VALUES), per[rows.value_id], level)
             )
         return out
     return []
+
+
+def to_matrix(rc: RowCodes, rows: Rows, mask: np.ndarray) -> Coded:
+    """The code matrix (annotators x units) of the annotations in `mask`."""
+    pick = np.flatnonzero(mask & (rc.codes >= 0))
+    codes = rc.codes[pick]
+    # Keep the schema's values, then the others these annotations use, in the order seen.
+    extra = codes >= rc.fixed
+    categories = list(rc.categories[: rc.fixed])
+    sets = rc.sets
+    if extra.any() or len(rc.categories) > rc.fixed:
+        found, first = np.unique(codes[extra], return_index=True)
+        found = found[np.argsort(first, kind="stable")]
+        remap = np.full(len(rc.categories), -1, dtype=np.int64)
+        remap[: rc.fixed] = np.arange(rc.fixed)
+        remap[found] = rc.fixed + np.arange(len(found))
+        codes = remap[codes]
+        categories += [rc.categories[i] for i in found.tolist()]
+        if sets is not None:
+            sets = sets[: rc.fixed] + [sets[i] for i in found.tolist()]
+    unit_ids, col = np.unique(rows.unit[pick], return_inverse=True)
+    people = rows.annotator[pick]
+    present = np.zeros(rows.n_annotators + 1, dtype=bool)
+    present[people] = True
+    order = np.flatnonzero(present)
+    row_of = np.cumsum(present) - 1
+    matrix = np.full((len(order), len(unit_ids)), -1, dtype=np.int64)
+    matrix[row_of[people], col] = codes
+    return Coded(
+        rc.name,
+        categories,
+        _numbers(categories, rc.level),
+        matrix,
+        unit_ids,
+        order.tolist(),
+        [set(s) for s in sets] if sets is not None else None,
+    )
+
+
+def code_task(
+    table: LabelTable | Rows,
+    task: Task,
+    level: str,
+    who: set[int] | None,
+) -> list[Coded]:
+    """A single/scale/multi task as one matrix; a stance task as one per target."""
+    rows = table if isinstance(table, Rows) else as_rows(table)
+    mask = rows.chosen(who)
+    return [to_matrix(rc, rows, mask) for rc in row_codes(rows, task, level)]
+
+
+def given_units(rows: Rows, task: Task, mask: np.ndarray) -> int:
+    """How many units have a value for `task` among the annotations in `mask`."""
+    per = np.fromiter((_given(d.get(task.name)) for d in rows.distinct), bool, len(rows.distinct))
+    return len(np.unique(rows.unit[mask & per[rows.value_id]]))
 
 
 def binary_per_label(coded: Coded, task: Task) -> dict[str, Coded]:
@@ -175,27 +283,63 @@ def binary_per_label(coded: Coded, task: Task) -> dict[str, Coded]:
     return out
 
 
-def span_sets(
-    table: LabelTable, task: Task, who: set[int] | None, done: list[int] | None = None
-) -> tuple[dict[int, dict[int, frozenset[Any]]], dict[int, set[int]]]:
-    """Per annotator: unit -> marked (token, label) pairs, and the units where the task was
-    on their screen (done, and its show_if met) — where marking nothing is an answer."""
-    marked: dict[int, dict[int, frozenset[Any]]] = {}
-    seen: dict[int, set[int]] = {}
-    name, vals, unit, person = task.name, table.values, table.unit, table.annotator
+# --- spans ------------------------------------------------------------------------------
+
+
+@dataclass
+class SpanRows:
+    """A span task's marks, flattened: one entry per marked token (or (token, label))."""
+
+    people: list[int]  # annotator indexes who saw the task
+    seen: dict[int, np.ndarray]  # annotator -> sorted units where the task was on screen
+    keys: dict[int, np.ndarray]  # annotator -> sorted unit * members + member code
+    members: int  # how many distinct members: the key's base
+    marked_units: int  # units where someone marked something
+    distribution: dict[str, int]  # label ("marked" when unlabelled) -> marks (unit, annotator)
+
+
+def span_rows(rows: Rows, task: Task, mask: np.ndarray) -> SpanRows:
+    """The annotations in `mask` where `task` was on screen (its show_if met), and what each
+    marked: where marking nothing is an answer, and the tokens to compare."""
     conditions = list(task.show_if.items())
-    for i in done_rows(table, who) if done is None else done:
-        v = vals[i]
-        if conditions and not _shown(conditions, v):
-            continue
-        a, u = person[i], unit[i]
-        seen.setdefault(a, set()).add(u)
-        value = v.get(name)
-        if value:
-            members = _members(value)
-            if members:
-                marked.setdefault(a, {})[u] = frozenset(members)
-    return marked, seen
+    member_code: dict[Any, int] = {}
+    shown = np.ones(len(rows.distinct), dtype=bool)
+    starts, lengths, flat = [], [], []
+    labels: list[set[str]] = []
+    for d, values in enumerate(rows.distinct):
+        if conditions and not _shown(conditions, values):
+            shown[d] = False
+        value = values.get(task.name)
+        members = _members(value) if value and shown[d] else set()
+        starts.append(len(flat))
+        lengths.append(len(members))
+        flat.extend(member_code.setdefault(m, len(member_code)) for m in members)
+        labels.append({str(x[1]) if isinstance(x, tuple) else "marked" for x in members})
+    on = np.flatnonzero(mask & shown[rows.value_id])
+    unit, person, vid = rows.unit[on], rows.annotator[on], rows.value_id[on]
+    length = np.asarray(lengths, dtype=np.int64)[vid] if len(on) else np.zeros(0, np.int64)
+    # Expand each annotation into its members: position in `flat` = start + 0..length-1.
+    total = int(length.sum())
+    base = np.repeat(np.asarray(starts, dtype=np.int64)[vid] if len(on) else length, length)
+    step = np.arange(total) - np.repeat(np.cumsum(length) - length, length)
+    code = np.asarray(flat, dtype=np.int64)[base + step] if total else np.zeros(0, np.int64)
+    m = max(len(member_code), 1)
+    keys = np.repeat(unit, length) * m + code
+    owner = np.repeat(person, length)
+    people = np.unique(person).tolist()
+    marks = np.bincount(vid[length > 0], minlength=len(rows.distinct))
+    distribution: dict[str, int] = {}
+    for d in np.flatnonzero(marks).tolist():
+        for label in sorted(labels[d]):
+            distribution[label] = distribution.get(label, 0) + int(marks[d])
+    return SpanRows(
+        people,
+        {a: np.unique(unit[person == a]) for a in people},
+        {a: np.unique(keys[owner == a]) for a in people},
+        m,
+        len(np.unique(unit[length > 0])),
+        distribution,
+    )
 
 
 def _shown(conditions: list[tuple[str, tuple[str, ...]]], values: dict[str, Any]) -> bool:
