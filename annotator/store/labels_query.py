@@ -4,6 +4,12 @@ One pass over a project's annotations, returned column-wise (parallel lists, one
 annotation) so the analysis layer can turn a task into a value matrix with numpy in one go,
 without ORM objects. Nothing here computes a figure: ``annotator.analysis`` does, on these
 plain lists.
+
+Speed (`annotator agreement` on 100k units x 5 annotators): on SQLite the annotations arrive
+in one row of ``group_concat`` columns (numbers parsed by numpy, statuses as digits), not half
+a million row tuples; each distinct stored value text is decoded once, and the annotations
+that share it share one dict. ``ProjectLabels.packed`` keeps those arrays for the analysis
+layer, which then works once per distinct value rather than once per annotation.
 """
 
 from __future__ import annotations
@@ -20,16 +26,46 @@ from annotator.store.annotators import ROLES, get_or_create_annotator
 from annotator.store.engine import StoreError
 from annotator.store.models import Annotator
 
+# `IN (subquery)`, not a join: SQLite then walks the (unit_id, annotator_id) index once
+# (a third of the time of probing unit per annotation), already in the order wanted.
 _ANNOTATIONS = text(
     'SELECT a.unit_id, a.annotator_id, a.status, a.seconds, a."values" '
-    "FROM annotation a JOIN unit u ON u.id = a.unit_id WHERE u.project_id = :p "
+    "FROM annotation a WHERE a.unit_id IN (SELECT id FROM unit WHERE project_id = :p) "
     "ORDER BY a.unit_id, a.annotator_id"
 )
+STATUSES = ("done", "skipped", "flagged")  # codes 0-2 in `Packed.status`; 3: anything else
+# One row: every annotation's columns joined into strings, in table order (a plain scan:
+# a third of the time of walking the index and looking each row up). char(30) (record
+# separator) never occurs in JSON text (control characters are escaped inside strings); NULL
+# seconds become "nan", which numpy reads back as such. Seconds come back to 15 significant
+# digits (SQLite's REAL -> text).
+_PACKED = (
+    "SELECT count(*), group_concat(unit_id), group_concat(annotator_id), "
+    "group_concat(CASE status WHEN 'done' THEN 0 WHEN 'skipped' THEN 1 WHEN 'flagged' THEN 2 "
+    "ELSE 3 END, ''), group_concat(ifnull(seconds, 'nan')), group_concat(\"values\", char(30)) "
+    "FROM annotation NOT INDEXED{where}"
+)
+_IN_PROJECT = " WHERE unit_id IN (SELECT id FROM unit WHERE project_id = ?)"
 _ADJUDICATIONS = text(
     "SELECT j.unit_id, j.task, j.value FROM adjudication j JOIN unit u ON u.id = j.unit_id "
     "WHERE u.project_id = :p"
 )
 _UNITS = text("SELECT count(*) FROM unit WHERE project_id = :p")
+
+
+@dataclass
+class Packed:
+    """The annotations as numpy arrays (what `fetch_labels` read), for the analysis layer.
+
+    ``value_id[r]`` indexes ``distinct``: annotations whose stored value is the same text
+    share one decoded dict (so treat ``ProjectLabels.values`` as read-only)."""
+
+    unit: Any  # np.ndarray int64
+    annotator: Any  # np.ndarray int64: index into ProjectLabels.annotators
+    status: Any  # np.ndarray int8: index into STATUSES, 3 for anything else
+    seconds: Any  # np.ndarray float64, nan where none
+    value_id: Any  # np.ndarray int64
+    distinct: list[dict[str, Any]]
 
 
 @dataclass
@@ -50,6 +86,7 @@ class ProjectLabels:
     values: list[dict[str, Any]] = field(default_factory=list)
     adjudications: dict[str, dict[int, Any]] = field(default_factory=dict)
     total_units: int = 0
+    packed: Packed | None = None  # set by fetch_labels; None for tables built by hand
 
     def by_unit(
         self, task: str, statuses: tuple[str, ...] = ("done",)
@@ -68,44 +105,108 @@ def _json(value: Any, sqlite: bool) -> Any:
     return json.loads(value) if sqlite and isinstance(value, str | bytes) else value
 
 
+def _decode(texts: list[str]) -> tuple[Any, list[dict[str, Any]]]:
+    """Each text's index among the distinct texts (an int64 array), and those decoded once."""
+    import numpy as np
+
+    index = {t: i for i, t in enumerate(dict.fromkeys(texts))}
+    ids = np.fromiter(map(index.__getitem__, texts), np.int64, len(texts))
+    loads = json.loads
+    return ids, [(loads(t) if t else {}) or {} for t in index]
+
+
+def _sqlite_rows(session: Session, project_id: int) -> tuple[Any, ...] | None:
+    """(unit, annotator id, status code, seconds, value id) arrays and the distinct values."""
+    import numpy as np
+
+    raw = session.connection().connection.dbapi_connection
+    assert raw is not None
+    # Every annotation is some project's: with one project in the store, no filter is needed.
+    (projects,) = raw.execute("SELECT count(*) FROM project").fetchone()
+    if projects == 1:
+        query, params = _PACKED.format(where=""), ()
+    else:
+        query, params = _PACKED.format(where=_IN_PROJECT), (project_id,)
+    n, units, who, status, seconds, values = raw.execute(query, params).fetchone()
+    if not n:
+        return None
+    texts = values.split("\x1e")
+    out = [
+        np.fromstring(units, sep=",", dtype=np.int64),
+        np.fromstring(who, sep=",", dtype=np.int64),
+        np.frombuffer(status.encode(), dtype=np.int8) - ord("0"),
+        np.fromstring(seconds, sep=",", dtype=np.float64),
+    ]
+    if not all(len(col) == n for col in [*out, texts]):
+        raise StoreError("annotations could not be read back in one piece: please report this")
+    ids, distinct = _decode(texts)
+    out.append(ids)
+    # In (unit, annotator) order, as the query on other databases gives them.
+    key = out[0] * (int(out[1].max()) + 1) + out[1]
+    if (key[1:] < key[:-1]).any():
+        order = np.argsort(key, kind="stable")
+        out = [col[order] for col in out]
+    return (*out, distinct)
+
+
+def _generic_rows(session: Session, project_id: int) -> tuple[Any, ...] | None:
+    import numpy as np
+
+    # The value as JSON text, decoded here once per distinct text (PostgreSQL would decode
+    # every row; and `->>`/casts are not needed for text equality).
+    query = text(
+        _ANNOTATIONS.text.replace('a."values"', 'CAST(a."values" AS TEXT)'),
+    )
+    rows = session.execute(query, {"p": project_id}).all()
+    if not rows:
+        return None
+    units, who, status, seconds, values = zip(*rows, strict=True)
+    codes = {s: i for i, s in enumerate(STATUSES)}
+    ids, distinct = _decode(list(values))
+    return (
+        np.array(units, dtype=np.int64),
+        np.array(who, dtype=np.int64),
+        np.array([codes.get(s, 3) for s in status], dtype=np.int8),
+        np.array(seconds, dtype=np.float64),
+        ids,
+        distinct,
+    )
+
+
 def fetch_labels(session: Session, project_id: int) -> ProjectLabels:
     """All annotations (any status) and adjudications of a project, as plain columns."""
+    import numpy as np
+
     people = session.execute(
         select(Annotator.id, Annotator.name, Annotator.role).order_by(Annotator.name)
     ).all()
-    index: dict[int, int] = {}
     data = ProjectLabels()
     params = {"p": project_id}
-    who: list[int] = []
-    units, status, seconds, values = data.unit, data.status, data.seconds, data.values
     sqlite = session.get_bind().dialect.name == "sqlite"
-    if sqlite:
-        # Raw DB-API rows: no SQLAlchemy row objects for what can be millions of annotations.
-        raw = session.connection().connection.dbapi_connection
-        assert raw is not None
-        rows = raw.execute(_ANNOTATIONS.text.replace(":p", "?"), (project_id,)).fetchall()
-        if rows:
-            cols = list(zip(*rows, strict=True))
-            units.extend(cols[0])
-            who.extend(cols[1])
-            status.extend(cols[2])
-            seconds.extend(cols[3])
-            loads = json.loads
-            values.extend([loads(v) if v else {} for v in cols[4]])
-    else:
-        for uid, aid, st, sec, vals in session.execute(_ANNOTATIONS, params):
-            units.append(uid)
-            who.append(aid)
-            status.append(st)
-            seconds.append(sec)
-            values.append(_json(vals, sqlite) or {})
-    used = set(who)
-    for aid, name, role in people:
-        if aid in used:
-            index[aid] = len(data.annotators)
-            data.annotators.append(name)
-            data.roles.append(role)
-    data.annotator = [index[a] for a in who]
+    got = (_sqlite_rows if sqlite else _generic_rows)(session, project_id)
+    if got is not None:
+        units, who, status, seconds, ids, distinct = got
+        present = set(np.unique(who).tolist())
+        index = np.full(max(present) + 1, -1, dtype=np.int64)
+        for aid, name, role in people:
+            if aid in present:
+                index[aid] = len(data.annotators)
+                data.annotators.append(name)
+                data.roles.append(role)
+        who = index[who]
+        if (who < 0).any():
+            raise StoreError("annotations by an annotator the store does not list")
+        if (status == 3).any():
+            # A status this code does not know: keep its text for the plain columns.
+            rows = session.execute(text(_ANNOTATIONS.text.replace('a."values"', "1")), params).all()
+            data.status = [r[2] for r in rows]
+        else:
+            data.status = [STATUSES[c] for c in status.tolist()]
+        data.unit = units.tolist()
+        data.annotator = who.tolist()
+        data.seconds = [None if x != x else x for x in seconds.tolist()]
+        data.values = [distinct[i] for i in ids.tolist()]
+        data.packed = Packed(units, who, status, seconds, ids, distinct)
     for uid, task, value in session.execute(_ADJUDICATIONS, params):
         data.adjudications.setdefault(task, {})[uid] = _json(value, sqlite)
     data.total_units = session.execute(_UNITS, params).scalar_one()
