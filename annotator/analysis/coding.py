@@ -313,7 +313,8 @@ def span_rows(rows: Rows, task: Task, mask: np.ndarray) -> SpanRows:
         members = _members(value) if value and shown[d] else set()
         starts.append(len(flat))
         lengths.append(len(members))
-        flat.extend(member_code.setdefault(m, len(member_code)) for m in members)
+        # Sorted codes: then each annotator's keys come out increasing (no sort needed).
+        flat.extend(sorted(member_code.setdefault(m, len(member_code)) for m in members))
         labels.append({str(x[1]) if isinstance(x, tuple) else "marked" for x in members})
     on = np.flatnonzero(mask & shown[rows.value_id])
     unit, person, vid = rows.unit[on], rows.annotator[on], rows.value_id[on]
@@ -334,12 +335,20 @@ def span_rows(rows: Rows, task: Task, mask: np.ndarray) -> SpanRows:
             distribution[label] = distribution.get(label, 0) + int(marks[d])
     return SpanRows(
         people,
-        {a: np.unique(unit[person == a]) for a in people},
-        {a: np.unique(keys[owner == a]) for a in people},
+        {a: _sorted_set(unit[person == a]) for a in people},
+        {a: _sorted_set(keys[owner == a]) for a in people},
         m,
         len(np.unique(unit[length > 0])),
         distribution,
     )
+
+
+def _sorted_set(x: np.ndarray) -> np.ndarray:
+    """np.unique, skipping the sort when `x` is already strictly increasing (annotations come
+    in unit order, one per unit and annotator)."""
+    if len(x) < 2 or bool((x[1:] > x[:-1]).all()):
+        return x
+    return np.unique(x)
 
 
 def _shown(conditions: list[tuple[str, tuple[str, ...]]], values: dict[str, Any]) -> bool:

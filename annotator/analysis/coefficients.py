@@ -152,22 +152,28 @@ def agreement_with_majority(codes: np.ndarray, counts: np.ndarray) -> list[Figur
     """Per annotator: how often their value is the strict majority of the *other* labels.
 
     Units where the others tie, or where nobody else labelled, are not counted."""
-    out = []
-    for row in codes:
-        given = row >= 0
-        others = counts[given].copy()
-        mine = row[given]
-        others[np.arange(len(mine)), mine] -= 1
-        top = others.max(axis=1)
-        winners = (others == top[:, None]).sum(axis=1)
-        ok = (top > 0) & (winners == 1)
-        n = int(ok.sum())
-        if n == 0:
-            out.append(Figure(None, 0, 0, "no unit with a clear majority among the others"))
-            continue
-        hit = others[ok].argmax(axis=1) == mine[ok]
-        out.append(Figure(_round(hit.mean()), n, codes.shape[0]))
-    return out
+    size = codes.shape[0]
+    given = codes >= 0
+    # The others' count of value c on each (annotator, unit): the unit's count minus one where
+    # the annotator gave c. One annotators x units pass per value: no annotators x units x k
+    # array, and no reduction over a short last axis (slow in numpy).
+    per_value = counts.T
+    top = np.zeros(codes.shape, dtype=np.int64)
+    for c in range(per_value.shape[0]):
+        np.maximum(top, per_value[c] - (codes == c), out=top)
+    winners = np.zeros(codes.shape, dtype=np.int64)
+    for c in range(per_value.shape[0]):
+        winners += per_value[c] - (codes == c) == top
+    mine = counts[np.arange(codes.shape[1]), np.where(given, codes, 0)] - 1
+    ok = given & (top > 0) & (winners == 1)
+    hits = (ok & (mine == top)).sum(axis=1)
+    n = ok.sum(axis=1)
+    return [
+        Figure(_round(hits[a] / n[a]), int(n[a]), size)
+        if n[a]
+        else Figure(None, 0, 0, "no unit with a clear majority among the others")
+        for a in range(size)
+    ]
 
 
 # --- spans ------------------------------------------------------------------------------

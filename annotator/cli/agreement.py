@@ -65,7 +65,9 @@ def _load(
     level: str | None = None,
     tasks: list[str] | None = None,
     annotators: list[str] | None = None,
+    summary: bool = False,
 ) -> Loaded:
+    """The report (and with `summary`, the counts `annotator report` shows besides)."""
     from annotator.analysis.agreement import LEVELS, compute_agreement
     from annotator.store.engine import open_store, session_scope
     from annotator.store.labels_query import fetch_labels
@@ -82,7 +84,7 @@ def _load(
         schema = current_schema(session, proj)
         assert proj.id is not None
         table = fetch_labels(session, proj.id)
-        summary = project_summary(session, proj.id)
+        counts = project_summary(session, proj.id) if summary else {}
         try:
             lead_view, why = may_see_annotators(session, as_name)
         except LookupError as exc:
@@ -95,7 +97,7 @@ def _load(
         )
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    return Loaded(proj.name, schema.name, schema.content_hash, report, lead_view, summary, why)
+    return Loaded(proj.name, schema.name, schema.content_hash, report, lead_view, counts, why)
 
 
 # --- rendering -------------------------------------------------------------------------
@@ -260,7 +262,7 @@ def report(
         raise UserError(f"{output}: give an .html file")
     if not output.parent.is_dir():
         raise UserError(f"{output}: folder {output.parent} does not exist")
-    loaded = _load(db=db, project=project, as_name=as_name, level=level)
+    loaded = _load(db=db, project=project, as_name=as_name, level=level, summary=True)
     page = render_report(
         project=loaded.project,
         schema=f"{loaded.schema_name} ({loaded.schema_hash[:12]})",
