@@ -134,7 +134,7 @@ def add_documents(
     # Core statements on the session's connection: the ORM's bulk path costs more than the
     # insert itself at import volumes. RETURNING keeps ids in insert order, so units pair up.
     conn = session.connection()
-    doc_table, unit_table = Document.__table__, Unit.__table__  # type: ignore[attr-defined]
+    doc_table = Document.__table__  # type: ignore[attr-defined]
     ids = (
         conn.execute(
             insert(doc_table).returning(doc_table.c.id, sort_by_parameter_order=True), doc_rows
@@ -142,20 +142,20 @@ def add_documents(
         .scalars()
         .all()
     )
+    # Units go straight to the driver as tuples: at import volumes SQLAlchemy's per-row
+    # parameter processing costs as much as SQLite's own insert.
     unit_rows = [
-        {
-            "project_id": project_id,
-            "document_id": doc_id,
-            "position": pos,
-            "kind": kind,
-            "text": text,
-            "text_hash": thash,
-        }
+        (project_id, doc_id, pos, kind, text, thash)
         for doc_id, p in zip(ids, new, strict=True)
         for pos, (kind, text, thash) in enumerate(p.units)
     ]
     if unit_rows:
-        conn.execute(insert(unit_table), unit_rows)
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        conn.exec_driver_sql(
+            "INSERT INTO unit (project_id, document_id, position, kind, text, text_hash) "
+            f"VALUES ({', '.join([mark] * 6)})",
+            unit_rows,
+        )
     result.documents = len(new)
     result.units = len(unit_rows)
     return result
