@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from sqlalchemy import insert, select
 from sqlmodel import Session, col
 
-from annotator.store.models import Document, Unit, utcnow
+from annotator.store.models import Document, utcnow
 
 
 class UnitLike(Protocol):
