@@ -1,9 +1,14 @@
 """Agreement figures on 100k units x 5 annotators (goal: <= 2 s), next to a numpy floor.
 
-    .venv/bin/python benchmarks/bench_agreement.py [--units 100000] [--annotators 5] [--store]
+    .venv/bin/python benchmarks/bench_agreement.py [--units 100000] [--annotators 5]
+        [--varied] [--store [--db FILE]]
 
 Labels are simulated for media_bias.yaml's tasks (bias, opinion, bias_type, biased_words
-shown when biased) with annotators who mostly agree. Timed:
+shown when biased) with annotators who mostly agree. Equal values share one dict, as
+`fetch_labels` hands them over. By default the biased words are one of 8 spans, so a project
+has ~100 distinct value dicts; `--varied` puts them where each unit's own loaded word is
+(annotators of a unit mostly agree), so nearly every biased annotation is a distinct value:
+the harder case for the per-distinct-value shortcuts. Timed:
 
 - floor: one numpy pass over the same value matrix (bincount of the bias codes per unit), the
   least any agreement figure must do;
@@ -11,7 +16,8 @@ shown when biased) with annotators who mostly agree. Timed:
 - compute_agreement: every figure of `annotator agreement` (alpha, Fleiss, Cohen matrix,
   percent, per-label alpha, token F1, per-annotator);
 - with --store: also writing the labels to a SQLite store and `fetch_labels` reading them back
-  (the query the command runs before computing).
+  (the query the command runs before computing), and `annotator agreement` on that store end
+  to end (wall clock of the whole process, Python start-up included), next to the floor.
 """
 
 from __future__ import annotations
@@ -33,31 +39,41 @@ from annotator.store.labels_query import ProjectLabels
 SCHEMA = Path(__file__).resolve().parents[1] / "schemas" / "media_bias.yaml"
 
 
-def simulate(units: int, annotators: int, seed: int = 0) -> ProjectLabels:
+def simulate(units: int, annotators: int, seed: int = 0, varied: bool = False) -> ProjectLabels:
     rng = np.random.default_rng(seed)
     bias_true = rng.random(units) < 0.45
     opinion_true = rng.integers(0, 3, units)
+    loaded_word = rng.integers(0, 30, units)
     opinions = ["entirely_factual", "somewhat_factual_but_opinionated", "expresses_writers_opinion"]
     kinds = ["word_choice_labelling", "epistemological", "informational", "other"]
     data = ProjectLabels(
         annotators=[f"annotator{i}" for i in range(annotators)], roles=["annotator"] * annotators
     )
+    shared: dict[tuple, dict] = {}
     for a in range(annotators):
         flip = rng.random(units) < 0.15
         biased = bias_true ^ flip
         noisy = np.where(rng.random(units) < 0.25, rng.integers(0, 3, units), opinion_true)
         kind = rng.integers(0, 4, units)
-        start = rng.integers(0, 8, units)
+        if varied:
+            start = loaded_word + (rng.random(units) < 0.3) * rng.integers(-1, 2, units)
+        else:
+            start = rng.integers(0, 8, units)
         seconds = rng.gamma(2.0, 3.0, units)
         for u in range(units):
-            values: dict = {
-                "bias": "biased" if biased[u] else "non_biased",
-                "opinion": opinions[noisy[u]],
-            }
-            if biased[u]:
-                values["bias_type"] = [kinds[kind[u]]]
-                s = int(start[u])
-                values["biased_words"] = [{"token_start": s, "token_end": s + 2}]
+            key = (bool(biased[u]), int(noisy[u]), int(kind[u]), int(start[u]))
+            values = shared.get(key) if biased[u] else shared.get(key[:2])
+            if values is None:
+                values = {
+                    "bias": "biased" if biased[u] else "non_biased",
+                    "opinion": opinions[noisy[u]],
+                }
+                if biased[u]:
+                    values["bias_type"] = [kinds[kind[u]]]
+                    s = max(int(start[u]), 0)
+                    values["biased_words"] = [{"token_start": s, "token_end": s + 2}]
+                if not varied or not biased[u]:
+                    shared[key if biased[u] else key[:2]] = values
             data.unit.append(u + 1)
             data.annotator.append(a)
             data.status.append("done")
@@ -81,6 +97,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--units", type=int, default=100_000)
     parser.add_argument("--annotators", type=int, default=5)
+    parser.add_argument("--varied", action="store_true", help="biased words differ per unit")
     parser.add_argument("--store", action="store_true", help="also time the store query")
     parser.add_argument(
         "--db",
@@ -91,7 +108,7 @@ def main() -> None:
     args = parser.parse_args()
     schema = load_schema(SCHEMA)
     t = time.perf_counter()
-    table = simulate(args.units, args.annotators)
+    table = simulate(args.units, args.annotators, varied=args.varied)
     print(
         f"{args.units:,} units x {args.annotators} annotators = {len(table.unit):,} labels "
         f"(simulated in {time.perf_counter() - t:.1f} s)"
@@ -188,7 +205,7 @@ def bench_store(table: ProjectLabels, schema, path: Path, floor_s: float) -> Non
     from annotator.store.labels_query import fetch_labels
 
     if path.exists():
-        print(f"(reusing the store {path})")
+        print(f"(reusing the store {path}: delete it after changing --units/--varied)")
         pid = 1
     else:
         pid = write_store(table, schema, path)
@@ -196,7 +213,7 @@ def bench_store(table: ProjectLabels, schema, path: Path, floor_s: float) -> Non
 
     def query():
         with session_scope(engine) as session:
-            return fetch_labels(session, pid)
+            return fetch_labels(session, pid, lists=False)  # as the command reads them
 
     fetched, q = timed("fetch_labels: the store query", query, repeat=2)
     _, c = timed(

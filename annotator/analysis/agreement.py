@@ -21,6 +21,7 @@ from annotator.analysis.coding import (
     Rows,
     as_rows,
     binary_per_label,
+    count_distinct,
     given_units,
     row_codes,
     span_rows,
@@ -287,5 +288,5 @@ def compute_agreement(
             for row, fig in zip(coded.annotators, majority, strict=True):
                 by_index[table.annotators[row]].with_majority[coded.name] = fig
             results.append(ta)
-    annotated = len(np.unique(rows.unit[rows.done]))
+    annotated = count_distinct(rows.unit[rows.done])
     return AgreementReport(schema.name, table.total_units, annotated, results, summaries)

@@ -230,7 +230,7 @@ def to_matrix(rc: RowCodes, rows: Rows, mask: np.ndarray) -> Coded:
         categories += [rc.categories[i] for i in found.tolist()]
         if sets is not None:
             sets = sets[: rc.fixed] + [sets[i] for i in found.tolist()]
-    unit_ids, col = np.unique(rows.unit[pick], return_inverse=True)
+    unit_ids, col = unique_inverse(rows.unit[pick])
     people = rows.annotator[pick]
     present = np.zeros(rows.n_annotators + 1, dtype=bool)
     present[people] = True
@@ -264,7 +264,7 @@ def code_task(
 def given_units(rows: Rows, task: Task, mask: np.ndarray) -> int:
     """How many units have a value for `task` among the annotations in `mask`."""
     per = np.fromiter((_given(d.get(task.name)) for d in rows.distinct), bool, len(rows.distinct))
-    return len(np.unique(rows.unit[mask & per[rows.value_id]]))
+    return count_distinct(rows.unit[mask & per[rows.value_id]])
 
 
 def binary_per_label(coded: Coded, task: Task) -> dict[str, Coded]:
@@ -338,9 +338,24 @@ def span_rows(rows: Rows, task: Task, mask: np.ndarray) -> SpanRows:
         {a: _sorted_set(unit[person == a]) for a in people},
         {a: _sorted_set(keys[owner == a]) for a in people},
         m,
-        len(np.unique(unit[length > 0])),
+        count_distinct(unit[length > 0]),
         distribution,
     )
+
+
+def unique_inverse(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """np.unique(x, return_inverse=True), in one pass when `x` is already sorted (the store
+    gives annotations in unit order)."""
+    if len(x) and bool((x[1:] >= x[:-1]).all()):
+        new = np.empty(len(x), dtype=bool)
+        new[0] = True
+        np.not_equal(x[1:], x[:-1], out=new[1:])
+        return x[new], np.cumsum(new) - 1
+    return np.unique(x, return_inverse=True)
+
+
+def count_distinct(x: np.ndarray) -> int:
+    return len(unique_inverse(x)[0])
 
 
 def _sorted_set(x: np.ndarray) -> np.ndarray:

@@ -83,7 +83,7 @@ def _load(
         proj = get_project(session, project)
         schema = current_schema(session, proj)
         assert proj.id is not None
-        table = fetch_labels(session, proj.id)
+        table = fetch_labels(session, proj.id, lists=False)
         counts = project_summary(session, proj.id) if summary else {}
         try:
             lead_view, why = may_see_annotators(session, as_name)

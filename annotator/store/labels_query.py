@@ -173,8 +173,11 @@ def _generic_rows(session: Session, project_id: int) -> tuple[Any, ...] | None:
     )
 
 
-def fetch_labels(session: Session, project_id: int) -> ProjectLabels:
-    """All annotations (any status) and adjudications of a project, as plain columns."""
+def fetch_labels(session: Session, project_id: int, *, lists: bool = True) -> ProjectLabels:
+    """All annotations (any status) and adjudications of a project, as plain columns.
+
+    `lists` False leaves the per-annotation lists empty and fills only ``packed``: enough for
+    the analysis layer (``compute_agreement``), which reads nothing else per annotation."""
     import numpy as np
 
     people = session.execute(
@@ -186,7 +189,7 @@ def fetch_labels(session: Session, project_id: int) -> ProjectLabels:
     got = (_sqlite_rows if sqlite else _generic_rows)(session, project_id)
     if got is not None:
         units, who, status, seconds, ids, distinct = got
-        present = set(np.unique(who).tolist())
+        present = set(np.flatnonzero(np.bincount(who)).tolist())
         index = np.full(max(present) + 1, -1, dtype=np.int64)
         for aid, name, role in people:
             if aid in present:
@@ -196,21 +199,25 @@ def fetch_labels(session: Session, project_id: int) -> ProjectLabels:
         who = index[who]
         if (who < 0).any():
             raise StoreError("annotations by an annotator the store does not list")
-        if (status == 3).any():
-            # A status this code does not know: keep its text for the plain columns.
-            rows = session.execute(text(_ANNOTATIONS.text.replace('a."values"', "1")), params).all()
-            data.status = [r[2] for r in rows]
-        else:
-            data.status = [STATUSES[c] for c in status.tolist()]
-        data.unit = units.tolist()
-        data.annotator = who.tolist()
-        data.seconds = [None if x != x else x for x in seconds.tolist()]
-        data.values = [distinct[i] for i in ids.tolist()]
         data.packed = Packed(units, who, status, seconds, ids, distinct)
+        if lists:
+            data.status = _status_texts(session, status, params)
+            data.unit = units.tolist()
+            data.annotator = who.tolist()
+            data.seconds = [None if x != x else x for x in seconds.tolist()]
+            data.values = [distinct[i] for i in ids.tolist()]
     for uid, task, value in session.execute(_ADJUDICATIONS, params):
         data.adjudications.setdefault(task, {})[uid] = _json(value, sqlite)
     data.total_units = session.execute(_UNITS, params).scalar_one()
     return data
+
+
+def _status_texts(session: Session, codes: Any, params: dict[str, Any]) -> list[str]:
+    if (codes == 3).any():
+        # A status this code does not know: read the texts (in the same order).
+        rows = session.execute(text(_ANNOTATIONS.text.replace('a."values"', "1")), params)
+        return [r[2] for r in rows]
+    return [STATUSES[c] for c in codes.tolist()]
 
 
 # --- annotators and roles (for `annotator annotators ...` and the lead check) -----------
