@@ -270,3 +270,19 @@ async def test_fast_typing_reaches_the_right_task(tmp_path):
     assert values["opinion"] == "somewhat_factual_but_opinionated"
     assert values["bias_type"] == ["informational"]
     assert values["biased_words"][0]["token_start"] == 0
+
+
+async def test_the_active_task_is_scrolled_into_view_on_a_small_screen(tmp_path):
+    ctx = make_store(tmp_path, MEDIA_BIAS)
+    app = make_app(ctx)
+    async with app.run_test(size=(80, 14)) as pilot:
+        await pilot.press("1", "3")  # biased: the span and bias_type tasks appear
+        await pilot.press("tab")  # bias_type, below the fold of the task list
+        await pilot.pause()
+        tasks = app.screen.query_one("#tasks")
+        active = panel(app, "bias_type")
+        assert app.screen.active is active and tasks.max_scroll_y > 0
+        assert tasks.region.contains_region(active.region)
+        await pilot.press("shift+tab", "shift+tab", "shift+tab")  # back up to bias
+        await pilot.pause()
+        assert tasks.region.contains_region(panel(app, "bias").region)
