@@ -42,8 +42,17 @@ STATUSES = ("done", "skipped", "flagged")  # codes 0-2 in `Packed.status`; 3: an
 _PACKED = (
     "SELECT count(*), group_concat(unit_id), group_concat(annotator_id), "
     "group_concat(CASE status WHEN 'done' THEN 0 WHEN 'skipped' THEN 1 WHEN 'flagged' THEN 2 "
-    "ELSE 3 END, ''), group_concat(ifnull(seconds, 'nan')), group_concat(\"values\", char(30)) "
-    "FROM annotation NOT INDEXED{where}"
+    "ELSE 3 END, ''), group_concat(ifnull(seconds, 'nan')), group_concat(\"values\", char(30))"
+    "{extra} FROM annotation NOT INDEXED{where}"
+)
+# Annotation ids in the order they were first made (for figures "as annotation goes on").
+_MADE = (
+    "SELECT group_concat(id) FROM (SELECT id FROM annotation NOT INDEXED{where} "
+    "ORDER BY created_at, id)"
+)
+_MADE_GENERIC = text(
+    "SELECT a.id FROM annotation a WHERE a.unit_id IN (SELECT id FROM unit WHERE project_id = :p) "
+    "ORDER BY a.created_at, a.id"
 )
 _IN_PROJECT = " WHERE unit_id IN (SELECT id FROM unit WHERE project_id = ?)"
 _ADJUDICATIONS = text(
@@ -66,6 +75,7 @@ class Packed:
     seconds: Any  # np.ndarray float64, nan where none
     value_id: Any  # np.ndarray int64
     distinct: list[dict[str, Any]]
+    made: Any = None  # with fetch_labels(order=True): np.ndarray, 0 for the first made, ...
 
 
 @dataclass
@@ -115,19 +125,20 @@ def _decode(texts: list[str]) -> tuple[Any, list[dict[str, Any]]]:
     return ids, [(loads(t) if t else {}) or {} for t in index]
 
 
-def _sqlite_rows(session: Session, project_id: int) -> tuple[Any, ...] | None:
-    """(unit, annotator id, status code, seconds, value id) arrays and the distinct values."""
+def _sqlite_rows(session: Session, project_id: int, order: bool) -> tuple[Any, ...] | None:
+    """(unit, annotator id, status code, seconds, value id[, creation rank]) arrays and the
+    distinct values."""
     import numpy as np
 
     raw = session.connection().connection.dbapi_connection
     assert raw is not None
     # Every annotation is some project's: with one project in the store, no filter is needed.
     (projects,) = raw.execute("SELECT count(*) FROM project").fetchone()
-    if projects == 1:
-        query, params = _PACKED.format(where=""), ()
-    else:
-        query, params = _PACKED.format(where=_IN_PROJECT), (project_id,)
-    n, units, who, status, seconds, values = raw.execute(query, params).fetchone()
+    where, params = ("", ()) if projects == 1 else (_IN_PROJECT, (project_id,))
+    extra = ", group_concat(id)" if order else ""
+    n, units, who, status, seconds, values, *ids = raw.execute(
+        _PACKED.format(where=where, extra=extra), params
+    ).fetchone()
     if not n:
         return None
     texts = values.split("\x1e")
@@ -137,47 +148,66 @@ def _sqlite_rows(session: Session, project_id: int) -> tuple[Any, ...] | None:
         np.frombuffer(status.encode(), dtype=np.int8) - ord("0"),
         np.fromstring(seconds, sep=",", dtype=np.float64),
     ]
+    if order:
+        (made,) = raw.execute(_MADE.format(where=where), params).fetchone()
+        made_ids = np.fromstring(made, sep=",", dtype=np.int64)
+        out.append(_ranks(np.fromstring(ids[0], sep=",", dtype=np.int64), made_ids))
     if not all(len(col) == n for col in [*out, texts]):
         raise StoreError("annotations could not be read back in one piece: please report this")
-    ids, distinct = _decode(texts)
-    out.append(ids)
+    value_ids, distinct = _decode(texts)
+    out.insert(4, value_ids)
     # In (unit, annotator) order, as the query on other databases gives them.
     key = out[0] * (int(out[1].max()) + 1) + out[1]
     if (key[1:] < key[:-1]).any():
-        order = np.argsort(key, kind="stable")
-        out = [col[order] for col in out]
+        rows = np.argsort(key, kind="stable")
+        out = [col[rows] for col in out]
     return (*out, distinct)
 
 
-def _generic_rows(session: Session, project_id: int) -> tuple[Any, ...] | None:
+def _ranks(ids: Any, made: Any) -> Any:
+    """Each annotation's place (0, 1, ...) in `made`, the ids in the order they were made."""
+    import numpy as np
+
+    made = np.asarray(made, dtype=np.int64)
+    sorter = np.argsort(made)
+    return sorter[np.searchsorted(made, ids, sorter=sorter)]
+
+
+def _generic_rows(session: Session, project_id: int, order: bool) -> tuple[Any, ...] | None:
     import numpy as np
 
     # The value as JSON text, decoded here once per distinct text (PostgreSQL would decode
     # every row; and `->>`/casts are not needed for text equality).
     query = text(
-        _ANNOTATIONS.text.replace('a."values"', 'CAST(a."values" AS TEXT)'),
+        _ANNOTATIONS.text.replace('a."values"', 'CAST(a."values" AS TEXT), a.id'),
     )
     rows = session.execute(query, {"p": project_id}).all()
     if not rows:
         return None
-    units, who, status, seconds, values = zip(*rows, strict=True)
+    units, who, status, seconds, values, ids = zip(*rows, strict=True)
     codes = {s: i for i, s in enumerate(STATUSES)}
-    ids, distinct = _decode(list(values))
-    return (
+    value_ids, distinct = _decode(list(values))
+    out = [
         np.array(units, dtype=np.int64),
         np.array(who, dtype=np.int64),
         np.array([codes.get(s, 3) for s in status], dtype=np.int8),
         np.array(seconds, dtype=np.float64),
-        ids,
-        distinct,
-    )
+        value_ids,
+    ]
+    if order:
+        made = session.execute(_MADE_GENERIC, {"p": project_id}).scalars().all()
+        out.append(_ranks(np.array(ids, dtype=np.int64), made))
+    return (*out, distinct)
 
 
-def fetch_labels(session: Session, project_id: int, *, lists: bool = True) -> ProjectLabels:
+def fetch_labels(
+    session: Session, project_id: int, *, lists: bool = True, order: bool = False
+) -> ProjectLabels:
     """All annotations (any status) and adjudications of a project, as plain columns.
 
     `lists` False leaves the per-annotation lists empty and fills only ``packed``: enough for
-    the analysis layer (``compute_agreement``), which reads nothing else per annotation."""
+    the analysis layer (``compute_agreement``), which reads nothing else per annotation.
+    `order` adds ``packed.made``: each annotation's place in the order they were made."""
     import numpy as np
 
     people = session.execute(
@@ -186,9 +216,9 @@ def fetch_labels(session: Session, project_id: int, *, lists: bool = True) -> Pr
     data = ProjectLabels()
     params = {"p": project_id}
     sqlite = session.get_bind().dialect.name == "sqlite"
-    got = (_sqlite_rows if sqlite else _generic_rows)(session, project_id)
+    got = (_sqlite_rows if sqlite else _generic_rows)(session, project_id, order)
     if got is not None:
-        units, who, status, seconds, ids, distinct = got
+        units, who, status, seconds, ids, *made, distinct = got
         present = set(np.flatnonzero(np.bincount(who)).tolist())
         index = np.full(max(present) + 1, -1, dtype=np.int64)
         for aid, name, role in people:
@@ -199,7 +229,7 @@ def fetch_labels(session: Session, project_id: int, *, lists: bool = True) -> Pr
         who = index[who]
         if (who < 0).any():
             raise StoreError("annotations by an annotator the store does not list")
-        data.packed = Packed(units, who, status, seconds, ids, distinct)
+        data.packed = Packed(units, who, status, seconds, ids, distinct, *made)
         if lists:
             data.status = _status_texts(session, status, params)
             data.unit = units.tolist()
