@@ -7,8 +7,9 @@ Labels are simulated for media_bias.yaml's tasks (bias, opinion, bias_type, bias
 shown when biased) with annotators who mostly agree. Equal values share one dict, as
 `fetch_labels` hands them over. By default the biased words are one of 8 spans, so a project
 has ~100 distinct value dicts; `--varied` puts them where each unit's own loaded word is
-(annotators of a unit mostly agree), so nearly every biased annotation is a distinct value:
-the harder case for the per-distinct-value shortcuts. Timed:
+(annotators of a unit mostly agree) and stores them as the annotate screen does (character
+offsets and the words' text), so every biased unit has its own value dicts: the hard case
+for the per-distinct-value shortcuts. Timed:
 
 - floor: one numpy pass over the same value matrix (bincount of the bias codes per unit), the
   least any agreement figure must do;
@@ -71,7 +72,10 @@ def simulate(units: int, annotators: int, seed: int = 0, varied: bool = False) -
                 if biased[u]:
                     values["bias_type"] = [kinds[kind[u]]]
                     s = max(int(start[u]), 0)
-                    values["biased_words"] = [{"token_start": s, "token_end": s + 2}]
+                    span: dict = {"token_start": s, "token_end": s + 2}
+                    if varied:  # as the annotate screen stores them: offsets and the words
+                        span.update(start=6 * s, end=6 * s + 11, text=f"loaded words {u}")
+                    values["biased_words"] = [span]
                 if not varied or not biased[u]:
                     shared[key if biased[u] else key[:2]] = values
             data.unit.append(u + 1)
