@@ -304,7 +304,9 @@ def span_rows(rows: Rows, task: Task, mask: np.ndarray) -> SpanRows:
     conditions = list(task.show_if.items())
     member_code: dict[Any, int] = {}
     shown = np.ones(len(rows.distinct), dtype=bool)
-    starts, lengths, flat = [], [], []
+    starts: list[int] = []
+    lengths: list[int] = []
+    flat: list[int] = []
     labels: list[set[str]] = []
     for d, values in enumerate(rows.distinct):
         if conditions and not _shown(conditions, values):

@@ -142,7 +142,7 @@ def _sqlite_rows(session: Session, project_id: int, order: bool) -> tuple[Any, .
     if not n:
         return None
     texts = values.split("\x1e")
-    out = [
+    out: list[Any] = [
         np.fromstring(units, sep=",", dtype=np.int64),
         np.fromstring(who, sep=",", dtype=np.int64),
         np.frombuffer(status.encode(), dtype=np.int8) - ord("0"),
