@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -12,12 +12,12 @@ from rich.text import Text
 
 from annotator.cli.options import DbOption, ProjectOption, err, out
 from annotator.errors import UserError
+from annotator.ingest.detect import FORMATS
 from annotator.ingest.model import IngestError
-from annotator.ingest.pipeline import FileResult, ParseOptions, import_files
-from annotator.ingest.readers import FORMATS, RecordOptions
-from annotator.ingest.sources import iter_sources
-from annotator.store.engine import open_store, session_scope
-from annotator.store.projects import get_project
+
+if TYPE_CHECKING:
+    from annotator.ingest.pipeline import FileResult
+    from annotator.ingest.records import RecordOptions
 
 
 def run_import(
@@ -30,6 +30,12 @@ def run_import(
     db: str | None = None,
 ) -> int:
     """Import `paths` into the project; returns the number of files that failed."""
+    # The readers and the store load here, not with the CLI: other commands start faster.
+    from annotator.ingest.pipeline import ParseOptions, import_files
+    from annotator.ingest.sources import iter_sources
+    from annotator.store.engine import open_store, session_scope
+    from annotator.store.projects import get_project
+
     if format is not None and format not in FORMATS:
         raise UserError(f"--format {format}: unknown format (choose one of {', '.join(FORMATS)})")
     engine = open_store(db)
@@ -119,6 +125,8 @@ def import_(
     Formats: feed Markdown (bare and Jekyll), HTML pages, plain text, JSONL, CSV, RSS/Atom;
     detected per file unless --format is given. Re-importing a file changes nothing.
     """
+    from annotator.ingest.records import RecordOptions
+
     records = RecordOptions(
         text_field=text_field,
         id_field=id_field,
