@@ -68,6 +68,21 @@ class TaskAgreement:
     distribution: dict[str, int] = field(default_factory=dict)
     note: str = ""
 
+    def notes(self) -> list[str]:
+        """Why a figure is left out, and the task's own note: lines for people."""
+        lines = [
+            f"{self.name}: {what} left out: {fig.note}"
+            for what, fig in (
+                ("alpha", self.alpha),
+                ("Fleiss' kappa", self.fleiss),
+                ("token F1", self.f1),
+            )
+            if fig is not None and fig.value is None and fig.note
+        ]
+        if self.note:
+            lines.append(f"{self.name}: {self.note}")
+        return lines
+
     def to_dict(self, *, per_annotator: bool = True) -> dict[str, Any]:
         """`per_annotator` False leaves out the pairwise matrices (they name annotators)."""
         out: dict[str, Any] = {

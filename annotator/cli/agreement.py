@@ -132,17 +132,6 @@ def _task_table(tasks: list[TaskAgreement]) -> Table:
     return table
 
 
-def _notes(tasks: list[TaskAgreement]) -> list[str]:
-    lines = []
-    for t in tasks:
-        for what, fig in (("alpha", t.alpha), ("Fleiss' kappa", t.fleiss), ("token F1", t.f1)):
-            if fig is not None and fig.value is None and fig.note:
-                lines.append(f"{t.name}: {what} left out: {fig.note}")
-        if t.note:
-            lines.append(f"{t.name}: {t.note}")
-    return lines
-
-
 def _per_label_table(t: TaskAgreement) -> Table:
     table = Table(title=f"{t.name}: binary alpha per label", title_justify="left")
     for name in ("label", "chosen", "units", "alpha"):
@@ -229,7 +218,7 @@ def agreement(
         out.print("No labels yet: nothing to measure.", style="dim")
         return
     out.print(_task_table(report.tasks))
-    for line in _notes(report.tasks):
+    for line in (n for t in report.tasks for n in t.notes()):
         out.print(Text(line, style="dim"))
     for t in report.tasks:
         if t.per_label:

@@ -192,14 +192,7 @@ def _agreement(tasks: list[TaskAgreement], per_annotator: bool) -> str:
     html.append(
         _table(["task", "level", "units", "annotators", "alpha", "Fleiss κ", "% agree"], rows)
     )
-    notes = []
-    for t in tasks:
-        for what, f in (("alpha", t.alpha), ("Fleiss' kappa", t.fleiss), ("token F1", t.f1)):
-            if f is not None and f.value is None and f.note:
-                notes.append(f"{t.name}: {what} left out: {f.note}")
-        if t.note:
-            notes.append(f"{t.name}: {t.note}")
-    html += [f'<p class="note">{_e(n)}</p>' for n in notes]
+    html += [f'<p class="note">{_e(n)}</p>' for t in tasks for n in t.notes()]
     for t in tasks:
         if t.per_label:
             html.append(f"<h3>{_e(t.name)}: binary alpha per label</h3>")
