@@ -11,12 +11,15 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from annotator.export.atomic import Background, atomic_write
 from annotator.export.encode import Memo, dumps
 from annotator.export.flat import ANNOTATION_COLUMNS, STRUCTURED, columns, flat_records
+from annotator.export.gold import UnitGold
 from annotator.export.rows import UnitStream
 
 # Characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
@@ -113,6 +116,20 @@ def _task_cells(task_types: dict[str, str], cell):
     return make
 
 
+def _gold_cells(task_types: dict[str, str], cell):
+    """A unit's gold -> its gold and gold source cells, each after a comma."""
+    kinds = list(task_types.items())
+
+    def make(gold: dict[str, Any], sources: dict[str, str]) -> str:
+        values = [
+            dumps(v) if v is not None and kind in STRUCTURED else v
+            for v, kind in ((gold.get(t), kind) for t, kind in kinds)
+        ]
+        return "".join("," + cell(v) for v in [*values, *(sources.get(t) for t, _ in kinds)])
+
+    return make
+
+
 def write_csv_stream(
     stream: UnitStream,
     target: Path,
@@ -120,9 +137,11 @@ def write_csv_stream(
     task_types: dict[str, str],
     splits: dict[int, str] | None = None,
     safe: bool = False,
+    gold: bool = False,
 ) -> int:
-    """The records `write_csv` writes without gold, built as text from the stream."""
+    """The records `write_csv` writes, built as text from the stream."""
     cell = _cell_maker(safe)
+    unit_gold = UnitGold(task_types, _gold_cells(task_types, cell)) if gold else None
     names = Memo(lambda who: cell(stream.names.get(who)))
     hashes = Memo(lambda version: cell(stream.hashes.get(version)))
     words = Memo(cell)  # statuses, kinds, split names
@@ -141,25 +160,33 @@ def write_csv_stream(
         atomic_write(target, "w", encoding=encoding, newline="") as fh,
         Background() as bg,
     ):
-        header = columns(task_types, gold=False, split=splits is not None)
+        header = columns(task_types, gold=gold, split=splits is not None)
         fh.write(",".join(quote(c) for c in header) + "\r\n")
-        for units, anns in stream.flat_chunks(FLUSH):
+        for units, anns, adjudicated in stream.flat_chunks(FLUSH):
+            golds: dict[int, str] = {}
+            if unit_gold is not None:
+                golds = {
+                    uid: unit_gold(group, adjudicated.get(uid))
+                    for uid, group in groupby(anns, itemgetter(0))
+                }
             heads = {}
             for uid, doc_id, position, kind, text, *_ in units:
                 split = "," + words[splits.get(doc_id, "train")] if splits is not None else ""
                 heads[uid] = (
                     f"{uid},{docs[doc_id]},{words[kind]},{position},{cell(text)},",
                     split,
+                    golds.get(uid, ""),
                 )
             lines = [
                 f"{heads[uid][0]}{names[who]},{words[status]},"
                 f"{created[:10]}T{created[11:]}Z,{updated[:10]}T{updated[11:]}Z,"
                 f"{'' if seconds is None else cell(seconds)},"
                 f"{'' if comment is None else cell(comment)},{hashes[version]}"
-                f"{heads[uid][1]}{values_cells[values]}\r\n"
+                f"{heads[uid][1]}{values_cells[values]}{heads[uid][2]}\r\n"
                 if who is not None
                 # a unit nobody annotated (--all): one record, no annotator
-                else f"{heads[uid][0]}{NO_ANNOTATION}{heads[uid][1]}{values_cells[None]}\r\n"
+                else f"{heads[uid][0]}{NO_ANNOTATION}{heads[uid][1]}{values_cells[None]}"
+                f"{heads[uid][2]}\r\n"
                 for uid, who, values, status, comment, seconds, version, created, updated in anns
             ]
             bg.submit(fh.write, "".join(lines))

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from annotator.export.atomic import Background, atomic_write
 from annotator.export.encode import Memo, dumps, json_number, jstr
+from annotator.export.gold import MEMO, UnitGold, trimmed_values
 from annotator.export.rows import UnitStream, iter_unit_rows
 
 FLUSH = 2_000  # lines per write
@@ -54,25 +55,42 @@ def write_jsonl_stream(
     *,
     schema: dict[str, str],
     splits: dict[int, str] | None = None,
+    task_types: dict[str, str] | None = None,
+    every_task: bool = True,
+    gold: bool = False,
 ) -> int:
-    """The lines `write_jsonl_rows` writes for unfiltered tasks and no computed gold, built
-    as text from the stream; returns the number of lines."""
+    """The lines `write_jsonl_rows` writes, built as text from the stream; returns the
+    number of lines. `task_types` are the selected tasks (needed for `gold` and unless
+    `every_task`): values and adjudications are trimmed to them unless `every_task`; `gold`
+    adds the computed ``gold`` and ``gold_source``."""
+    if (gold or not every_task) and task_types is None:
+        raise ValueError("gold and a task selection need task_types")
     names = Memo(lambda who: dumps(stream.names.get(who)))
     hashes = Memo(lambda version: dumps(stream.hashes.get(version)))
     words = Memo(dumps)  # statuses, kinds, split names: a handful of short strings
     docs = Memo(lambda doc_id: dumps(stream.document(doc_id)))
     tail = ',"schema":' + dumps(schema) + "}\n"
+    # Values spliced in as stored, or (some tasks only) re-encoded once per distinct text.
+    trim = None if every_task else Memo(trimmed_values(task_types or {}))
+    unit_gold = None
+    if gold:
+        unit_gold = UnitGold(
+            task_types or {},
+            lambda g, src: ',"gold":' + dumps(g) + ',"gold_source":' + dumps(src),
+        )
+    trim_tasks = task_types or {}
     count = 0
     out: list[str] = []
     with (
         atomic_write(target, "w", encoding="utf-8", newline="\n") as fh,
         Background() as bg,
     ):
-        for unit, anns, gold in stream:
+        for unit, anns, adjudicated in stream:
             uid, doc_id, position, kind, text = unit[:5]
             annotations = ",".join(
                 [
-                    f'{{"annotator":{names[who]},"values":{values or "{}"},'
+                    f'{{"annotator":{names[who]},'
+                    f'"values":{trim[values] if trim is not None else values or "{}"},'
                     f'"status":{words[status]},'
                     f'"comment":{"null" if comment is None else jstr(comment)},'
                     f'"seconds":{json_number(seconds)},"schema_hash":{hashes[version]},'
@@ -82,8 +100,13 @@ def write_jsonl_stream(
                 ]
             )
             extra = ""
-            if gold:
-                extra = ',"gold":' + dumps(gold)
+            if unit_gold is not None:
+                extra = unit_gold(anns, adjudicated)
+            elif adjudicated:
+                if trim is not None:
+                    adjudicated = {t: v for t, v in adjudicated.items() if t in trim_tasks}
+                if adjudicated:
+                    extra = ',"gold":' + dumps(adjudicated)
             if splits is not None:
                 extra += ',"split":' + words[splits.get(doc_id, "train")]
             out.append(
@@ -97,6 +120,8 @@ def write_jsonl_stream(
                 out.clear()
                 if len(docs) > 5_000:  # documents come in order: forget old ones
                     docs.clear()
+                if trim is not None and len(trim) > MEMO:
+                    trim.clear()
         bg.submit(fh.write, "".join(out))
         count += len(out)
     return count

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 from annotator.export.atomic import Background, atomic_write
 from annotator.export.encode import Memo
 from annotator.export.flat import columns, flat_records
+from annotator.export.gold import UnitGold
 from annotator.export.rows import UnitStream
 
 ROW_GROUP = 10_000  # rows per row group; peak RSS grows ~1.5 MB per 1,000 rows
@@ -145,6 +147,19 @@ def iso_column(stored: list[str | None]) -> Any:
     return pc.binary_join_element_wise(text, "Z", "")
 
 
+def _gold_columns(task_types: dict[str, str]):
+    """A unit's gold -> its gold and gold source column values, as a tuple."""
+    converters = [(task, _converter(kind)) for task, kind in task_types.items()]
+
+    def make(gold: dict[str, Any], sources: dict[str, str]) -> tuple[Any, ...]:
+        return (
+            *(convert(gold.get(t)) for t, convert in converters),
+            *(sources.get(t) for t, _ in converters),
+        )
+
+    return make
+
+
 def write_parquet_stream(
     stream: UnitStream,
     target: Path,
@@ -152,13 +167,16 @@ def write_parquet_stream(
     task_types: dict[str, str],
     splits: dict[int, str] | None = None,
     metadata: dict[str, str] | None = None,
+    gold: bool = False,
 ) -> int:
-    """The records `write_parquet` writes without gold, built column-wise from the stream."""
+    """The records `write_parquet` writes, built column-wise from the stream."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    schema = arrow_schema(task_types, gold=False, split=splits is not None, metadata=metadata or {})
+    schema = arrow_schema(task_types, gold=gold, split=splits is not None, metadata=metadata or {})
+    unit_gold = UnitGold(task_types, _gold_columns(task_types)) if gold else None
+    no_gold = (None,) * (2 * len(task_types))
     values_of = Memo(_values_maker(task_types))
     doc_fields = ("title", "url", "outlet", "published", "lang")
 
@@ -168,7 +186,7 @@ def write_parquet_stream(
         where = pc.index_in(pa.array(keys), value_set=pa.array(distinct))
         return [table.get(k) for k in distinct], where
 
-    def batch(units: list, anns: list) -> Any:
+    def batch(units: list, anns: list, adjudicated: dict[int, Any]) -> Any:
         # Columns by itemgetter: zip(*rows) would make an iterator per row.
         (unit_ids, whos, values, statuses, comments, seconds, versions, created, updated) = (
             list(map(itemgetter(i), anns)) for i in range(9)
@@ -208,6 +226,15 @@ def write_parquet_stream(
         for i, task in enumerate(task_types):
             items = list(map(itemgetter(i), converted))
             cols[task] = pa.array(items, schema.field(task).type)
+        if unit_gold is not None:
+            golds = {
+                uid: unit_gold(group, adjudicated.get(uid))
+                for uid, group in groupby(anns, itemgetter(0))
+            }
+            per_id = [golds.get(uid, no_gold) for uid in ids]
+            names = [f"gold.{t}" for t in task_types] + [f"gold_source.{t}" for t in task_types]
+            for i, name in enumerate(names):
+                cols[name] = per_unit(list(map(itemgetter(i), per_id)), schema.field(name).type)
         return pa.RecordBatch.from_arrays([cols[n] for n in schema.names], schema=schema)
 
     count = 0
@@ -216,8 +243,9 @@ def write_parquet_stream(
         pq.ParquetWriter(fh, schema, compression="zstd") as writer,
         Background(depth=2) as bg,
     ):
-        for units, anns in stream.flat_chunks(ROW_GROUP):
-            bg.submit(writer.write_batch, batch(units, anns), row_group_size=len(anns))
+        for units, anns, adjudicated in stream.flat_chunks(ROW_GROUP):
+            rows = batch(units, anns, adjudicated)
+            bg.submit(writer.write_batch, rows, row_group_size=len(anns))
             count += len(anns)
             if len(values_of) > VALUES_MEMO:
                 values_of.clear()

@@ -92,6 +92,8 @@ class UnitStream:
             )
         )
         self._docs: dict[int, dict[str, Any]] = {}
+        # Sees every unit (or chunk) the stream gives, e.g. the dataset card's counts.
+        self.watch: Any = None
         self._conds, self._params = self._annotation_conditions()
 
     # --- plumbing ----------------------------------------------------------------------
@@ -154,9 +156,11 @@ class UnitStream:
         )
         return list(self._rows(sql, {"p": self.project_id, "first": first, "last": last}))
 
-    def flat_chunks(self, size: int) -> Iterator[tuple[list[Unit], list[Ann]]]:
+    def flat_chunks(self, size: int) -> Iterator[tuple[list[Unit], list[Ann], dict[int, Any]]]:
         """For writers of a record per annotation (no grouping by unit): the annotations in
-        lists of `size`, each with the units they belong to (and maybe a few more).
+        lists of about `size`, each with the units they belong to (and maybe a few more) and
+        those units' adjudicated values (unit id -> {task: value}). A unit's annotations are
+        never split between two lists, so a writer can compute per-unit gold from one.
 
         With `include_unannotated`, a unit nobody annotated comes with one annotation tuple
         of Nones (its record has no annotator). Otherwise no Python runs per unit: the
@@ -165,18 +169,42 @@ class UnitStream:
         if self.filters.include_unannotated:
             units: list[Unit] = []
             anns: list[Ann] = []
-            for unit, unit_anns, _ in self:
+            golds: dict[int, Any] = {}
+            for unit, unit_anns, gold in self:
                 units.append(unit)
                 anns.extend(unit_anns or [(unit[0], *NO_ANNOTATION)])
+                if gold:
+                    golds[unit[0]] = gold
                 if len(anns) >= size:
-                    yield units, anns
-                    units, anns = [], []
+                    yield units, anns, golds
+                    units, anns, golds = [], [], {}
             if anns:
-                yield units, anns
+                yield units, anns, golds
             return
         cursor = self._annotations()
-        while chunk := cursor.fetchmany(size):
-            yield self.units_between(chunk[0][0], chunk[-1][0]), chunk
+        has_golds = self._has_adjudications()
+        carry: list[Ann] = []
+        while True:
+            rows = cursor.fetchmany(size)
+            chunk = carry + list(rows) if carry else list(rows)
+            if not chunk:
+                return
+            if rows:  # hold back the last unit: more of its annotations may follow
+                last = chunk[-1][0]
+                cut = len(chunk)
+                while cut and chunk[cut - 1][0] == last:
+                    cut -= 1
+                if not cut:
+                    carry = chunk
+                    continue
+                chunk, carry = chunk[:cut], chunk[cut:]
+            else:
+                carry = []
+            first, last = chunk[0][0], chunk[-1][0]
+            adjudicated = self.adjudicated_between(first, last) if has_golds else {}
+            if self.watch is not None:
+                self.watch.chunk(self, chunk, adjudicated)
+            yield self.units_between(first, last), chunk, adjudicated
 
     def _annotations(self) -> Any:
         sql = (
@@ -189,13 +217,32 @@ class UnitStream:
         )
         return self._rows(sql, {"p": self.project_id, **self._params}, stream=True)
 
+    _ADJ_FROM = "FROM adjudication j JOIN unit u ON u.id = j.unit_id WHERE u.project_id = :p"
+
+    def _has_adjudications(self) -> bool:
+        sql = f"SELECT 1 {self._ADJ_FROM} LIMIT 1"
+        return next(iter(self._rows(sql, {"p": self.project_id})), None) is not None
+
     def _adjudications(self) -> Iterator[tuple[int, str, Any]] | None:
-        p = {"p": self.project_id}
-        join = "FROM adjudication j JOIN unit u ON u.id = j.unit_id WHERE u.project_id = :p"
-        if next(iter(self._rows(f"SELECT 1 {join} LIMIT 1", p)), None) is None:
+        if not self._has_adjudications():
             return None
-        sql = f"SELECT j.unit_id, j.task, {self._json('j.value')} {join} ORDER BY j.unit_id, j.id"
-        return iter(self._rows(sql, p, stream=True))
+        sql = (
+            f"SELECT j.unit_id, j.task, {self._json('j.value')} {self._ADJ_FROM} "
+            "ORDER BY j.unit_id, j.id"
+        )
+        return iter(self._rows(sql, {"p": self.project_id}, stream=True))
+
+    def adjudicated_between(self, first: int, last: int) -> dict[int, dict[str, Any]]:
+        """Unit id -> {task: adjudicated value} for the units with ids `first` to `last`."""
+        sql = (
+            f"SELECT j.unit_id, j.task, {self._json('j.value')} {self._ADJ_FROM} "
+            "AND j.unit_id BETWEEN :first AND :last ORDER BY j.unit_id, j.id"
+        )
+        out: dict[int, dict[str, Any]] = {}
+        params = {"p": self.project_id, "first": first, "last": last}
+        for uid, task, value in self._rows(sql, params):
+            out.setdefault(uid, {})[task] = _loads(value)
+        return out
 
     def document(self, doc_id: int) -> dict[str, Any]:
         found = self._docs.get(doc_id)
@@ -248,6 +295,8 @@ class UnitStream:
                 if j_uid == uid:
                     gold = {task: _loads(value) for _, task, value in j_rows}  # type: ignore[union-attr]
                     j_uid, j_rows = next(golds, (None, None))
+            if self.watch is not None:
+                self.watch.unit(self, unit, anns, gold)
             yield unit, anns, gold
 
 

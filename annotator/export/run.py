@@ -95,11 +95,11 @@ def export_project(
 
 
 def streamable(fmt: str, opts: ExportOptions, *, want_card: bool) -> bool:
-    """Whether the stream writer can do this export: no computed gold and no card (both
-    need decoded rows), and for jsonl, every task (its values are spliced in whole)."""
-    if fmt not in STREAM_FORMATS or opts.gold or want_card:
+    """Whether the stream writer can do this export (the table and line formats; the
+    others build their records from row dicts)."""
+    if want_card:
         return False
-    return fmt != "jsonl" or opts.tasks is None
+    return fmt in STREAM_FORMATS
 
 
 def _write_stream(
@@ -117,12 +117,25 @@ def _write_stream(
             from annotator.export.jsonl import write_jsonl_stream
 
             meta = {"name": schema.name, "hash": schema.content_hash}
-            n = write_jsonl_stream(stream, target, schema=meta, splits=splits)
+            n = write_jsonl_stream(
+                stream,
+                target,
+                schema=meta,
+                splits=splits,
+                task_types=task_types,
+                every_task=opts.tasks is None,
+                gold=opts.gold,
+            )
         elif fmt == "csv":
             from annotator.export.csv_writer import write_csv_stream
 
             n = write_csv_stream(
-                stream, target, task_types=task_types, splits=splits, safe=opts.excel_safe
+                stream,
+                target,
+                task_types=task_types,
+                splits=splits,
+                safe=opts.excel_safe,
+                gold=opts.gold,
             )
         else:
             from annotator.export.parquet import write_parquet_stream
@@ -132,7 +145,12 @@ def _write_stream(
                 "annotator.schema_hash": schema.content_hash,
             }
             n = write_parquet_stream(
-                stream, target, task_types=task_types, splits=splits, metadata=metadata
+                stream,
+                target,
+                task_types=task_types,
+                splits=splits,
+                metadata=metadata,
+                gold=opts.gold,
             )
     return ExportResult(target, fmt, n)
 

@@ -1,0 +1,74 @@
+"""Gold per unit for the stream writers, from the stream's tuples (no row dicts).
+
+The same definition as ``select.row_filter`` (``aggregate.gold_for_unit`` over the selected
+tasks, `done` annotations voting, adjudicated values winning), made cheap for a million
+units: stored values texts are decoded once per distinct text, and a unit's gold is computed
+once per distinct combination of its voters' values texts (units with an adjudication are
+computed on their own). Each writer hands in an `encode` that turns a unit's gold into what
+it writes (a JSON fragment, CSV cells, column values), so that is cached too.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from annotator.analysis.aggregate import gold_for_unit
+from annotator.export.encode import Memo, dumps
+
+MEMO = 50_000  # distinct texts or combinations kept before a cache is dropped
+
+# A unit's gold: {task: value} and {task: source}, over the selected tasks in schema order.
+GoldEncode = Callable[[dict[str, Any], dict[str, str]], Any]
+
+
+def decoded_values(text: str | None) -> dict[str, Any]:
+    values = json.loads(text) if text else {}
+    return values if isinstance(values, dict) else {}
+
+
+class UnitGold:
+    """``gold(anns, adjudicated)`` -> `encode` of the unit's gold; `anns` are stream tuples
+    (values text at 2, status at 3), `adjudicated` the unit's {task: value} or None."""
+
+    def __init__(self, task_types: dict[str, str], encode: GoldEncode) -> None:
+        self.task_types = task_types
+        self.encode = encode
+        self._values = Memo(decoded_values)
+        self._by_votes = Memo(self._compute)
+
+    def _gold(self, texts: Iterable[str | None], adjudicated: dict[str, Any] | None) -> Any:
+        values = self._values
+        if len(values) > MEMO:
+            values.clear()
+        annotations = [{"values": values[t], "status": "done"} for t in texts]
+        golds = gold_for_unit(self.task_types, annotations, adjudicated)
+        return self.encode(
+            {t: g.value for t, g in golds.items()}, {t: g.source for t, g in golds.items()}
+        )
+
+    def _compute(self, texts: tuple[str | None, ...]) -> Any:
+        return self._gold(texts, None)
+
+    def __call__(self, anns: Iterable[tuple[Any, ...]], adjudicated: dict[str, Any] | None) -> Any:
+        texts = tuple([a[2] for a in anns if a[3] == "done"])
+        if adjudicated:
+            adjudicated = {t: v for t, v in adjudicated.items() if t in self.task_types}
+        if adjudicated:
+            return self._gold(texts, adjudicated)
+        memo = self._by_votes
+        if len(memo) > MEMO:
+            memo.clear()
+        return memo[texts]
+
+
+def trimmed_values(task_types: dict[str, str]) -> Callable[[str | None], str]:
+    """Stored values text -> the JSON text of its selected tasks only (as the row path
+    writes them: keys in stored order)."""
+
+    def trim(text: str | None) -> str:
+        values = decoded_values(text)
+        return dumps({k: v for k, v in values.items() if k in task_types})
+
+    return trim
