@@ -106,6 +106,40 @@ def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
     return lines
 
 
+AGREEMENT_METHOD = (
+    "Krippendorff's alpha per task at the task's level, over every `done` label of the "
+    "exported annotators in the project (an export's --status and --since do not narrow it), "
+    "as `annotator agreement` computes it; `units` counts units with two or more labels."
+)
+
+
+def _agreement(agreement: tuple[list[Any], str] | None) -> list[str]:
+    """`agreement`: rows with task, type, level, alpha, units, annotators and note (see
+    ``card_agreement``), and why there are none."""
+    if agreement is None:
+        return ["Not computed in this export (see `annotator agreement`)."]
+    rows, why = agreement
+    if not rows:
+        return [why or "No labels to compare."]
+    lines = [AGREEMENT_METHOD, ""]
+    lines += _table(
+        ["task", "type", "level", "alpha", "units", "annotators", "note"],
+        [
+            [
+                f"`{r.task}`",
+                r.type,
+                r.level,
+                "–" if r.alpha is None else f"{r.alpha:.3f}",
+                r.units,
+                r.annotators,
+                r.note,
+            ]
+            for r in rows
+        ],
+    )
+    return lines
+
+
 def render_card(
     stats: CardStats,
     *,
@@ -115,6 +149,7 @@ def render_card(
     fmt: str,
     opts: ExportOptions,
     yaml_header: str = "",
+    agreement: tuple[list[Any], str] | None = None,
 ) -> str:
     """Markdown card; `yaml_header` (without the --- fences) goes on top when given."""
     out: list[str] = []
@@ -186,7 +221,8 @@ def render_card(
             "No gold column: the export holds each annotator's own labels "
             "(and adjudicated values, where a lead made them, under `gold`)."
         )
-    out += ["", "## Agreement", "", "Not computed in this export (see `annotator agreement`)."]
+    out += ["", "## Agreement", ""]
+    out += _agreement(agreement)
     out += ["", "## Sources", ""]
     out.append(f"- **Annotators (ids):** {', '.join(sorted(stats.annotators)) or 'none'}")
     if stats.first or stats.last:

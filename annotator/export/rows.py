@@ -202,9 +202,10 @@ class UnitStream:
                 carry = []
             first, last = chunk[0][0], chunk[-1][0]
             adjudicated = self.adjudicated_between(first, last) if has_golds else {}
+            units = self.units_between(first, last)
             if self.watch is not None:
-                self.watch.chunk(self, chunk, adjudicated)
-            yield self.units_between(first, last), chunk, adjudicated
+                self.watch.chunk(self, units, chunk, adjudicated)
+            yield units, chunk, adjudicated
 
     def _annotations(self) -> Any:
         sql = (

@@ -14,6 +14,8 @@ from sqlmodel import Session
 from annotator.errors import UserError
 from annotator.export.atomic import atomic_write
 from annotator.export.card import CardStats, render_card
+from annotator.export.card_agreement import card_agreement
+from annotator.export.card_stream import StreamCard
 from annotator.export.options import FORMATS, SPLIT_NAMES, ExportOptions
 from annotator.export.rows import open_stream
 from annotator.export.select import select_rows, selected_tasks, stream_filters
@@ -49,6 +51,7 @@ def export_project(
     if fmt not in FORMATS:
         raise UserError(f"--format {fmt}: unknown format (formats: {', '.join(FORMATS)})")
     assert project.id is not None
+    pid: int = project.id
     with Session(engine) as session:
         schema = current_schema(session, project)
     if fmt in FOLDER_FORMATS:
@@ -60,16 +63,10 @@ def export_project(
     splits = None
     if opts.split:
         splits = plan_splits(
-            select_rows(engine, project.id, schema, opts), task_types, opts.split, opts.seed
+            select_rows(engine, pid, schema, opts), task_types, opts.split, opts.seed
         )
     want_card = opts.card or fmt in FOLDER_FORMATS
-    if streamable(fmt, opts, want_card=want_card):
-        return _write_stream(engine, project.id, fmt, target, schema, task_types, opts, splits)
-    with_tokens = fmt in ("conll", "prodigy", "label-studio") and "span" in task_types.values()
-    rows = select_rows(engine, project.id, schema, opts, with_tokens=with_tokens, splits=splits)
     stats = CardStats(task_types, gold=opts.gold)
-    if want_card:
-        rows = stats.watch(rows)
 
     def card(yaml_header: str = "") -> str:
         return render_card(
@@ -80,9 +77,18 @@ def export_project(
             fmt=fmt,
             opts=opts,
             yaml_header=yaml_header,
+            agreement=card_agreement(engine, pid, schema, opts),
         )
 
-    result = _write(fmt, rows, target, schema, task_types, schema_meta, opts, card)
+    if streamable(fmt, opts):
+        watch = StreamCard(stats, splits) if want_card else None
+        result = _write_stream(engine, pid, fmt, target, schema, task_types, opts, splits, watch)
+    else:
+        with_tokens = fmt in ("conll", "prodigy", "label-studio") and "span" in task_types.values()
+        rows = select_rows(engine, pid, schema, opts, with_tokens=with_tokens, splits=splits)
+        if want_card:
+            rows = stats.watch(rows)
+        result = _write(fmt, rows, target, schema, task_types, schema_meta, opts, card)
     if want_card and fmt not in FOLDER_FORMATS:
         result.card = card_path(target, fmt)
         with atomic_write(result.card, "w", encoding="utf-8", newline="\n") as fh:
@@ -94,11 +100,9 @@ def export_project(
     return result
 
 
-def streamable(fmt: str, opts: ExportOptions, *, want_card: bool) -> bool:
-    """Whether the stream writer can do this export (the table and line formats; the
-    others build their records from row dicts)."""
-    if want_card:
-        return False
+def streamable(fmt: str, opts: ExportOptions) -> bool:
+    """Whether a stream writer does this export (any options: the table and line formats;
+    the others build their records from row dicts)."""
     return fmt in STREAM_FORMATS
 
 
@@ -111,8 +115,10 @@ def _write_stream(
     task_types: dict[str, str],
     opts: ExportOptions,
     splits: dict[int, str] | None,
+    watch: StreamCard | None = None,
 ) -> ExportResult:
     with open_stream(engine, project_id, stream_filters(opts)) as stream:
+        stream.watch = watch
         if fmt == "jsonl":
             from annotator.export.jsonl import write_jsonl_stream
 
@@ -152,6 +158,8 @@ def _write_stream(
                 metadata=metadata,
                 gold=opts.gold,
             )
+        if watch is not None:
+            watch.finish(stream)
     return ExportResult(target, fmt, n)
 
 

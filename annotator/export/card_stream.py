@@ -1,0 +1,109 @@
+"""The dataset card's counts gathered from the store stream, as the stream writers write.
+
+`StreamCard` is set as a `UnitStream`'s ``watch``: it sees each unit (writers that iterate
+units) or each unit-aligned chunk of annotations (writers of a record per annotation) and
+fills the same `CardStats` that watching row dicts fills, without building the rows. Label
+counts are kept per distinct stored values text (or per distinct gold) and expanded once.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from itertools import groupby
+from operator import itemgetter
+from typing import Any
+
+from annotator.export.card import CardStats, label_keys
+from annotator.export.encode import Memo
+from annotator.export.gold import MEMO, UnitGold, decoded_values
+
+
+class StreamCard:
+    def __init__(self, stats: CardStats, splits: dict[int, str] | None) -> None:
+        self.stats = stats
+        self.splits = splits
+        tasks = stats.task_types
+        self._who: set[Any] = set()
+        self._gold = UnitGold(tasks, self._gold_keys) if stats.gold else None
+        self._keys = Memo(self._value_keys)  # values text -> ((task, label), ...)
+
+    # --- what a unit or a value contributes --------------------------------------------
+
+    def _gold_keys(self, gold: dict[str, Any], sources: dict[str, str]) -> tuple[Any, ...]:
+        keys = tuple(
+            (task, key)
+            for task, kind in self.stats.task_types.items()
+            for key in label_keys(kind, gold.get(task))
+        )
+        return keys, tuple(sources.values())
+
+    def _value_keys(self, text: str | None) -> tuple[tuple[str, str], ...]:
+        values = decoded_values(text)
+        return tuple(
+            (task, key)
+            for task, kind in self.stats.task_types.items()
+            for key in label_keys(kind, values.get(task))
+        )
+
+    def _split(self, doc_id: int) -> str:
+        return "all" if self.splits is None else self.splits.get(doc_id, "train")
+
+    def _document(self, stream: Any, doc_id: int, split: str) -> None:
+        s = self.stats
+        s.documents[split].add(doc_id)
+        if doc_id in s._outlet_docs:
+            return
+        s._outlet_docs.add(doc_id)
+        doc = stream.document(doc_id)
+        s.outlets[doc.get("outlet") or "(unknown)"] += 1
+        published = doc.get("published")
+        if published:
+            s.first = published if s.first is None else min(s.first, published)
+            s.last = published if s.last is None else max(s.last, published)
+
+    def _unit(self, stream: Any, doc_id: int, anns: list, adjudicated: Any, texts: Counter) -> None:
+        s = self.stats
+        split = self._split(doc_id)
+        s.units[split] += 1
+        s.annotations[split] += len(anns)
+        self._document(stream, doc_id, split)
+        if self._gold is not None:
+            keys, sources = self._gold(anns, adjudicated)
+            labels = s.labels
+            for task, key in keys:
+                labels[task][split, key] += 1
+            s.gold_sources.update(sources)
+        else:
+            for a in anns:
+                texts[split, a[2]] += 1
+
+    def _labels(self, texts: Counter) -> None:
+        labels, keys = self.stats.labels, self._keys
+        for (split, text), n in texts.items():
+            for task, key in keys[text]:
+                labels[task][split, key] += n
+        if len(keys) > MEMO:
+            keys.clear()
+
+    # --- the UnitStream watch protocol -------------------------------------------------
+
+    def unit(self, stream: Any, unit: tuple, anns: list, adjudicated: Any) -> None:
+        texts: Counter = Counter()
+        self._unit(stream, unit[1], anns, adjudicated, texts)
+        self._who.update(a[1] for a in anns)
+        if texts:
+            self._labels(texts)
+
+    def chunk(self, stream: Any, units: list, anns: list, adjudicated: dict[int, Any]) -> None:
+        doc_of = {u[0]: u[1] for u in units}
+        texts: Counter = Counter()
+        for uid, group in groupby(anns, itemgetter(0)):
+            self._unit(stream, doc_of[uid], list(group), adjudicated.get(uid), texts)
+        self._who.update(map(itemgetter(1), anns))
+        self._labels(texts)
+
+    def finish(self, stream: Any) -> CardStats:
+        """The stats, with the annotators' names filled in."""
+        names = stream.names
+        self.stats.annotators.update(n for n in map(names.get, self._who) if n is not None)
+        return self.stats
