@@ -136,19 +136,19 @@ async def test_error_after_the_write_rolls_it_back_and_keeps_the_unit(tmp_path, 
     app = make_app(ctx)
     from annotator.store import annotations
 
-    real = annotations.load_unit
+    real = annotations.next_open_unit
 
     def broken(*a, **kw):
         raise OperationalError("SELECT", {}, Exception("disk I/O error"))
 
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        monkeypatch.setattr(annotations, "load_unit", broken)
+        monkeypatch.setattr(annotations, "next_open_unit", broken)
         await pilot.press("2", "1", "enter")
         assert "Not saved: disk I/O error" in message(app)
         assert TEXTS[0] in screen_text(app)
         assert stored(ctx) == {}
-        monkeypatch.setattr(annotations, "load_unit", real)
+        monkeypatch.setattr(annotations, "next_open_unit", real)
         await pilot.press("enter")
         assert TEXTS[1] in screen_text(app)
         await pilot.press("2", "2", "enter")
@@ -286,3 +286,40 @@ async def test_the_active_task_is_scrolled_into_view_on_a_small_screen(tmp_path)
         await pilot.press("shift+tab", "shift+tab", "shift+tab")  # back up to bias
         await pilot.pause()
         assert tasks.region.contains_region(panel(app, "bias").region)
+
+
+async def test_a_unit_read_ahead_but_taken_meanwhile_is_not_shown(tmp_path):
+    """The next unit is read while this one is on screen; if a colleague labels it first
+    (overlap 1), saving moves on to the one after it."""
+    from annotator.store.annotations import save_annotation
+    from annotator.store.annotators import get_or_create_annotator
+
+    ctx = make_store(tmp_path, BIAS_QUICK)
+    app = make_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.pause()  # the read-ahead of TEXTS[1] ran after the first frame
+        assert app.annotating._ahead is not None
+        with session_scope(ctx.engine) as s:
+            unit_ids = {text: uid for text, uid in _unit_ids(s)}
+            bob = get_or_create_annotator(s, "bob").id
+            save_annotation(
+                s,
+                unit_id=unit_ids[TEXTS[1]],
+                annotator_id=bob,
+                schema_version_id=ctx.schema_version_id,
+                values={"bias": "biased"},
+            )
+        await pilot.press("2")
+        await pilot.pause()
+        assert TEXTS[2] in screen_text(app)
+        await pilot.press("2")  # and the read-ahead of a free unit is used as it is
+        await pilot.pause()
+        assert TEXTS[3] in screen_text(app)
+    assert set(stored(ctx)) == {TEXTS[0], TEXTS[1], TEXTS[2]}
+
+
+def _unit_ids(session):
+    from annotator.store.models import Unit
+
+    return [(u.text, u.id) for u in session.exec(select(Unit))]

@@ -70,6 +70,8 @@ class Annotating:
         self.mark = 0  # audit event mark taken before the first queue scan of this session
         self.saves_since_cursor = 0
         self.cursor_key: str | None = None  # set once the first unit is chosen
+        # (shown unit, the unit guessed to follow it, that unit as loaded): see read_ahead.
+        self._ahead: tuple[int, int, tuple] | None = None
 
     # --- which unit --------------------------------------------------------------------
     def open_first(self) -> UnitView | None:
@@ -204,7 +206,11 @@ class Annotating:
                     fresh = self.queue.fresh
                 if nxt == uid and status != store.SKIPPED:
                     nxt = None
-                loaded = self._load(s, nxt, fresh=fresh)
+                ahead = self._ahead
+                if fresh and ahead is not None and ahead[0] == uid and ahead[1] == nxt:
+                    loaded = ahead[2]  # read while the unit was on screen
+                else:
+                    loaded = self._load(s, nxt, fresh=fresh)
         except BaseException:
             self.queue.restore(position)  # nothing was saved: the queue stands where it stood
             raise
@@ -217,6 +223,26 @@ class Annotating:
         if self.saves_since_cursor >= 50:
             self.remember_cursor()
         return self._apply(loaded)
+
+    def read_ahead(self) -> None:
+        """Load the unit that follows the shown one in my queue, once I have saved it, so the
+        save itself only writes and checks (the queue look-up decides; this is a guess)."""
+        view = self.view
+        if view is None or self.queue.order == "random":
+            return
+        if self._ahead is not None and self._ahead[0] == view.unit_id:
+            return
+        self._ahead = None
+        with session_scope(self.ctx.engine) as s:
+            nxt = store.next_open_unit(
+                s,
+                project_id=self.ctx.project_id,
+                annotator_id=self.annotator_id,
+                overlap=self.queue.overlap,
+                after=max(self.queue.floor, view.unit_id),
+            )
+            if nxt is not None:
+                self._ahead = (view.unit_id, nxt, self._load(s, nxt, fresh=True))
 
     def undo(self) -> UnitView | None:
         """Undo my last save of this session and show that unit again (None: nothing to undo)."""

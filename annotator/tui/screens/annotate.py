@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 from collections.abc import Callable
 from typing import Any, ClassVar
@@ -209,6 +210,11 @@ class AnnotateScreen(Screen):
         # The counts are not what the annotator waits for: they follow in the next frame.
         self.call_after_refresh(self.update_progress)
         self._shown(view)
+        self.call_after_refresh(self.read_ahead)
+
+    def read_ahead(self) -> None:
+        with contextlib.suppress(SQLAlchemyError):  # a guess: the save reads it otherwise
+            self.ann.read_ahead()
 
     def _shown(self, view: UnitView | None) -> None:
         if self.on_shown is not None:
