@@ -11,8 +11,9 @@ Then, headless, for each schema: the time from the key that completes a unit to 
 unit drawn (p50/p95/p99), next to a floor measured in the same run (a bare Textual app doing
 one SQLite write and one Static.update per key). Keys land `--gap` seconds apart, as a person
 types; with no gap every key waits for Textual's next 60 Hz frame and every figure reads
-about 16.7 ms. Last, the time from starting a fresh process to the first unit on screen, cold
-(no remembered queue position) and warm (the position the previous session remembered).
+about 16.7 ms. Last, the time from running `annotator annotate` (in a pseudo-terminal) to the
+first unit on screen, cold (no remembered queue position) and warm (the position the
+previous session remembered).
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import argparse
 import asyncio
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -162,45 +162,68 @@ async def measure_floor(db: Path, keys: int, gap: float) -> list[float]:
     return out
 
 
-STARTUP = """
-import sys, time
-sys.path.insert(0, {root!r})
-from pathlib import Path
-from annotator.tui.launch import load_context
-from annotator.tui.config import UserConfig
-from annotator.tui.app import AnnotatorApp
-ctx = load_context(db={db!r}, project={project!r})
-app = AnnotatorApp(
-    ctx, annotator="bench", config=UserConfig(), remember=False, cursors=Path({cursors!r})
-)
-async def run():
-    async with app.run_test(size=(80, 24)) as pilot:
-        while getattr(app.screen, "ann", None) is None or app.screen.ann.view is None:
-            await pilot.pause(0.001)
-        drawn = asyncio.Event()
-        app.screen.call_after_refresh(drawn.set)
-        await drawn.wait()
-        print(time.time())
-import asyncio
-asyncio.run(run())
-"""
-
-
 def measure_startup(db: Path, project: str, *, warm: bool, runs: int = 3) -> float:
-    """Seconds from starting a fresh process to the first unit drawn (median of `runs`).
+    """Seconds from running `annotator annotate` to the first unit on screen (median of `runs`).
 
-    Cold: no remembered queue position (the first session on this machine). Warm: the
-    position remembered by the previous session, as on every later start.
+    The real command in a pseudo-terminal (80x24): the clock stops when the unit's text
+    arrives on the terminal. Cold: no remembered queue position (the first session on this
+    machine). Warm: the position remembered by the previous session, as on every later start.
     """
-    cursors = db.with_suffix(f".{project}.cursors.json")
+    import fcntl
+    import os
+    import pty
+    import select
+    import shutil
+    import struct
+    import termios
+
+    home = Path(tempfile.gettempdir()) / f"annotator-bench-ui-home-{project}"
+    if not warm:
+        shutil.rmtree(home / "cache", ignore_errors=True)
+    env = {
+        **os.environ,
+        "TERM": "xterm-256color",
+        "XDG_CACHE_HOME": str(home / "cache"),
+        "ANNOTATOR_CONFIG": str(home / "config.toml"),
+    }
+    argv = [sys.executable, "-m", "annotator", "annotate", "--db", str(db), "-p", project]
+    argv += ["-a", "bench"]
+    marker = b"reckless"  # a word of every unit's text: there once the first unit is drawn
     times = []
     for _ in range(runs):
         if not warm:
-            cursors.unlink(missing_ok=True)
-        code = STARTUP.format(root=str(ROOT), db=str(db), project=project, cursors=str(cursors))
-        t0 = time.time()
-        out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
-        times.append(float(out.stdout.decode().split()[-1]) - t0)
+            shutil.rmtree(home / "cache", ignore_errors=True)
+        t0 = time.perf_counter()
+        pid, fd = pty.fork()
+        if pid == 0:  # the child: an 80x24 terminal, then the command
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+            os.chdir(ROOT)
+            os.execvpe(argv[0], argv, env)
+        seen = b""
+        try:
+            while marker not in seen:
+                ready, _, _ = select.select([fd], [], [], 30)
+                if not ready:
+                    raise SystemExit(f"start-up: no unit on screen after 30 s ({project})")
+                seen = seen[-64:] + os.read(fd, 65536)
+            times.append(time.perf_counter() - t0)
+            os.write(fd, b"q")  # quit: the session remembers its queue position
+            deadline = time.time() + 10
+            while time.time() < deadline:
+                ready, _, _ = select.select([fd], [], [], 0.2)
+                if ready:
+                    try:
+                        os.read(fd, 65536)
+                    except OSError:
+                        break
+                if os.waitpid(pid, os.WNOHANG) != (0, 0):
+                    pid = 0
+                    break
+        finally:
+            if pid:
+                os.kill(pid, 9)
+                os.waitpid(pid, 0)
+            os.close(fd)
     return statistics.median(times)
 
 
