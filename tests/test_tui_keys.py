@@ -323,3 +323,23 @@ def _unit_ids(session):
     from annotator.store.models import Unit
 
     return [(u.text, u.id) for u in session.exec(select(Unit))]
+
+
+async def test_going_back_shows_my_saved_span_words(tmp_path):
+    ctx = make_store(tmp_path, MEDIA_BIAS)
+    app = make_app(ctx)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("1", "3", "right", "space", "tab", "1", "enter")  # word 1: "said"
+        await pilot.pause()
+        assert TEXTS[1] in screen_text(app)
+        span = panel(app, "biased_words")
+        assert not span.display and not span.tokens  # not biased yet: no words loaded
+        await pilot.press("left")
+        await pilot.pause()
+        assert TEXTS[0] in screen_text(app)
+        assert span.display and span.selected == {1}
+        assert [s["text"] for s in span.value] == ["said"]
+        await pilot.press("enter")  # saved again, unchanged
+        await pilot.pause()
+    _, values = stored(ctx)[TEXTS[0]]
+    assert [s["text"] for s in values["biased_words"]] == ["said"]
