@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import Session, select
 
 from annotator.export.card import CardStats, render_card
-from annotator.export.card_agreement import card_agreement
+from annotator.export.card_agreement import AgreementLabels, card_agreement
 from annotator.export.options import ExportOptions
 from annotator.export.run import export_project
 from annotator.export.select import select_rows, selected_tasks
@@ -68,7 +68,8 @@ def row_card(engine, proj, fmt: str, opts: ExportOptions) -> str:
         rows = select_rows(engine, proj.id, schema, opts)
         splits = plan_splits(rows, tasks, opts.split, opts.seed)
     stats = CardStats(tasks, gold=opts.gold)
-    for _ in stats.watch(select_rows(engine, proj.id, schema, opts, splits=splits)):
+    labels = AgreementLabels()
+    for _ in stats.watch(select_rows(engine, proj.id, schema, opts, splits=splits, watch=labels)):
         pass
     return render_card(
         stats,
@@ -77,7 +78,7 @@ def row_card(engine, proj, fmt: str, opts: ExportOptions) -> str:
         schema_hash=schema.content_hash,
         fmt=fmt,
         opts=opts,
-        agreement=card_agreement(engine, proj.id, schema, opts),
+        agreement=card_agreement(schema, labels, opts.tasks),
     )
 
 
@@ -157,9 +158,11 @@ def test_card_shows_krippendorffs_alpha_per_task(db_url, tmp_path, fmt):
     # type, level, alpha, units, annotators, note
     assert rows["bias"][:5] == ["single", "nominal", "0.533", "4", "2"]
     assert rows["opinion"][2] == "–"  # nobody labelled it
-    with Session(engine) as s:
-        schema = current_schema(s, proj)
-    only_alice = card_agreement(engine, proj.id, schema, ExportOptions(annotators={"alice"}))
-    assert [r.alpha for r in only_alice[0] if r.task == "bias"] == [None]
-    nobody = card_agreement(engine, proj.id, schema, ExportOptions(annotators={"zed"}))
-    assert nobody == ([], "No labels by the selected annotators.")
+
+    def alone(who: str) -> dict[str, list[str]]:
+        opts = ExportOptions(card=True, annotators=frozenset({who}))
+        result = export_project(engine, proj, "jsonl", tmp_path / who, opts)
+        return result.card.read_text(encoding="utf-8")
+
+    assert agreement_rows(alone("alice"))["bias"][2:5] == ["–", "0", "1"]
+    assert "No labels in this export." in alone("zed")

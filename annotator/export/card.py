@@ -107,9 +107,9 @@ def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
 
 
 AGREEMENT_METHOD = (
-    "Krippendorff's alpha per task at the task's level, over every `done` label of the "
-    "exported annotators in the project (an export's --status and --since do not narrow it), "
-    "as `annotator agreement` computes it; `units` counts units with two or more labels."
+    "Krippendorff's alpha per task at the task's level, over the labels in this export (only "
+    "those with status `done` count), as `annotator agreement` computes it; `units` counts "
+    "units with two or more labels."
 )
 
 

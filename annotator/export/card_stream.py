@@ -14,18 +14,25 @@ from operator import itemgetter
 from typing import Any
 
 from annotator.export.card import CardStats, label_keys
+from annotator.export.card_agreement import AgreementLabels
 from annotator.export.encode import Memo
 from annotator.export.gold import MEMO, UnitGold, decoded_values
 
+BATCH = 2_000  # units counted at a time
+
 
 class StreamCard:
-    def __init__(self, stats: CardStats, splits: dict[int, str] | None) -> None:
+    def __init__(
+        self, stats: CardStats, splits: dict[int, str] | None, labels: AgreementLabels
+    ) -> None:
         self.stats = stats
+        self.labels = labels
         self.splits = splits
         tasks = stats.task_types
         self._who: set[Any] = set()
         self._gold = UnitGold(tasks, self._gold_keys) if stats.gold else None
         self._keys = Memo(self._value_keys)  # values text -> ((task, label), ...)
+        self._pending: list[tuple[int, list, Any]] = []  # units seen, not yet counted
 
     # --- what a unit or a value contributes --------------------------------------------
 
@@ -88,11 +95,21 @@ class StreamCard:
     # --- the UnitStream watch protocol -------------------------------------------------
 
     def unit(self, stream: Any, unit: tuple, anns: list, adjudicated: Any) -> None:
+        # Kept and counted a batch at a time: a call per unit into the counting costs more.
+        self._pending.append((unit[1], anns, adjudicated))
+        if len(self._pending) >= BATCH:
+            self._flush(stream)
+
+    def _flush(self, stream: Any) -> None:
         texts: Counter = Counter()
-        self._unit(stream, unit[1], anns, adjudicated, texts)
-        self._who.update(a[1] for a in anns)
-        if texts:
-            self._labels(texts)
+        flat = []
+        for doc_id, anns, adjudicated in self._pending:
+            self._unit(stream, doc_id, anns, adjudicated, texts)
+            flat += anns
+        self._pending.clear()
+        self._who.update(map(itemgetter(1), flat))
+        self.labels.add(flat, stream.names)
+        self._labels(texts)
 
     def chunk(self, stream: Any, units: list, anns: list, adjudicated: dict[int, Any]) -> None:
         doc_of = {u[0]: u[1] for u in units}
@@ -100,10 +117,12 @@ class StreamCard:
         for uid, group in groupby(anns, itemgetter(0)):
             self._unit(stream, doc_of[uid], list(group), adjudicated.get(uid), texts)
         self._who.update(map(itemgetter(1), anns))
+        self.labels.add(anns, stream.names)
         self._labels(texts)
 
     def finish(self, stream: Any) -> CardStats:
         """The stats, with the annotators' names filled in."""
+        self._flush(stream)
         names = stream.names
         self.stats.annotators.update(n for n in map(names.get, self._who) if n is not None)
         return self.stats

@@ -249,6 +249,9 @@ def write_parquet_stream(
             count += len(anns)
             if len(values_of) > VALUES_MEMO:
                 values_of.clear()
+    # Hand the row groups' buffers back to the system: what follows (the card's agreement)
+    # then reuses that memory instead of adding to the peak.
+    pa.default_memory_pool().release_unused()
     return count
 
 

@@ -332,13 +332,15 @@ def iter_unit_rows(
     include_unannotated: bool = False,
     with_tokens: bool = False,
     filters: Filters | None = None,
+    watch: Any = None,
 ) -> Iterator[dict[str, Any]]:
     """One dict per unit (document, annotations as dicts, adjudicated ``gold`` if any);
-    `with_tokens` adds the unit's cached word tokens (or None)."""
+    `with_tokens` adds the unit's cached word tokens (or None); `watch` sees the stream."""
     if filters is None:
         filters = Filters(include_unannotated=include_unannotated)
     loads = json.loads
     with open_stream(engine, project_id, filters, with_tokens=with_tokens) as stream:
+        stream.watch = watch
         names, hashes = stream.names, stream.hashes
         for unit, anns, gold in stream:
             row: dict[str, Any] = {

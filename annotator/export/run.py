@@ -14,7 +14,7 @@ from sqlmodel import Session
 from annotator.errors import UserError
 from annotator.export.atomic import atomic_write
 from annotator.export.card import CardStats, render_card
-from annotator.export.card_agreement import card_agreement
+from annotator.export.card_agreement import AgreementLabels, card_agreement
 from annotator.export.card_stream import StreamCard
 from annotator.export.options import FORMATS, SPLIT_NAMES, ExportOptions
 from annotator.export.rows import open_stream
@@ -67,6 +67,7 @@ def export_project(
         )
     want_card = opts.card or fmt in FOLDER_FORMATS
     stats = CardStats(task_types, gold=opts.gold)
+    labels = AgreementLabels()  # the exported labels, for the card's agreement
 
     def card(yaml_header: str = "") -> str:
         return render_card(
@@ -77,15 +78,23 @@ def export_project(
             fmt=fmt,
             opts=opts,
             yaml_header=yaml_header,
-            agreement=card_agreement(engine, pid, schema, opts),
+            agreement=card_agreement(schema, labels, opts.tasks),
         )
 
     if streamable(fmt, opts):
-        watch = StreamCard(stats, splits) if want_card else None
+        watch = StreamCard(stats, splits, labels) if want_card else None
         result = _write_stream(engine, pid, fmt, target, schema, task_types, opts, splits, watch)
     else:
         with_tokens = fmt in ("conll", "prodigy", "label-studio") and "span" in task_types.values()
-        rows = select_rows(engine, pid, schema, opts, with_tokens=with_tokens, splits=splits)
+        rows = select_rows(
+            engine,
+            pid,
+            schema,
+            opts,
+            with_tokens=with_tokens,
+            splits=splits,
+            watch=labels if want_card else None,
+        )
         if want_card:
             rows = stats.watch(rows)
         result = _write(fmt, rows, target, schema, task_types, schema_meta, opts, card)

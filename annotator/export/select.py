@@ -82,10 +82,14 @@ def select_rows(
     *,
     with_tokens: bool = False,
     splits: dict[int, str] | None = None,
+    watch: Any = None,
 ) -> Iterator[Row]:
-    """Stream the export rows; `splits` (document id -> split name) adds a ``split`` field."""
+    """Stream the export rows; `splits` (document id -> split name) adds a ``split`` field;
+    `watch` sees the store stream (see ``rows.UnitStream``)."""
     apply = row_filter(schema, opts)
-    rows = iter_unit_rows(engine, project_id, filters=stream_filters(opts), with_tokens=with_tokens)
+    rows = iter_unit_rows(
+        engine, project_id, filters=stream_filters(opts), with_tokens=with_tokens, watch=watch
+    )
     for row in rows:
         out = apply(row)
         if out is None:
