@@ -143,3 +143,23 @@ def test_quote_matches_csv_writer(cell):
     buf = io.StringIO()
     csv.writer(buf).writerow([cell, "x"])
     assert buf.getvalue() == quote(cell) + ",x\r\n"
+
+
+@pytest.mark.parametrize("seed", [0, 1, 7])
+@pytest.mark.parametrize("variant", ["default", "gold", "two annotators, two tasks"])
+def test_stream_split_plan_is_the_row_plan(store, seed, variant):
+    from annotator.export.rows import open_stream
+    from annotator.export.select import stream_filters
+    from annotator.export.splits import plan_splits, plan_splits_stream
+
+    engine, proj = store
+    opts = ExportOptions(**VARIANTS[variant])
+    with Session(engine) as s:
+        schema = current_schema(s, proj)
+    tasks = selected_tasks(schema, opts)
+    fractions = (0.5, 0.25, 0.25)
+    want = plan_splits(select_rows(engine, proj.id, schema, opts), tasks, fractions, seed)
+    with open_stream(engine, proj.id, stream_filters(opts)) as stream:
+        got = plan_splits_stream(stream, tasks, fractions, seed)
+    assert got == want
+    assert len(set(got.values())) == 3

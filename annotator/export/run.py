@@ -19,7 +19,7 @@ from annotator.export.card_stream import StreamCard
 from annotator.export.options import FORMATS, SPLIT_NAMES, ExportOptions
 from annotator.export.rows import open_stream
 from annotator.export.select import select_rows, selected_tasks, stream_filters
-from annotator.export.splits import plan_splits
+from annotator.export.splits import plan_splits_stream
 from annotator.schema.model import Schema
 from annotator.store.models import Project
 from annotator.store.schema_versions import current_schema
@@ -62,9 +62,8 @@ def export_project(
 
     splits = None
     if opts.split:
-        splits = plan_splits(
-            select_rows(engine, pid, schema, opts), task_types, opts.split, opts.seed
-        )
+        with open_stream(engine, pid, stream_filters(opts)) as stream:
+            splits = plan_splits_stream(stream, task_types, opts.split, opts.seed)
     want_card = opts.card or fmt in FOLDER_FORMATS
     stats = CardStats(task_types, gold=opts.gold)
     labels = AgreementLabels()  # the exported labels, for the card's agreement

@@ -75,8 +75,36 @@ def plan_splits(
         doc_id = row["document"]["id"]
         units[doc_id] += 1
         labels[doc_id][unit_stratum(row, task, task_type)] += 1
+    return assign_splits(_strata(units, labels), fractions, seed)
+
+
+def _strata(units: Counter[int], labels: dict[int, Counter[str]]) -> dict[int, tuple[int, str]]:
     docs = {}
     for doc_id, n in units.items():
         ranked = sorted(labels[doc_id].items(), key=lambda kv: (-kv[1], kv[0]))
         docs[doc_id] = (n, ranked[0][0])
-    return assign_splits(docs, fractions, seed)
+    return docs
+
+
+def plan_splits_stream(
+    stream: Any, task_types: Mapping[str, str], fractions: tuple[float, ...], seed: int
+) -> dict[int, str]:
+    """`plan_splits` from the store stream (``rows.UnitStream``) instead of row dicts: the
+    same strata (the unit's gold for the stratifying task: adjudicated, else the vote of the
+    `done` annotations), cached per distinct votes."""
+    from annotator.export.gold import UnitGold
+
+    task = stratify_task(task_types)
+    units: Counter[int] = Counter()
+    labels: dict[int, Counter[str]] = defaultdict(Counter)
+    stratum = None
+    if task is not None:
+        stratum = UnitGold(
+            {task: task_types[task]},
+            lambda gold, _: NO_LABEL if gold[task] is None else str(gold[task]),
+        )
+    for unit, anns, adjudicated in stream:
+        doc_id = unit[1]
+        units[doc_id] += 1
+        labels[doc_id][NO_LABEL if stratum is None else stratum(anns, adjudicated)] += 1
+    return assign_splits(_strata(units, labels), fractions, seed)
