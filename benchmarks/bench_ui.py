@@ -1,6 +1,7 @@
 """Annotation UI latency at scale: key -> next unit on screen, and start-up time.
 
     .venv/bin/python benchmarks/bench_ui.py [--units 1000000] [--keys 300] [--gap 0.05]
+        [--rounds 3] [--db PATH]
 
 Builds (once, reused if present) a store with two projects (bias_quick, media_bias), each of
 N units in documents of 50 and N annotations: the benchmark annotator has done the first
@@ -9,7 +10,8 @@ the queue scan), a third annotator the first 10%.
 
 Then, headless, for each schema: the time from the key that completes a unit to the next
 unit drawn (p50/p95/p99), next to a floor measured in the same run (a bare Textual app doing
-one SQLite write and one Static.update per key). Keys land `--gap` seconds apart, as a person
+one SQLite write and one Static.update per key), in `--rounds` turns of floor and apps so
+that on a shared machine each sees the same load. Keys land `--gap` seconds apart, as a person
 types; with no gap every key waits for Textual's next 60 Hz frame and every figure reads
 about 16.7 ms. Last, the time from running `annotator annotate` (in a pseudo-terminal) to the
 first unit on screen, cold (no remembered queue position) and warm (the position the
@@ -232,6 +234,7 @@ def main() -> None:
     ap.add_argument("--units", type=int, default=1_000_000)
     ap.add_argument("--keys", type=int, default=300)
     ap.add_argument("--gap", type=float, default=0.05, help="idle seconds between keys")
+    ap.add_argument("--rounds", type=int, default=3, help="floor and apps measured in turn")
     ap.add_argument("--db", type=Path, default=None)
     args = ap.parse_args()
     db = args.db or Path(tempfile.gettempdir()) / f"annotator-bench-ui-v2-{args.units}.db"
@@ -249,10 +252,16 @@ def main() -> None:
         ).fetchone()
         print(f"store, {name} project: {n_units[0]:,} units, {n_ann[0]:,} annotations")
     con.close()
-    floor = asyncio.run(measure_floor(db, args.keys, args.gap))
-    rows = [("floor (write + Static.update)", floor)]
-    for project in ("bias_quick", "media_bias"):
-        rows.append((project, asyncio.run(measure_app(db, project, args.keys, args.gap))))
+    # Rounds of floor, bias_quick, media_bias in turn: on a shared machine each figure then
+    # sees the same load as the floor it is compared with.
+    per_round = max(1, args.keys // args.rounds)
+    floor: list[float] = []
+    apps: dict[str, list[float]] = {"bias_quick": [], "media_bias": []}
+    for _ in range(args.rounds):
+        floor += asyncio.run(measure_floor(db, per_round, args.gap))
+        for project, xs in apps.items():
+            xs += asyncio.run(measure_app(db, project, per_round, args.gap))
+    rows = [("floor (write + Static.update)", floor), *apps.items()]
     print(f"{'key -> next unit drawn':32} {'p50':>8} {'p95':>8} {'p99':>8}  (ms, gap {args.gap} s)")
     for name, xs in rows:
         ms = [x * 1000 for x in xs]
