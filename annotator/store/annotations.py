@@ -11,9 +11,10 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import CursorResult, bindparam, text
+from sqlalchemy import select as core_select
 from sqlmodel import Session, select
 
 from annotator.store.models import Annotation, AnnotationEvent, utcnow
@@ -336,9 +337,16 @@ class Mine:
         return self.snapshot.comment
 
 
+def _new_id(result: Any) -> int:
+    """The primary key an INSERT just made."""
+    key = cast(CursorResult, result).inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
 _ANN = Annotation.__table__  # type: ignore[attr-defined]
 _EVENT = AnnotationEvent.__table__  # type: ignore[attr-defined]
-_MINE = select(
+_MINE = core_select(
     _ANN.c.id,
     _ANN.c["values"],
     _ANN.c.status,
@@ -421,7 +429,7 @@ def save_annotation(
         raise ValueError(f"unknown status {status!r}")
     found = mine(session, unit_id=unit_id, annotator_id=annotator_id)
     now = utcnow()
-    row = {
+    row: dict[str, Any] = {
         "values": dict(values),
         "status": status,
         "comment": comment,
@@ -439,7 +447,7 @@ def save_annotation(
                 **row,
             },
         )
-        ann_id = result.inserted_primary_key[0]
+        ann_id = _new_id(result)
         previous, action = None, "create"
     else:
         ann_id, previous, action = found.id, found.snapshot, "update"
@@ -466,7 +474,9 @@ def save_annotation(
         },
     )
     return SaveResult(
-        annotation_id=ann_id, previous=previous, event_id=event.inserted_primary_key[0]
+        annotation_id=ann_id,
+        previous=previous,
+        event_id=_new_id(event),
     )
 
 
