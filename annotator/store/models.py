@@ -82,6 +82,8 @@ class Annotation(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("unit_id", "annotator_id"),
         Index("ix_annotation_annotator_unit", "annotator_id", "unit_id"),
+        # Covers the queue's "is this unit open?" probe without reading annotation rows.
+        Index("ix_annotation_unit_status_annotator", "unit_id", "status", "annotator_id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id")
