@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from annotator.cli.agreement import agreement, annotators_app, report
 from annotator.errors import UserError
-from annotator.labels_import import import_labels
+from annotator.labels import import_labels
 from annotator.schema import load_schema
 from annotator.store.engine import open_store, session_scope
 from annotator.store.projects import create_project

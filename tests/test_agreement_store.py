@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from annotator.labels_import import import_labels
+from annotator.labels import import_labels
 from annotator.schema import load_schema
 from annotator.store.engine import open_store, session_scope
 from annotator.store.labels_query import fetch_labels, set_role

@@ -9,7 +9,7 @@ from sqlmodel import Session, func, select
 
 from annotator.export.options import ExportOptions
 from annotator.export.run import export_project
-from annotator.labels_import import Columns, babe_columns, import_labels
+from annotator.labels import Columns, babe_columns, import_labels
 from annotator.schema import builtin_schema
 from annotator.store.engine import open_store
 from annotator.store.models import AnnotationEvent

@@ -178,7 +178,7 @@ def labels_import(
     db: DbOption = None,
 ) -> None:
     """Import labels: records with text or unit_id, annotator, and task+value or values."""
-    from annotator.labels_import import Columns, babe_columns, import_labels
+    from annotator.labels import Columns, babe_columns, import_labels
     from annotator.store.engine import open_store, session_scope
     from annotator.store.projects import get_project
 
