@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from annotator.store.annotations import Queue, checked_floor, event_mark, undo_save
+from annotator.store.annotations import undo_save
 from annotator.store.engine import session_scope
+from annotator.store.queue import Queue, checked_floor, event_mark
 from annotator.tui.cursors import Cursor, load_cursor, save_cursor
 from tests.test_annotations_store import _save, store  # noqa: F401  (fixture)
 

@@ -6,20 +6,12 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from annotator.store.annotations import (
-    Progress,
-    Queue,
-    load_unit,
-    my_annotation,
-    my_next_unit,
-    my_previous_unit,
-    my_progress,
-    save_annotation,
-    undo_save,
-)
+from annotator.store.annotations import my_annotation, save_annotation, undo_save
 from annotator.store.annotators import get_or_create_annotator
 from annotator.store.engine import StoreError, open_store, session_scope
 from annotator.store.models import AnnotationEvent, Document, Project, SchemaVersion, Unit
+from annotator.store.queue import Progress, Queue, my_next_unit, my_previous_unit, my_progress
+from annotator.store.units import load_unit
 
 
 @pytest.fixture

@@ -134,21 +134,21 @@ async def test_error_after_the_write_rolls_it_back_and_keeps_the_unit(tmp_path, 
     nothing is stored, the unit stays, and a retry saves it once and moves on."""
     ctx = make_store(tmp_path, MEDIA_BIAS)
     app = make_app(ctx)
-    from annotator.store import annotations
+    from annotator.store import queue
 
-    real = annotations.next_open_unit
+    real = queue.next_open_unit
 
     def broken(*a, **kw):
         raise OperationalError("SELECT", {}, Exception("disk I/O error"))
 
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        monkeypatch.setattr(annotations, "next_open_unit", broken)
+        monkeypatch.setattr(queue, "next_open_unit", broken)
         await pilot.press("2", "1", "enter")
         assert "Not saved: disk I/O error" in message(app)
         assert TEXTS[0] in screen_text(app)
         assert stored(ctx) == {}
-        monkeypatch.setattr(annotations, "next_open_unit", real)
+        monkeypatch.setattr(queue, "next_open_unit", real)
         await pilot.press("enter")
         assert TEXTS[1] in screen_text(app)
         await pilot.press("2", "2", "enter")

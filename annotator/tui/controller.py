@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from annotator.store import annotations as store
-from annotator.store.annotations import DONE, Progress, Queue, Snapshot, UnitView
+from annotator.store import annotations, queue, units
+from annotator.store.annotations import DONE, Snapshot
 from annotator.store.engine import session_scope
+from annotator.store.queue import Progress, Queue
+from annotator.store.units import UnitView
 from annotator.tui.cursors import Cursor, load_cursor, save_cursor
 from annotator.tui.launch import StoreContext
 
@@ -76,18 +78,18 @@ class Annotating:
     # --- which unit --------------------------------------------------------------------
     def open_first(self) -> UnitView | None:
         with session_scope(self.ctx.engine) as s:
-            self.mark = store.event_mark(s)
+            self.mark = queue.event_mark(s)
             if self.cursors is not None:
                 # The project's creation time tells a re-created store at the same path apart.
                 url = self.ctx.engine.url.render_as_string(hide_password=True)
-                born = store.project_created(s, self.ctx.project_id)
+                born = queue.project_created(s, self.ctx.project_id)
                 self.cursor_key = "#".join(
                     str(v)
                     for v in (url, self.ctx.project_id, born, self.annotator_id, self.queue.overlap)
                 )
                 saved = load_cursor(self.cursors, self.cursor_key)
                 if saved is not None:
-                    self.queue.floor = store.checked_floor(
+                    self.queue.floor = queue.checked_floor(
                         s, project_id=self.ctx.project_id, floor=saved.floor, mark=saved.mark
                     )
             uid = self.queue.next(s)
@@ -116,10 +118,12 @@ class Annotating:
         """The unit and my annotation of it (`fresh`: known to have none)."""
         if unit_id is None:
             return None, None
-        view = store.load_unit(
+        view = units.load_unit(
             s, unit_id, before=self.schema.context_before, after=self.schema.context_after
         )
-        mine = None if fresh else store.mine(s, unit_id=unit_id, annotator_id=self.annotator_id)
+        mine = (
+            None if fresh else annotations.mine(s, unit_id=unit_id, annotator_id=self.annotator_id)
+        )
         return view, mine
 
     def _apply(self, loaded: tuple) -> UnitView | None:
@@ -136,7 +140,7 @@ class Annotating:
         """My previous unit (None: there is none; the current one stays)."""
         if self.view is None:
             with session_scope(self.ctx.engine) as s:
-                uid = store.my_previous_unit(
+                uid = queue.my_previous_unit(
                     s,
                     project_id=self.ctx.project_id,
                     annotator_id=self.annotator_id,
@@ -144,7 +148,7 @@ class Annotating:
                 )
                 return self._show(s, uid) if uid else None
         with session_scope(self.ctx.engine) as s:
-            uid = store.my_previous_unit(
+            uid = queue.my_previous_unit(
                 s,
                 project_id=self.ctx.project_id,
                 annotator_id=self.annotator_id,
@@ -163,12 +167,12 @@ class Annotating:
             return self._show(s, uid)
 
     def _after(self, s, unit_id: int) -> int | None:
-        uid = store.my_next_unit(
+        uid = queue.my_next_unit(
             s, project_id=self.ctx.project_id, annotator_id=self.annotator_id, unit_id=unit_id
         )
         if uid is not None:
-            skipped = store.mine(s, unit_id=uid, annotator_id=self.annotator_id)
-            if skipped is None or skipped.status != store.SKIPPED:
+            skipped = annotations.mine(s, unit_id=uid, annotator_id=self.annotator_id)
+            if skipped is None or skipped.status != annotations.SKIPPED:
                 return uid
         return self.queue.next(s, current=unit_id)
 
@@ -183,12 +187,12 @@ class Annotating:
         assert self.view is not None
         uid = self.view.unit_id
         seconds = max(0.0, self.clock() - self.shown_at)
-        reviewing = self.saved_status not in (None, store.SKIPPED)
+        reviewing = self.saved_status not in (None, annotations.SKIPPED)
         # One transaction: the write, then the next unit as the write leaves the queue.
         position = self.queue.position()
         try:
             with session_scope(self.ctx.engine) as s:
-                result = store.save_annotation(
+                result = annotations.save_annotation(
                     s,
                     unit_id=uid,
                     annotator_id=self.annotator_id,
@@ -204,7 +208,7 @@ class Annotating:
                 else:
                     nxt = self.queue.next(s, current=uid)
                     fresh = self.queue.fresh
-                if nxt == uid and status != store.SKIPPED:
+                if nxt == uid and status != annotations.SKIPPED:
                     nxt = None
                 ahead = self._ahead
                 if fresh and ahead is not None and ahead[0] == uid and ahead[1] == nxt:
@@ -234,7 +238,7 @@ class Annotating:
             return
         self._ahead = None
         with session_scope(self.ctx.engine) as s:
-            nxt = store.next_open_unit(
+            nxt = queue.next_open_unit(
                 s,
                 project_id=self.ctx.project_id,
                 annotator_id=self.annotator_id,
@@ -250,13 +254,13 @@ class Annotating:
             return None
         entry = self.undo_stack[-1]
         with session_scope(self.ctx.engine) as s:
-            store.undo_save(
+            annotations.undo_save(
                 s, unit_id=entry.unit_id, annotator_id=self.annotator_id, previous=entry.previous
             )
-            event_id = store.event_mark(s)
+            event_id = queue.event_mark(s)
         self.undo_stack.pop()
         self._count(event_id, entry.status_after, entry.status_before)
-        if entry.status_before in store.IN_QUEUE:
+        if entry.status_before in annotations.IN_QUEUE:
             self.queue.reopen(entry.unit_id)
         return self.goto(entry.unit_id)
 
@@ -268,14 +272,14 @@ class Annotating:
             tokens, offsets = words(self.view.text, self.view.tokens)
             if tokens is not self.view.tokens:
                 with session_scope(self.ctx.engine) as s:
-                    store.store_tokens(s, self.view.unit_id, tokens)
+                    units.store_tokens(s, self.view.unit_id, tokens)
             self.words = (tokens, offsets)
         return self.words or ([], [])
 
     # --- progress ----------------------------------------------------------------------
     def load_progress(self) -> Progress:
         with session_scope(self.ctx.engine) as s:
-            return store.my_progress(
+            return queue.my_progress(
                 s,
                 project_id=self.ctx.project_id,
                 annotator_id=self.annotator_id,

@@ -32,9 +32,9 @@ from annotator.store.adjudications import (
     review_queue,
     save_adjudication,
 )
-from annotator.store.annotations import UnitView, load_unit
 from annotator.store.engine import StoreError, session_scope
 from annotator.store.labels_query import fetch_labels
+from annotator.store.units import UnitView, load_unit
 from annotator.tui.launch import StoreContext
 from annotator.tui.review.model import (
     Filters,

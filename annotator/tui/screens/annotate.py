@@ -20,7 +20,8 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from annotator.schema.model import Task
-from annotator.store.annotations import FLAGGED, SKIPPED, UnitView
+from annotator.store.annotations import FLAGGED, SKIPPED
+from annotator.store.units import UnitView
 from annotator.tui.controller import Annotating
 from annotator.tui.widgets.base import TaskPanel
 from annotator.tui.widgets.choice import ChoicePanel, MultiPanel

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from annotator.store.annotations import ContextUnit, UnitView
+from annotator.store.units import ContextUnit, UnitView
 from annotator.tui.safe_text import display_text
 
 

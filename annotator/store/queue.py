@@ -1,0 +1,274 @@
+"""My queue and my progress: the next open unit, my skipped units, my previous/next unit,
+the remembered queue position (event marks, checked floors), and the progress bar's counts.
+
+Every query here that runs per keystroke is served by an index (see the EXPLAIN QUERY PLAN
+test): units by ``(project_id, id)`` and ``(document_id, position)``, annotations by
+``(unit_id, annotator_id)`` and ``(annotator_id, unit_id)``. Whole-project counts run once,
+off the UI thread, and the UI keeps them current by applying each change it makes.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from annotator.store.annotations import DONE, IN_QUEUE, SKIPPED
+
+# A unit is open for me when I have not touched it and it still needs annotators.
+_OPEN = """
+    NOT EXISTS (SELECT 1 FROM annotation m WHERE m.unit_id = u.id AND m.annotator_id = :me)
+    AND (SELECT count(*) FROM annotation d WHERE d.unit_id = u.id AND d.status = 'done')
+        < :overlap
+"""
+_NEXT_OPEN = text(
+    f"SELECT u.id FROM unit u WHERE u.project_id = :p AND u.id > :after AND {_OPEN} "
+    "ORDER BY u.id LIMIT 1"
+)
+# The same for overlap 1 (the usual case): one index probe per unit instead of two.
+_NEXT_OPEN_1_SQL = (
+    "SELECT u.id FROM unit u WHERE u.project_id = :p AND u.id > :after AND NOT EXISTS "
+    "(SELECT 1 FROM annotation a {hint} WHERE a.unit_id = u.id "
+    "AND (a.annotator_id = :me OR a.status = 'done')) ORDER BY u.id LIMIT 1"
+)
+_NEXT_OPEN_1 = text(_NEXT_OPEN_1_SQL.format(hint=""))
+# Without ANALYZE statistics SQLite probes the unique (unit, annotator) index and reads each
+# annotation row for its status; the covering index answers from the index alone (~40% less
+# time when most units before mine are closed).
+_NEXT_OPEN_1_SQLITE = text(
+    _NEXT_OPEN_1_SQL.format(hint="INDEXED BY ix_annotation_unit_status_annotator")
+)
+# Events that may have made a unit open again: undos, and labels changed away from done.
+_REOPENED_SINCE = text(
+    "SELECT min(e.unit_id) FROM annotationevent e JOIN unit u ON u.id = e.unit_id "
+    "WHERE e.id > :mark AND u.project_id = :p AND (e.action = 'undo' OR e.status != 'done')"
+)
+_IS_OPEN = text(f"SELECT 1 FROM unit u WHERE u.id = :uid AND {_OPEN}")
+_NEXT_SKIPPED = text(
+    "SELECT a.unit_id FROM annotation a JOIN unit u ON u.id = a.unit_id "
+    "WHERE a.annotator_id = :me AND a.unit_id > :after AND a.status = 'skipped' "
+    "AND u.project_id = :p ORDER BY a.unit_id LIMIT 1"
+)
+_MY_PREV = text(
+    "SELECT a.unit_id FROM annotation a JOIN unit u ON u.id = a.unit_id "
+    "WHERE a.annotator_id = :me AND a.unit_id < :uid AND u.project_id = :p "
+    "ORDER BY a.unit_id DESC LIMIT 1"
+)
+_MY_NEXT = text(
+    "SELECT a.unit_id FROM annotation a JOIN unit u ON u.id = a.unit_id "
+    "WHERE a.annotator_id = :me AND a.unit_id > :uid AND u.project_id = :p "
+    "ORDER BY a.unit_id LIMIT 1"
+)
+
+
+# --- the queue -------------------------------------------------------------------------
+
+
+def next_open_unit(
+    session: Session, *, project_id: int, annotator_id: int, overlap: int = 1, after: int = 0
+) -> int | None:
+    """The first unit after id `after`, in document order, that is open for me."""
+    if overlap != 1:
+        query = _NEXT_OPEN
+    elif session.get_bind().dialect.name == "sqlite":
+        query = _NEXT_OPEN_1_SQLITE
+    else:
+        query = _NEXT_OPEN_1
+    row = session.execute(
+        query, {"p": project_id, "me": annotator_id, "overlap": overlap, "after": after}
+    ).first()
+    return row[0] if row else None
+
+
+def event_mark(session: Session) -> int:
+    """The newest audit event id: every later change to any annotation has a higher one."""
+    return session.execute(text("SELECT coalesce(max(id), 0) FROM annotationevent")).scalar_one()
+
+
+def project_created(session: Session, project_id: int) -> str:
+    """The project's creation time, as stored: with the store URL, it names one project."""
+    value = session.execute(
+        text("SELECT created_at FROM project WHERE id = :p"), {"p": project_id}
+    ).scalar()
+    return str(value)
+
+
+def checked_floor(session: Session, *, project_id: int, floor: int, mark: int) -> int:
+    """A queue floor remembered from an earlier session, lowered below any unit that a change
+    since event `mark` may have reopened (0 when the store is not the one it came from).
+
+    Every change to an annotation appends an event, so the events after `mark` are all that
+    can have reopened a unit the floor once proved closed.
+    """
+    if floor <= 0 or mark > event_mark(session):
+        return 0
+    low = session.execute(_REOPENED_SINCE, {"mark": mark, "p": project_id}).scalar()
+    return floor if low is None else min(floor, low - 1)
+
+
+def is_open(session: Session, *, unit_id: int, annotator_id: int, overlap: int = 1) -> bool:
+    row = session.execute(
+        _IS_OPEN, {"uid": unit_id, "me": annotator_id, "overlap": overlap}
+    ).first()
+    return row is not None
+
+
+def next_skipped_unit(
+    session: Session, *, project_id: int, annotator_id: int, after: int = 0
+) -> int | None:
+    """My next skipped unit after `after`, wrapping round to the first one."""
+    params = {"p": project_id, "me": annotator_id, "after": after}
+    row = session.execute(_NEXT_SKIPPED, params).first()
+    if row is None and after:
+        row = session.execute(_NEXT_SKIPPED, {**params, "after": 0}).first()
+    return row[0] if row else None
+
+
+def project_unit_ids(session: Session, project_id: int) -> list[int]:
+    rows = session.execute(
+        text("SELECT id FROM unit WHERE project_id = :p ORDER BY id"), {"p": project_id}
+    )
+    return [r[0] for r in rows]
+
+
+@dataclass
+class Queue:
+    """My queue: open units in document (or seeded random) order, then my skipped units.
+
+    `floor` remembers how far the sequential scan has proved every unit closed, so each
+    next-unit query starts there instead of at the first unit of a large project. An undo
+    lowers it again. (Another annotator's undo is noticed on the next start.)
+    """
+
+    project_id: int
+    annotator_id: int
+    overlap: int = 1
+    order: str = "sequential"  # sequential | random
+    seed: int | None = None
+    floor: int = 0
+    fresh: bool = False  # the last unit `next` returned was open (not one I skipped)
+    _random_ids: list[int] | None = field(default=None, repr=False)
+    _random_pos: int = 0
+
+    def next(self, session: Session, *, current: int | None = None) -> int | None:
+        """The unit I should see next (None when my queue is empty).
+
+        A unit found open has no annotation of mine (in this transaction): `fresh` says so,
+        and the caller can skip looking mine up.
+        """
+        found = self._next_open(session)
+        self.fresh = found is not None
+        if found is not None:
+            return found
+        return next_skipped_unit(
+            session,
+            project_id=self.project_id,
+            annotator_id=self.annotator_id,
+            after=current or 0,
+        )
+
+    def position(self) -> tuple[int, int]:
+        """Where the scan stands, to put it back if the transaction that moved it fails."""
+        return self.floor, self._random_pos
+
+    def restore(self, position: tuple[int, int]) -> None:
+        self.floor, self._random_pos = position
+
+    def reopen(self, unit_id: int) -> None:
+        """A unit became open again (undo): let the scan see it."""
+        self.floor = min(self.floor, unit_id - 1)
+        if self._random_ids is not None:
+            self._random_pos = 0
+
+    def _next_open(self, session: Session) -> int | None:
+        if self.order != "random":
+            found = next_open_unit(
+                session,
+                project_id=self.project_id,
+                annotator_id=self.annotator_id,
+                overlap=self.overlap,
+                after=self.floor,
+            )
+            if found is not None:
+                self.floor = found - 1
+            return found
+        if self._random_ids is None:
+            ids = project_unit_ids(session, self.project_id)
+            random.Random(self.seed).shuffle(ids)
+            self._random_ids = ids
+        ids = self._random_ids
+        while self._random_pos < len(ids):
+            uid = ids[self._random_pos]
+            if is_open(session, unit_id=uid, annotator_id=self.annotator_id, overlap=self.overlap):
+                return uid
+            self._random_pos += 1
+        return None
+
+
+def my_previous_unit(
+    session: Session, *, project_id: int, annotator_id: int, unit_id: int
+) -> int | None:
+    """The unit before `unit_id`, in document order, that I have annotated (any status)."""
+    row = session.execute(_MY_PREV, {"p": project_id, "me": annotator_id, "uid": unit_id}).first()
+    return row[0] if row else None
+
+
+def my_next_unit(
+    session: Session, *, project_id: int, annotator_id: int, unit_id: int
+) -> int | None:
+    row = session.execute(_MY_NEXT, {"p": project_id, "me": annotator_id, "uid": unit_id}).first()
+    return row[0] if row else None
+
+
+# --- progress --------------------------------------------------------------------------
+
+
+@dataclass
+class Progress:
+    """Counts for the progress bar. `left` includes my skipped units (they come back)."""
+
+    done: int = 0
+    left: int = 0
+    total: int = 0
+    mark: int = 0  # the newest audit event the counts include
+
+    def apply(self, before: str | None, after: str | None) -> None:
+        """Keep counts current after one of my annotations changes status."""
+        self.done += (after == DONE) - (before == DONE)
+        self.left += (after in IN_QUEUE) - (before in IN_QUEUE)
+
+
+def my_progress(
+    session: Session, *, project_id: int, annotator_id: int, overlap: int = 1
+) -> Progress:
+    """Whole-project counts: one pass over the annotations; run it off the UI thread."""
+    p = {"p": project_id, "me": annotator_id, "overlap": overlap}
+    if session.get_bind().dialect.name == "postgresql":  # one snapshot for every count
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    mark = event_mark(session)  # on SQLite the read snapshot starts here
+    total = session.execute(text("SELECT count(*) FROM unit WHERE project_id = :p"), p).scalar_one()
+    mine = dict(
+        session.execute(
+            text(
+                "SELECT a.status, count(*) FROM annotation a JOIN unit u ON u.id = a.unit_id "
+                "WHERE a.annotator_id = :me AND u.project_id = :p GROUP BY a.status"
+            ),
+            p,
+        ).all()
+    )
+    closed = session.execute(
+        text(
+            "SELECT count(*) FROM (SELECT a.unit_id FROM annotation a "
+            "JOIN unit u ON u.id = a.unit_id WHERE u.project_id = :p GROUP BY a.unit_id "
+            "HAVING max(a.annotator_id = :me) = 1 OR sum(a.status = 'done') >= :overlap)"
+        ),
+        p,
+    ).scalar_one()
+    return Progress(
+        done=mine.get(DONE, 0),
+        left=total - closed + mine.get(SKIPPED, 0),
+        total=total,
+        mark=mark,
+    )
