@@ -3,9 +3,11 @@
 the export holds.
 
 `AgreementLabels` watches the store stream as the writer reads it and keeps each
-annotation's unit, annotator, status, seconds and distinct-value index in typed arrays (about
-33 bytes an annotation): the label table `compute_agreement` reads, without a second read of
-the store (``fetch_labels`` holds every stored text at once: 400 MB at 1M annotations).
+annotation's unit, annotator, status and distinct-value index in typed arrays (21 bytes an
+annotation): the label table `compute_agreement` reads, without a second read of the store
+(``fetch_labels`` holds every stored text at once: 400 MB at 1M annotations). The card shows
+no times, so seconds are not kept (the table says none: nan); the arrays are let go as soon
+as the figures are computed.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from annotator.store.labels_query import Packed, ProjectLabels
 NAN = float("nan")
 BATCH = 10_000  # annotations kept at a time
 _STATUS = {s: i for i, s in enumerate(STATUSES)}
-_UNIT, _WHO, _VALUES, _STATUS_AT, _SECONDS = (itemgetter(i) for i in (0, 1, 2, 3, 5))
+_UNIT, _WHO, _VALUES, _STATUS_AT = (itemgetter(i) for i in (0, 1, 2, 3))
+REMAP = 1 << 16  # annotator ids turned into indexes this many at a time (in place)
 
 
 @dataclass(frozen=True)
@@ -46,12 +49,12 @@ class AgreementLabels:
         self._units = array("q")
         self._who = array("q")
         self._statuses = array("b")
-        self._seconds = array("d")
-        self._values = array("q")
+        self._values = array("i")  # index into `texts`: C int, 32 bits (numpy's intc)
         self.texts: list[str | None] = []
         self._value_id = Memo(self._new_text)
         self._status = Memo(lambda s: _STATUS.get(s, 3))
         self.names: dict[int, str] = {}  # annotator id -> name, from the stream
+        self.figures: tuple[list[AgreementRow], str] | None = None  # once computed
         self._pending: list[Any] = []  # annotations seen one unit at a time, not yet kept
 
     def _new_text(self, text: str | None) -> int:
@@ -65,7 +68,6 @@ class AgreementLabels:
         self._units.extend(map(_UNIT, anns))
         self._who.extend(map(_WHO, anns))
         self._statuses.extend(map(self._status.__getitem__, map(_STATUS_AT, anns)))
-        self._seconds.extend([NAN if s is None else s for s in map(_SECONDS, anns)])
         self._values.extend(map(self._value_id.__getitem__, map(_VALUES, anns)))
 
     # the watch protocol (see ``rows.UnitStream``), for exports that count no card figures
@@ -82,9 +84,18 @@ class AgreementLabels:
         self.add(self._pending, names)
         self._pending = []
 
+    def clear(self) -> None:
+        """Let the kept labels go (the figures are computed)."""
+        self._units, self._who = array("q"), array("q")
+        self._statuses, self._values = array("b"), array("i")
+        self.texts = []
+        self._value_id.clear()
+        self._pending = []
+
     def table(self) -> ProjectLabels | None:
         """The label table, annotators in name order (as ``fetch_labels`` gives them); None
-        when there are no labels."""
+        when there are no labels. It shares the kept arrays (annotator ids become indexes in
+        place), so take it once."""
         import numpy as np
 
         self.flush(self.names)
@@ -95,21 +106,34 @@ class AgreementLabels:
         present = sorted(set(np.unique(who).tolist()), key=lambda i: (names.get(i) or "", i))
         index = np.full(max(present) + 1, -1, dtype=np.int64)
         index[present] = np.arange(len(present))
+        for start in range(0, len(who), REMAP):
+            part = who[start : start + REMAP]
+            part[:] = index[part]
         data = ProjectLabels(
             annotators=[names.get(i) or str(i) for i in present],
             roles=["annotator"] * len(present),
         )
         loads = json.loads
+        units = np.frombuffer(self._units, dtype=np.int64)
         data.packed = Packed(
-            np.frombuffer(self._units, dtype=np.int64),
-            index[who],
+            units,
+            who,
             np.frombuffer(self._statuses, dtype=np.int8),
-            np.frombuffer(self._seconds, dtype=np.float64),
-            np.frombuffer(self._values, dtype=np.int64),
+            np.broadcast_to(np.float64(NAN), units.shape),
+            np.frombuffer(self._values, dtype=np.intc),
             [_as_dict(loads(t) if t else {}) for t in self.texts],
         )
-        data.total_units = len(np.unique(data.packed.unit))
+        data.total_units = _count_distinct(units)
         return data
+
+
+def _count_distinct(units: Any) -> int:
+    """Distinct unit ids; the stream gives them in order, which needs no sorted copy."""
+    import numpy as np
+
+    if len(units) < 2 or bool(np.all(units[1:] >= units[:-1])):
+        return int(np.count_nonzero(units[1:] != units[:-1])) + min(len(units), 1)
+    return len(np.unique(units))
 
 
 def _as_dict(value: Any) -> dict[str, Any]:
@@ -119,12 +143,18 @@ def _as_dict(value: Any) -> dict[str, Any]:
 def card_agreement(
     schema: Schema, labels: AgreementLabels, tasks: tuple[str, ...] | None = None
 ) -> tuple[list[AgreementRow], str]:
-    """Rows for the card's table, and a note when there are none (why)."""
-    table = labels.table()
-    if table is None:
-        return [], "No labels in this export."
-    report = compute_agreement(schema, table, tasks=list(tasks) if tasks else None)
-    return [_row(t) for t in report.tasks], ""
+    """Rows for the card's table, and a note when there are none (why). The labels are let
+    go once the figures are computed; a second call gives the same figures."""
+    if labels.figures is None:
+        table = labels.table()
+        if table is None:
+            labels.figures = [], "No labels in this export."
+        else:
+            report = compute_agreement(schema, table, tasks=list(tasks) if tasks else None)
+            del table
+            labels.figures = [_row(t) for t in report.tasks], ""
+        labels.clear()
+    return labels.figures
 
 
 def _row(t: TaskAgreement) -> AgreementRow:
