@@ -189,3 +189,23 @@ def test_the_fast_up_to_date_check_knows_the_newest_migration():
     from annotator.store.migrate import HEAD
 
     assert head_revision() == HEAD  # a new migration must also move HEAD
+
+
+def test_an_import_leaves_the_pooled_connection_with_its_usual_page_cache(sqlite_url, tmp_path):
+    # The import writes with a 64 MB cache; a connection handed out afterwards (say, to the
+    # annotation screen in `annotator demo`) must not keep holding that much memory.
+    from pathlib import Path
+
+    from annotator.ingest.pipeline import import_files
+
+    sample = Path(__file__).resolve().parents[1] / "annotator" / "samples" / "voa"
+    engine = open_store(sqlite_url)
+    with engine.connect() as conn:
+        usual = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    with session_scope(engine) as s:
+        pid = create_project(s, "p", SCHEMA).id
+    report = import_files(engine, pid, sorted(sample.glob("*.md")))
+    assert report.units > 0 and not report.failed
+    for _ in range(3):  # whichever pooled connection comes back
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == usual

@@ -10,10 +10,12 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from annotator.ingest.model import IngestError
 from annotator.ingest.readers import RecordOptions, read_file
@@ -85,6 +87,23 @@ def parse_files(
         yield from pool.map(_parse_star, ((p, options) for p in paths), chunksize=chunk)
 
 
+@contextmanager
+def _large_cache(session: Session) -> Iterator[None]:
+    """A 64 MB SQLite page cache while a batch is written, so the indexes a large import
+    grows stay in memory; then the connection's own size again (it is pooled, and a
+    reader that kept 64 MB of pages read once would hold them for its life)."""
+    conn = session.connection()
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    conn.exec_driver_sql("PRAGMA cache_size=-65536")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size={int(before or -2000)}")
+
+
 def import_files(
     engine: Engine,
     project_id: int,
@@ -104,7 +123,7 @@ def import_files(
     def flush() -> None:
         nonlocal batch, batch_units
         if batch:
-            with session_scope(engine) as session:
+            with session_scope(engine) as session, _large_cache(session):
                 added = add_documents(session, project_id, batch)
             report.documents += added.documents
             report.units += added.units

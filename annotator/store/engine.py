@@ -35,7 +35,6 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=5000")
     cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA cache_size=-65536")  # 64 MB: index inserts of a large import stay in memory
     cur.close()
 
 
