@@ -36,11 +36,6 @@ from sqlalchemy.engine import Connection, Engine
 STREAM_CHUNK = 5_000  # rows per fetch from a server-side cursor
 DOC_PAGE = 2_000  # documents per lookup query
 DOC_CACHE = 5_000  # documents kept before the cache is dropped (they come in id order)
-# SQLite page cache of an export's connection, in KiB. One ordered pass reads each page about
-# once, so the store's large cache (64 MB, for imports) would only fill with pages read once
-# and stay held after the export (an extra ~65 MB of peak RSS at 1M annotations).
-STREAM_CACHE_KB = 2_048
-
 VALUES = 'a."values"'  # a reserved word in SQL, so always quoted
 NO_ANNOTATION = (None,) * 8  # an annotation tuple's fields after the unit id: none
 Unit = tuple[Any, ...]
@@ -326,18 +321,10 @@ def open_stream(
 ) -> Iterator[UnitStream]:
     """A `UnitStream` on its own connection, closed (and its cursors with it) at the end.
 
-    On SQLite the connection reads with a small page cache, and gets its own back after."""
+    It reads with SQLite's default small page cache: one ordered pass reads each page about
+    once (the 64 MB cache is only set around import batches, see ingest.pipeline)."""
     with engine.connect() as conn:
-        raw = conn.connection.dbapi_connection if conn.dialect.name == "sqlite" else None
-        if raw is None:
-            yield UnitStream(conn, project_id, filters, with_tokens=with_tokens)
-            return
-        (cache,) = raw.execute("PRAGMA cache_size").fetchone()
-        raw.execute(f"PRAGMA cache_size=-{STREAM_CACHE_KB}")
-        try:
-            yield UnitStream(conn, project_id, filters, with_tokens=with_tokens)
-        finally:
-            raw.execute(f"PRAGMA cache_size={int(cache)}")
+        yield UnitStream(conn, project_id, filters, with_tokens=with_tokens)
 
 
 def iter_unit_rows(

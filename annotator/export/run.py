@@ -154,21 +154,22 @@ def _write_stream(
         else:
             from annotator.export.parquet import write_parquet_stream
 
-            metadata = {
-                "annotator.schema_name": schema.name,
-                "annotator.schema_hash": schema.content_hash,
-            }
             n = write_parquet_stream(
                 stream,
                 target,
                 task_types=task_types,
                 splits=splits,
-                metadata=metadata,
+                metadata=_file_metadata(schema),
                 gold=opts.gold,
             )
         if watch is not None:
             watch.finish(stream)
     return ExportResult(target, fmt, n)
+
+
+def _file_metadata(schema: Schema) -> dict[str, str]:
+    """Key-value metadata for Parquet files: which schema the labels follow."""
+    return {"annotator.schema_name": schema.name, "annotator.schema_hash": schema.content_hash}
 
 
 def _write(fmt, rows, target, schema: Schema, task_types, schema_meta, opts, card) -> ExportResult:
@@ -186,12 +187,13 @@ def _write(fmt, rows, target, schema: Schema, task_types, schema_meta, opts, car
     elif fmt == "parquet":
         from annotator.export.parquet import write_parquet
 
-        metadata = {
-            "annotator.schema_name": schema.name,
-            "annotator.schema_hash": schema.content_hash,
-        }
         n = write_parquet(
-            rows, target, task_types=task_types, gold=opts.gold, split=split, metadata=metadata
+            rows,
+            target,
+            task_types=task_types,
+            gold=opts.gold,
+            split=split,
+            metadata=_file_metadata(schema),
         )
     elif fmt == "label-studio":
         from annotator.export.label_studio import write_label_studio
@@ -213,16 +215,12 @@ def _write(fmt, rows, target, schema: Schema, task_types, schema_meta, opts, car
     elif fmt == "hf":
         from annotator.export.hf import write_hf
 
-        metadata = {
-            "annotator.schema_name": schema.name,
-            "annotator.schema_hash": schema.content_hash,
-        }
         sizes = write_hf(
             rows,
             target,
             task_types=task_types,
             split_names=SPLIT_NAMES[len(opts.split)],
-            metadata=metadata,
+            metadata=_file_metadata(schema),
             card=card,
         )
         return ExportResult(target, fmt, sum(sizes.values()), splits=sizes)
