@@ -111,3 +111,12 @@ SHARED_BABE = (
     __import__("pathlib").Path(__file__).resolve().parents[2]
     / "shared/datasets/babe/final_labels_SG1.csv"
 )
+
+
+def new_project(url: str, name: str = "copy"):
+    """An empty project with the default schema in the store at `url`: (engine, project)."""
+    engine = open_store(url)
+    with Session(engine, expire_on_commit=False) as s:
+        proj = create_project(s, name, builtin_schema("media_bias"))
+        s.commit()
+    return engine, proj

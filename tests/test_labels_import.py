@@ -10,19 +10,8 @@ from sqlmodel import Session, func, select
 from annotator.export.options import ExportOptions
 from annotator.export.run import export_project
 from annotator.labels import Columns, babe_columns, import_labels
-from annotator.schema import builtin_schema
-from annotator.store.engine import open_store
 from annotator.store.models import AnnotationEvent
-from annotator.store.projects import create_project
-from tests.test_export_support import SHARED_BABE, build_store, project_of
-
-
-def new_project(url: str, name: str = "copy"):
-    engine = open_store(url)
-    with Session(engine, expire_on_commit=False) as s:
-        proj = create_project(s, name, builtin_schema("media_bias"))
-        s.commit()
-    return engine, proj
+from tests.test_export_support import SHARED_BABE, build_store, new_project, project_of
 
 
 def labels_by_text(path: Path) -> dict[tuple[str, str], tuple[dict, str]]:
