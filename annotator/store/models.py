@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -74,6 +74,9 @@ class Annotator(SQLModel, table=True):
     name: str = Field(unique=True, max_length=200)
     role: str = Field(default="annotator", max_length=16)  # annotator | lead
     created_at: datetime = Field(default_factory=utcnow)
+    # SHA-256 of the personal sign-in token for `annotator serve` (the token itself is shown
+    # once and never stored). None: this person cannot sign in from a browser.
+    token_hash: str | None = Field(default=None, max_length=64, unique=True, index=True)
 
 
 class Annotation(SQLModel, table=True):
@@ -110,6 +113,10 @@ class AnnotationEvent(SQLModel, table=True):
     status: str = Field(max_length=16)
     comment: str | None = None
     at: datetime = Field(default_factory=utcnow)
+    # Who made the change when it was not the annotator at the keyboard (e.g. the lead who ran
+    # `labels import`), and where the values came from (a file); None for labels given on screen.
+    actor: str | None = Field(default=None, max_length=200)
+    source: str | None = None
 
 
 class Adjudication(SQLModel, table=True):
@@ -139,3 +146,49 @@ class AdjudicationEvent(SQLModel, table=True):
     annotator_id: int = Field(foreign_key="annotator.id")  # the lead who decided
     schema_version_id: int | None = Field(default=None, foreign_key="schemaversion.id")
     at: datetime = Field(default_factory=utcnow)
+
+
+class Lease(SQLModel, table=True):
+    """A unit on someone's screen, held for them until ``expires_ms`` (renewed while they work).
+
+    The queue counts live leases with done labels against the schema's overlap, so people who
+    start together never get the same unit beyond the overlap. Expiry is wall-clock epoch
+    milliseconds: the same on SQLite and PostgreSQL, and cheap to compare.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("unit_id", "annotator_id"),
+        Index("ix_lease_annotator_id", "annotator_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id")
+    unit_id: int = Field(foreign_key="unit.id")
+    annotator_id: int = Field(foreign_key="annotator.id")
+    expires_ms: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class QueuePosition(SQLModel, table=True):
+    """Where one annotator's sequential queue stood in one project, so a start on any machine
+    is warm: every unit up to ``floor`` was closed for them at audit event ``mark``."""
+
+    project_id: int = Field(foreign_key="project.id", primary_key=True)
+    annotator_id: int = Field(foreign_key="annotator.id", primary_key=True)
+    overlap: int = 1  # a floor proved at one overlap says nothing at a larger one
+    floor: int = 0
+    mark: int = 0
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Assignment(SQLModel, table=True):
+    """A document the lead gave to an annotator: its units go only to the people it is
+    assigned to (a document with no assignment is in the shared pool)."""
+
+    __table_args__ = (
+        UniqueConstraint("document_id", "annotator_id"),
+        Index("ix_assignment_annotator_id", "annotator_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id")
+    document_id: int = Field(foreign_key="document.id")
+    annotator_id: int = Field(foreign_key="annotator.id")
+    created_at: datetime = Field(default_factory=utcnow)
