@@ -1,11 +1,12 @@
-"""A remembered queue position: trusted only while no later change can have reopened a unit."""
+"""A remembered queue position: kept in the store, trusted only while no later change can have
+reopened a unit."""
 
 from __future__ import annotations
 
 from annotator.store.annotations import undo_save
 from annotator.store.engine import session_scope
+from annotator.store.positions import forget_floors, load_floor, save_floor
 from annotator.store.queue import Queue, checked_floor, event_mark
-from annotator.tui.cursors import Cursor, load_cursor, save_cursor
 from tests.test_annotations_store import _save, store  # noqa: F401  (fixture)
 
 
@@ -53,13 +54,20 @@ def test_a_floor_from_another_store_is_dropped(store):  # noqa: F811
         assert checked_floor(s, project_id=pid, floor=units[3], mark=10**6) == 0
 
 
-def test_cursor_file_round_trip_and_garbage(tmp_path):
-    path = tmp_path / "c" / "cursors.json"
-    assert load_cursor(path, "k") is None
-    save_cursor(path, "k", Cursor(floor=41, mark=7))
-    assert load_cursor(path, "k") == Cursor(41, 7)
-    assert load_cursor(path, "other") is None
-    path.write_text("{not json", encoding="utf-8")
-    assert load_cursor(path, "k") is None
-    save_cursor(path, "k", Cursor(3, 2))  # a broken file is replaced, not fatal
-    assert load_cursor(path, "k") == Cursor(3, 2)
+def test_position_round_trip_per_person_and_overlap(store):  # noqa: F811
+    engine, ids, alice, bob = store
+    pid, _, units = ids["p"]
+    with session_scope(engine) as s:
+        assert load_floor(s, project_id=pid, annotator_id=alice, overlap=1) == 0
+        mark = event_mark(s)
+        save_floor(s, project_id=pid, annotator_id=alice, overlap=1, floor=units[2], mark=mark)
+    with session_scope(engine) as s:  # written again: one row, the newest floor
+        save_floor(s, project_id=pid, annotator_id=alice, overlap=1, floor=units[3], mark=mark)
+    with session_scope(engine) as s:
+        assert load_floor(s, project_id=pid, annotator_id=alice, overlap=1) == units[3]
+        assert load_floor(s, project_id=pid, annotator_id=bob, overlap=1) == 0
+        # A floor proved at overlap 1 says nothing once the schema asks for two labels.
+        assert load_floor(s, project_id=pid, annotator_id=alice, overlap=2) == 0
+        forget_floors(s, project_id=pid)
+    with session_scope(engine) as s:
+        assert load_floor(s, project_id=pid, annotator_id=alice, overlap=1) == 0

@@ -78,8 +78,12 @@ TEXTS = [
 ]
 
 
-def make_store(tmp_path, schema: Schema, docs: list[list[str]] | None = None) -> StoreContext:
-    engine = open_store(f"sqlite:///{tmp_path / 'ui.db'}")
+def make_store(
+    tmp_path, schema: Schema, docs: list[list[str]] | None = None, url: str | None = None
+) -> StoreContext:
+    """A project with `docs` (default: one document of TEXTS) in a new store (`url`, else a
+    SQLite file in `tmp_path`)."""
+    engine = open_store(url or f"sqlite:///{tmp_path / 'ui.db'}")
     docs = docs or [TEXTS]
     with session_scope(engine) as s:
         proj = Project(name="news")

@@ -1,8 +1,9 @@
-"""The remembered queue position: used on the next start, never carried to another store."""
+"""The remembered queue position lives in the store: the next start, on any machine, is warm."""
 
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 
 from tests.test_tui_app import BIAS_QUICK, TEXTS, make_app, make_store, screen_text
 
@@ -12,20 +13,20 @@ def _no_user_config(tmp_path, monkeypatch):
     monkeypatch.setenv("ANNOTATOR_CONFIG", str(tmp_path / "config.toml"))
 
 
-async def test_position_is_remembered_but_not_for_a_recreated_store(tmp_path):
-    cursors = tmp_path / "cache" / "cursors.json"
+async def test_position_is_kept_in_the_store_not_in_the_home_folder(tmp_path, monkeypatch):
     ctx = make_store(tmp_path, BIAS_QUICK)
-    async with make_app(ctx, cursors=cursors).run_test(size=(80, 24)) as pilot:
+    monkeypatch.setenv("HOME", str(tmp_path / "laptop"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "laptop" / ".cache"))
+    async with make_app(ctx).run_test(size=(80, 24)) as pilot:
         await pilot.press("1", "2")
-    assert cursors.exists()
-    app = make_app(ctx, cursors=cursors)
+    with ctx.engine.connect() as conn:
+        floor = conn.execute(text("SELECT floor FROM queueposition")).scalar_one()
+    assert floor > 0
+    # Another machine: a different home, the same store. The third sentence comes first.
+    monkeypatch.setenv("HOME", str(tmp_path / "desktop"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "desktop" / ".cache"))
+    app = make_app(ctx)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert TEXTS[2] in screen_text(app)
-    ctx.engine.dispose()
-    (tmp_path / "ui.db").unlink()
-    ctx = make_store(tmp_path, BIAS_QUICK)  # same path, same ids, a new store
-    app = make_app(ctx, cursors=cursors)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        assert TEXTS[0] in screen_text(app)
+    assert not (tmp_path / "laptop" / ".cache" / "annotator").exists()

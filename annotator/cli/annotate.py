@@ -28,6 +28,15 @@ def annotate(
         int | None,
         typer.Option("--seed", help="Seed for --order random (default: one per annotator)."),
     ] = None,
+    lease_minutes: Annotated[
+        float,
+        typer.Option(
+            "--lease-minutes",
+            min=0.1,
+            help="How long the sentence on your screen stays yours without a key pressed "
+            "(others get it after that).",
+        ),
+    ] = 5.0,
 ) -> None:
     """Open the annotation screen on your next unit."""
     from annotator.errors import UserError
@@ -35,7 +44,6 @@ def annotate(
     if order not in ("sequential", "random"):
         raise UserError(f"--order {order}: use sequential or random")
     from annotator.tui.config import load_config
-    from annotator.tui.cursors import cursors_path
     from annotator.tui.launch import load_context
 
     config = load_config()
@@ -48,7 +56,7 @@ def annotate(
         order=order,
         seed=seed,
         config=config,
-        cursors=cursors_path(),
+        lease_seconds=lease_minutes * 60,
     )
     app.run()
     if app.error_message:

@@ -15,31 +15,59 @@ from dataclasses import dataclass, field
 from sqlalchemy import text
 from sqlmodel import Session
 
+from annotator.store import leases
 from annotator.store.annotations import DONE, IN_QUEUE, SKIPPED
 
-# A unit is open for me when I have not touched it and it still needs annotators.
-_OPEN = """
+# A unit is open for me when I have not touched it, it still needs annotators, and it is in
+# the shared pool or in a document assigned to me. Live leases of others are left out here:
+# they lapse, so a unit they hold must not move my queue's floor past it (see `Queue`).
+_MINE_TO_DO = (
+    "(NOT EXISTS (SELECT 1 FROM assignment s WHERE s.document_id = u.document_id) "
+    "OR EXISTS (SELECT 1 FROM assignment s WHERE s.document_id = u.document_id "
+    "AND s.annotator_id = :me))"
+)
+_OPEN = f"""
     NOT EXISTS (SELECT 1 FROM annotation m WHERE m.unit_id = u.id AND m.annotator_id = :me)
     AND (SELECT count(*) FROM annotation d WHERE d.unit_id = u.id AND d.status = 'done')
         < :overlap
+    AND {_MINE_TO_DO}
 """
-_NEXT_OPEN = text(
-    f"SELECT u.id FROM unit u WHERE u.project_id = :p AND u.id > :after AND {_OPEN} "
-    "ORDER BY u.id LIMIT 1"
-)
+# ... and not full with the live leases of others counted (what a claim will check).
+_FREE = f"""
+    NOT EXISTS (SELECT 1 FROM annotation m WHERE m.unit_id = u.id AND m.annotator_id = :me)
+    AND (SELECT count(*) FROM annotation d WHERE d.unit_id = u.id AND d.status = 'done')
+      + (SELECT count(*) FROM lease l WHERE l.unit_id = u.id AND l.annotator_id != :me
+         AND l.expires_ms > :now) < :overlap
+    AND {_MINE_TO_DO}
+"""
+_NEXT_SQL = "SELECT u.id FROM unit u WHERE u.project_id = :p AND u.id > :after AND {cond} "
+_NEXT_OPEN = text(_NEXT_SQL.format(cond=_OPEN) + "ORDER BY u.id LIMIT 1")
+_NEXT_FREE = text(_NEXT_SQL.format(cond=_FREE) + "ORDER BY u.id LIMIT 1")
 # The same for overlap 1 (the usual case): one index probe per unit instead of two.
 _NEXT_OPEN_1_SQL = (
     "SELECT u.id FROM unit u WHERE u.project_id = :p AND u.id > :after AND NOT EXISTS "
     "(SELECT 1 FROM annotation a {hint} WHERE a.unit_id = u.id "
-    "AND (a.annotator_id = :me OR a.status = 'done')) ORDER BY u.id LIMIT 1"
+    "AND (a.annotator_id = :me OR a.status = 'done')) {leases}AND " + _MINE_TO_DO + " "
+    "ORDER BY u.id LIMIT 1"
 )
-_NEXT_OPEN_1 = text(_NEXT_OPEN_1_SQL.format(hint=""))
+_NO_LIVE_LEASE = (
+    "AND NOT EXISTS (SELECT 1 FROM lease l WHERE l.unit_id = u.id AND l.annotator_id != :me "
+    "AND l.expires_ms > :now) "
+)
 # Without ANALYZE statistics SQLite probes the unique (unit, annotator) index and reads each
 # annotation row for its status; the covering index answers from the index alone (~40% less
 # time when most units before mine are closed).
-_NEXT_OPEN_1_SQLITE = text(
-    _NEXT_OPEN_1_SQL.format(hint="INDEXED BY ix_annotation_unit_status_annotator")
-)
+_SQLITE_HINT = "INDEXED BY ix_annotation_unit_status_annotator"
+_NEXT_OPEN_1 = {
+    (dialect, leased): text(
+        _NEXT_OPEN_1_SQL.format(
+            hint=_SQLITE_HINT if dialect == "sqlite" else "",
+            leases=_NO_LIVE_LEASE if leased else "",
+        )
+    )
+    for dialect in ("sqlite", "other")
+    for leased in (False, True)
+}
 # Events that may have made a unit open again: undos, and labels changed away from done.
 _REOPENED_SINCE = text(
     "SELECT min(e.unit_id) FROM annotationevent e JOIN unit u ON u.id = e.unit_id "
@@ -67,18 +95,25 @@ _MY_NEXT = text(
 
 
 def next_open_unit(
-    session: Session, *, project_id: int, annotator_id: int, overlap: int = 1, after: int = 0
+    session: Session,
+    *,
+    project_id: int,
+    annotator_id: int,
+    overlap: int = 1,
+    after: int = 0,
+    free: bool = False,
 ) -> int | None:
-    """The first unit after id `after`, in document order, that is open for me."""
+    """The first unit after id `after`, in document order, that is open for me (`free`: and
+    not full with the live leases of others)."""
     if overlap != 1:
-        query = _NEXT_OPEN
-    elif session.get_bind().dialect.name == "sqlite":
-        query = _NEXT_OPEN_1_SQLITE
+        query = _NEXT_FREE if free else _NEXT_OPEN
     else:
-        query = _NEXT_OPEN_1
-    row = session.execute(
-        query, {"p": project_id, "me": annotator_id, "overlap": overlap, "after": after}
-    ).first()
+        dialect = "sqlite" if session.get_bind().dialect.name == "sqlite" else "other"
+        query = _NEXT_OPEN_1[dialect, free]
+    params = {"p": project_id, "me": annotator_id, "overlap": overlap, "after": after}
+    if free:
+        params["now"] = leases.now_ms()
+    row = session.execute(query, params).first()
     return row[0] if row else None
 
 
@@ -136,10 +171,15 @@ def project_unit_ids(session: Session, project_id: int) -> list[int]:
 @dataclass
 class Queue:
     """My queue: open units in document (or seeded random) order, then my skipped units.
+    Each unit it hands out is leased to me first (see `leases`): a unit that is full once
+    the others' live leases are counted is passed over, so no two people get it beyond the
+    schema's overlap.
 
     `floor` remembers how far the sequential scan has proved every unit closed, so each
-    next-unit query starts there instead of at the first unit of a large project. An undo
-    lowers it again. (Another annotator's undo is noticed on the next start.)
+    next-unit query starts there instead of at the first unit of a large project. Only labels
+    and assignments close a unit for the floor: a unit passed over because someone holds it
+    stays above the floor and comes back if their lease lapses. An undo lowers it again.
+    (Another annotator's undo is noticed on the next start.)
     """
 
     project_id: int
@@ -148,12 +188,13 @@ class Queue:
     order: str = "sequential"  # sequential | random
     seed: int | None = None
     floor: int = 0
+    lease_seconds: float = leases.DEFAULT_LEASE_SECONDS
     fresh: bool = False  # the last unit `next` returned was open (not one I skipped)
     _random_ids: list[int] | None = field(default=None, repr=False)
     _random_pos: int = 0
 
     def next(self, session: Session, *, current: int | None = None) -> int | None:
-        """The unit I should see next (None when my queue is empty).
+        """The unit I should see next, leased to me (None when my queue is empty).
 
         A unit found open has no annotation of mine (in this transaction): `fresh` says so,
         and the caller can skip looking mine up.
@@ -162,11 +203,17 @@ class Queue:
         self.fresh = found is not None
         if found is not None:
             return found
-        return next_skipped_unit(
+        return self._next_skipped(session, after=current or 0)
+
+    def claim(self, session: Session, unit_id: int) -> bool:
+        """Hold `unit_id` for me, unless it is full (my own labels aside)."""
+        return leases.claim(
             session,
             project_id=self.project_id,
+            unit_id=unit_id,
             annotator_id=self.annotator_id,
-            after=current or 0,
+            overlap=self.overlap,
+            seconds=self.lease_seconds,
         )
 
     def position(self) -> tuple[int, int]:
@@ -183,28 +230,66 @@ class Queue:
             self._random_pos = 0
 
     def _next_open(self, session: Session) -> int | None:
-        if self.order != "random":
+        if self.order == "random":
+            return self._next_random(session)
+        found = next_open_unit(
+            session,
+            project_id=self.project_id,
+            annotator_id=self.annotator_id,
+            overlap=self.overlap,
+            after=self.floor,
+        )
+        if found is None:
+            return None
+        self.floor = found - 1
+        # Usually the first open unit is free; people who start together race for it, and
+        # each one who loses looks further on, past the units the others now hold.
+        while found is not None and not self.claim(session, found):
             found = next_open_unit(
                 session,
                 project_id=self.project_id,
                 annotator_id=self.annotator_id,
                 overlap=self.overlap,
-                after=self.floor,
+                after=found,
+                free=True,
             )
-            if found is not None:
-                self.floor = found - 1
-            return found
+        return found
+
+    def _next_random(self, session: Session) -> int | None:
         if self._random_ids is None:
             ids = project_unit_ids(session, self.project_id)
             random.Random(self.seed).shuffle(ids)
             self._random_ids = ids
         ids = self._random_ids
-        while self._random_pos < len(ids):
-            uid = ids[self._random_pos]
+        pos = self._random_pos
+        while pos < len(ids):
+            uid = ids[pos]
             if is_open(session, unit_id=uid, annotator_id=self.annotator_id, overlap=self.overlap):
-                return uid
-            self._random_pos += 1
+                if self.claim(session, uid):
+                    return uid
+                pos += 1  # held by others for now: look again from here next time
+                continue
+            if pos == self._random_pos:
+                self._random_pos += 1  # closed for good: never look at it again
+            pos += 1
         return None
+
+    def _next_skipped(self, session: Session, *, after: int) -> int | None:
+        """My next skipped unit after `after` (wrapping round) that I can hold."""
+        start = after
+        tried: set[int] = set()
+        while True:
+            uid = next_skipped_unit(
+                session, project_id=self.project_id, annotator_id=self.annotator_id, after=after
+            )
+            if uid is None or uid in tried:
+                return None
+            if self.claim(session, uid):
+                return uid
+            tried.add(uid)
+            after = uid
+            if after == start:
+                return None
 
 
 def my_previous_unit(
@@ -260,9 +345,11 @@ def my_progress(
     )
     closed = session.execute(
         text(
+            # CASE, not a boolean aggregate: the same SQL on SQLite and PostgreSQL.
             "SELECT count(*) FROM (SELECT a.unit_id FROM annotation a "
             "JOIN unit u ON u.id = a.unit_id WHERE u.project_id = :p GROUP BY a.unit_id "
-            "HAVING max(a.annotator_id = :me) = 1 OR sum(a.status = 'done') >= :overlap)"
+            "HAVING max(CASE WHEN a.annotator_id = :me THEN 1 ELSE 0 END) = 1 "
+            "OR sum(CASE WHEN a.status = 'done' THEN 1 ELSE 0 END) >= :overlap) AS closed"
         ),
         p,
     ).scalar_one()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterable
-from pathlib import Path
 from typing import ClassVar
 
+from sqlalchemy.exc import SQLAlchemyError
+from textual import events
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
@@ -44,7 +46,7 @@ class AnnotatorApp(App):
         seed: int | None = None,
         config: UserConfig | None = None,
         remember: bool = True,
-        cursors: Path | None = None,
+        lease_seconds: float | None = None,
     ) -> None:
         super().__init__()
         self.context = context
@@ -53,9 +55,15 @@ class AnnotatorApp(App):
         self.seed = seed
         self.config = config or UserConfig()
         self.remember = remember
-        self.cursors = cursors  # file keeping each queue's position between sessions
+        self.lease_seconds = lease_seconds  # None: the store's default hold on a shown unit
         self.error_message: str | None = None
         self.annotating = None
+        self.last_key_at = time.monotonic()  # the annotator is at work: keep their unit held
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            self.last_key_at = time.monotonic()
+        await super().on_event(event)
 
     def on_mount(self) -> None:
         if self.config.theme and self.config.theme in self.available_themes:
@@ -95,13 +103,14 @@ class AnnotatorApp(App):
                 save_config(self.config)
             except OSError as exc:
                 self.notify(f"could not remember your name: {exc}", severity="warning")
+        extra = {} if self.lease_seconds is None else {"lease_seconds": self.lease_seconds}
         self.annotating = Annotating(
             self.context,
             annotator_id=annotator_id,
             annotator_name=name,
             order=self.order,
             seed=self.seed,
-            cursors=self.cursors,
+            **extra,
         )
         screen = AnnotateScreen(self.annotating)
         if isinstance(self.screen, StartScreen):
@@ -111,7 +120,9 @@ class AnnotatorApp(App):
 
     def on_unmount(self) -> None:
         if self.annotating is not None:
-            self.annotating.remember_cursor()
+            # Not vital: a position is only a faster start, and a lease lapses by itself.
+            with contextlib.suppress(SQLAlchemyError):
+                self.annotating.leave()
 
     def watch_theme(self, theme: str) -> None:
         if self.remember and self.annotating is not None and self.config.theme != theme:

@@ -12,16 +12,17 @@ import zlib
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from annotator.store import annotations, queue, units
+from annotator.store import annotations, leases, positions, queue, units
 from annotator.store.annotations import DONE, Snapshot
 from annotator.store.engine import session_scope
+from annotator.store.leases import DEFAULT_LEASE_SECONDS, LeaseLost
 from annotator.store.queue import Progress, Queue
 from annotator.store.units import UnitView
-from annotator.tui.cursors import Cursor, load_cursor, save_cursor
 from annotator.tui.launch import StoreContext
+
+__all__ = ["Annotating", "LeaseLost", "UndoEntry"]
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class Annotating:
         order: str = "sequential",
         seed: int | None = None,
         clock: Callable[[], float] = time.monotonic,
-        cursors: Path | None = None,
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
     ) -> None:
         self.ctx = ctx
         self.schema = ctx.schema
@@ -55,6 +56,7 @@ class Annotating:
             overlap=max(1, self.schema.overlap),
             order=order,
             seed=seed,
+            lease_seconds=lease_seconds,
         )
         self.clock = clock
         self.progress: Progress | None = None
@@ -67,11 +69,11 @@ class Annotating:
         self.words: tuple[list[str], list[tuple[int, int]]] | None = None
         self.shown_at = clock()
         self.recent: deque[float] = deque(maxlen=30)
-        # The remembered queue position (sequential order only; None: not remembered).
-        self.cursors = cursors if order == "sequential" else None
+        # The queue position is remembered in the store (sequential order only).
+        self.remember = order == "sequential"
         self.mark = 0  # audit event mark taken before the first queue scan of this session
         self.saves_since_cursor = 0
-        self.cursor_key: str | None = None  # set once the first unit is chosen
+        self.renewed_at = clock()  # when my hold on the shown unit was last made longer
         # (shown unit, the unit guessed to follow it, that unit as loaded): see read_ahead.
         self._ahead: tuple[int, int, tuple] | None = None
 
@@ -79,37 +81,66 @@ class Annotating:
     def open_first(self) -> UnitView | None:
         with session_scope(self.ctx.engine) as s:
             self.mark = queue.event_mark(s)
-            if self.cursors is not None:
-                # The project's creation time tells a re-created store at the same path apart.
-                url = self.ctx.engine.url.render_as_string(hide_password=True)
-                born = queue.project_created(s, self.ctx.project_id)
-                self.cursor_key = "#".join(
-                    str(v)
-                    for v in (url, self.ctx.project_id, born, self.annotator_id, self.queue.overlap)
+            if self.remember:
+                self.queue.floor = positions.load_floor(
+                    s,
+                    project_id=self.ctx.project_id,
+                    annotator_id=self.annotator_id,
+                    overlap=self.queue.overlap,
                 )
-                saved = load_cursor(self.cursors, self.cursor_key)
-                if saved is not None:
-                    self.queue.floor = queue.checked_floor(
-                        s, project_id=self.ctx.project_id, floor=saved.floor, mark=saved.mark
-                    )
             uid = self.queue.next(s)
             view = self._show(s, uid, fresh=self.queue.fresh)
-        self.remember_cursor()
+            self._remember(s)
+        self.renewed_at = self.clock()
         return view
 
-    def remember_cursor(self) -> None:
-        """Keep where my queue stands (valid at the session's first event mark)."""
-        if self.cursors is None or self.cursor_key is None:
+    def _remember(self, s) -> None:
+        """Keep where my queue stands (valid at the session's first event mark), in `s`."""
+        if not self.remember:
             return
         self.saves_since_cursor = 0
-        try:
-            save_cursor(self.cursors, self.cursor_key, Cursor(self.queue.floor, self.mark))
-        except OSError:
-            self.cursors = None  # a read-only home: start-up is slower next time, nothing more
+        positions.save_floor(
+            s,
+            project_id=self.ctx.project_id,
+            annotator_id=self.annotator_id,
+            overlap=self.queue.overlap,
+            floor=self.queue.floor,
+            mark=self.mark,
+        )
+
+    def leave(self) -> None:
+        """I am stopping: remember my queue position and let the others have what I hold."""
+        with session_scope(self.ctx.engine) as s:
+            leases.release_all(s, project_id=self.ctx.project_id, annotator_id=self.annotator_id)
+            if self.view is not None or self.queue.floor:
+                self._remember(s)
 
     def goto(self, unit_id: int | None) -> UnitView | None:
+        """Show `unit_id` (say, from the palette), held for me if it has room."""
         with session_scope(self.ctx.engine) as s:
-            return self._show(s, unit_id)
+            loaded = self._load(s, unit_id)
+            if unit_id is not None and (loaded[1] is None or loaded[1].status != DONE):
+                self.queue.claim(s, unit_id)  # full: shown anyway; a save says it is taken
+            return self._apply(loaded)
+
+    def keep_alive(self) -> bool:
+        """The annotator is at work: make my hold on the shown unit longer, at most every
+        third of a lease. False: the hold had lapsed and others have taken the unit."""
+        view, now = self.view, self.clock()
+        if view is None or self.saved_status == DONE:
+            return True
+        if now - self.renewed_at < self.queue.lease_seconds / 3:
+            return True
+        self.renewed_at = now
+        with session_scope(self.ctx.engine) as s:
+            if leases.renew(
+                s,
+                unit_id=view.unit_id,
+                annotator_id=self.annotator_id,
+                seconds=self.queue.lease_seconds,
+            ):
+                return True
+            return self.queue.claim(s, view.unit_id)
 
     def _show(self, s, unit_id: int | None, *, fresh: bool = False) -> UnitView | None:
         return self._apply(self._load(s, unit_id, fresh=fresh))
@@ -192,6 +223,14 @@ class Annotating:
         position = self.queue.position()
         try:
             with session_scope(self.ctx.engine) as s:
+                if status == DONE and self.saved_status != DONE:
+                    # A new done label takes one of the unit's places: mine if I hold it,
+                    # else only if one is still free (LeaseLost: nothing is written).
+                    leases.settle(
+                        s, unit_id=uid, annotator_id=self.annotator_id, overlap=self.queue.overlap
+                    )
+                elif status != DONE:
+                    leases.release(s, unit_id=uid, annotator_id=self.annotator_id)
                 result = annotations.save_annotation(
                     s,
                     unit_id=uid,
@@ -215,6 +254,8 @@ class Annotating:
                     loaded = ahead[2]  # read while the unit was on screen
                 else:
                     loaded = self._load(s, nxt, fresh=fresh)
+                if self.saves_since_cursor >= 49:
+                    self._remember(s)
         except BaseException:
             self.queue.restore(position)  # nothing was saved: the queue stands where it stood
             raise
@@ -224,8 +265,7 @@ class Annotating:
         if status == DONE:
             self.recent.append(seconds)
         self.saves_since_cursor += 1
-        if self.saves_since_cursor >= 50:
-            self.remember_cursor()
+        self.renewed_at = self.clock()
         return self._apply(loaded)
 
     def read_ahead(self) -> None:

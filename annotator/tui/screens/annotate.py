@@ -22,7 +22,7 @@ from textual.widgets import Input, Static
 from annotator.schema.model import Task
 from annotator.store.annotations import FLAGGED, SKIPPED
 from annotator.store.units import UnitView
-from annotator.tui.controller import Annotating
+from annotator.tui.controller import Annotating, LeaseLost
 from annotator.tui.widgets.base import TaskPanel
 from annotator.tui.widgets.choice import ChoicePanel, MultiPanel
 from annotator.tui.widgets.span import SpanPanel
@@ -62,6 +62,12 @@ def visible_tasks(tasks: tuple[Task, ...], values: dict[str, Any]) -> set[str]:
             break
         visible = now
     return visible
+
+
+LOST = (
+    "Not saved: this sentence was held for you, but your hold lapsed while you were away and "
+    "others have labelled it. Your choices are still here; press → for your next sentence."
+)
 
 
 def one_line(exc: BaseException) -> str:
@@ -143,6 +149,8 @@ class AnnotateScreen(Screen):
         if any(t.type == "span" for t in self.schema.tasks):
             # After the first unit is drawn: loading jieba holds the GIL for about a second.
             self.set_timer(0.3, self.warm_tokenizer)
+        # Keys pressed since the hold on this unit was last renewed: renew it (in a thread).
+        self.set_interval(min(30.0, self.ann.queue.lease_seconds / 4), self.check_hold)
 
     def key_hints(self) -> list[tuple[str, str]]:
         """(key, what) for the bindings shown in the hint line, after the user's keymap."""
@@ -164,6 +172,24 @@ class AnnotateScreen(Screen):
     def _progress_loaded(self, progress) -> None:
         self.ann.progress_loaded(progress)
         self.update_progress()
+
+    def check_hold(self) -> None:
+        if getattr(self.app, "last_key_at", 0.0) > self.ann.renewed_at:
+            self.keep_hold()
+
+    @work(thread=True, exclusive=True, group="lease")
+    def keep_hold(self) -> None:
+        shown = self.ann.view
+        try:
+            held = self.ann.keep_alive()
+        except SQLAlchemyError:
+            return  # the save says what is wrong, if anything still is then
+        if not held and shown is not None:
+            self.app.call_from_thread(self._hold_lost, shown.unit_id)
+
+    def _hold_lost(self, unit_id: int) -> None:
+        if self.ann.view is not None and self.ann.view.unit_id == unit_id:
+            self.say(LOST, error=True)
 
     @work(thread=True, group="tokens")
     def warm_tokenizer(self) -> None:
@@ -414,6 +440,9 @@ class AnnotateScreen(Screen):
     def commit(self, status: str = "done", comment: str | None = None) -> None:
         try:
             view = self.ann.save(self.values(), status=status, comment=comment)
+        except LeaseLost:
+            self.say(LOST, error=True)
+            return
         except SQLAlchemyError as exc:
             self.say(
                 f"Not saved: {one_line(exc)}. Your choices are still here; press enter to retry.",
@@ -457,14 +486,22 @@ class AnnotateScreen(Screen):
         self.say("Undone: this unit is as it was before your last save.")
 
     def action_prev_unit(self) -> None:
-        view = self.ann.previous()
+        try:
+            view = self.ann.previous()
+        except SQLAlchemyError as exc:
+            self.say(f"Could not reach the store: {one_line(exc)}. Press ← to retry.", error=True)
+            return
         if view is None:
             self.say("No earlier unit of yours.", error=True)
         else:
             self.draw(view)
 
     def action_next_unit(self) -> None:
-        view = self.ann.following()
+        try:
+            view = self.ann.following()
+        except SQLAlchemyError as exc:
+            self.say(f"Could not reach the store: {one_line(exc)}. Press → to retry.", error=True)
+            return
         if view is None:
             self.say("This is your next unit.", error=True)
         else:
