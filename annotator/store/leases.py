@@ -8,9 +8,11 @@ write, never a read then a write:
 - on SQLite the ``INSERT ... SELECT ... WHERE <not full>`` runs under the database's single
   write lock, so its check and its write see the same, newest state;
 - on PostgreSQL two transactions could each miss the other's uncommitted lease, so the
-  unit's row is locked first (``FOR NO KEY UPDATE``: claimers of one unit queue up, while
-  foreign-key checks of other writers are not blocked) and the statement after the lock
-  sees what the previous holder committed.
+  unit's row is locked first (``FOR NO KEY UPDATE``: foreign-key checks of other writers
+  are not blocked) and the statement after the lock sees what the previous holder
+  committed. A claim does not wait for a unit someone else is writing right now
+  (``SKIP LOCKED``): it looks further on, which also keeps two saves that each want the
+  other's unit from deadlocking.
 
 A lease expires after a while without activity (the screen renews it while keys are
 pressed), so a closed laptop does not hold units for ever. Saving a done label consumes
@@ -49,6 +51,7 @@ _CLAIM = text(
 )
 _HAS_ROOM = text(f"SELECT {_TAKEN} < :overlap")
 _LOCK_UNIT_PG = text("SELECT id FROM unit WHERE id = :u FOR NO KEY UPDATE")
+_TRY_LOCK_UNIT_PG = text("SELECT id FROM unit WHERE id = :u FOR NO KEY UPDATE SKIP LOCKED")
 _DROP_EXPIRED = text("DELETE FROM lease WHERE unit_id = :u AND expires_ms <= :now")
 _RENEW = text(
     "UPDATE lease SET expires_ms = :exp WHERE unit_id = :u AND annotator_id = :me "
@@ -64,10 +67,15 @@ _TAKE_MINE = text(
 )
 
 
-def _lock_unit(session: Session, unit_id: int) -> None:
-    """Serialize the writers of one unit (SQLite's write lock already does)."""
-    if session.get_bind().dialect.name == "postgresql":
+def _lock_unit(session: Session, unit_id: int, *, wait: bool = True) -> bool:
+    """Serialize the writers of one unit (SQLite's write lock already does). Without `wait`,
+    False when another transaction holds the unit now."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    if wait:
         session.execute(_LOCK_UNIT_PG, {"u": unit_id})
+        return True
+    return session.execute(_TRY_LOCK_UNIT_PG, {"u": unit_id}).first() is not None
 
 
 def claim(
@@ -83,6 +91,7 @@ def claim(
 
     Holding one unit at a time: my other leases in the project are let go, so walking away
     from a unit (to the palette, to an earlier one) does not keep it from the others.
+    False also when someone is writing the unit at this moment: the caller looks further.
     """
     now = now_ms()
     params = {
@@ -93,7 +102,8 @@ def claim(
         "exp": now + int(seconds * 1000),
         "overlap": overlap,
     }
-    _lock_unit(session, unit_id)
+    if not _lock_unit(session, unit_id, wait=False):
+        return False
     session.execute(_DROP_EXPIRED, params)
     got = session.execute(_CLAIM, params).rowcount > 0  # type: ignore[attr-defined]
     if got:

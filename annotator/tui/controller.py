@@ -126,12 +126,15 @@ class Annotating:
     def keep_alive(self) -> bool:
         """The annotator is at work: make my hold on the shown unit longer, at most every
         third of a lease. False: the hold had lapsed and others have taken the unit."""
-        view, now = self.view, self.clock()
+        if self.clock() - self.renewed_at < self.queue.lease_seconds / 3:
+            return True
+        return self.keep_alive_now()
+
+    def keep_alive_now(self) -> bool:
+        view = self.view
         if view is None or self.saved_status == DONE:
             return True
-        if now - self.renewed_at < self.queue.lease_seconds / 3:
-            return True
-        self.renewed_at = now
+        self.renewed_at = self.clock()
         with session_scope(self.ctx.engine) as s:
             if leases.renew(
                 s,
