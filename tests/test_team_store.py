@@ -99,7 +99,7 @@ def test_the_holder_saves_even_when_others_saved_without_a_lease(store, clock): 
 
 def test_skip_releases_and_renew_touches_only_my_own_lease(store, clock):  # noqa: F811
     engine, ids, alice, bob = store
-    pid, sv, units = ids["p"]
+    pid, _, units = ids["p"]
     assert _next(engine, Queue(project_id=pid, annotator_id=alice)) == units[0]
     with session_scope(engine) as s:
         assert not leases.renew(s, unit_id=units[0], annotator_id=bob)
