@@ -95,7 +95,8 @@ def test_overlap_two_three_people_exactly_two_labels_per_unit(tmp_path, db_url, 
     people = _people(ctx, "a", "b", "c")
     views = [p.open_first() for p in people]
     while any(v is not None for v in views):
-        views = [p.save({"bias": "biased"}) if v else None for p, v in zip(people, views, strict=True)]
+        pairs = zip(people, views, strict=True)
+        views = [p.save({"bias": "biased"}) if v else None for p, v in pairs]
     with ctx.engine.connect() as conn:
         counts = conn.execute(
             text("SELECT count(*) FROM annotation GROUP BY unit_id ORDER BY unit_id")

@@ -82,7 +82,7 @@ def _run_team(tmp_path, url, overlap, skip_share, units):
     with ctx.engine.connect() as conn:
         rows = conn.execute(
             text(
-                "SELECT a.unit_id, n.name, a.\"values\" FROM annotation a "
+                'SELECT a.unit_id, n.name, a."values" FROM annotation a '
                 "JOIN annotator n ON n.id = a.annotator_id WHERE a.status = 'done'"
             )
         ).all()
