@@ -47,8 +47,9 @@ SCHEMA = Schema(
 
 
 @pytest.fixture
-def review(sqlite_url):
-    engine, pid, svid, units, _people, lead = make_store(sqlite_url)
+def review(db_url):
+    """The review screen's store, on SQLite and on PostgreSQL."""
+    engine, pid, svid, units, _people, lead = make_store(db_url)
     ctx = StoreContext(engine, pid, "news", SCHEMA, svid)
     return ctx, units, lead
 

@@ -58,6 +58,6 @@ def annotate(
         config=config,
         lease_seconds=lease_minutes * 60,
     )
-    app.run()
+    app.run_or_raise()
     if app.error_message:
         raise UserError(app.error_message)

@@ -73,7 +73,7 @@ def review(
         document=document,
         who=tuple(p.strip() for p in (who or "").split(",") if p.strip()),
     )
-    ReviewApp(context, lead=annotator.strip(), lead_id=lead, filters=filters).run()
+    ReviewApp(context, lead=annotator.strip(), lead_id=lead, filters=filters).run_or_raise()
 
 
 def dashboard(
@@ -97,4 +97,4 @@ def dashboard(
             raise UserError(f"--as {exc}") from None
     from annotator.tui.dashboard.screen import DashboardApp  # textual: only now
 
-    DashboardApp(context, per_annotator=per_annotator, note=note).run()
+    DashboardApp(context, per_annotator=per_annotator, note=note).run_or_raise()

@@ -9,11 +9,12 @@ from typing import ClassVar
 
 from sqlalchemy.exc import SQLAlchemyError
 from textual import events
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.screen import Screen
 
 from annotator.tui.commands import DocumentCommands
 from annotator.tui.config import UserConfig, save_config
+from annotator.tui.crash import QuietCrashApp
 from annotator.tui.launch import StoreContext
 from annotator.tui.screens.start import StartScreen
 
@@ -32,10 +33,10 @@ _KEYMAP_IDS = {
 }
 
 
-class AnnotatorApp(App):
+class AnnotatorApp(QuietCrashApp):
     CSS_PATH: ClassVar = ["annotate.tcss", "dialogs.tcss"]
     TITLE = "annotator"
-    COMMANDS: ClassVar = App.COMMANDS | {DocumentCommands}
+    COMMANDS: ClassVar = QuietCrashApp.COMMANDS | {DocumentCommands}
 
     def __init__(
         self,
@@ -92,7 +93,13 @@ class AnnotatorApp(App):
                 annotator_id = annotator.id
         except StoreError as exc:
             self.error_message = str(exc)
-            self.exit()
+            self.exit(return_code=1)
+            return
+        except SQLAlchemyError as exc:  # read-only, full, locked or unreachable
+            from annotator.errors import format_user_error
+
+            self.error_message = (format_user_error(exc) or str(exc)).removeprefix("error: ")
+            self.exit(return_code=1)
             return
         assert annotator_id is not None
         self.annotator_name = name

@@ -115,6 +115,12 @@ class Annotating:
             if self.view is not None or self.queue.floor:
                 self._remember(s)
 
+    def held_by_others(self) -> int:
+        """Units others hold now (when my queue is empty, they may still come my way)."""
+        with session_scope(self.ctx.engine) as s:
+            held = leases.live_leases(s, project_id=self.ctx.project_id)
+        return sum(n for who, n in held.items() if who != self.annotator_id)
+
     def goto(self, unit_id: int | None) -> UnitView | None:
         """Show `unit_id` (say, from the palette), held for me if it has room."""
         with session_scope(self.ctx.engine) as s:

@@ -14,7 +14,7 @@ from typing import ClassVar
 from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
 from textual import work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
@@ -22,6 +22,7 @@ from textual.widgets import Footer, ProgressBar, Static
 
 from annotator.tui.dashboard.charts import distribution, hbar, sparkline
 from annotator.tui.dashboard.data import AnnotatorProgress, DashboardData, load_dashboard
+from annotator.tui.crash import QuietCrashApp
 from annotator.tui.launch import StoreContext
 from annotator.tui.safe_text import display_text
 
@@ -168,7 +169,7 @@ class DashboardScreen(Screen):
         await box.mount_all(widgets)
 
 
-class DashboardApp(App):
+class DashboardApp(QuietCrashApp):
     """The dashboard on its own (`annotator dashboard`)."""
 
     TITLE = "annotator dashboard"

@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar
 
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.screen import Screen
 
+from annotator.tui.crash import QuietCrashApp
 from annotator.tui.launch import StoreContext
 from annotator.tui.review.model import Filters
 from annotator.tui.review.screen import ReviewScreen
 
 
-class ReviewApp(App):
+class ReviewApp(QuietCrashApp):
     CSS_PATH: ClassVar = ["review.tcss"]
     TITLE = "annotator review"
 

@@ -124,6 +124,8 @@ class AnnotateScreen(Screen):
         self._said: tuple[str, bool] | None = None
         self._look: tuple[Color, Color] | None = None
         self._tasks_resized = False  # a task was shown or hidden since the last frame
+        self.stalled = False  # the store could not be reached when the screen opened
+        self.unsaved = False  # the last save failed: the choices on screen are not stored
         for key in sorted({lab.key for t in self.schema.tasks for lab in t.labels if lab.key}):
             name = _character_to_key(key) if len(key) == 1 else key
             self._bindings.bind(name, f"label_key({key!r})", show=False, priority=True)
@@ -140,7 +142,7 @@ class AnnotateScreen(Screen):
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         self.query_one(KeyHints).set_hints(self.key_hints())
-        self.draw(self.ann.open_first())
+        self.open_first()
         self.load_progress()
         # What exists once the first unit is up (Textual, SQLAlchemy, the schema) lives until
         # the app ends: taken out of the collector's reach, a full collection on a later key
@@ -198,6 +200,22 @@ class AnnotateScreen(Screen):
         warm_up()
         gc.freeze()  # the tokenizer's dictionary, too
 
+    def open_first(self) -> None:
+        try:
+            view = self.ann.open_first()
+        except SQLAlchemyError as exc:
+            self.stalled = True
+            self.query_one("#doc", Static).update(Text("Waiting for the store", style="bold"))
+            self.query_one(UnitBox).display = False
+            self.query_one("#tasks").display = False
+            self.say(
+                f"Could not reach the store: {one_line(exc)}. Press enter to try again, q to quit.",
+                error=True,
+            )
+            return
+        self.stalled = False
+        self.draw(view)
+
     # --- drawing -----------------------------------------------------------------------
     def say(self, message: str, *, error: bool = False) -> None:
         if (message, error) == self._said:
@@ -209,12 +227,20 @@ class AnnotateScreen(Screen):
 
     def draw(self, view: UnitView | None) -> None:
         self.say("")
+        self.unsaved = False
         tasks = self.query_one("#tasks")
         if view is None:
             self.query_one("#doc", Static).update(Text("Done", style="bold"), layout=False)
             self.query_one(UnitBox).display = False
             tasks.display = False
-            self.say("Your queue is empty: thank you! Press q to quit, ← to review.")
+            held = self.ann.held_by_others()
+            if held:
+                self.say(
+                    f"Nothing for you right now: {held:,} sentences are on others' screens and "
+                    "come back if they leave them. Press enter to look again, q to quit."
+                )
+            else:
+                self.say("Your queue is empty: thank you! Press q to quit, ← to review.")
             self.update_progress()
             self._shown(view)
             return
@@ -428,7 +454,8 @@ class AnnotateScreen(Screen):
             raise SkipAction()
 
     def action_save(self) -> None:
-        if self.ann.view is None:
+        if self.stalled or self.ann.view is None:
+            self.open_first()  # the store is back, or units the others held are free again
             return
         missing = self.missing()
         if missing:
@@ -442,12 +469,14 @@ class AnnotateScreen(Screen):
             view = self.ann.save(self.values(), status=status, comment=comment)
         except LeaseLost:
             self.say(LOST, error=True)
+            self.unsaved = True
             return
         except SQLAlchemyError as exc:
             self.say(
                 f"Not saved: {one_line(exc)}. Your choices are still here; press enter to retry.",
                 error=True,
             )
+            self.unsaved = True
             return
         self.draw(view)
 
@@ -517,4 +546,12 @@ class AnnotateScreen(Screen):
     def action_quit(self) -> None:
         if self.typing():
             raise SkipAction()
+        if self.unsaved:
+            self.unsaved = False  # asked once: the next q quits
+            self.say(
+                "Your choices for this sentence are not saved. Press q again to quit without "
+                "them, or enter to try saving again.",
+                error=True,
+            )
+            return
         self.app.exit()
