@@ -20,9 +20,9 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, ProgressBar, Static
 
+from annotator.tui.crash import QuietCrashApp
 from annotator.tui.dashboard.charts import distribution, hbar, sparkline
 from annotator.tui.dashboard.data import AnnotatorProgress, DashboardData, load_dashboard
-from annotator.tui.crash import QuietCrashApp
 from annotator.tui.launch import StoreContext
 from annotator.tui.safe_text import display_text
 
