@@ -293,6 +293,7 @@ class Annotating:
                 annotator_id=self.annotator_id,
                 overlap=self.queue.overlap,
                 after=max(self.queue.floor, view.unit_id),
+                free=True,  # not one the others hold: the save would pass it over
             )
             if nxt is not None:
                 self._ahead = (view.unit_id, nxt, self._load(s, nxt, fresh=True))
