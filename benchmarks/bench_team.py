@@ -132,7 +132,8 @@ def pg_admin(base: str, sql: str) -> object:
     admin = sa.create_engine(base)
     try:
         with admin.begin() as conn:
-            return conn.execute(sa.text(sql)).scalar()
+            result = conn.execute(sa.text(sql))
+            return result.scalar() if result.returns_rows else None
     finally:
         admin.dispose()
 
@@ -194,7 +195,8 @@ def prepare(url: str, people: int) -> dict[str, int]:
     with session_scope(engine) as s:
         ids = {n: get_or_create_annotator(s, n).id for n in names}
         bench = {"ids": list(ids.values())}
-        for table in ("annotationevent", "annotation", "lease", "queueposition"):
+        # (The audit events stay: the store keeps them append-only, and nothing here reads them.)
+        for table in ("annotation", "lease", "queueposition"):
             drop = text(f"DELETE FROM {table} WHERE annotator_id IN :ids")
             s.execute(drop.bindparams(bindparam("ids", expanding=True)), bench)
         s.execute(text("DELETE FROM lease"))  # nobody else works on a benchmark store
@@ -226,6 +228,7 @@ def worker(
     url: str,
     plan: list[tuple[str, str, int]],
     gap: float,
+    statements: bool,
     ready,
     start,
     barrier,
@@ -243,31 +246,41 @@ def worker(
     names = {SOLO: SOLO_NAME, TEAM: team_name(index)}
     with session_scope(ctx.engine) as s:
         ids = {who: get_or_create_annotator(s, n).id for who, n in names.items()}
-    anns: dict[str, Annotating] = {}
-    views: dict[str, object] = {}
     rng = random.Random(1000 + index)
     raw = ctx.engine.raw_connection()  # the floor: the DB-API connection, no SQLAlchemy
     mark = "?" if ctx.engine.dialect.name == "sqlite" else "%s"
     floor_sql = f"INSERT INTO bench_floor (who, v) VALUES ({mark}, {mark})"
-    res: dict = {"times": {}, "open": {}, "shown": {}, "saved": {}, "errors": []}
+    res: dict = {"times": {}, "spans": {}, "open": {}, "shown": {}, "saved": {}, "errors": []}
 
     def think() -> float:
         return gap * rng.uniform(0.5, 1.5)
+
+    # who -> statement -> [count, seconds], inside saves only
+    stmts: dict[str, dict[str, list[float]]] = {}
+    recording: list[str | None] = [None]
+    if statements:
+        from sqlalchemy import event
+
+        @event.listens_for(ctx.engine, "before_cursor_execute")
+        def _before(conn, cursor, sql, params, context, many) -> None:
+            conn.info["bench_t0"] = time.perf_counter()
+
+        @event.listens_for(ctx.engine, "after_cursor_execute")
+        def _after(conn, cursor, sql, params, context, many) -> None:
+            t0 = conn.info.pop("bench_t0", None)
+            if recording[0] is not None and t0 is not None:
+                per = stmts.setdefault(recording[0], {})
+                entry = per.setdefault(" ".join(sql.split())[:160], [0, 0.0])
+                entry[0] += 1
+                entry[1] += time.perf_counter() - t0
 
     ready.put(index)
     start.wait()
     for phase, (kind, who, keys) in enumerate(plan):
         barrier.wait()
-        active = who == TEAM or index == 0
         times = res["times"].setdefault(f"{kind}:{who}", [])
-        if active and kind == "open":
-            ann = anns[who] = Annotating(ctx, annotator_id=ids[who], annotator_name=names[who])
-            t0 = time.perf_counter()
-            view = ann.open_first()
-            res["open"][who] = time.perf_counter() - t0
-            views[who] = view
-            res["shown"].setdefault(names[who], []).append(view.unit_id if view else None)
-        elif active and kind == "floor":
+        spans = res["spans"].setdefault(f"{kind}:{who}", [])
+        if (who == TEAM or index == 0) and kind == "floor":
             cur = raw.cursor()
             for k in range(keys):
                 time.sleep(think())
@@ -276,10 +289,17 @@ def worker(
                 raw.commit()
                 times.append(time.perf_counter() - t0)
             cur.close()
-        elif active and kind == "keys":
-            ann = anns[who]
-            shown = res["shown"][names[who]]
+        elif (who == TEAM or index == 0) and kind == "keys":
+            # A session: start (the team together), label, leave (let go of the shown unit),
+            # so that whoever works alone next is really alone.
+            ann = Annotating(ctx, annotator_id=ids[who], annotator_name=names[who])
+            t0 = time.perf_counter()
+            first = ann.open_first()
+            res["open"].setdefault(who, []).append(time.perf_counter() - t0)
+            shown = [first.unit_id if first else None]  # this session's units, in turn
+            res["shown"].setdefault(names[who], []).append(shown)
             saved = res["saved"].setdefault(names[who], [])
+            began = time.monotonic()
             for _ in range(keys):
                 view = ann.view
                 if view is None:
@@ -292,20 +312,23 @@ def worker(
                 time.sleep(max(0.0, think() - (time.perf_counter() - t_shown)))
                 value = rng.choice(["biased", "non_biased"])
                 for _attempt in range(3):  # a person would press the key again
+                    recording[0] = who
                     t0 = time.perf_counter()
                     try:
                         nxt = ann.save({"bias": value})
                     except Exception as exc:  # SQLAlchemyError, LeaseLost: the screen says so
                         res["errors"].append(f"{names[who]}: {type(exc).__name__}: {exc}"[:300])
                         continue
+                    finally:
+                        recording[0] = None
                     times.append(time.perf_counter() - t0)
                     saved.append([view.unit_id, value])
                     shown.append(nxt.unit_id if nxt else None)
                     break
-        elif active and kind == "leave":
-            for ann in anns.values():
-                ann.leave()
+            spans.append([began, time.monotonic()])
+            ann.leave()
         barrier.wait()
+    res["statements"] = stmts
     raw.close()
     Path(out).write_text(json.dumps(res))
 
@@ -314,11 +337,11 @@ def worker(
 
 
 def make_plan(keys: int, rounds: int) -> list[tuple[str, str, int]]:
-    plan: list[tuple[str, str, int]] = [("open", SOLO, 0), ("open", TEAM, 0)]
+    plan: list[tuple[str, str, int]] = []
     for r in range(rounds):
         n = keys // rounds + (1 if r < keys % rounds else 0)
         plan += [("floor", SOLO, n), ("keys", SOLO, n), ("floor", TEAM, n), ("keys", TEAM, n)]
-    return [*plan, ("leave", TEAM, 0)]
+    return plan
 
 
 def run_team(url: str, args: argparse.Namespace, workdir: Path) -> dict:
@@ -331,7 +354,7 @@ def run_team(url: str, args: argparse.Namespace, workdir: Path) -> dict:
         out = workdir / f"worker{i}.json"
         out.unlink(missing_ok=True)
         outs.append(out)
-        a = (i, url, plan, args.gap, ready, start, barrier, str(out))
+        a = (i, url, plan, args.gap, args.statements, ready, start, barrier, str(out))
         p = spawn.Process(target=worker, args=a)
         p.start()
         procs.append(p)
@@ -340,13 +363,11 @@ def run_team(url: str, args: argparse.Namespace, workdir: Path) -> dict:
     time.sleep(0.5)
     load_before = os.getloadavg()
     start.set()
-    walls: dict[str, float] = {}
-    for kind, who, _ in plan:
-        barrier.wait()
-        t0 = time.perf_counter()
-        barrier.wait()
-        key = f"{kind}:{who}"
-        walls[key] = walls.get(key, 0.0) + time.perf_counter() - t0
+    during = []
+    for _ in plan:
+        barrier.wait()  # the phase starts for everyone at once
+        barrier.wait()  # ... and ends when the last one is done
+        during.append(os.getloadavg()[0])
     load_after = os.getloadavg()
     for p in procs:
         p.join(timeout=120)
@@ -354,8 +375,8 @@ def run_team(url: str, args: argparse.Namespace, workdir: Path) -> dict:
             raise SystemExit(f"a worker died (exit {p.exitcode})")
     return {
         "results": [json.loads(o.read_text()) for o in outs],
-        "walls": walls,
         "load": (load_before, load_after),
+        "load_during": during,
     }
 
 
@@ -392,17 +413,18 @@ def check(url: str, results: list[dict]) -> dict[str, int]:
     lost = sum(1 for u, n, v in saved if in_store.get((u, n)) != {"bias": v})
     seen: dict[int, set[str]] = {}
     for r in results:
-        for n, xs in r["shown"].items():
-            for u in xs:
-                if u is not None:
-                    seen.setdefault(u, set()).add(n)
+        for n, sessions in r["shown"].items():
+            for xs in sessions:
+                for u in xs[:-1]:  # the last one was let go, unlabelled, when the session ended
+                    if u is not None:
+                        seen.setdefault(u, set()).add(n)
     return {
         "labels saved (confirmed)": len(saved),
         "bench labels in store": len(rows),
         "confirmed saves lost": lost,
         "units with done labels above overlap 1": over,
         "units labelled by two annotators": twice,
-        "units shown to two annotators": sum(1 for ns in seen.values() if len(ns) > 1),
+        "units held by two annotators": sum(1 for ns in seen.values() if len(ns) > 1),
         "errors": sum(len(r["errors"]) for r in results),
         "leases left after leaving": leases_left,
     }
@@ -417,7 +439,7 @@ def pct(xs: list[float], p: float) -> float:
 
 
 def report(label: str, dialect: str, run: dict, counts: dict[str, int], args) -> None:
-    results, walls = run["results"], run["walls"]
+    results = run["results"]
     gap = f"gap {args.gap} s ±50%" if args.gap else "gap 0: FLAT OUT, a stress figure"
 
     def ms(kind: str, who: str, only: int | None = None) -> list[float]:
@@ -445,22 +467,39 @@ def report(label: str, dialect: str, run: dict, counts: dict[str, int], args) ->
         ratio = f"{p50 / ref[0]:5.2f}x {p95 / ref[1]:5.2f}x {p99 / ref[2]:5.2f}x"
         mx = max(xs) if xs else float("nan")
         print(f"{name:38} {p50:7.2f} {p95:7.2f} {p99:7.2f} {mx:7.1f} {len(xs):5d}  {ratio}")
-    solo_rate = len(solo) / walls["keys:solo"]
-    team_rate = len(team) / walls["keys:team"]
+
+    def rate(who: str) -> float:
+        """Labels per second while labelling: first key of a round to its last save."""
+        n_rounds = len(results[0]["spans"][f"keys:{who}"])
+        wall = 0.0
+        for k in range(n_rounds):
+            spans = [r["spans"][f"keys:{who}"][k] for r in results if r["spans"][f"keys:{who}"]]
+            wall += max(e for _, e in spans) - min(b for b, _ in spans)
+        return len(ms("keys", who)) / wall
+
+    solo_rate, team_rate = rate(SOLO), rate(TEAM)
     print(
         f"labels per second: team {team_rate:.1f} ({args.people} people), alone {solo_rate:.1f}"
         f" (a person at 1-3 s per key: 0.3-1)"
     )
-    opens = [r["open"][TEAM] for r in results]
-    print(
-        f"open_first (cold: queue scan past {LABELLED:.0%} labelled): alone "
-        f"{results[0]['open'][SOLO] * 1000:.0f} ms, team median "
-        f"{statistics.median(opens) * 1000:.0f} ms, max {max(opens) * 1000:.0f} ms"
+    cold = [r["open"][TEAM][0] * 1000 for r in results]
+    warm = [x * 1000 for r in results for x in r["open"][TEAM][1:]]
+    solo_open = results[0]["open"][SOLO]
+    line = (
+        f"open_first, cold (scans past {LABELLED:.0%} labelled): alone {solo_open[0] * 1000:.0f}"
+        f" ms, team median {statistics.median(cold):.0f} ms, max {max(cold):.0f} ms"
     )
+    if warm:
+        line += (
+            f"; warm (position from the store): alone {solo_open[1] * 1000:.0f} ms, team median "
+            f"{statistics.median(warm):.0f} ms, max {max(warm):.0f} ms"
+        )
+    print(line)
     (b1, b5, b15), (a1, a5, a15) = run["load"]
     print(
         f"load average (1/5/15 min) before: {b1:.2f} {b5:.2f} {b15:.2f}; "
-        f"after: {a1:.2f} {a5:.2f} {a15:.2f}  ({os.cpu_count()} cores)"
+        f"after: {a1:.2f} {a5:.2f} {a15:.2f}; 1-min at each phase end: "
+        f"{' '.join(f'{x:.1f}' for x in run['load_during'])}  ({os.cpu_count()} cores)"
     )
     target = TARGET_P95_MS[dialect]
     t95 = pct(team, 95)
@@ -470,7 +509,26 @@ def report(label: str, dialect: str, run: dict, counts: dict[str, int], args) ->
         f"targets: team p95 {t95:.2f} ms <= {target:.0f} ms: {ok1}; "
         f"team p95 <= {TARGET_RATIO}x alone ({TARGET_RATIO * s95:.2f} ms): {ok2}"
     )
-    print("correctness: " + "; ".join(f"{k} {v}" for k, v in counts.items()))
+    print("correctness: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    if args.statements:
+        for who, keys in ((SOLO, solo), (TEAM, team)):
+            acc: dict[str, list[float]] = {}
+            for r in results:
+                for sql, (n, secs) in r.get("statements", {}).get(who, {}).items():
+                    old = acc.setdefault(sql, [0, 0.0])
+                    old[0] += n
+                    old[1] += secs
+            total = sum(keys)
+            spent = sum(secs for _, secs in acc.values()) * 1000
+            count = sum(n for n, _ in acc.values())
+            print(
+                f"statements in the saves ({who}): {count / len(keys):.1f} per key taking "
+                f"{spent / len(keys):.2f} ms of the mean {total / len(keys):.2f} ms "
+                "(the rest: commit, Python, waiting for a CPU)"
+            )
+            top = sorted(acc.items(), key=lambda kv: -kv[1][1])[:12]
+            for sql, (n, secs) in top:
+                print(f"  {secs * 1000 / len(keys):7.2f} ms/key {n / len(keys):5.2f}x  {sql[:110]}")
     errors = [e for r in results for e in r["errors"]]
     for e in errors[:5]:
         print(f"  error: {e}")
@@ -489,6 +547,9 @@ def main() -> None:
     ap.add_argument("--stores", default="sqlite,postgresql")
     ap.add_argument("--db", type=Path, default=None, help="the SQLite file")
     ap.add_argument("--pg", default=os.environ.get(PG_ENV) or PG_DEFAULT)
+    ap.add_argument(
+        "--statements", action="store_true", help="time each SQL statement of the saves"
+    )
     ap.add_argument("--keep", action="store_true", help="keep the PostgreSQL schema for reuse")
     args = ap.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-team-"))
