@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_team.py [--units 1000000] [--people 8] [--keys 300]
         [--gap 0.1] [--rounds 2] [--stores sqlite,postgresql] [--db PATH] [--pg URL] [--keep]
+        [--statements]
 
 Builds (once, reused if present) a store of N units in documents of 50 for the `bias_quick`
 schema (overlap 1), the first half of them already labelled by an earlier annotator: on SQLite
@@ -28,6 +29,8 @@ INSERT, then the whole team labelling. The table puts each team figure next to t
 single-annotator one from the same run. At the end the store is checked: done labels per unit
 never above the overlap (1), no unit labelled or shown to two people, every confirmed save in
 the store, no errors, no lease left behind.
+`--statements` adds, per store, where the saves' time goes: each SQL statement run inside
+`save` (as SQLAlchemy sends it, count and milliseconds per key), alone and in the team.
 """
 
 from __future__ import annotations
