@@ -11,12 +11,12 @@ from __future__ import annotations
 from typing import ClassVar
 
 from sqlalchemy.exc import SQLAlchemyError
-from textual import events, work
+from textual import events, on, work
 
 from annotator.store.tokens import TokenHolder
 from annotator.tui.app import AnnotatorApp
 from annotator.tui.launch import StoreContext
-from annotator.tui.served.signin import LeadMenu, SignInScreen
+from annotator.tui.served.signin import WRONG_TOKEN_DELAY, LeadMenu, SignInScreen
 
 RECHECK_SECONDS = 30.0  # how soon a revoked or replaced token ends an open session
 
@@ -34,7 +34,7 @@ class ServedApp(AnnotatorApp):
         self,
         context: StoreContext,
         *,
-        wrong_token_delay: float | None = None,
+        wrong_token_delay: float = WRONG_TOKEN_DELAY,
         recheck_seconds: float = RECHECK_SECONDS,
     ) -> None:
         super().__init__(context, remember=False)
@@ -42,12 +42,12 @@ class ServedApp(AnnotatorApp):
         self.wrong_token_delay = wrong_token_delay
         self.recheck_seconds = recheck_seconds
 
-    def on_mount(self, event: events.Mount) -> None:
-        # Textual calls on_mount on every class in the MRO; stopping here keeps
-        # AnnotatorApp's (a name prompt, the user's config) from running.
+    @on(events.Mount)
+    def sign_in_first(self, event: events.Mount) -> None:
+        # Textual runs the Mount handlers of every class in the MRO; stopping here keeps
+        # AnnotatorApp's (a name prompt, the server user's config) from running.
         event.prevent_default()
-        extra = {} if self.wrong_token_delay is None else {"delay": self.wrong_token_delay}
-        self.push_screen(SignInScreen(self.context, **extra))
+        self.push_screen(SignInScreen(self.context, delay=self.wrong_token_delay))
 
     def on_sign_in_screen_signed_in(self, message: SignInScreen.SignedIn) -> None:
         holder = message.holder
