@@ -5,6 +5,7 @@ The real-browser test is in test_serve_browser.py."""
 from __future__ import annotations
 
 import hashlib
+import sys
 
 import pytest
 from sqlalchemy import text
@@ -310,3 +311,25 @@ async def test_revoking_a_token_ends_an_open_session(served):
         await pilot.pause(0.5)
         await pilot.pause(3.5)
     assert app.return_code is not None
+
+
+def test_serve_says_how_to_get_the_extra_when_textual_serve_is_missing(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "textual_serve", None)  # as if not installed
+    monkeypatch.setitem(sys.modules, "textual_serve.server", None)
+    monkeypatch.delitem(sys.modules, "annotator.tui.served.web", raising=False)  # import anew
+    result = CliRunner().invoke(cli_app, ["serve", "--db", str(tmp_path / "a.db")])
+    assert result.exit_code == 1
+    assert "pip install 'annotator[serve]'" in str(result.exception)
+
+
+def test_serve_says_so_when_the_port_is_taken(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli_app, ["serve", "--port", str(port)])
+    assert result.exit_code == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in str(result.exception)
+    assert "pick another --port" in str(result.exception)

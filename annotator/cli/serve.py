@@ -8,9 +8,11 @@ textual-serve are imported only inside the commands.
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import os
 import shlex
+import socket
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -31,6 +33,29 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False  # a name: it may resolve to anything
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """One clear line now, rather than aiohttp's message after the banner."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as aiohttp binds
+        try:
+            probe.bind((host.strip("[]"), port))
+        except OSError as exc:
+            hint = (
+                "pick another --port"
+                if exc.errno == errno.EADDRINUSE
+                else "is --host a name or address of this machine?"
+            )
+            why = exc.strerror or str(exc)
+            raise UserError(f"cannot listen on {host}:{port}: {why} ({hint})") from None
+
+
+def _shown_url(host: str, port: int) -> str:
+    if host in ("0.0.0.0", "::", ""):  # every address: name the machine instead
+        host = socket.gethostname()
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}"
 
 
 def _absolute(url: str) -> str:
@@ -84,6 +109,7 @@ def serve(
         raise UserError(f"--port {port}: give a port between 1 and 65535")
     if max_sessions < 1:
         raise UserError(f"--max-sessions {max_sessions}: give at least 1")
+    _check_port_free(host, port)
     # Open (and migrate) the store once here: a bad store or project is one line now, not an
     # error in every browser; the sessions then find it up to date.
     context = load_context(db=db, project=project)
@@ -109,7 +135,7 @@ def serve(
     command = shlex.join(
         [sys.executable, "-m", "annotator", "serve-session", "--project", context.project_name]
     )
-    shown = public_url or f"http://{f'[{host}]' if ':' in host else host}:{port}"
+    shown = public_url or _shown_url(host, port)
     server = SessionServer(
         command,
         host=host,
