@@ -86,6 +86,14 @@ def serve(
         int,
         typer.Option("--max-sessions", help="Browser sessions open at once (one process each)."),
     ] = 50,
+    lease_minutes: Annotated[
+        float,
+        typer.Option(
+            "--lease-minutes",
+            min=0.1,
+            help="How long the sentence on someone's screen stays theirs without a key pressed.",
+        ),
+    ] = 5.0,
     project: ProjectOption = None,
     db: DbOption = None,
 ) -> None:
@@ -133,7 +141,16 @@ def serve(
     # PostgreSQL password stays out of `ps` and the server's log.
     os.environ["ANNOTATOR_DB"] = _absolute(resolve_url(db))
     command = shlex.join(
-        [sys.executable, "-m", "annotator", "serve-session", "--project", context.project_name]
+        [
+            sys.executable,
+            "-m",
+            "annotator",
+            "serve-session",
+            "--project",
+            context.project_name,
+            "--lease-minutes",
+            str(lease_minutes),
+        ]
     )
     shown = public_url or _shown_url(host, port)
     server = SessionServer(
@@ -151,14 +168,18 @@ def serve(
         raise UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
-def serve_session(project: ProjectOption = None, db: DbOption = None) -> None:
+def serve_session(
+    lease_minutes: Annotated[float, typer.Option("--lease-minutes", min=0.1)] = 5.0,
+    project: ProjectOption = None,
+    db: DbOption = None,
+) -> None:
     """One browser session of `annotator serve` (it starts these; not for people)."""
     from annotator.tui.launch import load_context
 
     context = load_context(db=db, project=project)
     from annotator.tui.served.app import ServedApp  # textual: only now
 
-    app = ServedApp(context)
-    app.run()
+    app = ServedApp(context, lease_seconds=lease_minutes * 60)
+    app.run_or_raise()
     if app.error_message:
         raise UserError(app.error_message)

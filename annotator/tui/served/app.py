@@ -36,8 +36,9 @@ class ServedApp(AnnotatorApp):
         *,
         wrong_token_delay: float = WRONG_TOKEN_DELAY,
         recheck_seconds: float = RECHECK_SECONDS,
+        lease_seconds: float | None = None,
     ) -> None:
-        super().__init__(context, remember=False)
+        super().__init__(context, remember=False, lease_seconds=lease_seconds)
         self.holder: TokenHolder | None = None
         self.wrong_token_delay = wrong_token_delay
         self.recheck_seconds = recheck_seconds
