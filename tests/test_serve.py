@@ -333,3 +333,40 @@ def test_serve_says_so_when_the_port_is_taken(tmp_path):
     assert result.exit_code == 1
     assert f"cannot listen on 127.0.0.1:{port}" in str(result.exception)
     assert "pick another --port" in str(result.exception)
+
+
+# --- the web server (no session is started: refusals happen before) ---------------------
+
+
+@pytest.fixture
+async def web_client():
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from annotator.tui.served.web import SessionServer
+
+    server = SessionServer(
+        "false", host="127.0.0.1", port=8000, title="annotator · news", banner="test"
+    )
+    client = TestClient(TestServer(await server._make_app()))
+    await client.start_server()
+    yield server, client
+    await client.close()
+
+
+async def test_the_page_follows_the_address_used_and_asks_nothing_of_the_internet(web_client):
+    _server, client = web_client
+    page = await (await client.get("/", headers={"Host": "lab-server:9000"})).text()
+    assert 'data-session-websocket-url="ws://lab-server:9000/ws"' in page
+    assert "googleapis" not in page and "http://lab-server:9000/static/fonts/" in page
+    # A Host header that is not a host name never reaches the page.
+    page = await (await client.get("/", headers={"Host": '"><script>x</script>'})).text()
+    assert "<script>x" not in page and "ws://127.0.0.1:8000/ws" in page
+
+
+async def test_sessions_from_another_site_or_beyond_the_limit_are_refused(web_client):
+    server, client = web_client
+    foreign = await client.get("/ws", headers={"Origin": "http://evil.example"})
+    assert foreign.status == 403
+    server.max_sessions = 0
+    full = await client.get("/ws", headers={"Origin": f"http://{client.host}:{client.port}"})
+    assert full.status == 503

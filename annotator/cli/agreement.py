@@ -296,7 +296,8 @@ def annotators_add(
         person, changed = set_role(session, name, role)
         shown = person.name
         secret = issue_token(session, name=shown) if token else None
-    what = f"{shown} is a {role}" if changed else f"{shown} was already a {role}"
+    a = "an" if role[:1] in "aeiou" else "a"
+    what = f"{shown} is {a} {role}" if changed else f"{shown} was already {a} {role}"
     out.print(Text(what))
     if secret is not None:
         print_token(shown, secret)

@@ -45,6 +45,7 @@ class SessionServer(Server):
     ) -> None:
         super().__init__(command, host=host, port=port, title=title, public_url=public_url)
         self.fixed_url = public_url is not None
+        self.default_url = self.public_url  # for a request whose Host header is unusable
         self.banner = banner
         self.max_sessions = max_sessions
         self.live = 0
@@ -54,9 +55,10 @@ class SessionServer(Server):
         self.console.print(self.banner, highlight=False, markup=False)
 
     async def handle_index(self, request: web.Request) -> Any:
-        if not self.fixed_url and _HOST.match(request.host):
+        if not self.fixed_url:
             # Set and read in one step of the event loop: no other request sees it between.
-            self.public_url = f"{request.scheme}://{request.host}"
+            usable = _HOST.match(request.host)
+            self.public_url = f"{request.scheme}://{request.host}" if usable else self.default_url
         response = await super().handle_index(request)
         if isinstance(response, web.Response) and response.text:
             static = f"{self.public_url.rstrip('/')}/static/"
