@@ -269,7 +269,7 @@ def report(
 # --- annotators and roles -------------------------------------------------------------
 
 annotators_app = typer.Typer(
-    help="Add annotators with their role (annotator or lead), list them.",
+    help="Add annotators with their role (annotator or lead), list them, give sign-in tokens.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -279,18 +279,28 @@ annotators_app = typer.Typer(
 def annotators_add(
     name: Annotated[str, typer.Argument(help="The annotator's name.")],
     role: Annotated[str, typer.Option("--role", help="annotator or lead.")] = "annotator",
+    token: Annotated[
+        bool,
+        typer.Option("--token", help="Also issue a sign-in token for `annotator serve`."),
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Add an annotator, or change an existing one's role."""
+    from annotator.cli.tokens import print_token
     from annotator.store.engine import open_store, session_scope
     from annotator.store.labels_query import set_role
+    from annotator.store.tokens import issue_token
 
     engine = open_store(db)
     with session_scope(engine) as session:
         person, changed = set_role(session, name, role)
         shown = person.name
-    what = f"{shown} is a {role}" if changed else f"{shown} was already a {role}"
+        secret = issue_token(session, name=shown) if token else None
+    a = "an" if role[:1] in "aeiou" else "a"
+    what = f"{shown} is {a} {role}" if changed else f"{shown} was already {a} {role}"
     out.print(Text(what))
+    if secret is not None:
+        print_token(shown, secret)
 
 
 @annotators_app.command("list")
@@ -298,7 +308,8 @@ def annotators_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
     db: DbOption = None,
 ) -> None:
-    """Annotators with their role and how many units each has done, skipped and flagged."""
+    """Annotators with their role, how many units each has done, skipped and flagged, and
+    whether they have a sign-in token for `annotator serve`."""
     import json
     from dataclasses import asdict
 
@@ -314,7 +325,14 @@ def annotators_list(
     if not rows:
         out.print("No annotators yet: annotator annotators add NAME --role lead", style="dim")
         return
-    table = Table("annotator", "role", "done", "skipped", "flagged")
+    table = Table("annotator", "role", "done", "skipped", "flagged", "sign-in token")
     for r in rows:
-        table.add_row(Text(r.name), Text(r.role), f"{r.done:,}", f"{r.skipped:,}", f"{r.flagged:,}")
+        table.add_row(
+            Text(r.name),
+            Text(r.role),
+            f"{r.done:,}",
+            f"{r.skipped:,}",
+            f"{r.flagged:,}",
+            "yes" if r.token else "–",
+        )
     out.print(table)

@@ -21,6 +21,8 @@ from annotator.cli.options import err, out
 from annotator.cli.project import demo, init, status
 from annotator.cli.review import dashboard, review
 from annotator.cli.schema import schema_app
+from annotator.cli.serve import serve, serve_session
+from annotator.cli.tokens import annotators_revoke, annotators_token
 from annotator.errors import format_user_error
 
 app = typer.Typer(
@@ -39,9 +41,13 @@ app.command()(export)
 app.add_typer(labels_app, name="labels")
 app.command()(agreement)
 app.command()(report)
+annotators_app.command("token")(annotators_token)
+annotators_app.command("revoke")(annotators_revoke)
 app.add_typer(annotators_app, name="annotators")
 app.command()(review)
 app.command()(dashboard)
+app.command()(serve)
+app.command("serve-session", hidden=True)(serve_session)
 app.add_typer(schema_app, name="schema")
 app.command()(demo)
 

@@ -260,6 +260,7 @@ class AnnotatorRow:
     done: int
     skipped: int
     flagged: int
+    token: bool = False  # can sign in to `annotator serve`
 
 
 def list_annotators(session: Session) -> list[AnnotatorRow]:
@@ -270,7 +271,12 @@ def list_annotators(session: Session) -> list[AnnotatorRow]:
     ):
         counts[aid][st] = n
     rows = session.execute(
-        select(Annotator.id, Annotator.name, Annotator.role).order_by(Annotator.name)
+        select(
+            Annotator.id,
+            Annotator.name,
+            Annotator.role,
+            Annotator.token_hash.is_not(None),  # type: ignore[union-attr]
+        ).order_by(Annotator.name)
     ).all()
     return [
         AnnotatorRow(
@@ -279,8 +285,9 @@ def list_annotators(session: Session) -> list[AnnotatorRow]:
             counts[aid].get("done", 0),
             counts[aid].get("skipped", 0),
             counts[aid].get("flagged", 0),
+            bool(has_token),
         )
-        for aid, name, role in rows
+        for aid, name, role, has_token in rows
     ]
 
 
