@@ -1,0 +1,498 @@
+"""Documents the lead gives to named annotators, and takes back into the shared pool.
+
+A document with assignments goes only to the people it is assigned to; one without is in the
+shared pool everyone draws from (the queue applies that rule; this module only records it).
+
+Each change is a fixed handful of set-based statements whatever the size of the selection:
+the selection is a subquery, the plan (which document goes to whom) a query over it, the
+write one ``INSERT ... SELECT`` or ``DELETE ... WHERE IN``, and the summary grouped counts.
+Every figure is computed before the write, from the plan, so a dry run reports exactly what
+the real run does and then simply does not write.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import (
+    ColumnElement,
+    Insert,
+    Select,
+    Subquery,
+    between,
+    case,
+    delete,
+    distinct,
+    exists,
+    false,
+    func,
+    insert,
+    literal,
+    literal_column,
+    or_,
+    select,
+    true,
+    union_all,
+)
+from sqlmodel import Session
+
+from annotator.store.engine import StoreError
+from annotator.store.models import Annotator, Assignment, Document, Unit, utcnow
+
+_DOC = Document.__table__  # type: ignore[attr-defined]
+_UNIT = Unit.__table__  # type: ignore[attr-defined]
+_ASG = Assignment.__table__  # type: ignore[attr-defined]
+_WHO = Annotator.__table__  # type: ignore[attr-defined]
+SAMPLE_SIZE = 10  # documents a dry run lists
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which documents of a project: every criterion given must hold."""
+
+    id_ranges: tuple[tuple[int, int], ...] = ()  # inclusive (first, last); (7, 7) is one id
+    title_glob: str | None = None  # `*` and `?`, case-insensitive
+    outlets: tuple[str, ...] = ()  # any of these, case-insensitive
+    published_from: datetime | None = None  # on or after
+    published_before: datetime | None = None  # strictly before
+    count: int | None = None  # the first N matching documents nobody holds, in document order
+    everything: bool = False  # no criterion needed: every document of the project
+
+    def is_empty(self) -> bool:
+        return not (
+            self.id_ranges
+            or self.title_glob
+            or self.outlets
+            or self.published_from
+            or self.published_before
+            or self.count is not None
+            or self.everything
+        )
+
+
+@dataclass(frozen=True)
+class DocumentBrief:
+    id: int
+    title: str
+    outlet: str | None
+    published: datetime | None
+    units: int
+
+
+@dataclass
+class Change:
+    """What one annotator gains (or gives back), and holds once the change is made."""
+
+    name: str
+    documents: int = 0
+    units: int = 0
+    total_documents: int = 0
+    total_units: int = 0
+
+
+@dataclass
+class AssignResult:
+    selected: int = 0  # documents the selection matched
+    documents: int = 0  # of those, the documents whose assignments change
+    units: int = 0  # and their units
+    changes: list[Change] = field(default_factory=list)  # per annotator
+    short: int = 0  # selected documents left with some assignees, but fewer than the overlap
+    pool_documents: int = 0  # the shared pool once the change is made
+    pool_units: int = 0
+    sample: list[DocumentBrief] = field(default_factory=list)  # the first selected documents
+    dry_run: bool = False
+
+
+# --- who ---------------------------------------------------------------------------------
+
+
+def find_annotators(session: Session, *, names: Sequence[str]) -> list[tuple[int, str]]:
+    """(id, name) for each name, in the order given; each must be an annotator already."""
+    wanted = list(dict.fromkeys(n.strip() for n in names if n.strip()))
+    if not wanted:
+        raise StoreError("no annotator named: give one or more with --to NAME")
+    found = dict(
+        session.execute(select(_WHO.c.name, _WHO.c.id).where(_WHO.c.name.in_(wanted)))
+        .tuples()
+        .all()
+    )
+    missing = [n for n in wanted if n not in found]
+    if missing:
+        if len(missing) == 1:
+            add = f"annotator annotators add {shlex.quote(missing[0])}"
+            raise StoreError(f"no annotator named {missing[0]!r}: add them first with `{add}`")
+        who = ", ".join(map(repr, missing))
+        raise StoreError(
+            f"no annotators named {who}: add each with `annotator annotators add NAME`"
+        )
+    return [(found[n], n) for n in wanted]
+
+
+def missing_document_ids(session: Session, *, project_id: int, ids: Sequence[int]) -> list[int]:
+    """The ids among `ids` that are not documents of the project."""
+    if not ids:
+        return []
+    there = set(
+        session.execute(
+            select(_DOC.c.id).where(_DOC.c.project_id == project_id, _DOC.c.id.in_(ids))
+        ).scalars()
+    )
+    return sorted(set(ids) - there)
+
+
+def known_outlets(session: Session, *, project_id: int, limit: int = 8) -> list[str]:
+    """The project's most common outlets (to suggest when an --outlet matches nothing)."""
+    rows = session.execute(
+        select(_DOC.c.outlet)
+        .where(_DOC.c.project_id == project_id, _DOC.c.outlet.is_not(None))
+        .group_by(_DOC.c.outlet)
+        .order_by(func.count().desc(), _DOC.c.outlet)
+        .limit(limit)
+    ).scalars()
+    return list(rows)
+
+
+# --- the selection -----------------------------------------------------------------------
+
+
+def glob_to_like(glob: str) -> str:
+    """`*` and `?` become LIKE's `%` and `_`; LIKE's own wildcards are escaped with `\\`."""
+    out = []
+    for ch in glob:
+        if ch in "\\%_":
+            out.append("\\" + ch)
+        else:
+            out.append({"*": "%", "?": "_"}.get(ch, ch))
+    return "".join(out)
+
+
+def _criteria(project_id: int, sel: Selection) -> list[ColumnElement[bool]]:
+    d = _DOC.c
+    conds: list[ColumnElement[bool]] = [d.project_id == project_id]
+    if sel.id_ranges:
+        # Ranges stay ranges (BETWEEN), so `--doc 1-100000` is not a list of 100k parameters.
+        conds.append(or_(*(between(d.id, lo, hi) for lo, hi in sel.id_ranges)))
+    if sel.title_glob:
+        # ILIKE on PostgreSQL, lower() LIKE lower() on SQLite: the same matches on both.
+        conds.append(d.title.ilike(glob_to_like(sel.title_glob), escape="\\"))
+    if sel.outlets:
+        conds.append(func.lower(d.outlet).in_([o.lower() for o in sel.outlets]))
+    if sel.published_from is not None:
+        conds.append(d.published >= sel.published_from)
+    if sel.published_before is not None:
+        conds.append(d.published < sel.published_before)
+    return conds
+
+
+def selected_documents(project_id: int, sel: Selection) -> Select:
+    """The ids of the selected documents, as a statement to use as a subquery."""
+    query = select(_DOC.c.id).where(*_criteria(project_id, sel))
+    if sel.count is not None:
+        unheld = ~exists().where(_ASG.c.document_id == _DOC.c.id)
+        query = query.where(unheld).order_by(_DOC.c.id).limit(sel.count)
+    return query
+
+
+def _int(value: int) -> ColumnElement[int]:
+    # Our own integers, inlined: PostgreSQL cannot infer the type of a bare parameter in
+    # CASE ... THEN or in arithmetic on both sides.
+    return literal_column(str(int(value)))
+
+
+def _plan(docs: Subquery, annotator_ids: Sequence[int], per_document: int) -> Subquery:
+    """(document_id, annotator_id) rows: each document goes to `per_document` annotators.
+
+    Round-robin in document order: the r-th document (from 0) goes to the annotators in
+    slots r*k .. r*k+k-1 (mod n). With k=1: alice, bob, alice, bob...; with n=3 and k=2 the
+    pairs rotate (ab, ca, bc); everyone gets the same number of documents, give or take one.
+    """
+    n, k = len(annotator_ids), min(per_document, len(annotator_ids))
+    who = _WHO.c
+    if k >= n:  # everyone gets every document: no ranking needed
+        return (
+            select(docs.c.id.label("document_id"), who.id.label("annotator_id"))
+            .select_from(docs.join(_WHO, true()))
+            .where(who.id.in_(annotator_ids))
+            .subquery("plan")
+        )
+    ranked = select(
+        docs.c.id, (func.row_number().over(order_by=docs.c.id) - 1).label("r")
+    ).subquery("ranked")
+    slot = case({aid: _int(i) for i, aid in enumerate(annotator_ids)}, value=who.id)
+    first = (ranked.c.r * _int(k)) % _int(n)
+    chosen = (slot + _int(n) - first) % _int(n) < _int(k)
+    return (
+        select(ranked.c.id.label("document_id"), who.id.label("annotator_id"))
+        .select_from(ranked.join(_WHO, true()))
+        .where(who.id.in_(annotator_ids), chosen)
+        .subquery("plan")
+    )
+
+
+def _absent(rows: Subquery) -> ColumnElement[bool]:
+    """The row's (document, annotator) pair is not assigned yet."""
+    return ~exists().where(
+        _ASG.c.document_id == rows.c.document_id, _ASG.c.annotator_id == rows.c.annotator_id
+    )
+
+
+# --- figures the summaries share ---------------------------------------------------------
+
+
+def _docs_and_units(session: Session, doc_ids: Select) -> tuple[int, int]:
+    """How many distinct documents `doc_ids` yields, and how many units they have."""
+    docs = doc_ids.distinct().subquery("docs_of")
+    n_docs, n_units = session.execute(
+        select(func.count(distinct(docs.c[0])), func.count(_UNIT.c.id)).select_from(
+            docs.outerjoin(_UNIT, _UNIT.c.document_id == docs.c[0])
+        )
+    ).one()
+    return n_docs, n_units
+
+
+def _per_annotator(session: Session, rows: Subquery) -> dict[int, tuple[int, int]]:
+    """annotator id -> (documents, units) in (document_id, annotator_id) rows."""
+    query = (
+        select(
+            rows.c.annotator_id, func.count(distinct(rows.c.document_id)), func.count(_UNIT.c.id)
+        )
+        .select_from(rows.outerjoin(_UNIT, _UNIT.c.document_id == rows.c.document_id))
+        .group_by(rows.c.annotator_id)
+    )
+    return {aid: (d, u) for aid, d, u in session.execute(query).tuples()}
+
+
+def _short_of(session: Session, holders: Subquery, overlap: int) -> int:
+    """Documents in `holders` (a document_id per assignee) with fewer rows than `overlap`."""
+    if overlap <= 1:
+        return 0
+    short = (
+        select(holders.c.document_id)
+        .group_by(holders.c.document_id)
+        .having(func.count() < overlap)
+        .subquery("short")
+    )
+    return session.execute(select(func.count()).select_from(short)).scalar_one()
+
+
+def _sample(session: Session, docs: Subquery) -> list[DocumentBrief]:
+    d = _DOC.c
+    units = select(func.count()).where(_UNIT.c.document_id == d.id).scalar_subquery()
+    rows = session.execute(
+        select(d.id, d.title, d.outlet, d.published, units)
+        .where(d.id.in_(select(docs.c.id)))
+        .order_by(d.id)
+        .limit(SAMPLE_SIZE)
+    ).tuples()
+    return [DocumentBrief(*row) for row in rows]
+
+
+def _names(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    return dict(
+        session.execute(select(_WHO.c.id, _WHO.c.name).where(_WHO.c.id.in_(ids))).tuples().all()
+    )
+
+
+def _start(session: Session, project_id: int, docs: Subquery, dry_run: bool) -> AssignResult:
+    result = AssignResult(dry_run=dry_run)
+    result.selected = session.execute(select(func.count()).select_from(docs)).scalar_one()
+    result.pool_documents, result.pool_units = pool_size(session, project_id=project_id)
+    if dry_run:
+        result.sample = _sample(session, docs)
+    return result
+
+
+def _insert(session: Session, columns: list[str], rows: Select) -> Insert:
+    # Another lead assigning the same documents at the same moment: theirs stands, instead
+    # of a unique-constraint error.
+    dialect = session.get_bind().dialect.name
+    keys = ["document_id", "annotator_id"]
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return (
+            pg_insert(_ASG).from_select(columns, rows).on_conflict_do_nothing(index_elements=keys)
+        )
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return (
+            sqlite_insert(_ASG)
+            .from_select(columns, rows)
+            .on_conflict_do_nothing(index_elements=keys)
+        )
+    return insert(_ASG).from_select(columns, rows)
+
+
+# --- changes -----------------------------------------------------------------------------
+
+
+def assign_documents(
+    session: Session,
+    *,
+    project_id: int,
+    selection: Selection,
+    annotator_ids: Sequence[int],
+    per_document: int,
+    overlap: int = 1,
+    dry_run: bool = False,
+) -> AssignResult:
+    """Give the selected documents to the annotators, each document to `per_document` of
+    them (round-robin in document order), and report the change per annotator.
+
+    Giving someone a document they hold already changes nothing. `overlap` (the schema's)
+    only feeds ``short``: documents whose assignees cannot give each unit that many labels.
+    With `dry_run` nothing is written. The caller owns the transaction.
+    """
+    if not annotator_ids:
+        raise StoreError("nobody to assign to: give one or more annotators with --to NAME")
+    if per_document < 1:
+        raise StoreError("each document needs at least one annotator")
+    docs = selected_documents(project_id, selection).subquery("docs")
+    plan = _plan(docs, annotator_ids, per_document)
+    new = select(plan.c.document_id, plan.c.annotator_id).where(_absent(plan)).subquery("new")
+
+    result = _start(session, project_id, docs, dry_run)
+    result.documents, result.units = _docs_and_units(session, select(new.c.document_id))
+    gained = _per_annotator(session, new)
+    before = assigned_counts(session, project_id=project_id, annotator_ids=annotator_ids)
+    holders = union_all(
+        select(_ASG.c.document_id).where(_ASG.c.document_id.in_(select(docs.c.id))),
+        select(new.c.document_id),
+    ).subquery("holders")
+    result.short = _short_of(session, holders, overlap)
+    leaving = select(new.c.document_id).where(
+        ~exists().where(_ASG.c.document_id == new.c.document_id)
+    )
+    left_docs, left_units = _docs_and_units(session, leaving)
+    result.pool_documents -= left_docs
+    result.pool_units -= left_units
+
+    names = _names(session, annotator_ids)
+    for aid in annotator_ids:
+        d, u = gained.get(aid, (0, 0))
+        had_d, had_u = before.get(aid, (0, 0))
+        result.changes.append(Change(names[aid], d, u, had_d + d, had_u + u))
+
+    if not dry_run:
+        # The plan again, inside the INSERT: both stores read the whole SELECT before writing
+        # (SQLite through a temporary table, as it reads the table it writes), so `--count`
+        # picks the same documents the figures above were computed from.
+        stamp = literal(utcnow(), _ASG.c.created_at.type)
+        rows = select(
+            literal(project_id, _ASG.c.project_id.type),
+            plan.c.document_id,
+            plan.c.annotator_id,
+            stamp,
+        ).where(_absent(plan))
+        session.execute(
+            _insert(session, ["project_id", "document_id", "annotator_id", "created_at"], rows)
+        )
+    return result
+
+
+def unassign_documents(
+    session: Session,
+    *,
+    project_id: int,
+    selection: Selection,
+    annotator_ids: Sequence[int] | None = None,
+    overlap: int = 1,
+    dry_run: bool = False,
+) -> AssignResult:
+    """Take the selected documents back from the annotators (from everyone with None).
+
+    A document nobody holds any more is back in the shared pool. With `dry_run` nothing is
+    written. The caller owns the transaction.
+    """
+    docs = selected_documents(project_id, selection).subquery("docs")
+    in_selection = _ASG.c.document_id.in_(select(docs.c.id))
+    named = _ASG.c.annotator_id.in_(annotator_ids) if annotator_ids is not None else true()
+    gone = (
+        select(_ASG.c.document_id, _ASG.c.annotator_id)
+        .where(_ASG.c.project_id == project_id, in_selection, named)
+        .subquery("gone")
+    )
+    result = _start(session, project_id, docs, dry_run)
+    result.documents, result.units = _docs_and_units(session, select(gone.c.document_id))
+    lost = _per_annotator(session, gone)
+    who = list(annotator_ids) if annotator_ids is not None else sorted(lost)
+    before = assigned_counts(session, project_id=project_id, annotator_ids=who)
+    staying = (
+        select(_ASG.c.document_id).where(in_selection, ~named)
+        if annotator_ids is not None
+        else select(_ASG.c.document_id).where(false())
+    ).subquery("holders")
+    result.short = _short_of(session, staying, overlap)
+    # Back in the pool: documents none of whose other assignees stay.
+    back = select(gone.c.document_id)
+    if annotator_ids is not None:
+        back = back.where(
+            ~exists().where(
+                _ASG.c.document_id == gone.c.document_id, _ASG.c.annotator_id.not_in(annotator_ids)
+            )
+        )
+    back_docs, back_units = _docs_and_units(session, back)
+    result.pool_documents += back_docs
+    result.pool_units += back_units
+
+    names = _names(session, who)
+    for aid in sorted(who, key=lambda a: names[a]) if annotator_ids is None else who:
+        d, u = lost.get(aid, (0, 0))
+        had_d, had_u = before.get(aid, (0, 0))
+        result.changes.append(Change(names[aid], d, u, had_d - d, had_u - u))
+
+    if not dry_run:
+        session.execute(delete(_ASG).where(_ASG.c.project_id == project_id, in_selection, named))
+    return result
+
+
+# --- counts ------------------------------------------------------------------------------
+
+
+def assigned_counts(
+    session: Session, *, project_id: int, annotator_ids: Sequence[int] | None = None
+) -> dict[int, tuple[int, int]]:
+    """annotator id -> (documents, units) assigned to them in the project."""
+    query = (
+        select(
+            _ASG.c.annotator_id, func.count(distinct(_ASG.c.document_id)), func.count(_UNIT.c.id)
+        )
+        .select_from(_ASG.outerjoin(_UNIT, _UNIT.c.document_id == _ASG.c.document_id))
+        .where(_ASG.c.project_id == project_id)
+        .group_by(_ASG.c.annotator_id)
+    )
+    if annotator_ids is not None:
+        query = query.where(_ASG.c.annotator_id.in_(annotator_ids))
+    return {aid: (d, u) for aid, d, u in session.execute(query).tuples()}
+
+
+def pool_size(session: Session, *, project_id: int) -> tuple[int, int]:
+    """Documents nobody is assigned, and their units: the shared pool.
+
+    Counted as everything minus the assigned documents, so the cost follows the assigned
+    part (nothing when the lead assigns nothing), not one probe per unit of the project.
+    """
+    held = select(_ASG.c.document_id).where(_ASG.c.project_id == project_id)
+    figures = select(
+        select(func.count())
+        .select_from(_DOC)
+        .where(_DOC.c.project_id == project_id)
+        .scalar_subquery(),
+        select(func.count())
+        .select_from(_UNIT)
+        .where(_UNIT.c.project_id == project_id)
+        .scalar_subquery(),
+        select(func.count(distinct(_ASG.c.document_id)))
+        .where(_ASG.c.project_id == project_id)
+        .scalar_subquery(),
+        select(func.count())
+        .select_from(_UNIT)
+        .where(_UNIT.c.document_id.in_(held))
+        .scalar_subquery(),
+    )
+    docs, units, held_docs, held_units = session.execute(figures).one()
+    return docs - held_docs, units - held_units
