@@ -50,8 +50,8 @@ def status(
     """Show documents, units and annotations per annotator.
 
     Once the lead assigns documents (`annotator assign`) or people are annotating, also what
-    is assigned to each annotator (documents, units, units left), the units on their screen
-    now (leased) and the shared pool (documents nobody is assigned).
+    is assigned to each annotator (documents, units), the units on their screen now (leased)
+    and the shared pool (the documents nobody is assigned).
     """
     if charts:
         from annotator.cli.review import dashboard
@@ -74,11 +74,7 @@ def status(
         row = team.annotators.get(name, TeamRow())
         people[name] = {
             **counts["annotators"].get(name, {"done": 0, "skipped": 0, "flagged": 0}),
-            "assigned": {
-                "documents": row.assigned_documents,
-                "units": row.assigned_units,
-                "left": row.assigned_left,
-            },
+            "assigned": {"documents": row.assigned_documents, "units": row.assigned_units},
             "leased": row.leased,
         }
     summary = {
@@ -103,7 +99,7 @@ def status(
     )
     columns = ["annotator", "done", "skipped", "flagged"]
     if teamwork:
-        columns[1:1] = ["assigned docs", "assigned units", "left"]
+        columns[1:1] = ["assigned docs", "assigned units"]
         columns.append("leased")
     table = Table(*columns)
     for column in table.columns[1:]:

@@ -13,7 +13,7 @@ the real run does and then simply does not write.
 from __future__ import annotations
 
 import shlex
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -115,9 +115,7 @@ def find_annotators(session: Session, *, names: Sequence[str]) -> list[tuple[int
     if not wanted:
         raise StoreError("no annotator named: give one or more with --to NAME")
     found = dict(
-        session.execute(select(_WHO.c.name, _WHO.c.id).where(_WHO.c.name.in_(wanted)))
-        .tuples()
-        .all()
+        session.execute(select(_WHO.c.name, _WHO.c.id).where(_WHO.c.name.in_(wanted))).all()
     )
     missing = [n for n in wanted if n not in found]
     if missing:
@@ -242,27 +240,52 @@ def _absent(rows: Subquery) -> ColumnElement[bool]:
 # --- figures the summaries share ---------------------------------------------------------
 
 
-def _docs_and_units(session: Session, doc_ids: Select) -> tuple[int, int]:
-    """How many distinct documents `doc_ids` yields, and how many units they have."""
-    docs = doc_ids.distinct().subquery("docs_of")
-    n_docs, n_units = session.execute(
-        select(func.count(distinct(docs.c[0])), func.count(_UNIT.c.id)).select_from(
-            docs.outerjoin(_UNIT, _UNIT.c.document_id == docs.c[0])
+def _units_of(document_id: ColumnElement[int]) -> ColumnElement[int]:
+    """The document's unit count: a range count on the (document_id, position) index."""
+    return select(func.count()).where(_UNIT.c.document_id == document_id).scalar_subquery()
+
+
+@dataclass
+class _Documents:
+    documents: int  # distinct documents in the rows
+    units: int
+    pooled_documents: int  # of those, documents for which `pooled` holds
+    pooled_units: int
+
+
+def _documents(
+    session: Session, rows: Subquery, pooled: Callable[[ColumnElement[int]], ColumnElement[bool]]
+) -> _Documents:
+    """The distinct documents of (document_id, annotator_id) `rows` and their units, and how
+    many of them enter or leave the pool (`pooled`: a condition on a document id).
+
+    One pass: each document is counted once in a grouped inner query (which neither store
+    folds into the outer aggregate), so its units are counted once too.
+    """
+    ids = select(rows.c.document_id.label("id")).group_by(rows.c.document_id).subquery("ids")
+    flag = case((pooled(ids.c.id), 1), else_=0)
+    per_doc = select(ids.c.id, _units_of(ids.c.id).label("units"), flag.label("pooled")).subquery(
+        "per_doc"
+    )
+    docs, units, pooled_docs, pooled_units = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(per_doc.c.units), 0),
+            func.coalesce(func.sum(per_doc.c.pooled), 0),
+            func.coalesce(func.sum(per_doc.c.pooled * per_doc.c.units), 0),
         )
     ).one()
-    return n_docs, n_units
+    return _Documents(docs, int(units), int(pooled_docs), int(pooled_units))
 
 
 def _per_annotator(session: Session, rows: Subquery) -> dict[int, tuple[int, int]]:
-    """annotator id -> (documents, units) in (document_id, annotator_id) rows."""
-    query = (
-        select(
-            rows.c.annotator_id, func.count(distinct(rows.c.document_id)), func.count(_UNIT.c.id)
-        )
-        .select_from(rows.outerjoin(_UNIT, _UNIT.c.document_id == rows.c.document_id))
-        .group_by(rows.c.annotator_id)
-    )
-    return {aid: (d, u) for aid, d, u in session.execute(query).tuples()}
+    """annotator id -> (documents, units) in (document_id, annotator_id) rows, which are
+    distinct pairs (so a row is a document)."""
+    query = select(
+        rows.c.annotator_id, func.count(), func.sum(_units_of(rows.c.document_id))
+    ).group_by(rows.c.annotator_id)
+    # int(): PostgreSQL sums bigints as numeric (Decimal).
+    return {aid: (d, int(u or 0)) for aid, d, u in session.execute(query)}
 
 
 def _short_of(session: Session, holders: Subquery, overlap: int) -> int:
@@ -286,14 +309,12 @@ def _sample(session: Session, docs: Subquery) -> list[DocumentBrief]:
         .where(d.id.in_(select(docs.c.id)))
         .order_by(d.id)
         .limit(SAMPLE_SIZE)
-    ).tuples()
+    ).all()
     return [DocumentBrief(*row) for row in rows]
 
 
 def _names(session: Session, ids: Sequence[int]) -> dict[int, str]:
-    return dict(
-        session.execute(select(_WHO.c.id, _WHO.c.name).where(_WHO.c.id.in_(ids))).tuples().all()
-    )
+    return dict(session.execute(select(_WHO.c.id, _WHO.c.name).where(_WHO.c.id.in_(ids))).all())
 
 
 def _start(session: Session, project_id: int, docs: Subquery, dry_run: bool) -> AssignResult:
@@ -356,7 +377,11 @@ def assign_documents(
     new = select(plan.c.document_id, plan.c.annotator_id).where(_absent(plan)).subquery("new")
 
     result = _start(session, project_id, docs, dry_run)
-    result.documents, result.units = _docs_and_units(session, select(new.c.document_id))
+    # Documents nobody holds yet leave the pool.
+    figures = _documents(session, new, lambda doc: ~exists().where(_ASG.c.document_id == doc))
+    result.documents, result.units = figures.documents, figures.units
+    result.pool_documents -= figures.pooled_documents
+    result.pool_units -= figures.pooled_units
     gained = _per_annotator(session, new)
     before = assigned_counts(session, project_id=project_id, annotator_ids=annotator_ids)
     holders = union_all(
@@ -364,12 +389,6 @@ def assign_documents(
         select(new.c.document_id),
     ).subquery("holders")
     result.short = _short_of(session, holders, overlap)
-    leaving = select(new.c.document_id).where(
-        ~exists().where(_ASG.c.document_id == new.c.document_id)
-    )
-    left_docs, left_units = _docs_and_units(session, leaving)
-    result.pool_documents -= left_docs
-    result.pool_units -= left_units
 
     names = _names(session, annotator_ids)
     for aid in annotator_ids:
@@ -417,7 +436,22 @@ def unassign_documents(
         .subquery("gone")
     )
     result = _start(session, project_id, docs, dry_run)
-    result.documents, result.units = _docs_and_units(session, select(gone.c.document_id))
+    # Documents none of whose other assignees stay go back to the pool.
+    if annotator_ids is None:
+        figures = _documents(session, gone, lambda doc: true())
+    else:
+        figures = _documents(
+            session,
+            gone,
+            lambda doc: (
+                ~exists().where(
+                    _ASG.c.document_id == doc, _ASG.c.annotator_id.not_in(annotator_ids)
+                )
+            ),
+        )
+    result.documents, result.units = figures.documents, figures.units
+    result.pool_documents += figures.pooled_documents
+    result.pool_units += figures.pooled_units
     lost = _per_annotator(session, gone)
     who = list(annotator_ids) if annotator_ids is not None else sorted(lost)
     before = assigned_counts(session, project_id=project_id, annotator_ids=who)
@@ -427,17 +461,6 @@ def unassign_documents(
         else select(_ASG.c.document_id).where(false())
     ).subquery("holders")
     result.short = _short_of(session, staying, overlap)
-    # Back in the pool: documents none of whose other assignees stay.
-    back = select(gone.c.document_id)
-    if annotator_ids is not None:
-        back = back.where(
-            ~exists().where(
-                _ASG.c.document_id == gone.c.document_id, _ASG.c.annotator_id.not_in(annotator_ids)
-            )
-        )
-    back_docs, back_units = _docs_and_units(session, back)
-    result.pool_documents += back_docs
-    result.pool_units += back_units
 
     names = _names(session, who)
     for aid in sorted(who, key=lambda a: names[a]) if annotator_ids is None else who:
@@ -456,18 +479,12 @@ def unassign_documents(
 def assigned_counts(
     session: Session, *, project_id: int, annotator_ids: Sequence[int] | None = None
 ) -> dict[int, tuple[int, int]]:
-    """annotator id -> (documents, units) assigned to them in the project."""
-    query = (
-        select(
-            _ASG.c.annotator_id, func.count(distinct(_ASG.c.document_id)), func.count(_UNIT.c.id)
-        )
-        .select_from(_ASG.outerjoin(_UNIT, _UNIT.c.document_id == _ASG.c.document_id))
-        .where(_ASG.c.project_id == project_id)
-        .group_by(_ASG.c.annotator_id)
-    )
+    """annotator id -> (documents, units) assigned to them in the project: one grouped pass
+    over the assignments, each counting its document's units on the unit index."""
+    held = select(_ASG.c.document_id, _ASG.c.annotator_id).where(_ASG.c.project_id == project_id)
     if annotator_ids is not None:
-        query = query.where(_ASG.c.annotator_id.in_(annotator_ids))
-    return {aid: (d, u) for aid, d, u in session.execute(query).tuples()}
+        held = held.where(_ASG.c.annotator_id.in_(annotator_ids))
+    return _per_annotator(session, held.subquery("held"))
 
 
 def pool_size(session: Session, *, project_id: int) -> tuple[int, int]:

@@ -7,22 +7,18 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, case, distinct, func, select
+from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from annotator.store.annotations import DONE, FLAGGED
-from annotator.store.assignments import pool_size
+from annotator.store.assignments import assigned_counts, pool_size
 from annotator.store.models import (
     Annotation,
     Annotator,
-    Assignment,
     Document,
     Lease,
     SchemaVersion,
     Unit,
 )
-
-CLOSED = (DONE, FLAGGED)  # labelled: out of the annotator's queue (a skip comes back)
 
 
 def project_summary(session: Session, project_id: int) -> dict[str, Any]:
@@ -32,17 +28,26 @@ def project_summary(session: Session, project_id: int) -> dict[str, Any]:
     units = session.execute(
         select(func.count()).select_from(Unit).where(col(Unit.project_id) == project_id)
     ).scalar_one()
-    per_annotator: dict[str, dict[str, int]] = {}
+    # Grouped by annotator id, names looked up once after: joining the annotator row to every
+    # counted annotation (to group by name) doubled the time on 500k labels.
     rows = session.execute(
-        select(col(Annotator.name), col(Annotation.status), func.count())
-        .join(Annotation, col(Annotation.annotator_id) == col(Annotator.id))
+        select(col(Annotation.annotator_id), col(Annotation.status), func.count())
         .join(Unit, col(Unit.id) == col(Annotation.unit_id))
         .where(col(Unit.project_id) == project_id)
-        .group_by(col(Annotator.name), col(Annotation.status))
-        .order_by(col(Annotator.name))
+        .group_by(col(Annotation.annotator_id), col(Annotation.status))
     ).all()
-    for name, status, count in rows:
-        per_annotator.setdefault(name, {"done": 0, "skipped": 0, "flagged": 0})[status] = count
+    names = dict(
+        session.execute(
+            select(col(Annotator.id), col(Annotator.name)).where(
+                col(Annotator.id).in_({aid for aid, _, _ in rows})
+            )
+        ).all()
+    )
+    per_annotator: dict[str, dict[str, int]] = {}
+    for aid, status, count in sorted(rows, key=lambda row: names[row[0]]):
+        per_annotator.setdefault(names[aid], {"done": 0, "skipped": 0, "flagged": 0})[status] = (
+            count
+        )
     return {"documents": documents, "units": units, "annotators": per_annotator}
 
 
@@ -59,7 +64,6 @@ class TeamRow:
 
     assigned_documents: int = 0
     assigned_units: int = 0
-    assigned_left: int = 0  # assigned units they have not labelled (done or flagged) yet
     leased: int = 0  # units on their screen now (live leases)
 
 
@@ -77,45 +81,27 @@ def now_ms() -> int:
 def team_status(session: Session, *, project_id: int, at_ms: int | None = None) -> TeamStatus:
     """Assigned work and live leases per annotator, and the shared pool's size.
 
-    One grouped query per figure, whatever the number of annotators: assigned documents,
-    units and what is left of them in one pass over the assigned units (each probing the
-    annotator's own annotation by the (unit, annotator) index), live leases in another.
+    One grouped query per figure, whatever the number of annotators; names are looked up
+    once at the end (grouping by name would read the annotator row per counted row).
     """
-    asg, unit, ann, who = (
-        Assignment.__table__,  # type: ignore[attr-defined]
-        Unit.__table__,  # type: ignore[attr-defined]
-        Annotation.__table__,  # type: ignore[attr-defined]
-        Annotator.__table__,  # type: ignore[attr-defined]
-    )
     lease = Lease.__table__  # type: ignore[attr-defined]
+    held = assigned_counts(session, project_id=project_id)
+    leased = dict(
+        session.execute(
+            select(lease.c.annotator_id, func.count())
+            .where(lease.c.project_id == project_id, lease.c.expires_ms > (at_ms or now_ms()))
+            .group_by(lease.c.annotator_id)
+        ).all()
+    )
+    ids = set(held) | set(leased)
+    names = dict(
+        session.execute(
+            select(col(Annotator.id), col(Annotator.name)).where(col(Annotator.id).in_(ids))
+        ).all()
+    )
     status = TeamStatus()
-    labelled = case((ann.c.status.in_(CLOSED), 1), else_=0)
-    assigned = (
-        select(
-            who.c.name,
-            func.count(distinct(asg.c.document_id)),
-            func.count(unit.c.id),
-            func.count(unit.c.id) - func.coalesce(func.sum(labelled), 0),
-        )
-        .select_from(
-            asg.join(who, who.c.id == asg.c.annotator_id)
-            .outerjoin(unit, unit.c.document_id == asg.c.document_id)
-            .outerjoin(
-                ann, and_(ann.c.unit_id == unit.c.id, ann.c.annotator_id == asg.c.annotator_id)
-            )
-        )
-        .where(asg.c.project_id == project_id)
-        .group_by(who.c.name)
-    )
-    for name, docs, units, left in session.execute(assigned).tuples():
-        status.annotators[name] = TeamRow(docs, units, left)
-    leased = (
-        select(who.c.name, func.count())
-        .select_from(lease.join(who, who.c.id == lease.c.annotator_id))
-        .where(lease.c.project_id == project_id, lease.c.expires_ms > (at_ms or now_ms()))
-        .group_by(who.c.name)
-    )
-    for name, count in session.execute(leased).tuples():
-        status.annotators.setdefault(name, TeamRow()).leased = count
+    for aid in sorted(ids, key=names.__getitem__):
+        docs, units = held.get(aid, (0, 0))
+        status.annotators[names[aid]] = TeamRow(docs, units, leased.get(aid, 0))
     status.pool_documents, status.pool_units = pool_size(session, project_id=project_id)
     return status
