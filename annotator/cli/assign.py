@@ -311,14 +311,17 @@ def _print(result: AssignResult, *, pool: bool, overlap: int, per_doc: int | Non
         unchanged = result.selected - result.documents
         if unchanged:
             what = "held by none of them" if pool else "theirs already"
-            out.print(f"{_n(unchanged, 'selected document')}: {what}, unchanged.", style="dim")
+            verb = "is" if unchanged == 1 else "are"
+            out.print(
+                f"{unchanged:,} of the selected documents {verb} {what}: unchanged.", style="dim"
+            )
     pool_figures = f"{_n(result.pool_documents, 'document')}, {_n(result.pool_units, 'unit')}"
     out.print(f"Shared pool{' afterwards' if dry else ''}: {pool_figures}.")
     if result.short:
         out.print(
             Text(
                 f"note: the schema asks for {overlap} labels per unit, but "
-                f"{_n(result.short, 'document')} {'would' if dry else 'will'} have fewer "
+                f"{_n(result.short, 'document')} {'would have' if dry else 'have'} fewer "
                 f"annotators assigned: their units cannot get {overlap} labels "
                 "(assign more with --to).",
                 style="yellow",

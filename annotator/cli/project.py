@@ -99,7 +99,7 @@ def status(
     )
     columns = ["annotator", "done", "skipped", "flagged"]
     if teamwork:
-        columns[1:1] = ["assigned docs", "assigned units"]
+        columns[1:1] = ["assigned\ndocuments", "assigned\nunits"]
         columns.append("leased")
     table = Table(*columns)
     for column in table.columns[1:]:
