@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from annotator.cli import app
 from annotator.errors import UserError
 from annotator.schema import builtin_schema
+from annotator.store import leases
 from annotator.store.annotators import get_or_create_annotator
 from annotator.store.assignments import (
     Selection,
@@ -285,7 +286,7 @@ def test_unknown_annotators_are_named_with_how_to_add_them(store):
 # --- status --------------------------------------------------------------------------------
 
 
-def test_team_status_counts_assigned_work_live_leases_and_pool(store):
+def test_team_status_counts_assigned_work_live_leases_and_pool(store, monkeypatch):
     engine, pid, who = store
     assign(engine, pid, [who["alice"], who["bob"]], count=2)  # alice: doc 1 (3), bob: doc 2 (2)
     now = 1_700_000_000_000
@@ -305,16 +306,18 @@ def test_team_status_counts_assigned_work_live_leases_and_pool(store):
             (doc1[2], who["bob"], now),
         ):
             s.add(Lease(project_id=pid, unit_id=unit, annotator_id=person, expires_ms=expires))
+    monkeypatch.setattr(leases, "now_ms", lambda: now)
     with session_scope(engine) as s:
-        status = team_status(s, project_id=pid, at_ms=now)
+        status = team_status(s, project_id=pid)
     assert list(status.annotators) == ["alice", "bob", "chen"]
     figures = {
         n: (r.assigned_documents, r.assigned_units, r.leased) for n, r in status.annotators.items()
     }
     assert figures == {"alice": (1, 3, 1), "bob": (1, 2, 0), "chen": (0, 0, 1)}
     assert (status.pool_documents, status.pool_units) == (4, 1 + 2 + 1 + 3)
+    monkeypatch.setattr(leases, "now_ms", lambda: now + 60_000)
     with session_scope(engine) as s:
-        later = team_status(s, project_id=pid, at_ms=now + 60_000)
+        later = team_status(s, project_id=pid)
     assert "chen" not in later.annotators  # nothing assigned, and the lease has expired
     assert later.annotators["alice"].leased == 0
 
@@ -415,6 +418,10 @@ def test_cli_assign_count_then_status_then_pool(cli_store):
     assert "Took back 4 documents" in pooled.output
     summary = status_json()
     assert summary["pool"] == {"documents": 4, "units": summary["units"]}
+    again = run("assign", "--pool", "--all")
+    assert (
+        "All 4 selected documents are in the shared pool already: nothing changes." in again.output
+    )
 
 
 def test_cli_selection_options(cli_store):

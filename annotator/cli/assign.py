@@ -279,7 +279,7 @@ def assign(
             elif selection.count is not None:
                 hint = " (every matching document is assigned already)"
             raise UserError(f"no document matches the selection{hint}: nothing changed")
-    _print(result, pool=pool, overlap=overlap, per_doc=k)
+    _print(result, pool=pool, named=bool(givers), overlap=overlap, per_doc=k)
 
 
 # --- the summary -----------------------------------------------------------------------
@@ -289,13 +289,18 @@ def _n(count: int, word: str) -> str:
     return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
-def _print(result: AssignResult, *, pool: bool, overlap: int, per_doc: int | None) -> None:
+def _print(
+    result: AssignResult, *, pool: bool, named: bool, overlap: int, per_doc: int | None
+) -> None:
     dry = result.dry_run
+    if pool:
+        what = "held by none of them" if named else "in the shared pool already"
+    else:
+        what = "theirs already"
     if dry:
         out.print("Dry run: nothing is written.", style="bold")
         out.print(_sample_table(result))
     if not result.documents:
-        what = "held by none of them" if pool else "theirs already"
         if result.selected == 1:
             out.print(f"The selected document is {what}: nothing changes.")
         else:
@@ -310,7 +315,6 @@ def _print(result: AssignResult, *, pool: bool, overlap: int, per_doc: int | Non
         out.print(_change_table(result, pool=pool))
         unchanged = result.selected - result.documents
         if unchanged:
-            what = "held by none of them" if pool else "theirs already"
             verb = "is" if unchanged == 1 else "are"
             out.print(
                 f"{unchanged:,} of the selected documents {verb} {what}: unchanged.", style="dim"

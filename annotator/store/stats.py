@@ -3,7 +3,6 @@ what (assigned documents, live leases, the shared pool)."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,11 +10,11 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from annotator.store.assignments import assigned_counts, pool_size
+from annotator.store.leases import live_leases
 from annotator.store.models import (
     Annotation,
     Annotator,
     Document,
-    Lease,
     SchemaVersion,
     Unit,
 )
@@ -74,25 +73,14 @@ class TeamStatus:
     pool_units: int = 0
 
 
-def now_ms() -> int:
-    return time.time_ns() // 1_000_000
-
-
-def team_status(session: Session, *, project_id: int, at_ms: int | None = None) -> TeamStatus:
+def team_status(session: Session, *, project_id: int) -> TeamStatus:
     """Assigned work and live leases per annotator, and the shared pool's size.
 
     One grouped query per figure, whatever the number of annotators; names are looked up
     once at the end (grouping by name would read the annotator row per counted row).
     """
-    lease = Lease.__table__  # type: ignore[attr-defined]
     held = assigned_counts(session, project_id=project_id)
-    leased = dict(
-        session.execute(
-            select(lease.c.annotator_id, func.count())
-            .where(lease.c.project_id == project_id, lease.c.expires_ms > (at_ms or now_ms()))
-            .group_by(lease.c.annotator_id)
-        ).all()
-    )
+    leased = live_leases(session, project_id=project_id)
     ids = set(held) | set(leased)
     names = dict(
         session.execute(
