@@ -19,16 +19,15 @@ from annotator.schema import builtin_schema
 from annotator.store import leases
 from annotator.store.annotators import get_or_create_annotator
 from annotator.store.assignments import (
-    Selection,
     assign_documents,
     find_annotators,
-    glob_to_like,
     pool_size,
     unassign_documents,
 )
 from annotator.store.engine import StoreError, open_store, session_scope
 from annotator.store.models import Annotation, Annotator, Assignment, Document, Lease, Project, Unit
 from annotator.store.projects import create_project
+from annotator.store.selection import Selection, glob_to_like
 from annotator.store.stats import team_status
 
 SAMPLE = Path(__file__).resolve().parents[1] / "annotator" / "samples" / "voa"
@@ -154,6 +153,9 @@ def test_every_named_annotator_gets_every_document_when_per_document_covers_them
     result = assign(engine, pid, [who["alice"], who["bob"]], per_document=2, id_ranges=((2, 3),))
     assert held(engine) == {(2, "alice"), (2, "bob"), (3, "alice"), (3, "bob")}
     assert changes(result) == {"alice": (2, 3, 2, 3), "bob": (2, 3, 2, 3)}
+    # With --count the INSERT reads the table it writes: the documents are still picked once.
+    assign(engine, pid, [who["alice"], who["bob"]], per_document=2, count=1)
+    assert {d for d, _ in held(engine)} == {1, 2, 3}
 
 
 def test_ids_and_ranges(store):

@@ -13,7 +13,8 @@ from annotator.cli.options import DbOption, ProjectOption, out
 from annotator.errors import UserError
 
 if TYPE_CHECKING:
-    from annotator.store.assignments import AssignResult, Selection
+    from annotator.store.assignments import AssignResult
+    from annotator.store.selection import Selection
 
 CHOOSE = "--doc, --title, --outlet, --published-from/--published-to, --count N or --all"
 
@@ -71,7 +72,7 @@ def build_selection(
     count: int | None,
     everything: bool,
 ) -> Selection:
-    from annotator.store.assignments import Selection
+    from annotator.store.selection import Selection
 
     start = parse_day("--published-from", published_from, end=False) if published_from else None
     limit = parse_day("--published-to", published_to, end=True) if published_to else None
@@ -195,16 +196,11 @@ def assign(
     with overlap 2 and three annotators the pairs rotate (ab, ca, bc). Assigning a document
     again to someone who has it changes nothing.
     """
-    from annotator.store.assignments import (
-        assign_documents,
-        find_annotators,
-        known_outlets,
-        missing_document_ids,
-        unassign_documents,
-    )
+    from annotator.store.assignments import assign_documents, find_annotators, unassign_documents
     from annotator.store.engine import open_store, session_scope
     from annotator.store.projects import get_project
     from annotator.store.schema_versions import current_schema
+    from annotator.store.selection import known_outlets, missing_document_ids
 
     recipients, givers = _names(to), _names(take_from)
     if pool and recipients:

@@ -15,14 +15,12 @@ from __future__ import annotations
 import shlex
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from sqlalchemy import (
     ColumnElement,
     Insert,
     Select,
     Subquery,
-    between,
     case,
     delete,
     distinct,
@@ -32,7 +30,6 @@ from sqlalchemy import (
     insert,
     literal,
     literal_column,
-    or_,
     select,
     true,
     union_all,
@@ -41,45 +38,18 @@ from sqlmodel import Session
 
 from annotator.store.engine import StoreError
 from annotator.store.models import Annotator, Assignment, Document, Unit, utcnow
+from annotator.store.selection import (
+    DocumentBrief,
+    Selection,
+    sample_documents,
+    selected_documents,
+    units_of,
+)
 
 _DOC = Document.__table__  # type: ignore[attr-defined]
 _UNIT = Unit.__table__  # type: ignore[attr-defined]
 _ASG = Assignment.__table__  # type: ignore[attr-defined]
 _WHO = Annotator.__table__  # type: ignore[attr-defined]
-SAMPLE_SIZE = 10  # documents a dry run lists
-
-
-@dataclass(frozen=True)
-class Selection:
-    """Which documents of a project: every criterion given must hold."""
-
-    id_ranges: tuple[tuple[int, int], ...] = ()  # inclusive (first, last); (7, 7) is one id
-    title_glob: str | None = None  # `*` and `?`, case-insensitive
-    outlets: tuple[str, ...] = ()  # any of these, case-insensitive
-    published_from: datetime | None = None  # on or after
-    published_before: datetime | None = None  # strictly before
-    count: int | None = None  # the first N matching documents nobody holds, in document order
-    everything: bool = False  # no criterion needed: every document of the project
-
-    def is_empty(self) -> bool:
-        return not (
-            self.id_ranges
-            or self.title_glob
-            or self.outlets
-            or self.published_from
-            or self.published_before
-            or self.count is not None
-            or self.everything
-        )
-
-
-@dataclass(frozen=True)
-class DocumentBrief:
-    id: int
-    title: str
-    outlet: str | None
-    published: datetime | None
-    units: int
 
 
 @dataclass
@@ -129,71 +99,6 @@ def find_annotators(session: Session, *, names: Sequence[str]) -> list[tuple[int
     return [(found[n], n) for n in wanted]
 
 
-def missing_document_ids(session: Session, *, project_id: int, ids: Sequence[int]) -> list[int]:
-    """The ids among `ids` that are not documents of the project."""
-    if not ids:
-        return []
-    there = set(
-        session.execute(
-            select(_DOC.c.id).where(_DOC.c.project_id == project_id, _DOC.c.id.in_(ids))
-        ).scalars()
-    )
-    return sorted(set(ids) - there)
-
-
-def known_outlets(session: Session, *, project_id: int, limit: int = 8) -> list[str]:
-    """The project's most common outlets (to suggest when an --outlet matches nothing)."""
-    rows = session.execute(
-        select(_DOC.c.outlet)
-        .where(_DOC.c.project_id == project_id, _DOC.c.outlet.is_not(None))
-        .group_by(_DOC.c.outlet)
-        .order_by(func.count().desc(), _DOC.c.outlet)
-        .limit(limit)
-    ).scalars()
-    return list(rows)
-
-
-# --- the selection -----------------------------------------------------------------------
-
-
-def glob_to_like(glob: str) -> str:
-    """`*` and `?` become LIKE's `%` and `_`; LIKE's own wildcards are escaped with `\\`."""
-    out = []
-    for ch in glob:
-        if ch in "\\%_":
-            out.append("\\" + ch)
-        else:
-            out.append({"*": "%", "?": "_"}.get(ch, ch))
-    return "".join(out)
-
-
-def _criteria(project_id: int, sel: Selection) -> list[ColumnElement[bool]]:
-    d = _DOC.c
-    conds: list[ColumnElement[bool]] = [d.project_id == project_id]
-    if sel.id_ranges:
-        # Ranges stay ranges (BETWEEN), so `--doc 1-100000` is not a list of 100k parameters.
-        conds.append(or_(*(between(d.id, lo, hi) for lo, hi in sel.id_ranges)))
-    if sel.title_glob:
-        # ILIKE on PostgreSQL, lower() LIKE lower() on SQLite: the same matches on both.
-        conds.append(d.title.ilike(glob_to_like(sel.title_glob), escape="\\"))
-    if sel.outlets:
-        conds.append(func.lower(d.outlet).in_([o.lower() for o in sel.outlets]))
-    if sel.published_from is not None:
-        conds.append(d.published >= sel.published_from)
-    if sel.published_before is not None:
-        conds.append(d.published < sel.published_before)
-    return conds
-
-
-def selected_documents(project_id: int, sel: Selection) -> Select:
-    """The ids of the selected documents, as a statement to use as a subquery."""
-    query = select(_DOC.c.id).where(*_criteria(project_id, sel))
-    if sel.count is not None:
-        unheld = ~exists().where(_ASG.c.document_id == _DOC.c.id)
-        query = query.where(unheld).order_by(_DOC.c.id).limit(sel.count)
-    return query
-
-
 def _int(value: int) -> ColumnElement[int]:
     # Our own integers, inlined: PostgreSQL cannot infer the type of a bare parameter in
     # CASE ... THEN or in arithmetic on both sides.
@@ -240,11 +145,6 @@ def _absent(rows: Subquery) -> ColumnElement[bool]:
 # --- figures the summaries share ---------------------------------------------------------
 
 
-def _units_of(document_id: ColumnElement[int]) -> ColumnElement[int]:
-    """The document's unit count: a range count on the (document_id, position) index."""
-    return select(func.count()).where(_UNIT.c.document_id == document_id).scalar_subquery()
-
-
 @dataclass
 class _Documents:
     documents: int  # distinct documents in the rows
@@ -264,7 +164,7 @@ def _documents(
     """
     ids = select(rows.c.document_id.label("id")).group_by(rows.c.document_id).subquery("ids")
     flag = case((pooled(ids.c.id), 1), else_=0)
-    per_doc = select(ids.c.id, _units_of(ids.c.id).label("units"), flag.label("pooled")).subquery(
+    per_doc = select(ids.c.id, units_of(ids.c.id).label("units"), flag.label("pooled")).subquery(
         "per_doc"
     )
     docs, units, pooled_docs, pooled_units = session.execute(
@@ -282,7 +182,7 @@ def _per_annotator(session: Session, rows: Subquery) -> dict[int, tuple[int, int
     """annotator id -> (documents, units) in (document_id, annotator_id) rows, which are
     distinct pairs (so a row is a document)."""
     query = select(
-        rows.c.annotator_id, func.count(), func.sum(_units_of(rows.c.document_id))
+        rows.c.annotator_id, func.count(), func.sum(units_of(rows.c.document_id))
     ).group_by(rows.c.annotator_id)
     # int(): PostgreSQL sums bigints as numeric (Decimal).
     return {aid: (d, int(u or 0)) for aid, d, u in session.execute(query)}
@@ -301,28 +201,17 @@ def _short_of(session: Session, holders: Subquery, overlap: int) -> int:
     return session.execute(select(func.count()).select_from(short)).scalar_one()
 
 
-def _sample(session: Session, docs: Subquery) -> list[DocumentBrief]:
-    d = _DOC.c
-    units = select(func.count()).where(_UNIT.c.document_id == d.id).scalar_subquery()
-    rows = session.execute(
-        select(d.id, d.title, d.outlet, d.published, units)
-        .where(d.id.in_(select(docs.c.id)))
-        .order_by(d.id)
-        .limit(SAMPLE_SIZE)
-    ).all()
-    return [DocumentBrief(*row) for row in rows]
-
-
 def _names(session: Session, ids: Sequence[int]) -> dict[int, str]:
     return dict(session.execute(select(_WHO.c.id, _WHO.c.name).where(_WHO.c.id.in_(ids))).all())
 
 
-def _start(session: Session, project_id: int, docs: Subquery, dry_run: bool) -> AssignResult:
+def _new_result(session: Session, project_id: int, docs: Subquery, dry_run: bool) -> AssignResult:
+    """The figures before any change: the selection's size, the pool, a dry run's sample."""
     result = AssignResult(dry_run=dry_run)
     result.selected = session.execute(select(func.count()).select_from(docs)).scalar_one()
     result.pool_documents, result.pool_units = pool_size(session, project_id=project_id)
     if dry_run:
-        result.sample = _sample(session, docs)
+        result.sample = sample_documents(session, docs)
     return result
 
 
@@ -376,7 +265,7 @@ def assign_documents(
     plan = _plan(docs, annotator_ids, per_document)
     new = select(plan.c.document_id, plan.c.annotator_id).where(_absent(plan)).subquery("new")
 
-    result = _start(session, project_id, docs, dry_run)
+    result = _new_result(session, project_id, docs, dry_run)
     # Documents nobody holds yet leave the pool.
     figures = _documents(session, new, lambda doc: ~exists().where(_ASG.c.document_id == doc))
     result.documents, result.units = figures.documents, figures.units
@@ -435,7 +324,7 @@ def unassign_documents(
         .where(_ASG.c.project_id == project_id, in_selection, named)
         .subquery("gone")
     )
-    result = _start(session, project_id, docs, dry_run)
+    result = _new_result(session, project_id, docs, dry_run)
     # Documents none of whose other assignees stay go back to the pool.
     if annotator_ids is None:
         figures = _documents(session, gone, lambda doc: true())
