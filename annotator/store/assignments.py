@@ -23,7 +23,6 @@ from sqlalchemy import (
     Subquery,
     case,
     delete,
-    distinct,
     exists,
     false,
     func,
@@ -379,26 +378,26 @@ def assigned_counts(
 def pool_size(session: Session, *, project_id: int) -> tuple[int, int]:
     """Documents nobody is assigned, and their units: the shared pool.
 
-    Counted as everything minus the assigned documents, so the cost follows the assigned
-    part (nothing when the lead assigns nothing), not one probe per unit of the project.
+    One pass over the project's documents, probing the assignment index and counting the
+    units of the unheld ones on the unit index; a project without assignments (a team that
+    only shares the pool) takes the two plain counts instead.
     """
-    held = select(_ASG.c.document_id).where(_ASG.c.project_id == project_id)
-    figures = select(
-        select(func.count())
-        .select_from(_DOC)
-        .where(_DOC.c.project_id == project_id)
-        .scalar_subquery(),
-        select(func.count())
-        .select_from(_UNIT)
-        .where(_UNIT.c.project_id == project_id)
-        .scalar_subquery(),
-        select(func.count(distinct(_ASG.c.document_id)))
-        .where(_ASG.c.project_id == project_id)
-        .scalar_subquery(),
-        select(func.count())
-        .select_from(_UNIT)
-        .where(_UNIT.c.document_id.in_(held))
-        .scalar_subquery(),
-    )
-    docs, units, held_docs, held_units = session.execute(figures).one()
-    return docs - held_docs, units - held_units
+    project = _DOC.c.project_id == project_id
+    if session.execute(select(_ASG.c.id).where(_ASG.c.project_id == project_id).limit(1)).first():
+        unheld = ~exists().where(_ASG.c.document_id == _DOC.c.id)
+        docs, units = session.execute(
+            select(func.count(), func.coalesce(func.sum(units_of(_DOC.c.id)), 0)).where(
+                project, unheld
+            )
+        ).one()
+        return docs, int(units)
+    docs, units = session.execute(
+        select(
+            select(func.count()).select_from(_DOC).where(project).scalar_subquery(),
+            select(func.count())
+            .select_from(_UNIT)
+            .where(_UNIT.c.project_id == project_id)
+            .scalar_subquery(),
+        )
+    ).one()
+    return docs, units
