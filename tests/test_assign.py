@@ -450,6 +450,8 @@ def test_cli_errors_are_one_line_for_people(cli_store):
     assert "no document 99" in fails("assign", "--doc", "3,99", "--to", "alice")
     assert "10-20" in fails("assign", "--doc", "x", "--to", "alice")
     assert "not an ISO date" in fails("assign", "--published-from", "May", "--to", "alice")
+    run("assign", "--all", "--to", "bob")
+    assert "no unassigned document matches" in fails("assign", "--count", "1", "--to", "alice")
     message = fails("assign", "--outlet", "CNN", "--to", "alice")
     assert "no document matches" in message and "voachinese.com" in message
 

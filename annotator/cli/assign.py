@@ -24,15 +24,14 @@ CHOOSE = "--doc, --title, --outlet, --published-from/--published-to, --count N o
 
 def _names(values: list[str] | None) -> list[str]:
     """Repeatable options that also take comma-separated lists."""
-    return list(dict.fromkeys(v.strip() for item in values or () for v in item.split(",")))
+    parts = (v.strip() for item in values or () for v in item.split(","))
+    return list(dict.fromkeys(v for v in parts if v))
 
 
 def parse_ids(values: list[str] | None) -> tuple[tuple[int, int], ...]:
     """'12', '12,15', '10-20' (repeatable) -> inclusive id ranges."""
     ranges: list[tuple[int, int]] = []
     for item in _names(values):
-        if not item:
-            continue
         first, dash, last = item.partition("-")
         try:
             lo, hi = int(first), int(last if dash else first)
@@ -81,7 +80,8 @@ def build_selection(
     selection = Selection(
         id_ranges=parse_ids(doc),
         title_glob=title or None,
-        outlets=tuple(o for o in _names(outlet) if o),
+        # Repeated, never comma-split: an outlet's name may hold a comma.
+        outlets=tuple(dict.fromkeys(o.strip() for o in outlet or () if o.strip())),
         published_from=start,
         published_before=limit,
         count=count,
@@ -268,13 +268,12 @@ def assign(
                 dry_run=dry_run,
             )
         if not result.selected:
+            which = "unassigned document" if selection.count is not None else "document"
             hint = ""
             if selection.outlets:
                 outlets = known_outlets(session, project_id=proj.id)
                 hint = f" (outlets here: {', '.join(outlets) or 'none'})"
-            elif selection.count is not None:
-                hint = " (every matching document is assigned already)"
-            raise UserError(f"no document matches the selection{hint}: nothing changed")
+            raise UserError(f"no {which} matches the selection{hint}: nothing changed")
     _print(result, pool=pool, named=bool(givers), overlap=overlap, per_doc=k)
 
 
