@@ -15,6 +15,7 @@ from rich.text import Text
 from annotator import __version__
 from annotator.cli.agreement import agreement, annotators_app, report
 from annotator.cli.annotate import annotate
+from annotator.cli.assign import assign
 from annotator.cli.exporting import export, labels_app
 from annotator.cli.importing import import_
 from annotator.cli.options import err, out
@@ -36,6 +37,7 @@ app = typer.Typer(
 app.command()(init)
 app.command("import")(import_)
 app.command()(annotate)
+app.command()(assign)
 app.command()(status)
 app.command()(export)
 app.add_typer(labels_app, name="labels")
@@ -77,5 +79,6 @@ def main() -> None:
         message = format_user_error(exc)
         if message is None:
             raise
-        err.print(Text(message, style="red"))
+        # soft_wrap: one line however long, so a terminal (or a script) sees it whole.
+        err.print(Text(message, style="red"), soft_wrap=True)
         sys.exit(1)

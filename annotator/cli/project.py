@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -47,7 +47,12 @@ def status(
     project: ProjectOption = None,
     db: DbOption = None,
 ) -> None:
-    """Show documents, units and annotations per annotator."""
+    """Show documents, units and annotations per annotator.
+
+    Once the lead assigns documents (`annotator assign`) or people are annotating, also what
+    is assigned to each annotator (documents, units), the units on their screen now (leased)
+    and the shared pool (the documents nobody is assigned).
+    """
     if charts:
         from annotator.cli.review import dashboard
 
@@ -55,17 +60,29 @@ def status(
         return
     from annotator.store.engine import open_store, session_scope
     from annotator.store.projects import get_project
-    from annotator.store.stats import current_schema_row, project_summary
+    from annotator.store.stats import TeamRow, current_schema_row, project_summary, team_status
 
     engine = open_store(db)
     with session_scope(engine) as session:
         proj = get_project(session, project)
+        assert proj.id is not None
         counts = project_summary(session, proj.id)
+        team = team_status(session, project_id=proj.id)
         version = current_schema_row(session, proj.schema_version_id)
+    people: dict[str, dict[str, Any]] = {}
+    for name in sorted(set(counts["annotators"]) | set(team.annotators)):
+        row = team.annotators.get(name, TeamRow())
+        people[name] = {
+            **counts["annotators"].get(name, {"done": 0, "skipped": 0, "flagged": 0}),
+            "assigned": {"documents": row.assigned_documents, "units": row.assigned_units},
+            "leased": row.leased,
+        }
     summary = {
         "project": proj.name,
         "schema": {"name": version.name, "hash": version.content_hash} if version else None,
         **counts,
+        "annotators": people,
+        "pool": {"documents": team.pool_documents, "units": team.pool_units},
     }
     if as_json:
         out.print_json(json.dumps(summary, ensure_ascii=False))
@@ -73,15 +90,34 @@ def status(
     schema_text = f"{version.name} ({version.content_hash[:12]})" if version else "none"
     out.print(Text(f"Project {proj.name}  ·  schema {schema_text}"))
     out.print(f"{summary['documents']:,} documents, {summary['units']:,} units")
-    if not summary["annotators"]:
+    if not people:
         out.print("No annotations yet.", style="dim")
         return
-    table = Table("annotator", "done", "skipped", "flagged")
-    for who, by_status in summary["annotators"].items():
-        table.add_row(
-            Text(who), *(f"{by_status.get(k, 0):,}" for k in ("done", "skipped", "flagged"))
-        )
+    # The team columns only once there is a team: a researcher alone sees the short table.
+    teamwork = team.pool_documents < summary["documents"] or any(
+        row.leased for row in team.annotators.values()
+    )
+    columns = ["annotator", "done", "skipped", "flagged"]
+    if teamwork:
+        columns[1:1] = ["assigned\ndocuments", "assigned\nunits"]
+        columns.append("leased")
+    table = Table(*columns)
+    for column in table.columns[1:]:
+        column.justify = "right"
+    for who, figures in people.items():
+        cells = [f"{figures[k]:,}" for k in ("done", "skipped", "flagged")]
+        if teamwork:
+            held = figures["assigned"]
+            cells[0:0] = [f"{held[k]:,}" if held["documents"] else "–" for k in held]
+            cells.append(f"{figures['leased']:,}")
+        table.add_row(Text(who), *cells)
     out.print(table)
+    if teamwork:
+        docs, units = team.pool_documents, team.pool_units
+        out.print(
+            f"Shared pool (documents nobody is assigned): {docs:,} document{'s' * (docs != 1)}, "
+            f"{units:,} unit{'s' * (units != 1)}"
+        )
 
 
 def demo(

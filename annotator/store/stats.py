@@ -1,13 +1,23 @@
-"""Counts for `annotator status`: documents, units, annotations per annotator."""
+"""Counts for `annotator status`: documents, units, annotations per annotator, and who holds
+what (assigned documents, live leases, the shared pool)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from annotator.store.models import Annotation, Annotator, Document, SchemaVersion, Unit
+from annotator.store.assignments import assigned_counts, pool_size
+from annotator.store.leases import live_leases
+from annotator.store.models import (
+    Annotation,
+    Annotator,
+    Document,
+    SchemaVersion,
+    Unit,
+)
 
 
 def project_summary(session: Session, project_id: int) -> dict[str, Any]:
@@ -17,19 +27,69 @@ def project_summary(session: Session, project_id: int) -> dict[str, Any]:
     units = session.execute(
         select(func.count()).select_from(Unit).where(col(Unit.project_id) == project_id)
     ).scalar_one()
-    per_annotator: dict[str, dict[str, int]] = {}
+    # Grouped by annotator id, names looked up once after: joining the annotator row to every
+    # counted annotation (to group by name) doubled the time on 500k labels.
     rows = session.execute(
-        select(col(Annotator.name), col(Annotation.status), func.count())
-        .join(Annotation, col(Annotation.annotator_id) == col(Annotator.id))
+        select(col(Annotation.annotator_id), col(Annotation.status), func.count())
         .join(Unit, col(Unit.id) == col(Annotation.unit_id))
         .where(col(Unit.project_id) == project_id)
-        .group_by(col(Annotator.name), col(Annotation.status))
-        .order_by(col(Annotator.name))
+        .group_by(col(Annotation.annotator_id), col(Annotation.status))
     ).all()
-    for name, status, count in rows:
-        per_annotator.setdefault(name, {"done": 0, "skipped": 0, "flagged": 0})[status] = count
+    names = dict(
+        session.execute(
+            select(col(Annotator.id), col(Annotator.name)).where(
+                col(Annotator.id).in_({aid for aid, _, _ in rows})
+            )
+        ).all()
+    )
+    per_annotator: dict[str, dict[str, int]] = {}
+    for aid, status, count in sorted(rows, key=lambda row: names[row[0]]):
+        per_annotator.setdefault(names[aid], {"done": 0, "skipped": 0, "flagged": 0})[status] = (
+            count
+        )
     return {"documents": documents, "units": units, "annotators": per_annotator}
 
 
 def current_schema_row(session: Session, schema_version_id: int | None) -> SchemaVersion | None:
     return session.get(SchemaVersion, schema_version_id) if schema_version_id else None
+
+
+# --- team figures: who holds what ------------------------------------------------------
+
+
+@dataclass
+class TeamRow:
+    """One annotator's assigned work and live leases in a project."""
+
+    assigned_documents: int = 0
+    assigned_units: int = 0
+    leased: int = 0  # units on their screen now (live leases)
+
+
+@dataclass
+class TeamStatus:
+    annotators: dict[str, TeamRow] = field(default_factory=dict)
+    pool_documents: int = 0  # documents nobody is assigned: everyone draws from them
+    pool_units: int = 0
+
+
+def team_status(session: Session, *, project_id: int) -> TeamStatus:
+    """Assigned work and live leases per annotator, and the shared pool's size.
+
+    One grouped query per figure, whatever the number of annotators; names are looked up
+    once at the end (grouping by name would read the annotator row per counted row).
+    """
+    held = assigned_counts(session, project_id=project_id)
+    leased = live_leases(session, project_id=project_id)
+    ids = set(held) | set(leased)
+    names = dict(
+        session.execute(
+            select(col(Annotator.id), col(Annotator.name)).where(col(Annotator.id).in_(ids))
+        ).all()
+    )
+    status = TeamStatus()
+    for aid in sorted(ids, key=names.__getitem__):
+        docs, units = held.get(aid, (0, 0))
+        status.annotators[names[aid]] = TeamRow(docs, units, leased.get(aid, 0))
+    status.pool_documents, status.pool_units = pool_size(session, project_id=project_id)
+    return status
