@@ -16,21 +16,25 @@ from typing import Any
 from annotator.export.card import CardStats, label_keys
 from annotator.export.card_agreement import AgreementLabels
 from annotator.export.encode import Memo
-from annotator.export.gold import MEMO, UnitGold, decoded_values
+from annotator.export.gold import MEMO, GoldRules, UnitGold, decoded_values
 
 BATCH = 2_000  # units counted at a time
 
 
 class StreamCard:
     def __init__(
-        self, stats: CardStats, splits: dict[int, str] | None, labels: AgreementLabels
+        self,
+        stats: CardStats,
+        splits: dict[int, str] | None,
+        labels: AgreementLabels,
+        rules: GoldRules | None = None,
     ) -> None:
         self.stats = stats
         self.labels = labels
         self.splits = splits
         tasks = stats.task_types
         self._who: set[Any] = set()
-        self._gold = UnitGold(tasks, self._gold_keys) if stats.gold else None
+        self._gold = UnitGold(tasks, self._gold_keys, rules) if stats.gold else None
         self._keys = Memo(self._value_keys)  # values text -> ((task, label), ...)
         self._pending: list[tuple[int, list, Any]] = []  # units seen, not yet counted
 

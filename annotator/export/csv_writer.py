@@ -19,7 +19,7 @@ from typing import Any
 from annotator.export.atomic import Background, atomic_write
 from annotator.export.encode import Memo, dumps
 from annotator.export.flat import ANNOTATION_COLUMNS, STRUCTURED, columns, flat_records
-from annotator.export.gold import UnitGold
+from annotator.export.gold import GoldRules, UnitGold
 from annotator.export.rows import UnitStream
 
 # Characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
@@ -138,10 +138,11 @@ def write_csv_stream(
     splits: dict[int, str] | None = None,
     safe: bool = False,
     gold: bool = False,
+    rules: GoldRules | None = None,
 ) -> int:
     """The records `write_csv` writes, built as text from the stream."""
     cell = _cell_maker(safe)
-    unit_gold = UnitGold(task_types, _gold_cells(task_types, cell)) if gold else None
+    unit_gold = UnitGold(task_types, _gold_cells(task_types, cell), rules) if gold else None
     names = Memo(lambda who: cell(stream.names.get(who)))
     hashes = Memo(lambda version: cell(stream.hashes.get(version)))
     words = Memo(cell)  # statuses, kinds, split names

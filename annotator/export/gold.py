@@ -11,16 +11,32 @@ it writes (a JSON fragment, CSV cells, column values), so that is cached too.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from annotator.analysis.aggregate import gold_for_unit
 from annotator.export.encode import Memo, dumps
+from annotator.schema.model import Schema
+from annotator.schema.visibility import show_if_of, with_parents
 
 MEMO = 50_000  # distinct texts or combinations kept before a cache is dropped
 
 # A unit's gold: {task: value} and {task: source}, over the selected tasks in schema order.
 GoldEncode = Callable[[dict[str, Any], dict[str, str]], Any]
+
+
+@dataclass(frozen=True)
+class GoldRules:
+    """What the gold of the selected tasks depends on beyond their own votes: the tasks
+    their show_if chains name (parents first, selected or not) and the conditions."""
+
+    needed: dict[str, str]  # task -> type: the selected tasks and their parents
+    show_if: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+
+
+def gold_rules(schema: Schema, task_types: Mapping[str, str]) -> GoldRules:
+    return GoldRules(with_parents(schema, task_types), show_if_of(schema))
 
 
 def decoded_values(text: str | None) -> dict[str, Any]:
@@ -32,9 +48,12 @@ class UnitGold:
     """``gold(anns, adjudicated)`` -> `encode` of the unit's gold; `anns` are stream tuples
     (values text at 2, status at 3), `adjudicated` the unit's {task: value} or None."""
 
-    def __init__(self, task_types: dict[str, str], encode: GoldEncode) -> None:
+    def __init__(
+        self, task_types: dict[str, str], encode: GoldEncode, rules: GoldRules | None = None
+    ) -> None:
         self.task_types = task_types
         self.encode = encode
+        self.rules = rules or GoldRules(dict(task_types))
         self._values = Memo(decoded_values)
         self._by_votes = Memo(self._compute)
 
@@ -43,10 +62,10 @@ class UnitGold:
         if len(values) > MEMO:
             values.clear()
         annotations = [{"values": values[t], "status": "done"} for t in texts]
-        golds = gold_for_unit(self.task_types, annotations, adjudicated)
-        return self.encode(
-            {t: g.value for t, g in golds.items()}, {t: g.source for t, g in golds.items()}
-        )
+        rules = self.rules
+        golds = gold_for_unit(rules.needed, annotations, adjudicated, show_if=rules.show_if)
+        tasks = self.task_types
+        return self.encode({t: golds[t].value for t in tasks}, {t: golds[t].source for t in tasks})
 
     def _compute(self, texts: tuple[str | None, ...]) -> Any:
         return self._gold(texts, None)
@@ -54,7 +73,7 @@ class UnitGold:
     def __call__(self, anns: Iterable[tuple[Any, ...]], adjudicated: dict[str, Any] | None) -> Any:
         texts = tuple([a[2] for a in anns if a[3] == "done"])
         if adjudicated:
-            adjudicated = {t: v for t, v in adjudicated.items() if t in self.task_types}
+            adjudicated = {t: v for t, v in adjudicated.items() if t in self.rules.needed}
         if adjudicated:
             return self._gold(texts, adjudicated)
         memo = self._by_votes

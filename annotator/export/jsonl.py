@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 
 from annotator.export.atomic import Background, atomic_write
 from annotator.export.encode import Memo, dumps, json_number, jstr
-from annotator.export.gold import MEMO, UnitGold, trimmed_values
+from annotator.export.gold import MEMO, GoldRules, UnitGold, trimmed_values
 from annotator.export.rows import UnitStream, iter_unit_rows
 
 FLUSH = 2_000  # lines per write
@@ -58,6 +58,7 @@ def write_jsonl_stream(
     task_types: dict[str, str] | None = None,
     every_task: bool = True,
     gold: bool = False,
+    rules: GoldRules | None = None,
 ) -> int:
     """The lines `write_jsonl_rows` writes, built as text from the stream; returns the
     number of lines. `task_types` are the selected tasks (needed for `gold` and unless
@@ -77,6 +78,7 @@ def write_jsonl_stream(
         unit_gold = UnitGold(
             task_types or {},
             lambda g, src: ',"gold":' + dumps(g) + ',"gold_source":' + dumps(src),
+            rules,
         )
     trim_tasks = task_types or {}
     count = 0

@@ -20,7 +20,7 @@ from typing import Any
 from annotator.export.atomic import Background, atomic_write
 from annotator.export.encode import Memo
 from annotator.export.flat import columns, flat_records
-from annotator.export.gold import UnitGold
+from annotator.export.gold import GoldRules, UnitGold
 from annotator.export.rows import UnitStream
 
 ROW_GROUP = 10_000  # rows per row group; peak RSS grows ~1.5 MB per 1,000 rows
@@ -168,6 +168,7 @@ def write_parquet_stream(
     splits: dict[int, str] | None = None,
     metadata: dict[str, str] | None = None,
     gold: bool = False,
+    rules: GoldRules | None = None,
 ) -> int:
     """The records `write_parquet` writes, built column-wise from the stream."""
     import pyarrow as pa
@@ -175,7 +176,7 @@ def write_parquet_stream(
     import pyarrow.parquet as pq
 
     schema = arrow_schema(task_types, gold=gold, split=splits is not None, metadata=metadata or {})
-    unit_gold = UnitGold(task_types, _gold_columns(task_types)) if gold else None
+    unit_gold = UnitGold(task_types, _gold_columns(task_types), rules) if gold else None
     no_gold = (None,) * (2 * len(task_types))
     values_of = Memo(_values_maker(task_types))
     doc_fields = ("title", "url", "outlet", "published", "lang")

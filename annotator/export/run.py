@@ -16,6 +16,7 @@ from annotator.export.atomic import atomic_write
 from annotator.export.card import CardStats, render_card
 from annotator.export.card_agreement import AgreementLabels, card_agreement
 from annotator.export.card_stream import StreamCard
+from annotator.export.gold import GoldRules, gold_rules
 from annotator.export.options import FORMATS, SPLIT_NAMES, ExportOptions
 from annotator.export.rows import open_stream
 from annotator.export.select import select_rows, selected_tasks, stream_filters
@@ -58,12 +59,13 @@ def export_project(
         # Folder formats are datasets with splits and gold by nature.
         opts = replace(opts, gold=True, split=opts.split or DEFAULT_SPLIT)
     task_types = selected_tasks(schema, opts)
+    rules = gold_rules(schema, task_types)
     schema_meta = {"name": schema.name, "hash": schema.content_hash}
 
     splits = None
     if opts.split:
         with open_stream(engine, pid, stream_filters(opts)) as stream:
-            splits = plan_splits_stream(stream, task_types, opts.split, opts.seed)
+            splits = plan_splits_stream(stream, task_types, opts.split, opts.seed, rules)
     want_card = opts.card or fmt in FOLDER_FORMATS
     stats = CardStats(task_types, gold=opts.gold)
     labels = AgreementLabels()  # the exported labels, for the card's agreement
@@ -81,8 +83,10 @@ def export_project(
         )
 
     if streamable(fmt, opts):
-        watch = StreamCard(stats, splits, labels) if want_card else None
-        result = _write_stream(engine, pid, fmt, target, schema, task_types, opts, splits, watch)
+        watch = StreamCard(stats, splits, labels, rules) if want_card else None
+        result = _write_stream(
+            engine, pid, fmt, target, schema, task_types, opts, splits, watch, rules
+        )
     else:
         with_tokens = fmt in ("conll", "prodigy", "label-studio") and "span" in task_types.values()
         rows = select_rows(
@@ -124,6 +128,7 @@ def _write_stream(
     opts: ExportOptions,
     splits: dict[int, str] | None,
     watch: StreamCard | None = None,
+    rules: GoldRules | None = None,
 ) -> ExportResult:
     with open_stream(engine, project_id, stream_filters(opts)) as stream:
         stream.watch = watch
@@ -139,6 +144,7 @@ def _write_stream(
                 task_types=task_types,
                 every_task=opts.tasks is None,
                 gold=opts.gold,
+                rules=rules,
             )
         elif fmt == "csv":
             from annotator.export.csv_writer import write_csv_stream
@@ -150,6 +156,7 @@ def _write_stream(
                 splits=splits,
                 safe=opts.excel_safe,
                 gold=opts.gold,
+                rules=rules,
             )
         else:
             from annotator.export.parquet import write_parquet_stream
@@ -161,6 +168,7 @@ def _write_stream(
                 splits=splits,
                 metadata=_file_metadata(schema),
                 gold=opts.gold,
+                rules=rules,
             )
         if watch is not None:
             watch.finish(stream)

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 
 from annotator.analysis.aggregate import gold_for_unit
 from annotator.errors import UserError
+from annotator.export.gold import gold_rules
 from annotator.export.options import ExportOptions
 from annotator.export.rows import Filters, iter_unit_rows
 from annotator.schema.model import Schema
@@ -50,9 +51,15 @@ def row_filter(schema: Schema, opts: ExportOptions) -> Callable[[Row], Row | Non
     selected tasks and attaches gold (None: leave the unit out)."""
     tasks = selected_tasks(schema, opts)
     all_tasks = len(tasks) == len(schema.tasks)
+    rules = gold_rules(schema, tasks)
 
     def apply(row: Row) -> Row | None:
         anns = row["annotations"]
+        adjudicated = row.pop("gold", None) or {}
+        golds = None
+        if opts.gold and (anns or opts.include_unannotated):
+            # Over every task the selected ones depend on, before the values are trimmed.
+            golds = gold_for_unit(rules.needed, anns, adjudicated, show_if=rules.show_if)
         if not all_tasks:
             anns = [
                 {**a, "values": {k: v for k, v in a["values"].items() if k in tasks}} for a in anns
@@ -60,13 +67,11 @@ def row_filter(schema: Schema, opts: ExportOptions) -> Callable[[Row], Row | Non
         if not anns and not opts.include_unannotated:
             return None
         row["annotations"] = anns
-        adjudicated = row.pop("gold", None) or {}
         if not all_tasks:
             adjudicated = {k: v for k, v in adjudicated.items() if k in tasks}
-        if opts.gold:
-            golds = gold_for_unit(tasks, anns, adjudicated)
-            row["gold"] = {t: g.value for t, g in golds.items()}
-            row["gold_source"] = {t: g.source for t, g in golds.items()}
+        if golds is not None:
+            row["gold"] = {t: golds[t].value for t in tasks}
+            row["gold_source"] = {t: golds[t].source for t in tasks}
         elif adjudicated:
             row["gold"] = adjudicated
         return row

@@ -87,7 +87,11 @@ def _strata(units: Counter[int], labels: dict[int, Counter[str]]) -> dict[int, t
 
 
 def plan_splits_stream(
-    stream: Any, task_types: Mapping[str, str], fractions: tuple[float, ...], seed: int
+    stream: Any,
+    task_types: Mapping[str, str],
+    fractions: tuple[float, ...],
+    seed: int,
+    rules: Any = None,
 ) -> dict[int, str]:
     """`plan_splits` from the store stream (``rows.UnitStream``) instead of row dicts: the
     same strata (the unit's gold for the stratifying task: adjudicated, else the vote of the
@@ -102,6 +106,7 @@ def plan_splits_stream(
         stratum = UnitGold(
             {task: task_types[task]},
             lambda gold, _: NO_LABEL if gold[task] is None else str(gold[task]),
+            rules,
         )
     for unit, anns, adjudicated in stream:
         doc_id = unit[1]
