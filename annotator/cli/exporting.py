@@ -122,6 +122,8 @@ def export(
     if (result.splits and opts.split) or format in ("hf", "conll"):
         line += " (" + ", ".join(f"{k} {v:,}" for k, v in result.splits.items()) + ")"
     out.print(Text(line))
+    for note in result.notes:
+        out.print(Text(note, style="yellow"))
     if result.card is not None and format not in ("hf", "conll"):
         out.print(Text(f"Dataset card: {result.card}", style="dim"))
 

@@ -150,6 +150,7 @@ def render_card(
     opts: ExportOptions,
     yaml_header: str = "",
     agreement: tuple[list[Any], str] | None = None,
+    notes: Iterable[str] = (),
 ) -> str:
     """Markdown card; `yaml_header` (without the --- fences) goes on top when given."""
     out: list[str] = []
@@ -182,6 +183,8 @@ def render_card(
             "splits) and stratified by the gold label of the first single-choice task."
         )
         out.append("")
+    for note in notes:
+        out += [note, ""]
     out += _table(
         ["split", "documents", "units", "annotations"],
         [[s, len(stats.documents[s]), stats.units[s], stats.annotations[s]] for s in stats.splits],

@@ -164,7 +164,8 @@ def write_hf(
         writers = {s: _SplitWriter(tmp / files[s], schema) for s in split_names}
         try:
             for row in rows:
-                writers[row.get("split", split_names[0])].add(unit_record(row, task_types, dumps))
+                writer = writers.get(row.get("split", split_names[0]), writers[split_names[0]])
+                writer.add(unit_record(row, task_types, dumps))
         finally:
             for w in writers.values():
                 w.close()

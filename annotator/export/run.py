@@ -38,6 +38,7 @@ class ExportResult:
     records: int  # lines, rows or tasks written (per format)
     card: Path | None = None
     splits: dict[str, int] = field(default_factory=dict)  # units per split
+    notes: list[str] = field(default_factory=list)  # what the export left out, and why
 
 
 def card_path(target: Path, fmt: str) -> Path:
@@ -63,9 +64,12 @@ def export_project(
     schema_meta = {"name": schema.name, "hash": schema.content_hash}
 
     splits = None
+    notes: list[str] = []
+    split_names: tuple[str, ...] = ()
     if opts.split:
         with open_stream(engine, pid, stream_filters(opts)) as stream:
             splits = plan_splits_stream(stream, task_types, opts.split, opts.seed, rules)
+        split_names, notes = kept_splits(SPLIT_NAMES[len(opts.split)], opts.split, splits)
     want_card = opts.card or fmt in FOLDER_FORMATS
     stats = CardStats(task_types, gold=opts.gold)
     labels = AgreementLabels()  # the exported labels, for the card's agreement
@@ -80,6 +84,7 @@ def export_project(
             opts=opts,
             yaml_header=yaml_header,
             agreement=card_agreement(schema, labels, opts.tasks),
+            notes=notes,
         )
 
     if streamable(fmt, opts):
@@ -100,7 +105,7 @@ def export_project(
         )
         if want_card:
             rows = stats.watch(rows)
-        result = _write(fmt, rows, target, schema, task_types, schema_meta, opts, card)
+        result = _write(fmt, rows, target, schema, task_types, schema_meta, opts, card, split_names)
     if want_card and fmt not in FOLDER_FORMATS:
         result.card = card_path(target, fmt)
         with atomic_write(result.card, "w", encoding="utf-8", newline="\n") as fh:
@@ -109,7 +114,33 @@ def export_project(
         result.card = card_path(target, fmt)
     if not result.splits and want_card:
         result.splits = dict(stats.units)
+    result.notes = notes
     return result
+
+
+def kept_splits(
+    names: tuple[str, ...], fractions: tuple[float, ...], plan: dict[int, str]
+) -> tuple[tuple[str, ...], list[str]]:
+    """The splits that received documents (in order), and a line for each left out.
+
+    A split with no rows is left out of the files and the card: `datasets` refuses a
+    declared split with no data. A document's units stay in one split, so a project with
+    fewer documents than requested splits cannot fill them all."""
+    used = set(plan.values())
+    kept = tuple(n for n in names if n in used) or names[:1]
+    empty = [n for n, f in zip(names, fractions, strict=True) if n not in kept and f > 0]
+    notes: list[str] = []
+    if empty:
+        docs = len(plan)
+        wanted = sum(1 for f in fractions if f > 0)
+        why = (
+            f"the export has {docs} document{'s' if docs != 1 else ''} for {wanted} splits, "
+            "and a document's units stay in one split"
+            if docs < wanted
+            else "no document fell to them at these shares"
+        )
+        notes.append(f"Split{'s' if len(empty) > 1 else ''} {' and '.join(empty)} left out: {why}.")
+    return kept, notes
 
 
 def streamable(fmt: str, opts: ExportOptions) -> bool:
@@ -180,7 +211,9 @@ def _file_metadata(schema: Schema) -> dict[str, str]:
     return {"annotator.schema_name": schema.name, "annotator.schema_hash": schema.content_hash}
 
 
-def _write(fmt, rows, target, schema: Schema, task_types, schema_meta, opts, card) -> ExportResult:
+def _write(
+    fmt, rows, target, schema: Schema, task_types, schema_meta, opts, card, split_names
+) -> ExportResult:
     split = opts.split is not None
     if fmt == "jsonl":
         from annotator.export.jsonl import write_jsonl_rows
@@ -227,7 +260,7 @@ def _write(fmt, rows, target, schema: Schema, task_types, schema_meta, opts, car
             rows,
             target,
             task_types=task_types,
-            split_names=SPLIT_NAMES[len(opts.split)],
+            split_names=split_names,
             metadata=_file_metadata(schema),
             card=card,
         )
@@ -235,8 +268,6 @@ def _write(fmt, rows, target, schema: Schema, task_types, schema_meta, opts, car
     else:  # conll
         from annotator.export.conll import write_conll
 
-        sizes = write_conll(
-            rows, target, task_types=task_types, split_names=SPLIT_NAMES[len(opts.split)], card=card
-        )
+        sizes = write_conll(rows, target, task_types=task_types, split_names=split_names, card=card)
         return ExportResult(target, fmt, sum(sizes.values()), splits=sizes)
     return ExportResult(target, fmt, n)
