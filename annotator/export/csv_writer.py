@@ -18,9 +18,17 @@ from typing import Any
 
 from annotator.export.atomic import Background, atomic_write
 from annotator.export.encode import Memo, dumps
-from annotator.export.flat import ANNOTATION_COLUMNS, STRUCTURED, columns, flat_records
+from annotator.export.flat import (
+    ANNOTATION_COLUMNS,
+    STRUCTURED,
+    UNIT_COLUMNS,
+    columns,
+    flat_records,
+    has_spans,
+)
 from annotator.export.gold import GoldRules, UnitGold
 from annotator.export.rows import UnitStream
+from annotator.export.tokens import StreamTokens
 
 # Characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -55,6 +63,8 @@ def write_csv(
     structured = [n_fixed + i for i, k in enumerate(kinds) if k in STRUCTURED]
     if gold:
         structured += [n_fixed + len(kinds) + i for i, k in enumerate(kinds) if k in STRUCTURED]
+    if has_spans(task_types):
+        structured.append(len(UNIT_COLUMNS))  # the tokens, as a JSON list
     count = 0
     encoding = "utf-8-sig" if safe else "utf-8"
     with atomic_write(target, "w", encoding=encoding, newline="") as fh:
@@ -142,7 +152,10 @@ def write_csv_stream(
 ) -> int:
     """The records `write_csv` writes, built as text from the stream."""
     cell = _cell_maker(safe)
-    unit_gold = UnitGold(task_types, _gold_cells(task_types, cell), rules) if gold else None
+    tokens = StreamTokens(lambda d: stream.document(d)["lang"]) if stream.with_tokens else None
+    unit_gold = None
+    if gold:
+        unit_gold = UnitGold(task_types, _gold_cells(task_types, cell), rules, tokens)
     names = Memo(lambda who: cell(stream.names.get(who)))
     hashes = Memo(lambda version: cell(stream.hashes.get(version)))
     words = Memo(cell)  # statuses, kinds, split names
@@ -166,15 +179,18 @@ def write_csv_stream(
         for units, anns, adjudicated in stream.flat_chunks(FLUSH):
             golds: dict[int, str] = {}
             if unit_gold is not None:
+                by_id = {u[0]: u for u in units}
                 golds = {
-                    uid: unit_gold(group, adjudicated.get(uid))
+                    uid: unit_gold(group, adjudicated.get(uid), by_id.get(uid))
                     for uid, group in groupby(anns, itemgetter(0))
                 }
             heads = {}
-            for uid, doc_id, position, kind, text, *_ in units:
+            for unit in units:
+                uid, doc_id, position, kind, text = unit[:5]
                 split = "," + words[splits.get(doc_id, "train")] if splits is not None else ""
+                toks = "" if tokens is None else cell(dumps(tokens(unit))) + ","
                 heads[uid] = (
-                    f"{uid},{docs[doc_id]},{words[kind]},{position},{cell(text)},",
+                    f"{uid},{docs[doc_id]},{words[kind]},{position},{cell(text)},{toks}",
                     split,
                     golds.get(uid, ""),
                 )

@@ -30,8 +30,13 @@ ANNOTATION_COLUMNS = (
 STRUCTURED = ("multi", "span", "stance")
 
 
+def has_spans(task_types: dict[str, str]) -> bool:
+    """Whether the export carries spans, and with them the unit's tokens."""
+    return "span" in task_types.values()
+
+
 def columns(task_types: dict[str, str], *, gold: bool, split: bool) -> list[str]:
-    cols = [*UNIT_COLUMNS, *ANNOTATION_COLUMNS]
+    cols = [*UNIT_COLUMNS, *(("tokens",) if has_spans(task_types) else ()), *ANNOTATION_COLUMNS]
     if split:
         cols.append("split")
     cols.extend(task_types)
@@ -61,6 +66,8 @@ def flat_records(
         row["position"],
         row["text"],
     ]
+    if has_spans(task_types):
+        head.append(row.get("tokens"))
     tail: list[Any] = []
     if gold:
         g = row.get("gold") or {}

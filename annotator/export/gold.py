@@ -17,6 +17,7 @@ from typing import Any
 
 from annotator.analysis.aggregate import gold_for_unit
 from annotator.export.encode import Memo, dumps
+from annotator.export.tokens import complete_spans
 from annotator.schema.model import Schema
 from annotator.schema.visibility import show_if_of, with_parents
 
@@ -49,15 +50,24 @@ class UnitGold:
     (values text at 2, status at 3), `adjudicated` the unit's {task: value} or None."""
 
     def __init__(
-        self, task_types: dict[str, str], encode: GoldEncode, rules: GoldRules | None = None
+        self,
+        task_types: dict[str, str],
+        encode: GoldEncode,
+        rules: GoldRules | None = None,
+        tokens: Callable[[tuple[Any, ...]], list[str]] | None = None,
     ) -> None:
         self.task_types = task_types
         self.encode = encode
         self.rules = rules or GoldRules(dict(task_types))
+        # With `tokens` (unit tuple -> its tokens), gold spans get their characters and text.
+        self.tokens = tokens
+        self.span_tasks = [t for t, k in task_types.items() if k == "span"] if tokens else []
         self._values = Memo(decoded_values)
         self._by_votes = Memo(self._compute)
 
-    def _gold(self, texts: Iterable[str | None], adjudicated: dict[str, Any] | None) -> Any:
+    def _golds(
+        self, texts: Iterable[str | None], adjudicated: dict[str, Any] | None
+    ) -> tuple[dict[str, Any], dict[str, str]]:
         values = self._values
         if len(values) > MEMO:
             values.clear()
@@ -65,21 +75,36 @@ class UnitGold:
         rules = self.rules
         golds = gold_for_unit(rules.needed, annotations, adjudicated, show_if=rules.show_if)
         tasks = self.task_types
-        return self.encode({t: golds[t].value for t in tasks}, {t: golds[t].source for t in tasks})
+        return {t: golds[t].value for t in tasks}, {t: golds[t].source for t in tasks}
 
-    def _compute(self, texts: tuple[str | None, ...]) -> Any:
-        return self._gold(texts, None)
+    def _compute(self, texts: tuple[str | None, ...]) -> tuple[dict, dict, Any]:
+        values, sources = self._golds(texts, None)
+        return values, sources, self.encode(values, sources)
 
-    def __call__(self, anns: Iterable[tuple[Any, ...]], adjudicated: dict[str, Any] | None) -> Any:
+    def __call__(
+        self,
+        anns: Iterable[tuple[Any, ...]],
+        adjudicated: dict[str, Any] | None,
+        unit: tuple[Any, ...] | None = None,
+    ) -> Any:
+        """`unit` (the stream's unit tuple) is needed for span tasks' characters."""
         texts = tuple([a[2] for a in anns if a[3] == "done"])
         if adjudicated:
             adjudicated = {t: v for t, v in adjudicated.items() if t in self.rules.needed}
         if adjudicated:
-            return self._gold(texts, adjudicated)
-        memo = self._by_votes
-        if len(memo) > MEMO:
-            memo.clear()
-        return memo[texts]
+            values, sources = self._golds(texts, adjudicated)
+            encoded = None
+        else:
+            memo = self._by_votes
+            if len(memo) > MEMO:
+                memo.clear()
+            values, sources, encoded = memo[texts]
+        spans = [t for t in self.span_tasks if values.get(t)]
+        if spans and unit is not None and self.tokens is not None:
+            tokens = self.tokens(unit)
+            values = {**values, **{t: complete_spans(values[t], unit[4], tokens) for t in spans}}
+            encoded = None
+        return self.encode(values, sources) if encoded is None else encoded
 
 
 def trimmed_values(task_types: dict[str, str]) -> Callable[[str | None], str]:

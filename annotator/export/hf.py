@@ -35,8 +35,11 @@ def _dtype(kind: str) -> str:
 
 
 def features(task_types: dict[str, str]) -> list[tuple[str, str]]:
+    # Where spans are, the unit's tokens are: span token indexes point into them.
+    tokens = [("tokens", "list")] if "span" in task_types.values() else []
     return [
         *UNIT_FIELDS,
+        *tokens,
         *((t, _dtype(k)) for t, k in task_types.items()),
         *((f"{t}_source", "string") for t in task_types),
         ("annotators", "list"),
@@ -94,6 +97,8 @@ def unit_record(row: dict[str, Any], task_types: dict[str, str], dumps) -> list[
         doc["published"],
         doc["lang"],
     ]
+    if "span" in task_types.values():
+        rec.append(row.get("tokens") or [])
     for task, kind in task_types.items():
         v = gold.get(task)
         if v is None:

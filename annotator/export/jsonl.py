@@ -18,6 +18,7 @@ from annotator.export.atomic import Background, atomic_write
 from annotator.export.encode import Memo, dumps, json_number, jstr
 from annotator.export.gold import MEMO, GoldRules, UnitGold, trimmed_values
 from annotator.export.rows import UnitStream, iter_unit_rows
+from annotator.export.tokens import StreamTokens
 
 FLUSH = 2_000  # lines per write
 
@@ -73,12 +74,15 @@ def write_jsonl_stream(
     tail = ',"schema":' + dumps(schema) + "}\n"
     # Values spliced in as stored, or (some tasks only) re-encoded once per distinct text.
     trim = None if every_task else Memo(trimmed_values(task_types or {}))
+    # Where spans are, the unit's tokens are too (the stream then carries them).
+    tokens = StreamTokens(lambda d: stream.document(d)["lang"]) if stream.with_tokens else None
     unit_gold = None
     if gold:
         unit_gold = UnitGold(
             task_types or {},
             lambda g, src: ',"gold":' + dumps(g) + ',"gold_source":' + dumps(src),
             rules,
+            tokens,
         )
     trim_tasks = task_types or {}
     count = 0
@@ -102,13 +106,15 @@ def write_jsonl_stream(
                 ]
             )
             extra = ""
+            if tokens is not None:
+                extra = ',"tokens":' + dumps(tokens(unit))
             if unit_gold is not None:
-                extra = unit_gold(anns, adjudicated)
+                extra += unit_gold(anns, adjudicated, unit)
             elif adjudicated:
                 if trim is not None:
                     adjudicated = {t: v for t, v in adjudicated.items() if t in trim_tasks}
                 if adjudicated:
-                    extra = ',"gold":' + dumps(adjudicated)
+                    extra += ',"gold":' + dumps(adjudicated)
             if splits is not None:
                 extra += ',"split":' + words[splits.get(doc_id, "train")]
             out.append(

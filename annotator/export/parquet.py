@@ -22,6 +22,7 @@ from annotator.export.encode import Memo
 from annotator.export.flat import columns, flat_records
 from annotator.export.gold import GoldRules, UnitGold
 from annotator.export.rows import UnitStream
+from annotator.export.tokens import StreamTokens
 
 ROW_GROUP = 10_000  # rows per row group; peak RSS grows ~1.5 MB per 1,000 rows
 
@@ -44,6 +45,8 @@ def arrow_schema(task_types: dict[str, str], *, gold: bool, split: bool, metadat
             fields.append(pa.field(name, pa.int64()))
         elif name == "seconds":
             fields.append(pa.field(name, pa.float64()))
+        elif name == "tokens":
+            fields.append(pa.field(name, pa.list_(pa.string())))
         elif name in kinds:
             fields.append(pa.field(name, _task_type(kinds[name])))
         elif name.startswith("gold.") and name[5:] in kinds:
@@ -176,7 +179,10 @@ def write_parquet_stream(
     import pyarrow.parquet as pq
 
     schema = arrow_schema(task_types, gold=gold, split=splits is not None, metadata=metadata or {})
-    unit_gold = UnitGold(task_types, _gold_columns(task_types), rules) if gold else None
+    tokens = StreamTokens(lambda d: stream.document(d)["lang"]) if stream.with_tokens else None
+    unit_gold = None
+    if gold:
+        unit_gold = UnitGold(task_types, _gold_columns(task_types), rules, tokens)
     no_gold = (None,) * (2 * len(task_types))
     values_of = Memo(_values_maker(task_types))
     doc_fields = ("title", "url", "outlet", "published", "lang")
@@ -211,6 +217,11 @@ def write_parquet_stream(
             "kind": per_unit(kinds, pa.string()),
             "position": per_unit(positions, pa.int64()),
             "text": per_unit(texts, pa.string()),
+            **(
+                {"tokens": per_unit([tokens(u) for u in units], pa.list_(pa.string()))}
+                if tokens is not None
+                else {}
+            ),
             "annotator": mapped(whos, stream.names),
             "status": pa.array(statuses, pa.string()),
             "created_at": iso_column(created),
@@ -228,8 +239,9 @@ def write_parquet_stream(
             items = list(map(itemgetter(i), converted))
             cols[task] = pa.array(items, schema.field(task).type)
         if unit_gold is not None:
+            by_id = {u[0]: u for u in units}
             golds = {
-                uid: unit_gold(group, adjudicated.get(uid))
+                uid: unit_gold(group, adjudicated.get(uid), by_id.get(uid))
                 for uid, group in groupby(anns, itemgetter(0))
             }
             per_id = [golds.get(uid, no_gold) for uid in ids]

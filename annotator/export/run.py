@@ -93,13 +93,11 @@ def export_project(
             engine, pid, fmt, target, schema, task_types, opts, splits, watch, rules
         )
     else:
-        with_tokens = fmt in ("conll", "prodigy", "label-studio") and "span" in task_types.values()
         rows = select_rows(
             engine,
             pid,
             schema,
             opts,
-            with_tokens=with_tokens,
             splits=splits,
             watch=labels if want_card else None,
         )
@@ -161,7 +159,8 @@ def _write_stream(
     watch: StreamCard | None = None,
     rules: GoldRules | None = None,
 ) -> ExportResult:
-    with open_stream(engine, project_id, stream_filters(opts)) as stream:
+    spans = "span" in task_types.values()
+    with open_stream(engine, project_id, stream_filters(opts), with_tokens=spans) as stream:
         stream.watch = watch
         if fmt == "jsonl":
             from annotator.export.jsonl import write_jsonl_stream

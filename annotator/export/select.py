@@ -17,6 +17,7 @@ from annotator.errors import UserError
 from annotator.export.gold import gold_rules
 from annotator.export.options import ExportOptions
 from annotator.export.rows import Filters, iter_unit_rows
+from annotator.export.tokens import complete_spans, tokens_or_split
 from annotator.schema.model import Schema
 
 Row = dict[str, Any]
@@ -52,10 +53,13 @@ def row_filter(schema: Schema, opts: ExportOptions) -> Callable[[Row], Row | Non
     tasks = selected_tasks(schema, opts)
     all_tasks = len(tasks) == len(schema.tasks)
     rules = gold_rules(schema, tasks)
+    spans = [t for t, k in tasks.items() if k == "span"]
 
     def apply(row: Row) -> Row | None:
         anns = row["annotations"]
         adjudicated = row.pop("gold", None) or {}
+        if spans:
+            row["tokens"] = tokens_or_split(row["text"], row.get("tokens"), row["document"]["lang"])
         golds = None
         if opts.gold and (anns or opts.include_unannotated):
             # Over every task the selected ones depend on, before the values are trimmed.
@@ -71,6 +75,8 @@ def row_filter(schema: Schema, opts: ExportOptions) -> Callable[[Row], Row | Non
             adjudicated = {k: v for k, v in adjudicated.items() if k in tasks}
         if golds is not None:
             row["gold"] = {t: golds[t].value for t in tasks}
+            for t in spans:
+                row["gold"][t] = complete_spans(row["gold"][t], row["text"], row["tokens"])
             row["gold_source"] = {t: golds[t].source for t in tasks}
         elif adjudicated:
             row["gold"] = adjudicated
@@ -92,6 +98,8 @@ def select_rows(
     """Stream the export rows; `splits` (document id -> split name) adds a ``split`` field;
     `watch` sees the store stream (see ``rows.UnitStream``)."""
     apply = row_filter(schema, opts)
+    # Where spans are exported, so are the unit's tokens.
+    with_tokens = with_tokens or "span" in selected_tasks(schema, opts).values()
     rows = iter_unit_rows(
         engine, project_id, filters=stream_filters(opts), with_tokens=with_tokens, watch=watch
     )
