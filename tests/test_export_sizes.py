@@ -141,3 +141,29 @@ def test_adjudicated_parent_hides_dependent_gold_in_every_format(adjudicated, tm
         for r in pq.read_table(f).to_pylist():
             if r["unit_id"] == uid:
                 assert r["bias_type"] is None and r["bias_type_source"] == "not_shown"
+
+
+def test_label_studio_config_agrees_with_the_tasks(sized, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    result = export(sized, "label-studio", tmp_path / "ls.json", gold=True)
+    assert result.config == tmp_path / "ls.labeling-config.xml"
+    view = ET.parse(result.config).getroot()
+    assert view.tag == "View" and view.find("Text").get("value") == "$text"
+    allowed = {
+        c.get("name"): {x.get("value") for x in c}
+        for c in view
+        if c.tag in ("Choices", "Labels", "TextArea")
+    }
+    assert {"bias", "opinion", "bias_type", "biased_words", "note"} <= set(allowed)
+    assert view.find("Choices[@name='bias_type']").get("whenChoiceValue") == "biased"
+    regions = 0
+    for task in json.loads((tmp_path / "ls.json").read_text(encoding="utf-8")):
+        for ann in task["annotations"]:
+            for region in ann["result"]:
+                regions += 1
+                assert region["to_name"] == "text" and region["from_name"] in allowed
+                value = region["value"]
+                for chosen in value.get("choices", []) + value.get("labels", []):
+                    assert chosen in allowed[region["from_name"]], (region, chosen)
+    assert regions

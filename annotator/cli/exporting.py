@@ -124,6 +124,8 @@ def export(
     out.print(Text(line))
     for note in result.notes:
         out.print(Text(note, style="yellow"))
+    if result.config is not None:
+        out.print(Text(f"Label Studio labeling config: {result.config}", style="dim"))
     if result.card is not None and format not in ("hf", "conll"):
         out.print(Text(f"Dataset card: {result.card}", style="dim"))
 

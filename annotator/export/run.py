@@ -37,6 +37,7 @@ class ExportResult:
     format: str
     records: int  # lines, rows or tasks written (per format)
     card: Path | None = None
+    config: Path | None = None  # Label Studio: the labeling config beside the tasks
     splits: dict[str, int] = field(default_factory=dict)  # units per split
     notes: list[str] = field(default_factory=list)  # what the export left out, and why
 
@@ -237,10 +238,15 @@ def _write(
         )
     elif fmt == "label-studio":
         from annotator.export.label_studio import write_label_studio
+        from annotator.export.label_studio_config import config_path, labeling_config
 
         n = write_label_studio(
             rows, target, task_types=task_types, gold=opts.gold, schema_meta=schema_meta
         )
+        config = config_path(target)
+        with atomic_write(config, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(labeling_config(schema, list(task_types)))
+        return ExportResult(target, fmt, n, config=config)
     elif fmt == "prodigy":
         from annotator.export.prodigy import write_prodigy
 
