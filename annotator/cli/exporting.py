@@ -80,6 +80,10 @@ def export(
             "--excel-safe", help="CSV: neutralise cells starting with = + - @ and add a BOM."
         ),
     ] = False,
+    license: Annotated[
+        str | None,
+        typer.Option("--license", help="The dataset's licence for the card, e.g. CC-BY-4.0."),
+    ] = None,
     project: ProjectOption = None,
     db: DbOption = None,
 ) -> None:
@@ -110,6 +114,7 @@ def export(
         card=card,
         excel_safe=excel_safe,
         command=_command_line(),
+        license=license,
     )
     engine = open_store(db)
     with session_scope(engine) as session:

@@ -13,6 +13,7 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
+from annotator.analysis.aggregate import ADJUDICATED
 from annotator.export.card import CardStats, label_keys
 from annotator.export.card_agreement import AgreementLabels
 from annotator.export.encode import Memo
@@ -77,6 +78,7 @@ class StreamCard:
         split = self._split(doc_id)
         s.units[split] += 1
         s.annotations[split] += len(anns)
+        done = sum(1 for a in anns if a[3] == "done")
         self._document(stream, doc_id, split)
         if self._gold is not None:
             keys, sources = self._gold(anns, adjudicated)
@@ -84,7 +86,9 @@ class StreamCard:
             for task, key in keys:
                 labels[task][split, key] += 1
             s.gold_sources.update(sources)
+            s.unit_labels(done, ADJUDICATED in sources)
         else:
+            s.unit_labels(done, bool(adjudicated) and any(t in s.task_types for t in adjudicated))
             for a in anns:
                 texts[split, a[2]] += 1
 

@@ -34,6 +34,7 @@ class ExportOptions:
     card: bool = False
     excel_safe: bool = False
     command: str = ""  # the exact command line, for the dataset card
+    license: str | None = None  # for the dataset card (e.g. CC-BY-4.0); unknown otherwise
     extra: dict[str, str] = field(default_factory=dict)
 
 

@@ -86,6 +86,8 @@ def export_project(
             yaml_header=yaml_header,
             agreement=card_agreement(schema, labels, opts.tasks),
             notes=notes,
+            overlap=schema.overlap,
+            guidelines=schema.guidelines,
         )
 
     if streamable(fmt, opts):

@@ -8,15 +8,15 @@ agreement figures (only annotators who saw a task answered it).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from annotator.schema.model import Schema
 
-ShowIf = Mapping[str, Mapping[str, Iterable[str]]]  # task -> {parent task: accepted values}
+ShowIf = Mapping[str, Mapping[str, Collection[str]]]  # task -> {parent task: accepted values}
 
 
-def shown(conditions: Mapping[str, Iterable[str]], values: Mapping[str, Any]) -> bool:
+def shown(conditions: Mapping[str, Collection[str]], values: Mapping[str, Any]) -> bool:
     """Whether every condition holds for `values` (the parents' own visibility aside)."""
     for other, accepted in conditions.items():
         given = values.get(other)
