@@ -29,6 +29,9 @@ from annotator.schema.visibility import ShowIf, parents_first, shown, visible_ta
 
 ADJUDICATED, UNANIMOUS, MAJORITY, TIE, NONE = "adjudicated", "unanimous", "majority", "tie", "none"
 NOT_SHOWN = "not_shown"  # the parents' gold does not show the task: no gold by the schema
+# How gold is formed where no adjudication decides (adjudications always win):
+MAJORITY_METHOD, DAWID_SKENE, ADJUDICATED_ONLY = "majority", "dawid-skene", "adjudicated-only"
+GOLD_METHODS = (MAJORITY_METHOD, DAWID_SKENE, ADJUDICATED_ONLY)
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,7 @@ class Gold:
     value: Any  # None when there is no gold (a tie on a single value, or no votes)
     source: str  # adjudicated | unanimous | majority | tie | none | not_shown
     votes: int = 0  # annotators who gave a value for the task
+    posterior: float | None = None  # a model's probability for the value (Dawid-Skene)
 
 
 def _used(value: Any) -> bool:
@@ -192,6 +196,8 @@ def gold_for_unit(
     *,
     statuses: tuple[str, ...] = ("done",),
     show_if: ShowIf | None = None,
+    method: str = MAJORITY_METHOD,
+    estimates: Mapping[str, Gold] | None = None,
 ) -> dict[str, Gold]:
     """Gold per task for one unit.
 
@@ -199,6 +205,8 @@ def gold_for_unit(
     status in `statuses` vote. `adjudications` maps task -> final value and wins over votes.
     `show_if` (task -> {parent: accepted values}, see ``schema.visibility``) makes the gold
     obey the schema; every parent it names must be in `task_types` (``with_parents``).
+    `method` ``adjudicated-only`` gives no gold without an adjudication; `estimates` are a
+    model's golds for this unit by task (Dawid-Skene), used instead of the vote.
     """
     adjudications = adjudications or {}
     voting = [a.get("values") or {} for a in annotations if a.get("status", "done") in statuses]
@@ -222,6 +230,13 @@ def gold_for_unit(
                 continue
             voters = [v for v, seen in zip(voting, seen_by, strict=True) if task in seen]
         values = [v.get(task) for v in voters]
+        if task not in adjudications:
+            if method == ADJUDICATED_ONLY:
+                out[task] = Gold(None, NONE, sum(1 for v in values if _used(v)))
+                continue
+            if estimates and task in estimates:
+                out[task] = estimates[task]
+                continue
         if task_type == "span" and task not in adjudications:
             # Seeing a span task and marking nothing is an answer: it votes for no tokens.
             out[task] = vote_span([v if _used(v) else [] for v in values])

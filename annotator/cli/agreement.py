@@ -155,7 +155,7 @@ def _annotator_table(report: AgreementReport) -> Table:
     table = Table(title="Per annotator", title_justify="left")
     table.add_column("annotator")
     table.add_column("role")
-    for name in ("done", "skipped", "flagged", "median s", "with majority (units)"):
+    for name in ("done", "skipped", "flagged", "median s", "with majority (units)", "DS accuracy"):
         table.add_column(name, justify="right")
     for a in report.annotators:
         overall = a.overall
@@ -167,6 +167,7 @@ def _annotator_table(report: AgreementReport) -> Table:
             f"{a.flagged:,}",
             f"{a.median_seconds:.1f}" if a.median_seconds is not None else "–",
             f"{overall.value:.1%} ({overall.units:,})" if overall.value is not None else "–",
+            f"{a.estimated_accuracy:.1%}" if a.estimated_accuracy is not None else "–",
         )
     return table
 

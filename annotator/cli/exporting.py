@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
+from annotator.analysis.aggregate import GOLD_METHODS
 from annotator.cli.options import DbOption, ProjectOption, err, out
 from annotator.errors import UserError
 from annotator.export.options import FORMATS, SUFFIX
@@ -61,6 +62,16 @@ def export(
             "--gold", help="Add one gold value per unit and task: adjudicated, else majority."
         ),
     ] = False,
+    # (Typer has no option that is a flag and takes a value too, hence a second option.)
+    gold_method: Annotated[
+        str | None,
+        typer.Option(
+            "--gold-method",
+            metavar="majority|dawid-skene|adjudicated-only",
+            help="How --gold decides where no lead adjudicated (implies --gold): majority "
+            "vote, dawid-skene (adds a posterior column) or adjudicated-only (no value).",
+        ),
+    ] = None,
     split: Annotated[
         str | None,
         typer.Option(
@@ -99,6 +110,8 @@ def export(
 
     if format not in FORMATS:
         raise UserError(f"--format {format}: unknown format (formats: {', '.join(FORMATS)})")
+    if gold_method is not None and gold_method not in GOLD_METHODS:
+        raise UserError(f"--gold-method {gold_method}: use {', '.join(GOLD_METHODS)}")
     if status not in ("done", "all"):
         raise UserError(f"--status {status}: use 'done' or 'all'")
     who = parse_list(annotators)
@@ -107,7 +120,8 @@ def export(
         tasks=parse_list(tasks),
         status=status,
         since=parse_since(since) if since else None,
-        gold=gold,
+        gold=gold or gold_method is not None,
+        gold_method=gold_method or "majority",
         split=parse_split(split) if split else None,
         seed=seed,
         include_unannotated=all_units,

@@ -25,6 +25,18 @@ GOLD_METHOD = (
     "voted on only by the annotators whose own labels showed it, and has no gold value "
     "(`not_shown`) when the gold of the task it depends on does not show it."
 )
+GOLD_METHOD_NOTES = {
+    "dawid-skene": (
+        "Method `dawid-skene`: where no lead adjudicated, single-choice and scale tasks take "
+        "the most probable value under Dawid-Skene (1979), estimated over every annotation of "
+        "the project (source `dawid-skene`; its probability in `gold_posterior`). Other task "
+        "types are voted as above."
+    ),
+    "adjudicated-only": (
+        "Method `adjudicated-only`: only a lead's adjudicated value gives gold; every other "
+        "unit and task is empty (source `none`)."
+    ),
+}
 NO_LICENSE = (
     "Unknown: no licence was given when this export was made (`annotator export --license "
     "ID`). Ask the project lead before sharing it; the source articles keep their own terms."
@@ -233,6 +245,8 @@ def render_card(
     out += ["", "## Gold", ""]
     if stats.gold:
         out.append(GOLD_METHOD)
+        if opts.gold_method in GOLD_METHOD_NOTES:
+            out += ["", GOLD_METHOD_NOTES[opts.gold_method]]
         if stats.gold_sources:
             out.append("")
             out += _table(

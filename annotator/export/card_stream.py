@@ -41,7 +41,9 @@ class StreamCard:
 
     # --- what a unit or a value contributes --------------------------------------------
 
-    def _gold_keys(self, gold: dict[str, Any], sources: dict[str, str]) -> tuple[Any, ...]:
+    def _gold_keys(
+        self, gold: dict[str, Any], sources: dict[str, str], _posteriors: Any = None
+    ) -> tuple[Any, ...]:
         keys = tuple(
             (task, key)
             for task, kind in self.stats.task_types.items()

@@ -50,15 +50,16 @@ def write_csv(
     gold: bool = False,
     split: bool = False,
     safe: bool = False,
+    posteriors: tuple[str, ...] = (),
 ) -> int:
     """Write records to `target`; returns the number of records (lines after the header).
 
     With `safe`, formula-like cells are neutralised and the file starts with a UTF-8 BOM so
     Excel reads Chinese text correctly.
     """
-    cols = columns(task_types, gold=gold, split=split)
+    cols = columns(task_types, gold=gold, split=split, posteriors=posteriors)
     # Positions of cells holding structured task values (annotator values, then gold).
-    n_fixed = len(cols) - len(task_types) * (3 if gold else 1)
+    n_fixed = len(cols) - len(task_types) * (3 if gold else 1) - len(posteriors)
     kinds = list(task_types.values())
     structured = [n_fixed + i for i, k in enumerate(kinds) if k in STRUCTURED]
     if gold:
@@ -71,7 +72,7 @@ def write_csv(
         writer = csv.writer(fh)
         writer.writerow(cols)
         for row in rows:
-            for rec in flat_records(row, task_types, gold=gold, split=split):
+            for rec in flat_records(row, task_types, gold=gold, split=split, posteriors=posteriors):
                 for i in structured:
                     if rec[i] is not None:
                         rec[i] = dumps(rec[i])
@@ -130,12 +131,13 @@ def _gold_cells(task_types: dict[str, str], cell):
     """A unit's gold -> its gold and gold source cells, each after a comma."""
     kinds = list(task_types.items())
 
-    def make(gold: dict[str, Any], sources: dict[str, str]) -> str:
+    def make(gold: dict[str, Any], sources: dict[str, str], posteriors: dict) -> str:
         values = [
             dumps(v) if v is not None and kind in STRUCTURED else v
             for v, kind in ((gold.get(t), kind) for t, kind in kinds)
         ]
-        return "".join("," + cell(v) for v in [*values, *(sources.get(t) for t, _ in kinds)])
+        cells = [*values, *(sources.get(t) for t, _ in kinds), *posteriors.values()]
+        return "".join("," + cell(v) for v in cells)
 
     return make
 
@@ -174,7 +176,12 @@ def write_csv_stream(
         atomic_write(target, "w", encoding=encoding, newline="") as fh,
         Background() as bg,
     ):
-        header = columns(task_types, gold=gold, split=splits is not None)
+        header = columns(
+            task_types,
+            gold=gold,
+            split=splits is not None,
+            posteriors=tuple(unit_gold.posterior_tasks) if unit_gold is not None else (),
+        )
         fh.write(",".join(quote(c) for c in header) + "\r\n")
         for units, anns, adjudicated in stream.flat_chunks(FLUSH):
             golds: dict[int, str] = {}

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from annotator.analysis.aggregate import gold_for_unit
+from annotator.analysis.aggregate import DAWID_SKENE, MAJORITY_METHOD, Gold, gold_for_unit
 from annotator.export.encode import Memo, dumps
 from annotator.export.tokens import complete_spans
 from annotator.schema.model import Schema
@@ -23,8 +23,9 @@ from annotator.schema.visibility import show_if_of, with_parents
 
 MEMO = 50_000  # distinct texts or combinations kept before a cache is dropped
 
-# A unit's gold: {task: value} and {task: source}, over the selected tasks in schema order.
-GoldEncode = Callable[[dict[str, Any], dict[str, str]], Any]
+# A unit's gold: {task: value}, {task: source} over the selected tasks in schema order, and
+# {task: posterior} for the single/scale tasks when the method is Dawid-Skene (else {}).
+GoldEncode = Callable[[dict[str, Any], dict[str, str], dict[str, float | None]], Any]
 
 
 @dataclass(frozen=True)
@@ -34,10 +35,43 @@ class GoldRules:
 
     needed: dict[str, str]  # task -> type: the selected tasks and their parents
     show_if: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    method: str = MAJORITY_METHOD
+    # Dawid-Skene: task -> unit id -> its gold, estimated over the whole project first.
+    estimates: dict[str, dict[int, Gold]] = field(default_factory=dict)
+
+    def posterior_tasks(self, task_types: Mapping[str, str]) -> list[str]:
+        """The selected tasks that get a posterior column (Dawid-Skene: single and scale)."""
+        if self.method != DAWID_SKENE:
+            return []
+        return [t for t, k in task_types.items() if k in MODEL_TYPES]
+
+    def unit_estimates(self, unit_id: int | None) -> dict[str, Gold] | None:
+        if not self.estimates or unit_id is None:
+            return None
+        return {t: g[unit_id] for t, g in self.estimates.items() if unit_id in g}
 
 
-def gold_rules(schema: Schema, task_types: Mapping[str, str]) -> GoldRules:
-    return GoldRules(with_parents(schema, task_types), show_if_of(schema))
+MODEL_TYPES = ("single", "scale")  # the task types Dawid-Skene estimates; others are voted
+
+
+def gold_rules(
+    schema: Schema,
+    task_types: Mapping[str, str],
+    method: str = MAJORITY_METHOD,
+    table: Any = None,
+) -> GoldRules:
+    """`table` (the project's labels, ``store.labels_query.fetch_labels``) is needed for
+    Dawid-Skene, which learns each annotator's confusions from every unit at once."""
+    needed = with_parents(schema, task_types)
+    estimates: dict[str, dict[int, Gold]] = {}
+    if method == DAWID_SKENE:
+        from annotator.analysis.dawid_skene import gold_for_units
+
+        for name, kind in needed.items():
+            task = schema.task(name)
+            if kind in MODEL_TYPES and task is not None:
+                estimates[name] = gold_for_units(table, task, DAWID_SKENE)
+    return GoldRules(needed, show_if_of(schema), method, estimates)
 
 
 def decoded_values(text: str | None) -> dict[str, Any]:
@@ -62,24 +96,39 @@ class UnitGold:
         # With `tokens` (unit tuple -> its tokens), gold spans get their characters and text.
         self.tokens = tokens
         self.span_tasks = [t for t, k in task_types.items() if k == "span"] if tokens else []
+        self.posterior_tasks = self.rules.posterior_tasks(task_types)
         self._values = Memo(decoded_values)
         self._by_votes = Memo(self._compute)
 
     def _golds(
-        self, texts: Iterable[str | None], adjudicated: dict[str, Any] | None
-    ) -> tuple[dict[str, Any], dict[str, str]]:
+        self,
+        texts: Iterable[str | None],
+        adjudicated: dict[str, Any] | None,
+        unit_id: int | None = None,
+    ) -> tuple[dict[str, Any], dict[str, str], dict[str, float | None]]:
         values = self._values
         if len(values) > MEMO:
             values.clear()
         annotations = [{"values": values[t], "status": "done"} for t in texts]
         rules = self.rules
-        golds = gold_for_unit(rules.needed, annotations, adjudicated, show_if=rules.show_if)
+        golds = gold_for_unit(
+            rules.needed,
+            annotations,
+            adjudicated,
+            show_if=rules.show_if,
+            method=rules.method,
+            estimates=rules.unit_estimates(unit_id),
+        )
         tasks = self.task_types
-        return {t: golds[t].value for t in tasks}, {t: golds[t].source for t in tasks}
+        return (
+            {t: golds[t].value for t in tasks},
+            {t: golds[t].source for t in tasks},
+            {t: golds[t].posterior for t in self.posterior_tasks},
+        )
 
-    def _compute(self, texts: tuple[str | None, ...]) -> tuple[dict, dict, Any]:
-        values, sources = self._golds(texts, None)
-        return values, sources, self.encode(values, sources)
+    def _compute(self, texts: tuple[str | None, ...]) -> tuple[dict, dict, dict, Any]:
+        values, sources, posteriors = self._golds(texts, None)
+        return values, sources, posteriors, self.encode(values, sources, posteriors)
 
     def __call__(
         self,
@@ -88,23 +137,26 @@ class UnitGold:
         unit: tuple[Any, ...] | None = None,
     ) -> Any:
         """`unit` (the stream's unit tuple) is needed for span tasks' characters."""
+        anns = list(anns)
         texts = tuple([a[2] for a in anns if a[3] == "done"])
         if adjudicated:
             adjudicated = {t: v for t, v in adjudicated.items() if t in self.rules.needed}
-        if adjudicated:
-            values, sources = self._golds(texts, adjudicated)
+        if adjudicated or self.rules.estimates:
+            # A model's gold depends on who voted, not only on what: no sharing by votes.
+            unit_id = anns[0][0] if anns else None
+            values, sources, posteriors = self._golds(texts, adjudicated, unit_id)
             encoded = None
         else:
             memo = self._by_votes
             if len(memo) > MEMO:
                 memo.clear()
-            values, sources, encoded = memo[texts]
+            values, sources, posteriors, encoded = memo[texts]
         spans = [t for t in self.span_tasks if values.get(t)]
         if spans and unit is not None and self.tokens is not None:
             tokens = self.tokens(unit)
             values = {**values, **{t: complete_spans(values[t], unit[4], tokens) for t in spans}}
             encoded = None
-        return self.encode(values, sources) if encoded is None else encoded
+        return self.encode(values, sources, posteriors) if encoded is None else encoded
 
 
 def trimmed_values(task_types: dict[str, str]) -> Callable[[str | None], str]:

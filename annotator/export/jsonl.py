@@ -80,7 +80,13 @@ def write_jsonl_stream(
     if gold:
         unit_gold = UnitGold(
             task_types or {},
-            lambda g, src: ',"gold":' + dumps(g) + ',"gold_source":' + dumps(src),
+            lambda g, src, post: (
+                ',"gold":'
+                + dumps(g)
+                + ',"gold_source":'
+                + dumps(src)
+                + (',"gold_posterior":' + dumps(post) if post else "")
+            ),
             rules,
             tokens,
         )

@@ -28,6 +28,7 @@ class ExportOptions:
     status: str = "done"  # done | all
     since: datetime | None = None  # annotations updated at or after this instant
     gold: bool = False
+    gold_method: str = "majority"  # majority | dawid-skene | adjudicated-only
     split: tuple[float, ...] | None = None  # fractions summing to 1, train/validation/test
     seed: int = 0
     include_unannotated: bool = False  # --all: units nobody annotated too

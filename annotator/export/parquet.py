@@ -35,15 +35,22 @@ def _task_type(kind: str):
     return pa.list_(pa.string()) if kind == "multi" else pa.string()
 
 
-def arrow_schema(task_types: dict[str, str], *, gold: bool, split: bool, metadata: dict[str, str]):
+def arrow_schema(
+    task_types: dict[str, str],
+    *,
+    gold: bool,
+    split: bool,
+    metadata: dict[str, str],
+    posteriors: tuple[str, ...] = (),
+):
     import pyarrow as pa
 
     fields = []
     kinds = dict(task_types)
-    for name in columns(task_types, gold=gold, split=split):
+    for name in columns(task_types, gold=gold, split=split, posteriors=posteriors):
         if name in _INT:
             fields.append(pa.field(name, pa.int64()))
-        elif name == "seconds":
+        elif name == "seconds" or name.startswith("gold_posterior."):
             fields.append(pa.field(name, pa.float64()))
         elif name == "tokens":
             fields.append(pa.field(name, pa.list_(pa.string())))
@@ -109,11 +116,18 @@ def write_parquet(
     gold: bool = False,
     split: bool = False,
     metadata: dict[str, str] | None = None,
+    posteriors: tuple[str, ...] = (),
 ) -> int:
     import pyarrow.parquet as pq
 
-    schema = arrow_schema(task_types, gold=gold, split=split, metadata=metadata or {})
-    records = (rec for row in rows for rec in flat_records(row, task_types, gold=gold, split=split))
+    schema = arrow_schema(
+        task_types, gold=gold, split=split, metadata=metadata or {}, posteriors=posteriors
+    )
+    records = (
+        rec
+        for row in rows
+        for rec in flat_records(row, task_types, gold=gold, split=split, posteriors=posteriors)
+    )
     count = 0
     with (
         atomic_write(target, "wb") as fh,
@@ -154,10 +168,11 @@ def _gold_columns(task_types: dict[str, str]):
     """A unit's gold -> its gold and gold source column values, as a tuple."""
     converters = [(task, _converter(kind)) for task, kind in task_types.items()]
 
-    def make(gold: dict[str, Any], sources: dict[str, str]) -> tuple[Any, ...]:
+    def make(gold: dict[str, Any], sources: dict[str, str], posteriors: dict) -> tuple[Any, ...]:
         return (
             *(convert(gold.get(t)) for t, convert in converters),
             *(sources.get(t) for t, _ in converters),
+            *posteriors.values(),
         )
 
     return make
@@ -178,12 +193,19 @@ def write_parquet_stream(
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    schema = arrow_schema(task_types, gold=gold, split=splits is not None, metadata=metadata or {})
+    posteriors = tuple(rules.posterior_tasks(task_types)) if gold and rules is not None else ()
+    schema = arrow_schema(
+        task_types,
+        gold=gold,
+        split=splits is not None,
+        metadata=metadata or {},
+        posteriors=posteriors,
+    )
     tokens = StreamTokens(lambda d: stream.document(d)["lang"]) if stream.with_tokens else None
     unit_gold = None
     if gold:
         unit_gold = UnitGold(task_types, _gold_columns(task_types), rules, tokens)
-    no_gold = (None,) * (2 * len(task_types))
+    no_gold = (None,) * (2 * len(task_types) + len(posteriors))
     values_of = Memo(_values_maker(task_types))
     doc_fields = ("title", "url", "outlet", "published", "lang")
 
@@ -246,6 +268,7 @@ def write_parquet_stream(
             }
             per_id = [golds.get(uid, no_gold) for uid in ids]
             names = [f"gold.{t}" for t in task_types] + [f"gold_source.{t}" for t in task_types]
+            names += [f"gold_posterior.{t}" for t in posteriors]
             for i, name in enumerate(names):
                 cols[name] = per_unit(list(map(itemgetter(i), per_id)), schema.field(name).type)
         return pa.RecordBatch.from_arrays([cols[n] for n in schema.names], schema=schema)

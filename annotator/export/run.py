@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from annotator.analysis.aggregate import DAWID_SKENE
 from annotator.errors import UserError
 from annotator.export.atomic import atomic_write
 from annotator.export.card import CardStats, render_card
@@ -61,7 +62,14 @@ def export_project(
         # Folder formats are datasets with splits and gold by nature.
         opts = replace(opts, gold=True, split=opts.split or DEFAULT_SPLIT)
     task_types = selected_tasks(schema, opts)
-    rules = gold_rules(schema, task_types)
+    table = None
+    if opts.gold and opts.gold_method == DAWID_SKENE:
+        from annotator.store.labels_query import fetch_labels
+
+        with Session(engine) as session:
+            table = fetch_labels(session, pid)
+    rules = gold_rules(schema, task_types, opts.gold_method if opts.gold else "majority", table)
+    posteriors = tuple(rules.posterior_tasks(task_types)) if opts.gold else ()
     schema_meta = {"name": schema.name, "hash": schema.content_hash}
 
     splits = None
@@ -103,10 +111,13 @@ def export_project(
             opts,
             splits=splits,
             watch=labels if want_card else None,
+            rules=rules,
         )
         if want_card:
             rows = stats.watch(rows)
-        result = _write(fmt, rows, target, schema, task_types, schema_meta, opts, card, split_names)
+        result = _write(
+            fmt, rows, target, schema, task_types, schema_meta, opts, card, split_names, posteriors
+        )
     if want_card and fmt not in FOLDER_FORMATS:
         result.card = card_path(target, fmt)
         with atomic_write(result.card, "w", encoding="utf-8", newline="\n") as fh:
@@ -214,7 +225,7 @@ def _file_metadata(schema: Schema) -> dict[str, str]:
 
 
 def _write(
-    fmt, rows, target, schema: Schema, task_types, schema_meta, opts, card, split_names
+    fmt, rows, target, schema: Schema, task_types, schema_meta, opts, card, split_names, posteriors
 ) -> ExportResult:
     split = opts.split is not None
     if fmt == "jsonl":
@@ -225,7 +236,13 @@ def _write(
         from annotator.export.csv_writer import write_csv
 
         n = write_csv(
-            rows, target, task_types=task_types, gold=opts.gold, split=split, safe=opts.excel_safe
+            rows,
+            target,
+            task_types=task_types,
+            gold=opts.gold,
+            split=split,
+            safe=opts.excel_safe,
+            posteriors=posteriors,
         )
     elif fmt == "parquet":
         from annotator.export.parquet import write_parquet
@@ -237,6 +254,7 @@ def _write(
             gold=opts.gold,
             split=split,
             metadata=_file_metadata(schema),
+            posteriors=posteriors,
         )
     elif fmt == "label-studio":
         from annotator.export.label_studio import write_label_studio
@@ -270,6 +288,7 @@ def _write(
             split_names=split_names,
             metadata=_file_metadata(schema),
             card=card,
+            posteriors=posteriors,
         )
         return ExportResult(target, fmt, sum(sizes.values()), splits=sizes)
     else:  # conll

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 
 from annotator.analysis.aggregate import gold_for_unit
 from annotator.errors import UserError
-from annotator.export.gold import gold_rules
+from annotator.export.gold import GoldRules, gold_rules
 from annotator.export.options import ExportOptions
 from annotator.export.rows import Filters, iter_unit_rows
 from annotator.export.tokens import complete_spans, tokens_or_split
@@ -47,12 +47,15 @@ def stream_filters(opts: ExportOptions) -> Filters:
     )
 
 
-def row_filter(schema: Schema, opts: ExportOptions) -> Callable[[Row], Row | None]:
+def row_filter(
+    schema: Schema, opts: ExportOptions, rules: GoldRules | None = None
+) -> Callable[[Row], Row | None]:
     """A function that trims one store row (already filtered by `stream_filters`) to the
     selected tasks and attaches gold (None: leave the unit out)."""
     tasks = selected_tasks(schema, opts)
     all_tasks = len(tasks) == len(schema.tasks)
-    rules = gold_rules(schema, tasks)
+    rules = rules or gold_rules(schema, tasks)
+    posteriors = rules.posterior_tasks(tasks)
     spans = [t for t, k in tasks.items() if k == "span"]
 
     def apply(row: Row) -> Row | None:
@@ -63,7 +66,14 @@ def row_filter(schema: Schema, opts: ExportOptions) -> Callable[[Row], Row | Non
         golds = None
         if opts.gold and (anns or opts.include_unannotated):
             # Over every task the selected ones depend on, before the values are trimmed.
-            golds = gold_for_unit(rules.needed, anns, adjudicated, show_if=rules.show_if)
+            golds = gold_for_unit(
+                rules.needed,
+                anns,
+                adjudicated,
+                show_if=rules.show_if,
+                method=rules.method,
+                estimates=rules.unit_estimates(row["unit_id"]),
+            )
         if not all_tasks:
             anns = [
                 {**a, "values": {k: v for k, v in a["values"].items() if k in tasks}} for a in anns
@@ -78,6 +88,8 @@ def row_filter(schema: Schema, opts: ExportOptions) -> Callable[[Row], Row | Non
             for t in spans:
                 row["gold"][t] = complete_spans(row["gold"][t], row["text"], row["tokens"])
             row["gold_source"] = {t: golds[t].source for t in tasks}
+            if posteriors:
+                row["gold_posterior"] = {t: golds[t].posterior for t in posteriors}
         elif adjudicated:
             row["gold"] = adjudicated
         return row
@@ -94,10 +106,11 @@ def select_rows(
     with_tokens: bool = False,
     splits: dict[int, str] | None = None,
     watch: Any = None,
+    rules: GoldRules | None = None,
 ) -> Iterator[Row]:
     """Stream the export rows; `splits` (document id -> split name) adds a ``split`` field;
     `watch` sees the store stream (see ``rows.UnitStream``)."""
-    apply = row_filter(schema, opts)
+    apply = row_filter(schema, opts, rules)
     # Where spans are exported, so are the unit's tokens.
     with_tokens = with_tokens or "span" in selected_tasks(schema, opts).values()
     rows = iter_unit_rows(

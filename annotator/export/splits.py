@@ -111,7 +111,7 @@ def plan_splits_stream(
     if task is not None:
         stratum = UnitGold(
             {task: task_types[task]},
-            lambda gold, _: NO_LABEL if gold[task] is None else str(gold[task]),
+            lambda gold, *_: NO_LABEL if gold[task] is None else str(gold[task]),
             rules,
         )
     for unit, anns, adjudicated in stream:
