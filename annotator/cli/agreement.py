@@ -20,6 +20,7 @@ from rich.text import Text
 
 from annotator.cli.options import DbOption, ProjectOption, out
 from annotator.errors import UserError
+from annotator.wording import a_or_an
 
 if TYPE_CHECKING:
     from annotator.analysis.agreement import AgreementReport, TaskAgreement
@@ -290,7 +291,7 @@ def annotators_add(
     with session_scope(engine) as session:
         person, changed = set_role(session, name, role)
         shown = person.name
-    what = f"{shown} is a {role}" if changed else f"{shown} was already a {role}"
+    what = f"{shown} is {a_or_an(role)}" if changed else f"{shown} was already {a_or_an(role)}"
     out.print(Text(what))
 
 

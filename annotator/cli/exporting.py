@@ -19,6 +19,7 @@ from annotator.analysis.aggregate import GOLD_METHODS
 from annotator.cli.options import DbOption, ProjectOption, err, out
 from annotator.errors import UserError
 from annotator.export.options import FORMATS, SUFFIX
+from annotator.wording import plural
 
 
 def _command_line() -> str:
@@ -104,7 +105,6 @@ def export(
     label-studio, prodigy. Files are written whole or not at all.
     """
     from annotator.export.options import ExportOptions, parse_list, parse_since, parse_split
-    from annotator.export.run import export_project
     from annotator.store.engine import open_store, session_scope
     from annotator.store.projects import get_project
 
@@ -135,9 +135,9 @@ def export(
         proj = get_project(session, project)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     target = output or Path("exports") / f"{proj.name}-{stamp}{SUFFIX[format] or '-' + format}"
-    result = export_project(engine, proj, format, target, opts)
-    what = "units" if format in ("jsonl", "hf", "conll", "label-studio") else "records"
-    line = f"Wrote {result.records:,} {what} to {result.target}"
+    result = _export_with_progress(engine, proj, format, target, opts)
+    what = "unit" if format in ("jsonl", "hf", "conll", "label-studio") else "record"
+    line = f"Wrote {plural(result.records, what)} to {result.target}"
     if (result.splits and opts.split) or format in ("hf", "conll"):
         line += " (" + ", ".join(f"{k} {v:,}" for k, v in result.splits.items()) + ")"
     out.print(Text(line))
@@ -147,6 +147,33 @@ def export(
         out.print(Text(f"Label Studio labeling config: {result.config}", style="dim"))
     if result.card is not None and format not in ("hf", "conll"):
         out.print(Text(f"Dataset card: {result.card}", style="dim"))
+
+
+def _export_with_progress(engine, proj, fmt: str, target: Path, opts):
+    """A Rich progress bar on a terminal (stderr); nothing when piped or in a log."""
+    from annotator.export.run import export_project
+
+    if not err.is_terminal:
+        return export_project(engine, proj, fmt, target, opts)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("Exporting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("units"),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("export", total=None)
+        return export_project(
+            engine,
+            proj,
+            fmt,
+            target,
+            opts,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
 
 
 labels_app = typer.Typer(
@@ -235,10 +262,10 @@ def labels_import(
         err.print(Text(f"{file.name}: {line}"), style="dim", soft_wrap=True)
     out.print(
         Text(
-            f"{report.records:,} records: {report.created:,} new labels, "
+            f"{plural(report.records, 'record')}: {plural(report.created, 'new label')}, "
             f"{report.updated:,} changed, {report.unchanged:,} unchanged, "
-            f"{report.failed:,} bad; {report.units_created:,} new units in "
-            f"{report.documents_created:,} new documents"
+            f"{report.failed:,} bad; {plural(report.units_created, 'new unit')} in "
+            f"{plural(report.documents_created, 'new document')}"
         )
     )
     if report.failed:

@@ -8,6 +8,7 @@ faster; the values keep the store's spacing and escapes, which any JSON reader a
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,14 @@ def write_jsonl_rows(
     return count
 
 
+def raw_values(text: str | None) -> str:
+    """Stored values JSON as written: text escaped as ``\\uXXXX`` (the store's JSON encoder
+    does that) is re-encoded as raw UTF-8, like the unit's text beside it."""
+    if not text:
+        return "{}"
+    return dumps(json.loads(text)) if "\\u" in text else text
+
+
 def write_jsonl_stream(
     stream: UnitStream,
     target: Path,
@@ -73,7 +82,7 @@ def write_jsonl_stream(
     docs = Memo(lambda doc_id: dumps(stream.document(doc_id)))
     tail = ',"schema":' + dumps(schema) + "}\n"
     # Values spliced in as stored, or (some tasks only) re-encoded once per distinct text.
-    trim = None if every_task else Memo(trimmed_values(task_types or {}))
+    trim = Memo(raw_values if every_task else trimmed_values(task_types or {}))
     # Where spans are, the unit's tokens are too (the stream then carries them).
     tokens = StreamTokens(lambda d: stream.document(d)["lang"]) if stream.with_tokens else None
     unit_gold = None
@@ -102,7 +111,7 @@ def write_jsonl_stream(
             annotations = ",".join(
                 [
                     f'{{"annotator":{names[who]},'
-                    f'"values":{trim[values] if trim is not None else values or "{}"},'
+                    f'"values":{trim[values]},'
                     f'"status":{words[status]},'
                     f'"comment":{"null" if comment is None else jstr(comment)},'
                     f'"seconds":{json_number(seconds)},"schema_hash":{hashes[version]},'
@@ -117,7 +126,7 @@ def write_jsonl_stream(
             if unit_gold is not None:
                 extra += unit_gold(anns, adjudicated, unit)
             elif adjudicated:
-                if trim is not None:
+                if not every_task:
                     adjudicated = {t: v for t, v in adjudicated.items() if t in trim_tasks}
                 if adjudicated:
                     extra += ',"gold":' + dumps(adjudicated)
@@ -134,7 +143,7 @@ def write_jsonl_stream(
                 out.clear()
                 if len(docs) > 5_000:  # documents come in order: forget old ones
                     docs.clear()
-                if trim is not None and len(trim) > MEMO:
+                if len(trim) > MEMO:
                     trim.clear()
         bg.submit(fh.write, "".join(out))
         count += len(out)

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -50,8 +51,15 @@ def card_path(target: Path, fmt: str) -> Path:
 
 
 def export_project(
-    engine: Engine, project: Project, fmt: str, target: Path, opts: ExportOptions
+    engine: Engine,
+    project: Project,
+    fmt: str,
+    target: Path,
+    opts: ExportOptions,
+    *,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ExportResult:
+    """`progress(done, total)` hears how many units the writing pass has read so far."""
     if fmt not in FORMATS:
         raise UserError(f"--format {fmt}: unknown format (formats: {', '.join(FORMATS)})")
     assert project.id is not None
@@ -98,10 +106,11 @@ def export_project(
             guidelines=schema.guidelines,
         )
 
+    step = _progress_step(engine, pid, progress)
     if streamable(fmt, opts):
         watch = StreamCard(stats, splits, labels, rules) if want_card else None
         result = _write_stream(
-            engine, pid, fmt, target, schema, task_types, opts, splits, watch, rules
+            engine, pid, fmt, target, schema, task_types, opts, splits, watch, rules, step
         )
     else:
         rows = select_rows(
@@ -112,6 +121,7 @@ def export_project(
             splits=splits,
             watch=labels if want_card else None,
             rules=rules,
+            progress=step,
         )
         if want_card:
             rows = stats.watch(rows)
@@ -155,6 +165,24 @@ def kept_splits(
     return kept, notes
 
 
+def _progress_step(
+    engine: Engine, pid: int, progress: Callable[[int, int], None] | None
+) -> Callable[[int], None] | None:
+    """The stream's "n more units" turned into `progress(done, total)`."""
+    if progress is None:
+        return None
+    with open_stream(engine, pid) as stream:
+        total = stream.total_units()
+    done = 0
+
+    def step(n: int) -> None:
+        nonlocal done
+        done += n
+        progress(done, total)
+
+    return step
+
+
 def streamable(fmt: str, opts: ExportOptions) -> bool:
     """Whether a stream writer does this export (any options: the table and line formats;
     the others build their records from row dicts)."""
@@ -172,10 +200,12 @@ def _write_stream(
     splits: dict[int, str] | None,
     watch: StreamCard | None = None,
     rules: GoldRules | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> ExportResult:
     spans = "span" in task_types.values()
     with open_stream(engine, project_id, stream_filters(opts), with_tokens=spans) as stream:
         stream.watch = watch
+        stream.progress = progress
         if fmt == "jsonl":
             from annotator.export.jsonl import write_jsonl_stream
 

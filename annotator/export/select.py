@@ -107,6 +107,7 @@ def select_rows(
     splits: dict[int, str] | None = None,
     watch: Any = None,
     rules: GoldRules | None = None,
+    progress: Any = None,
 ) -> Iterator[Row]:
     """Stream the export rows; `splits` (document id -> split name) adds a ``split`` field;
     `watch` sees the store stream (see ``rows.UnitStream``)."""
@@ -114,7 +115,12 @@ def select_rows(
     # Where spans are exported, so are the unit's tokens.
     with_tokens = with_tokens or "span" in selected_tasks(schema, opts).values()
     rows = iter_unit_rows(
-        engine, project_id, filters=stream_filters(opts), with_tokens=with_tokens, watch=watch
+        engine,
+        project_id,
+        filters=stream_filters(opts),
+        with_tokens=with_tokens,
+        watch=watch,
+        progress=progress,
     )
     for row in rows:
         out = apply(row)
