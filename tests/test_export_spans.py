@@ -88,13 +88,16 @@ def test_labels_import_takes_character_offsets(tmp_path):
          "biased_words": ["brazenly"]}},
         {"text": text, "annotator": "bad", "values": {"bias": "biased",
          "biased_words": [{"start": 40, "end": 45}]}},
+        {"text": "Nothing marked here.", "annotator": "ls", "values": {"bias": "non_biased"}},
     ]  # fmt: skip
     path = tmp_path / "in.jsonl"
     path.write_text("\n".join(json.dumps(x) for x in lines), encoding="utf-8")
     report = import_labels(engine, proj, path)
     assert report.failed == 1 and "outside the text" in report.problems[0]
     export_project(engine, proj, "jsonl", tmp_path / "out.jsonl", ExportOptions())
-    (row,) = [json.loads(x) for x in (tmp_path / "out.jsonl").read_text("utf-8").splitlines()]
+    row, plain = [json.loads(x) for x in (tmp_path / "out.jsonl").read_text("utf-8").splitlines()]
+    # No span given and no tokens cached: no tokenizer run for it (null tokens).
+    assert plain["text"] == "Nothing marked here." and plain["tokens"] is None
     by = {a["annotator"]: a["values"]["biased_words"] for a in row["annotations"]}
     assert by["ls"] == [
         {"start": 12, "end": 20, "text": "brazenly", "label": "loaded",

@@ -28,7 +28,7 @@ from annotator.export.flat import (
 )
 from annotator.export.gold import GoldRules, UnitGold
 from annotator.export.rows import UnitStream
-from annotator.export.tokens import StreamTokens
+from annotator.export.tokens import StreamTokens, spans_of_types
 
 # Characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -154,7 +154,11 @@ def write_csv_stream(
 ) -> int:
     """The records `write_csv` writes, built as text from the stream."""
     cell = _cell_maker(safe)
-    tokens = StreamTokens(lambda d: stream.document(d)["lang"]) if stream.with_tokens else None
+    tokens = (
+        StreamTokens(lambda d: stream.document(d)["lang"], spans_of_types(task_types or {}))
+        if stream.with_tokens
+        else None
+    )
     unit_gold = None
     if gold:
         unit_gold = UnitGold(task_types, _gold_cells(task_types, cell), rules, tokens)
@@ -191,11 +195,15 @@ def write_csv_stream(
                     uid: unit_gold(group, adjudicated.get(uid), by_id.get(uid))
                     for uid, group in groupby(anns, itemgetter(0))
                 }
+            by_unit = {uid: list(group) for uid, group in groupby(anns, itemgetter(0))}
             heads = {}
             for unit in units:
                 uid, doc_id, position, kind, text = unit[:5]
                 split = "," + words[splits.get(doc_id, "train")] if splits is not None else ""
-                toks = "" if tokens is None else cell(dumps(tokens(unit))) + ","
+                toks = ""
+                if tokens is not None:
+                    column = tokens.column(unit, by_unit.get(uid, ()), adjudicated.get(uid))
+                    toks = ("" if column is None else cell(dumps(column))) + ","
                 heads[uid] = (
                     f"{uid},{docs[doc_id]},{words[kind]},{position},{cell(text)},{toks}",
                     split,

@@ -108,7 +108,7 @@ def unit_record(
         doc["lang"],
     ]
     if "span" in task_types.values():
-        rec.append(row.get("tokens") or [])
+        rec.append(row.get("tokens"))
     for task, kind in task_types.items():
         v = gold.get(task)
         if v is None:

@@ -22,7 +22,7 @@ from annotator.export.encode import Memo
 from annotator.export.flat import columns, flat_records
 from annotator.export.gold import GoldRules, UnitGold
 from annotator.export.rows import UnitStream
-from annotator.export.tokens import StreamTokens
+from annotator.export.tokens import StreamTokens, spans_of_types
 
 ROW_GROUP = 10_000  # rows per row group; peak RSS grows ~1.5 MB per 1,000 rows
 
@@ -201,7 +201,11 @@ def write_parquet_stream(
         metadata=metadata or {},
         posteriors=posteriors,
     )
-    tokens = StreamTokens(lambda d: stream.document(d)["lang"]) if stream.with_tokens else None
+    tokens = (
+        StreamTokens(lambda d: stream.document(d)["lang"], spans_of_types(task_types or {}))
+        if stream.with_tokens
+        else None
+    )
     unit_gold = None
     if gold:
         unit_gold = UnitGold(task_types, _gold_columns(task_types), rules, tokens)
@@ -222,6 +226,7 @@ def write_parquet_stream(
         )
         ids, doc_ids, positions, kinds, texts = (list(map(itemgetter(i), units)) for i in range(5))
         unit_id_column = pa.array(unit_ids, pa.int64())
+        by_unit = {uid: list(group) for uid, group in groupby(anns, itemgetter(0))}
         take = pc.index_in(unit_id_column, value_set=pa.array(ids, pa.int64()))
 
         def per_unit(items, type_):
@@ -240,7 +245,15 @@ def write_parquet_stream(
             "position": per_unit(positions, pa.int64()),
             "text": per_unit(texts, pa.string()),
             **(
-                {"tokens": per_unit([tokens(u) for u in units], pa.list_(pa.string()))}
+                {
+                    "tokens": per_unit(
+                        [
+                            tokens.column(u, by_unit.get(u[0], ()), adjudicated.get(u[0]))
+                            for u in units
+                        ],
+                        pa.list_(pa.string()),
+                    )
+                }
                 if tokens is not None
                 else {}
             ),

@@ -17,7 +17,7 @@ from annotator.errors import UserError
 from annotator.export.gold import GoldRules, gold_rules
 from annotator.export.options import ExportOptions
 from annotator.export.rows import Filters, iter_unit_rows
-from annotator.export.tokens import complete_spans, tokens_or_split
+from annotator.export.tokens import complete_spans, has_span_values, tokens_or_split
 from annotator.schema.model import Schema
 
 Row = dict[str, Any]
@@ -62,7 +62,14 @@ def row_filter(
         anns = row["annotations"]
         adjudicated = row.pop("gold", None) or {}
         if spans:
-            row["tokens"] = tokens_or_split(row["text"], row.get("tokens"), row["document"]["lang"])
+            # Cached tokens, or the tokenizer's where a span was given (see StreamTokens).
+            marked = any(has_span_values(a["values"], spans) for a in anns)
+            if row.get("tokens") or marked or has_span_values(adjudicated, spans):
+                row["tokens"] = tokens_or_split(
+                    row["text"], row.get("tokens"), row["document"]["lang"]
+                )
+            else:
+                row["tokens"] = None
         golds = None
         if opts.gold and (anns or opts.include_unannotated):
             # Over every task the selected ones depend on, before the values are trimmed.
@@ -86,7 +93,8 @@ def row_filter(
         if golds is not None:
             row["gold"] = {t: golds[t].value for t in tasks}
             for t in spans:
-                row["gold"][t] = complete_spans(row["gold"][t], row["text"], row["tokens"])
+                if row["gold"][t]:
+                    row["gold"][t] = complete_spans(row["gold"][t], row["text"], row["tokens"])
             row["gold_source"] = {t: golds[t].source for t in tasks}
             if posteriors:
                 row["gold_posterior"] = {t: golds[t].posterior for t in posteriors}
