@@ -104,7 +104,7 @@ def test_card_has_licence_citation_guidelines_overlap_and_limitations(store, tmp
     assert "asks for 1 annotator per unit" in card and "with 3 labels" in card
     assert "媒体偏见标注指南" in card  # the guidelines text itself
     assert "## Known limitations" in card and "**Ties:**" in card
-    assert "1 of 16 units were adjudicated" in card and "15 were never adjudicated" in card
+    assert "1 of 16 units was adjudicated" in card and "15 were never adjudicated" in card
     result = export_project(
         engine,
         proj,

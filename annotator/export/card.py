@@ -16,6 +16,7 @@ from typing import Any
 
 from annotator.analysis.aggregate import ADJUDICATED, NOT_SHOWN, TIE, span_members
 from annotator.export.options import ExportOptions
+from annotator.wording import plural
 
 GOLD_METHOD = (
     "One value per unit and task: the lead's adjudicated value when there is one, otherwise "
@@ -321,8 +322,10 @@ def _limitations(stats: CardStats) -> list[str]:
             out.append(f"- **Not shown:** {hidden} unit-task pairs are empty by the schema.")
     never = units - stats.adjudicated_units
     out.append(
-        f"- **Adjudication:** {stats.adjudicated_units} of {units} units were adjudicated by a "
-        f"lead; {never} were never adjudicated, and their gold is the vote alone."
+        f"- **Adjudication:** {stats.adjudicated_units} of {plural(units, 'unit')} "
+        f"{'was' if stats.adjudicated_units == 1 else 'were'} adjudicated by a lead; {never} "
+        f"{'was' if never == 1 else 'were'} never adjudicated, and "
+        f"{'its' if never == 1 else 'their'} gold is the vote alone."
     )
     if single:
         out.append(
