@@ -117,6 +117,8 @@ def test_adjudicated_parent_hides_dependent_gold_in_every_format(adjudicated, tm
 
     run("jsonl", tmp_path / "x.jsonl")
     rows = [json.loads(line) for line in (tmp_path / "x.jsonl").read_text("utf-8").splitlines()]
+    tie_row = next(r for r in rows if r["gold_source"]["bias"] == "tie")
+    tie = tie_row["unit_id"]
     row = next(r for r in rows if r["unit_id"] == uid)
     assert any(a["values"].get("bias_type") for a in row["annotations"])  # someone gave one
     assert row["gold"]["bias"] == "non_biased" and row["gold_source"]["bias"] == "adjudicated"
@@ -128,19 +130,30 @@ def test_adjudicated_parent_hides_dependent_gold_in_every_format(adjudicated, tm
     row = next(r for r in rows if r["unit_id"] == uid)
     assert row["gold"] == {"bias_type": None} and row["gold_source"]["bias_type"] == "not_shown"
 
+    # A tie on the parent: no value, `tie`, and nothing below it, the same in every format.
+    assert tie_row["gold"]["bias"] is None and tie_row["gold_source"]["bias_type"] == "not_shown"
     run("csv", tmp_path / "x.csv")
     for r in csv.DictReader((tmp_path / "x.csv").open(encoding="utf-8", newline="")):
-        if int(r["unit_id"]) == uid:
+        if int(r["unit_id"]) in (uid, tie):
             assert r["gold.bias_type"] == "" and r["gold_source.bias_type"] == "not_shown"
+        if int(r["unit_id"]) == tie:
+            assert r["gold.bias"] == "" and r["gold_source.bias"] == "tie"
     run("parquet", tmp_path / "x.parquet")
     for r in pq.read_table(tmp_path / "x.parquet").to_pylist():
-        if r["unit_id"] == uid:
+        if r["unit_id"] in (uid, tie):
             assert r["gold.bias_type"] is None and r["gold_source.bias_type"] == "not_shown"
+        if r["unit_id"] == tie:
+            assert r["gold.bias"] is None and r["gold_source.bias"] == "tie"
     run("hf", tmp_path / "hf")
+    seen = set()
     for f in (tmp_path / "hf" / "data").iterdir():
         for r in pq.read_table(f).to_pylist():
-            if r["unit_id"] == uid:
+            if r["unit_id"] in (uid, tie):
+                seen.add(r["unit_id"])
                 assert r["bias_type"] is None and r["bias_type_source"] == "not_shown"
+            if r["unit_id"] == tie:
+                assert r["bias"] is None and r["bias_source"] == "tie"
+    assert seen == {uid, tie}
 
 
 def test_label_studio_config_agrees_with_the_tasks(sized, tmp_path):
