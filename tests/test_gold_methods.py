@@ -97,3 +97,4 @@ def test_agreement_reports_estimated_accuracy(store):
         acc = people[name]["estimated_accuracy"]
         assert acc is not None and 0 < acc <= 1
         assert set(people[name]["estimated_accuracy_per_task"]) == {"bias", "opinion"}
+        assert 0 < people[name]["mace_competence_per_task"]["bias"] <= 1

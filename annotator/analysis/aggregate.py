@@ -31,7 +31,9 @@ ADJUDICATED, UNANIMOUS, MAJORITY, TIE, NONE = "adjudicated", "unanimous", "major
 NOT_SHOWN = "not_shown"  # the parents' gold does not show the task: no gold by the schema
 # How gold is formed where no adjudication decides (adjudications always win):
 MAJORITY_METHOD, DAWID_SKENE, ADJUDICATED_ONLY = "majority", "dawid-skene", "adjudicated-only"
-GOLD_METHODS = (MAJORITY_METHOD, DAWID_SKENE, ADJUDICATED_ONLY)
+MACE = "mace"
+MODEL_METHODS = (DAWID_SKENE, MACE)  # learn annotators and units together, with a posterior
+GOLD_METHODS = (MAJORITY_METHOD, DAWID_SKENE, MACE, ADJUDICATED_ONLY)
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from annotator.analysis.coefficients import (
     value_counts,
 )
 from annotator.analysis.dawid_skene import accuracies
+from annotator.analysis.mace import mace
 from annotator.schema.model import Schema, Task
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
@@ -125,6 +126,7 @@ class AnnotatorSummary:
     # single/scale task -> Dawid-Skene's estimate of P(their label is the true one)
     accuracy: dict[str, float] = field(default_factory=dict)
     accuracy_units: dict[str, int] = field(default_factory=dict)  # task -> units labelled
+    competence: dict[str, float] = field(default_factory=dict)  # task -> MACE's competence
 
     @property
     def estimated_accuracy(self) -> float | None:
@@ -156,6 +158,7 @@ class AnnotatorSummary:
             "with_majority_per_task": {k: v.to_dict() for k, v in self.with_majority.items()},
             "estimated_accuracy": self.estimated_accuracy,
             "estimated_accuracy_per_task": {k: round(v, 6) for k, v in self.accuracy.items()},
+            "mace_competence_per_task": {k: round(v, 6) for k, v in self.competence.items()},
         }
 
 
@@ -318,11 +321,13 @@ def compute_agreement(
                 by_index[table.annotators[row]].with_majority[coded.name] = fig
             if task.type in ("single", "scale"):
                 given = (coded.codes >= 0).sum(axis=1)
+                competence = mace(coded.codes, coded.k, max_iter=40, tol=1e-4).competence
                 for row, acc in enumerate(accuracies(coded.codes, coded.k).tolist()):
                     if acc == acc:  # not nan
                         person = by_index[table.annotators[coded.annotators[row]]]
                         person.accuracy[coded.name] = acc
                         person.accuracy_units[coded.name] = int(given[row])
+                        person.competence[coded.name] = float(competence[row])
             results.append(ta)
     annotated = count_distinct(rows.unit[rows.done])
     return AgreementReport(schema.name, table.total_units, annotated, results, summaries)

@@ -20,6 +20,7 @@ import numpy as np
 from annotator.analysis.aggregate import (
     ADJUDICATED,
     DAWID_SKENE,
+    MACE,
     NONE,
     TIE,
     Gold,
@@ -29,7 +30,7 @@ from annotator.analysis.coding import DONE, LabelTable, code_task, used
 from annotator.analysis.coefficients import value_counts
 from annotator.schema.model import Task
 
-METHODS = ("majority", DAWID_SKENE)
+METHODS = ("majority", DAWID_SKENE, MACE)
 
 
 @dataclass
@@ -103,7 +104,8 @@ def dawid_skene(
 def gold_for_units(table: LabelTable, task: Task, method: str = "majority") -> dict[int, Gold]:
     """Gold per unit for one single/scale task (majority: any task type the vote knows).
 
-    Adjudicated values win; Dawid-Skene marks a unit TIE when its top two posteriors are equal.
+    Adjudicated values win; Dawid-Skene and MACE mark a unit TIE when its top two posteriors
+    are equal, and give the top one's probability as the Gold's posterior.
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r} (methods: {', '.join(METHODS)})")
@@ -120,7 +122,12 @@ def gold_for_units(table: LabelTable, task: Task, method: str = "majority") -> d
             )
         return out
     (coded,) = code_task(table, task, "nominal", None)
-    result = dawid_skene(coded.codes, coded.k)
+    if method == MACE:
+        from annotator.analysis.mace import mace
+
+        result: DawidSkeneResult | Any = mace(coded.codes, coded.k)
+    else:
+        result = dawid_skene(coded.codes, coded.k)
     best = result.labels()
     given = (coded.codes >= 0).sum(axis=0)
     top = result.posteriors.max(axis=1) if len(result.posteriors) else np.zeros(0)
@@ -129,7 +136,7 @@ def gold_for_units(table: LabelTable, task: Task, method: str = "majority") -> d
         if best[col] < 0:
             out[u] = Gold(None, TIE, int(given[col]), p)
         else:
-            out[u] = Gold(coded.categories[best[col]], DAWID_SKENE, int(given[col]), p)
+            out[u] = Gold(coded.categories[best[col]], method, int(given[col]), p)
     for u, value in adjudicated.items():
         out[u] = Gold(value, ADJUDICATED, out[u].votes if u in out else 0)
     return out

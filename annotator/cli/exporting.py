@@ -68,9 +68,10 @@ def export(
         str | None,
         typer.Option(
             "--gold-method",
-            metavar="majority|dawid-skene|adjudicated-only",
+            metavar="majority|dawid-skene|mace|adjudicated-only",
             help="How --gold decides where no lead adjudicated (implies --gold): majority "
-            "vote, dawid-skene (adds a posterior column) or adjudicated-only (no value).",
+            "vote, dawid-skene or mace (each adds a posterior column) or adjudicated-only "
+            "(no value).",
         ),
     ] = None,
     split: Annotated[

@@ -33,6 +33,12 @@ GOLD_METHOD_NOTES = {
         "the project (source `dawid-skene`; its probability in `gold_posterior`). Other task "
         "types are voted as above."
     ),
+    "mace": (
+        "Method `mace`: where no lead adjudicated, single-choice and scale tasks take the most "
+        "probable value under MACE (Hovy et al., 2013), which learns how often each annotator "
+        "knows the answer rather than guesses, over every annotation of the project (source "
+        "`mace`; its probability in `gold_posterior`). Other task types are voted as above."
+    ),
     "adjudicated-only": (
         "Method `adjudicated-only`: only a lead's adjudicated value gives gold; every other "
         "unit and task is empty (source `none`)."

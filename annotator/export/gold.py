@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from annotator.analysis.aggregate import DAWID_SKENE, MAJORITY_METHOD, Gold, gold_for_unit
+from annotator.analysis.aggregate import MAJORITY_METHOD, MODEL_METHODS, Gold, gold_for_unit
 from annotator.export.encode import Memo, dumps
 from annotator.export.tokens import complete_spans
 from annotator.schema.model import Schema
@@ -36,12 +36,12 @@ class GoldRules:
     needed: dict[str, str]  # task -> type: the selected tasks and their parents
     show_if: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     method: str = MAJORITY_METHOD
-    # Dawid-Skene: task -> unit id -> its gold, estimated over the whole project first.
+    # Dawid-Skene or MACE: task -> unit id -> its gold, estimated over the project first.
     estimates: dict[str, dict[int, Gold]] = field(default_factory=dict)
 
     def posterior_tasks(self, task_types: Mapping[str, str]) -> list[str]:
-        """The selected tasks that get a posterior column (Dawid-Skene: single and scale)."""
-        if self.method != DAWID_SKENE:
+        """The selected tasks that get a posterior column (a model: single and scale)."""
+        if self.method not in MODEL_METHODS:
             return []
         return [t for t, k in task_types.items() if k in MODEL_TYPES]
 
@@ -64,13 +64,13 @@ def gold_rules(
     Dawid-Skene, which learns each annotator's confusions from every unit at once."""
     needed = with_parents(schema, task_types)
     estimates: dict[str, dict[int, Gold]] = {}
-    if method == DAWID_SKENE:
+    if method in MODEL_METHODS:
         from annotator.analysis.dawid_skene import gold_for_units
 
         for name, kind in needed.items():
             task = schema.task(name)
             if kind in MODEL_TYPES and task is not None:
-                estimates[name] = gold_for_units(table, task, DAWID_SKENE)
+                estimates[name] = gold_for_units(table, task, method)
     return GoldRules(needed, show_if_of(schema), method, estimates)
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from annotator.analysis.aggregate import DAWID_SKENE
+from annotator.analysis.aggregate import MODEL_METHODS
 from annotator.errors import UserError
 from annotator.export.atomic import atomic_write
 from annotator.export.card import CardStats, render_card
@@ -71,7 +71,7 @@ def export_project(
         opts = replace(opts, gold=True, split=opts.split or DEFAULT_SPLIT)
     task_types = selected_tasks(schema, opts)
     table = None
-    if opts.gold and opts.gold_method == DAWID_SKENE:
+    if opts.gold and opts.gold_method in MODEL_METHODS:
         from annotator.store.labels_query import fetch_labels
 
         with Session(engine) as session:
