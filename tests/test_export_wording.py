@@ -61,3 +61,19 @@ def test_cli_counts_read_right(tmp_path):
     assert "1 record: 1 new label" in said and "1 new unit in 1 new document" in said
     result = run(app, ["export", "-o", str(tmp_path / "x.jsonl"), "--db", db])
     assert "Wrote 1 unit to" in result.output
+
+
+def test_parquet_without_pyarrow_says_what_to_install(sqlite_url, tmp_path, monkeypatch):
+    import importlib.util
+
+    import pytest
+
+    from annotator.errors import UserError
+
+    engine, pid = build_store(sqlite_url, documents=1)
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "pyarrow" else real(name, *a)
+    )
+    with pytest.raises(UserError, match=r"pyarrow: pip install 'annotator\[parquet\]'"):
+        export_project(engine, project_of(engine, pid), "hf", tmp_path / "hf", ExportOptions())

@@ -64,6 +64,8 @@ def export_project(
         raise UserError(f"--format {fmt}: unknown format (formats: {', '.join(FORMATS)})")
     assert project.id is not None
     pid: int = project.id
+    if fmt in ARROW_FORMATS:
+        _need_pyarrow(fmt)
     with Session(engine) as session:
         schema = current_schema(session, project)
     if fmt in FOLDER_FORMATS:
@@ -181,6 +183,20 @@ def _progress_step(
         progress(done, total)
 
     return step
+
+
+ARROW_FORMATS = ("parquet", "hf")
+
+
+def _need_pyarrow(fmt: str) -> None:
+    """Parquet (and hf, which is Parquet) needs pyarrow, an extra: say so in one line."""
+    import importlib.util
+
+    if importlib.util.find_spec("pyarrow") is None:
+        raise UserError(
+            f"--format {fmt} needs pyarrow: pip install 'annotator[parquet]' "
+            "(or pip install -e '.[parquet]' in a clone)"
+        )
 
 
 def streamable(fmt: str, opts: ExportOptions) -> bool:
