@@ -84,3 +84,34 @@ def test_majority_vote_equals_the_published_final_labels(babe_store):
             if gold[unit].value != want:
                 wrong.append((task, row["text"]))
     assert wrong == []
+
+
+def test_exported_gold_equals_the_published_final_labels(babe_store, tmp_path):
+    """The same check through `annotator export --gold` (gold with show_if, the stream)."""
+    out = tmp_path / "babe.jsonl"
+    result = CliRunner().invoke(
+        main_app, ["export", "--gold", "--tasks", "bias,opinion", "-o", str(out),
+                   "--db", babe_store],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    gold = {}
+    for line in out.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        gold[row["text"]] = row["gold"]
+    with FINAL.open(encoding="utf-8-sig", newline="") as fh:
+        final = list(csv.DictReader(fh, delimiter=";"))
+    wrong = [
+        row["text"]
+        for row in final
+        if gold[row["text"]]["bias"] != babe.bias_value(row["label_bias"])
+        or gold[row["text"]]["opinion"] != babe.opinion_value(row["label_opinion"])
+    ]
+    assert wrong == []
+
+
+def test_dawid_skene_accuracy_per_annotator(babe_store):
+    result = CliRunner().invoke(make_app(), ["agreement", "--json", "--db", babe_store])
+    assert result.exit_code == 0, result.output
+    people = json.loads(result.output)["annotators"]
+    assert len(people) == 8
+    assert all(0.5 < p["estimated_accuracy"] <= 1 for p in people)

@@ -79,6 +79,8 @@ def row_card(engine, proj, fmt: str, opts: ExportOptions) -> str:
         fmt=fmt,
         opts=opts,
         agreement=card_agreement(schema, labels, opts.tasks),
+        overlap=schema.overlap,
+        guidelines=schema.guidelines,
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
 
@@ -60,7 +60,7 @@ def build_store(url: str, *, documents: int = 12, project: str = "news"):
                 source_path=f"feed/{d}.md",
                 url=f"https://example.org/{d}",
                 outlet=OUTLETS[d % len(OUTLETS)],
-                published=datetime(2024, 1, 1 + d, tzinfo=UTC),
+                published=datetime(2024, 1, 1, tzinfo=UTC) + timedelta(days=d),
                 lang="en",
             )
         )

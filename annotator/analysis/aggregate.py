@@ -11,6 +11,11 @@ Votes by task type:
 - ``span``: the same per token (and span label): token indices chosen by more than half.
 - ``stance``: a majority vote per target.
 - ``text``: free text has no vote; only an adjudicated value gives gold.
+
+Tasks with ``show_if`` follow the schema: only the annotators whose own values showed the
+task vote on it (for a span task, one who saw it and marked nothing votes "nothing"), and
+when the gold of its parents does not show it, its gold is empty with the source
+``not_shown``, even over an adjudicated value (the lead's later decision on the parent hid it).
 """
 
 from __future__ import annotations
@@ -20,14 +25,23 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from annotator.schema.visibility import ShowIf, parents_first, shown, visible_tasks
+
 ADJUDICATED, UNANIMOUS, MAJORITY, TIE, NONE = "adjudicated", "unanimous", "majority", "tie", "none"
+NOT_SHOWN = "not_shown"  # the parents' gold does not show the task: no gold by the schema
+# How gold is formed where no adjudication decides (adjudications always win):
+MAJORITY_METHOD, DAWID_SKENE, ADJUDICATED_ONLY = "majority", "dawid-skene", "adjudicated-only"
+MACE = "mace"
+MODEL_METHODS = (DAWID_SKENE, MACE)  # learn annotators and units together, with a posterior
+GOLD_METHODS = (MAJORITY_METHOD, DAWID_SKENE, MACE, ADJUDICATED_ONLY)
 
 
 @dataclass(frozen=True)
 class Gold:
     value: Any  # None when there is no gold (a tie on a single value, or no votes)
-    source: str  # adjudicated | unanimous | majority | tie | none
+    source: str  # adjudicated | unanimous | majority | tie | none | not_shown
     votes: int = 0  # annotators who gave a value for the task
+    posterior: float | None = None  # a model's probability for the value (Dawid-Skene)
 
 
 def _used(value: Any) -> bool:
@@ -183,20 +197,53 @@ def gold_for_unit(
     adjudications: Mapping[str, Any] | None = None,
     *,
     statuses: tuple[str, ...] = ("done",),
+    show_if: ShowIf | None = None,
+    method: str = MAJORITY_METHOD,
+    estimates: Mapping[str, Gold] | None = None,
 ) -> dict[str, Gold]:
     """Gold per task for one unit.
 
     `annotations` are dicts with ``values`` ({task: value}) and ``status``; only those with a
-    status in `statuses` vote. `adjudications` maps task -> final value and always wins.
+    status in `statuses` vote. `adjudications` maps task -> final value and wins over votes.
+    `show_if` (task -> {parent: accepted values}, see ``schema.visibility``) makes the gold
+    obey the schema; every parent it names must be in `task_types` (``with_parents``).
+    `method` ``adjudicated-only`` gives no gold without an adjudication; `estimates` are a
+    model's golds for this unit by task (Dawid-Skene), used instead of the vote.
     """
     adjudications = adjudications or {}
     voting = [a.get("values") or {} for a in annotations if a.get("status", "done") in statuses]
+    show_if = show_if or {}
+    order = list(task_types)
+    if any(show_if.get(t) for t in order):
+        missing = {p for t in order for p in show_if.get(t, {})} - set(order)
+        if missing:
+            raise ValueError(f"gold needs the parent tasks {sorted(missing)} in task_types")
+        order = parents_first(order, show_if)
+        seen_by = [visible_tasks(order, show_if, v) for v in voting]
     out: dict[str, Gold] = {}
-    for task, task_type in task_types.items():
+    for task in order:
+        task_type = task_types[task]
+        conditions = show_if.get(task)
+        voters = voting
+        if conditions:
+            parents = {p: out[p].value for p in conditions}
+            if not shown(conditions, parents):
+                out[task] = Gold(None, NOT_SHOWN, 0)
+                continue
+            voters = [v for v, seen in zip(voting, seen_by, strict=True) if task in seen]
+        values = [v.get(task) for v in voters]
+        if task not in adjudications:
+            if method == ADJUDICATED_ONLY:
+                out[task] = Gold(None, NONE, sum(1 for v in values if _used(v)))
+                continue
+            if estimates and task in estimates:
+                out[task] = estimates[task]
+                continue
+        if task_type == "span" and task not in adjudications:
+            # Seeing a span task and marking nothing is an answer: it votes for no tokens.
+            out[task] = vote_span([v if _used(v) else [] for v in values])
+            continue
         out[task] = gold_for_task(
-            task_type,
-            [v.get(task) for v in voting],
-            adjudications.get(task),
-            has_adjudication=task in adjudications,
+            task_type, values, adjudications.get(task), has_adjudication=task in adjudications
         )
-    return out
+    return {t: out[t] for t in task_types}

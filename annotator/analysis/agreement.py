@@ -37,6 +37,8 @@ from annotator.analysis.coefficients import (
     percent_agreement,
     value_counts,
 )
+from annotator.analysis.dawid_skene import accuracies
+from annotator.analysis.mace import mace
 from annotator.schema.model import Schema, Task
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
@@ -121,6 +123,18 @@ class AnnotatorSummary:
     flagged: int = 0
     median_seconds: float | None = None
     with_majority: dict[str, Figure] = field(default_factory=dict)  # task -> figure
+    # single/scale task -> Dawid-Skene's estimate of P(their label is the true one)
+    accuracy: dict[str, float] = field(default_factory=dict)
+    accuracy_units: dict[str, int] = field(default_factory=dict)  # task -> units labelled
+    competence: dict[str, float] = field(default_factory=dict)  # task -> MACE's competence
+
+    @property
+    def estimated_accuracy(self) -> float | None:
+        """Dawid-Skene accuracy over the single/scale tasks, weighted by units labelled."""
+        n = sum(self.accuracy_units.values())
+        if not n:
+            return None
+        return round(sum(a * self.accuracy_units[t] for t, a in self.accuracy.items()) / n, 6)
 
     @property
     def overall(self) -> Figure:
@@ -142,6 +156,9 @@ class AnnotatorSummary:
             "median_seconds": self.median_seconds,
             "with_majority": self.overall.to_dict(),
             "with_majority_per_task": {k: v.to_dict() for k, v in self.with_majority.items()},
+            "estimated_accuracy": self.estimated_accuracy,
+            "estimated_accuracy_per_task": {k: round(v, 6) for k, v in self.accuracy.items()},
+            "mace_competence_per_task": {k: round(v, 6) for k, v in self.competence.items()},
         }
 
 
@@ -302,6 +319,15 @@ def compute_agreement(
                     ta.distribution[label] = int((bits.codes == 1).sum())
             for row, fig in zip(coded.annotators, majority, strict=True):
                 by_index[table.annotators[row]].with_majority[coded.name] = fig
+            if task.type in ("single", "scale"):
+                given = (coded.codes >= 0).sum(axis=1)
+                competence = mace(coded.codes, coded.k, max_iter=40, tol=1e-4).competence
+                for row, acc in enumerate(accuracies(coded.codes, coded.k).tolist()):
+                    if acc == acc:  # not nan
+                        person = by_index[table.annotators[coded.annotators[row]]]
+                        person.accuracy[coded.name] = acc
+                        person.accuracy_units[coded.name] = int(given[row])
+                        person.competence[coded.name] = float(competence[row])
             results.append(ta)
     annotated = count_distinct(rows.unit[rows.done])
     return AgreementReport(schema.name, table.total_units, annotated, results, summaries)

@@ -22,6 +22,7 @@ import numpy as np
 
 from annotator.analysis.aggregate import span_members
 from annotator.schema.model import STANCE_VALUES, Task
+from annotator.schema.visibility import shown
 
 DONE = "done"
 STATUSES = ("done", "skipped", "flagged")  # codes 0, 1, 2 in `Rows.status`; 3: anything else
@@ -369,14 +370,7 @@ def _sorted_set(x: np.ndarray) -> np.ndarray:
 
 
 def _shown(conditions: list[tuple[str, tuple[str, ...]]], values: dict[str, Any]) -> bool:
-    for other, accepted in conditions:
-        given = values.get(other)
-        if isinstance(given, list):
-            if not any(x in accepted for x in given):
-                return False
-        elif given not in accepted:
-            return False
-    return True
+    return shown(dict(conditions), values)
 
 
 def _members(value: Any) -> set[Any]:

@@ -20,6 +20,7 @@ from rich.text import Text
 
 from annotator.cli.options import DbOption, ProjectOption, out
 from annotator.errors import UserError
+from annotator.wording import a_or_an
 
 if TYPE_CHECKING:
     from annotator.analysis.agreement import AgreementReport, TaskAgreement
@@ -155,7 +156,7 @@ def _annotator_table(report: AgreementReport) -> Table:
     table = Table(title="Per annotator", title_justify="left")
     table.add_column("annotator")
     table.add_column("role")
-    for name in ("done", "skipped", "flagged", "median s", "with majority (units)"):
+    for name in ("done", "skipped", "flagged", "median s", "with majority (units)", "DS accuracy"):
         table.add_column(name, justify="right")
     for a in report.annotators:
         overall = a.overall
@@ -167,6 +168,7 @@ def _annotator_table(report: AgreementReport) -> Table:
             f"{a.flagged:,}",
             f"{a.median_seconds:.1f}" if a.median_seconds is not None else "–",
             f"{overall.value:.1%} ({overall.units:,})" if overall.value is not None else "–",
+            f"{a.estimated_accuracy:.1%}" if a.estimated_accuracy is not None else "–",
         )
     return table
 
@@ -296,8 +298,7 @@ def annotators_add(
         person, changed = set_role(session, name, role)
         shown = person.name
         secret = issue_token(session, name=shown) if token else None
-    a = "an" if role[:1] in "aeiou" else "a"
-    what = f"{shown} is {a} {role}" if changed else f"{shown} was already {a} {role}"
+    what = f"{shown} is {a_or_an(role)}" if changed else f"{shown} was already {a_or_an(role)}"
     out.print(Text(what))
     if secret is not None:
         print_token(shown, secret)

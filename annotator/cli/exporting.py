@@ -15,9 +15,11 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
+from annotator.analysis.aggregate import GOLD_METHODS
 from annotator.cli.options import DbOption, ProjectOption, err, out
 from annotator.errors import UserError
 from annotator.export.options import FORMATS, SUFFIX
+from annotator.wording import plural
 
 
 def _command_line() -> str:
@@ -61,6 +63,17 @@ def export(
             "--gold", help="Add one gold value per unit and task: adjudicated, else majority."
         ),
     ] = False,
+    # (Typer has no option that is a flag and takes a value too, hence a second option.)
+    gold_method: Annotated[
+        str | None,
+        typer.Option(
+            "--gold-method",
+            metavar="majority|dawid-skene|mace|adjudicated-only",
+            help="How --gold decides where no lead adjudicated (implies --gold): majority "
+            "vote, dawid-skene or mace (each adds a posterior column) or adjudicated-only "
+            "(no value).",
+        ),
+    ] = None,
     split: Annotated[
         str | None,
         typer.Option(
@@ -80,6 +93,10 @@ def export(
             "--excel-safe", help="CSV: neutralise cells starting with = + - @ and add a BOM."
         ),
     ] = False,
+    license: Annotated[
+        str | None,
+        typer.Option("--license", help="The dataset's licence for the card, e.g. CC-BY-4.0."),
+    ] = None,
     project: ProjectOption = None,
     db: DbOption = None,
 ) -> None:
@@ -89,12 +106,13 @@ def export(
     label-studio, prodigy. Files are written whole or not at all.
     """
     from annotator.export.options import ExportOptions, parse_list, parse_since, parse_split
-    from annotator.export.run import export_project
     from annotator.store.engine import open_store, session_scope
     from annotator.store.projects import get_project
 
     if format not in FORMATS:
         raise UserError(f"--format {format}: unknown format (formats: {', '.join(FORMATS)})")
+    if gold_method is not None and gold_method not in GOLD_METHODS:
+        raise UserError(f"--gold-method {gold_method}: use {', '.join(GOLD_METHODS)}")
     if status not in ("done", "all"):
         raise UserError(f"--status {status}: use 'done' or 'all'")
     who = parse_list(annotators)
@@ -103,27 +121,60 @@ def export(
         tasks=parse_list(tasks),
         status=status,
         since=parse_since(since) if since else None,
-        gold=gold,
+        gold=gold or gold_method is not None,
+        gold_method=gold_method or "majority",
         split=parse_split(split) if split else None,
         seed=seed,
         include_unannotated=all_units,
         card=card,
         excel_safe=excel_safe,
         command=_command_line(),
+        license=license,
     )
     engine = open_store(db)
     with session_scope(engine) as session:
         proj = get_project(session, project)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     target = output or Path("exports") / f"{proj.name}-{stamp}{SUFFIX[format] or '-' + format}"
-    result = export_project(engine, proj, format, target, opts)
-    what = "units" if format in ("jsonl", "hf", "conll", "label-studio") else "records"
-    line = f"Wrote {result.records:,} {what} to {result.target}"
+    result = _export_with_progress(engine, proj, format, target, opts)
+    what = "unit" if format in ("jsonl", "hf", "conll", "label-studio") else "record"
+    line = f"Wrote {plural(result.records, what)} to {result.target}"
     if (result.splits and opts.split) or format in ("hf", "conll"):
         line += " (" + ", ".join(f"{k} {v:,}" for k, v in result.splits.items()) + ")"
     out.print(Text(line))
+    for note in result.notes:
+        out.print(Text(note, style="yellow"))
+    if result.config is not None:
+        out.print(Text(f"Label Studio labeling config: {result.config}", style="dim"))
     if result.card is not None and format not in ("hf", "conll"):
         out.print(Text(f"Dataset card: {result.card}", style="dim"))
+
+
+def _export_with_progress(engine, proj, fmt: str, target: Path, opts):
+    """A Rich progress bar on a terminal (stderr); nothing when piped or in a log."""
+    from annotator.export.run import export_project
+
+    if not err.is_terminal:
+        return export_project(engine, proj, fmt, target, opts)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("Exporting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("units"),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("export", total=None)
+        return export_project(
+            engine,
+            proj,
+            fmt,
+            target,
+            opts,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
 
 
 labels_app = typer.Typer(
@@ -212,10 +263,10 @@ def labels_import(
         err.print(Text(f"{file.name}: {line}"), style="dim", soft_wrap=True)
     out.print(
         Text(
-            f"{report.records:,} records: {report.created:,} new labels, "
+            f"{plural(report.records, 'record')}: {plural(report.created, 'new label')}, "
             f"{report.updated:,} changed, {report.unchanged:,} unchanged, "
-            f"{report.failed:,} bad; {report.units_created:,} new units in "
-            f"{report.documents_created:,} new documents"
+            f"{report.failed:,} bad; {plural(report.units_created, 'new unit')} in "
+            f"{plural(report.documents_created, 'new document')}"
         )
     )
     if report.failed:

@@ -28,6 +28,7 @@ def run_import(
     records: RecordOptions | None = None,
     project: str | None = None,
     db: str | None = None,
+    outlets: Path | None = None,
 ) -> int:
     """Import `paths` into the project; returns the number of files that failed."""
     # The readers and the store load here, not with the CLI: other commands start faster.
@@ -38,6 +39,12 @@ def run_import(
 
     if format is not None and format not in FORMATS:
         raise UserError(f"--format {format}: unknown format (choose one of {', '.join(FORMATS)})")
+    from annotator.ingest.outlets import load_outlets
+
+    try:
+        outlet_names = load_outlets(outlets) if outlets is not None else None
+    except IngestError as exc:
+        raise UserError(str(exc)) from None
     engine = open_store(db)
     with session_scope(engine) as session:
         project_id = get_project(session, project).id
@@ -75,6 +82,7 @@ def run_import(
             files,
             ParseOptions(format=format, lang=lang, records=records),
             on_file=on_file,
+            outlets=outlet_names,
         )
 
     table = Table(title="Import summary", title_justify="left", show_header=False)
@@ -83,6 +91,8 @@ def run_import(
     table.add_row("files read", f"{report.files - len(report.failed):,}")
     table.add_row("documents added", f"{report.documents:,}")
     table.add_row("units added", f"{report.units:,}")
+    if report.outlets_renamed:
+        table.add_row("outlets named by domain", f"{report.outlets_renamed:,}")
     for reason, count in sorted(report.skipped.items()):
         table.add_row(f"documents skipped: {reason}", f"{count:,}")
     failed = len(report.failed) + len(missing)
@@ -117,6 +127,14 @@ def import_(
     per: Annotated[
         str, typer.Option(help="JSONL/CSV: one record per 'document' or per 'sentence'.")
     ] = "document",
+    outlets: Annotated[
+        Path | None,
+        typer.Option(
+            "--outlets",
+            help="YAML lines `domain: outlet name` extending the built-in table that names "
+            "each outlet once (re-applied to every document of the project).",
+        ),
+    ] = None,
     project: ProjectOption = None,
     db: DbOption = None,
 ) -> None:
@@ -135,6 +153,8 @@ def import_(
         meta_fields=tuple(meta_field or ()),
         per=per,
     )
-    failed = run_import(paths, format=format, lang=lang, records=records, project=project, db=db)
+    failed = run_import(
+        paths, format=format, lang=lang, records=records, project=project, db=db, outlets=outlets
+    )
     if failed:
         raise typer.Exit(1)

@@ -129,7 +129,8 @@ def demo(
     """Try it: open the annotator on a bundled VOA sample.
 
     Creates a project named 'demo' with the media_bias schema, imports the sample articles
-    (again is harmless) and opens the annotation screen.
+    (again is harmless) and opens the annotation screen. The store is ./demo.db unless --db
+    (or ANNOTATOR_DB) names one, so the demo never mixes with a real project.
     """
     from annotator.cli.annotate import annotate
     from annotator.cli.importing import run_import
@@ -137,6 +138,7 @@ def demo(
     from annotator.store.engine import open_store, session_scope
     from annotator.store.projects import create_project, list_projects
 
+    db = db or "demo.db"
     engine = open_store(db)
     with session_scope(engine) as session:
         if not any(p.name == "demo" for p in list_projects(session)):

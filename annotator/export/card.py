@@ -14,14 +14,39 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from annotator.analysis.aggregate import span_members
+from annotator.analysis.aggregate import ADJUDICATED, NOT_SHOWN, TIE, span_members
 from annotator.export.options import ExportOptions
+from annotator.wording import plural
 
 GOLD_METHOD = (
     "One value per unit and task: the lead's adjudicated value when there is one, otherwise "
     "the majority vote of the annotators whose status is `done` (for multi-label and span "
     "tasks, each label or token chosen by more than half of them). A tie gives no value and "
-    "is marked `tie` in `gold_source`."
+    "is marked `tie` in `gold_source`. A task shown only under a condition (`show_if`) is "
+    "voted on only by the annotators whose own labels showed it, and has no gold value "
+    "(`not_shown`) when the gold of the task it depends on does not show it."
+)
+GOLD_METHOD_NOTES = {
+    "dawid-skene": (
+        "Method `dawid-skene`: where no lead adjudicated, single-choice and scale tasks take "
+        "the most probable value under Dawid-Skene (1979), estimated over every annotation of "
+        "the project (source `dawid-skene`; its probability in `gold_posterior`). Other task "
+        "types are voted as above."
+    ),
+    "mace": (
+        "Method `mace`: where no lead adjudicated, single-choice and scale tasks take the most "
+        "probable value under MACE (Hovy et al., 2013), which learns how often each annotator "
+        "knows the answer rather than guesses, over every annotation of the project (source "
+        "`mace`; its probability in `gold_posterior`). Other task types are voted as above."
+    ),
+    "adjudicated-only": (
+        "Method `adjudicated-only`: only a lead's adjudicated value gives gold; every other "
+        "unit and task is empty (source `none`)."
+    ),
+}
+NO_LICENSE = (
+    "Unknown: no licence was given when this export was made (`annotator export --license "
+    "ID`). Ask the project lead before sharing it; the source articles keep their own terms."
 )
 
 
@@ -57,6 +82,12 @@ class CardStats:
     first: str | None = None
     last: str | None = None
     _outlet_docs: set[int] = field(default_factory=set)
+    overlap: Counter[int] = field(default_factory=Counter)  # done labels per unit -> units
+    adjudicated_units: int = 0
+
+    def unit_labels(self, done: int, adjudicated: bool) -> None:
+        self.overlap[done] += 1
+        self.adjudicated_units += adjudicated
 
     def observe(self, row: dict[str, Any]) -> None:
         split = row.get("split", "all")
@@ -72,6 +103,12 @@ class CardStats:
                 self.last = published if self.last is None else max(self.last, published)
         anns = row["annotations"]
         self.annotations[split] += len(anns)
+        adjudicated = (
+            ADJUDICATED in (row.get("gold_source") or {}).values()
+            if "gold_source" in row
+            else bool(row.get("gold"))
+        )
+        self.unit_labels(sum(1 for a in anns if a["status"] == "done"), adjudicated)
         for a in anns:
             if a["annotator"] is not None:
                 self.annotators.add(a["annotator"])
@@ -150,6 +187,9 @@ def render_card(
     opts: ExportOptions,
     yaml_header: str = "",
     agreement: tuple[list[Any], str] | None = None,
+    notes: Iterable[str] = (),
+    overlap: int = 1,
+    guidelines: str = "",
 ) -> str:
     """Markdown card; `yaml_header` (without the --- fences) goes on top when given."""
     out: list[str] = []
@@ -182,6 +222,8 @@ def render_card(
             "splits) and stratified by the gold label of the first single-choice task."
         )
         out.append("")
+    for note in notes:
+        out += [note, ""]
     out += _table(
         ["split", "documents", "units", "annotations"],
         [[s, len(stats.documents[s]), stats.units[s], stats.annotations[s]] for s in stats.splits],
@@ -210,6 +252,8 @@ def render_card(
     out += ["", "## Gold", ""]
     if stats.gold:
         out.append(GOLD_METHOD)
+        if opts.gold_method in GOLD_METHOD_NOTES:
+            out += ["", GOLD_METHOD_NOTES[opts.gold_method]]
         if stats.gold_sources:
             out.append("")
             out += _table(
@@ -223,6 +267,10 @@ def render_card(
         )
     out += ["", "## Agreement", ""]
     out += _agreement(agreement)
+    out += _annotation(stats, schema_name, schema_hash, overlap, guidelines)
+    out += _limitations(stats)
+    out += ["", "## Licence", "", opts.license or NO_LICENSE]
+    out += _citation(project, schema_name, schema_hash, opts.license)
     out += ["", "## Sources", ""]
     out.append(f"- **Annotators (ids):** {', '.join(sorted(stats.annotators)) or 'none'}")
     if stats.first or stats.last:
@@ -233,6 +281,98 @@ def render_card(
     )
     out.append("")
     return "\n".join(out)
+
+
+def _annotation(
+    stats: CardStats, schema_name: str, schema_hash: str, overlap: int, guidelines: str
+) -> list[str]:
+    out = ["", "## Annotation", ""]
+    out.append(
+        f"- **Annotators:** {len(stats.annotators)}; the schema asks for {overlap} "
+        f"annotator{'s' if overlap != 1 else ''} per unit (`overlap`)."
+    )
+    if stats.overlap:
+        spread = ", ".join(
+            f"{n} unit{'s' if n != 1 else ''} with {k} label{'s' if k != 1 else ''}"
+            for k, n in sorted(stats.overlap.items())
+        )
+        out.append(f"- **Labels per unit (status `done`):** {spread}.")
+    out.append(
+        f"- **Guidelines:** the `guidelines` of schema {schema_name} (content hash "
+        f"`{schema_hash[:12]}`), shown to annotators with `?`; the full text follows."
+    )
+    if guidelines.strip():
+        out += [
+            "",
+            "<details><summary>Guidelines</summary>",
+            "",
+            guidelines.strip(),
+            "",
+            "</details>",
+        ]
+    return out
+
+
+def _limitations(stats: CardStats) -> list[str]:
+    units = sum(stats.units.values())
+    out = ["", "## Known limitations", ""]
+    single = stats.overlap.get(1, 0) + stats.overlap.get(0, 0)
+    if stats.gold:
+        ties = stats.gold_sources.get(TIE, 0)
+        out.append(
+            f"- **Ties:** {ties} unit-task pair{'s' if ties != 1 else ''} have no gold value "
+            "because the annotators split evenly (`tie`)."
+        )
+        hidden = stats.gold_sources.get(NOT_SHOWN, 0)
+        if hidden:
+            out.append(f"- **Not shown:** {hidden} unit-task pairs are empty by the schema.")
+    never = units - stats.adjudicated_units
+    out.append(
+        f"- **Adjudication:** {stats.adjudicated_units} of {plural(units, 'unit')} "
+        f"{'was' if stats.adjudicated_units == 1 else 'were'} adjudicated by a lead; {never} "
+        f"{'was' if never == 1 else 'were'} never adjudicated, and "
+        f"{'its' if never == 1 else 'their'} gold is the vote alone."
+    )
+    if single:
+        out.append(
+            f"- **Single labels:** {single} units have fewer than two `done` labels: no "
+            "agreement can be measured on them."
+        )
+    out.append(
+        "- **Words:** spans are over machine word tokens (jieba for Chinese), given in the "
+        "`tokens` column; a word boundary the tokenizer missed cannot be marked."
+    )
+    if "(unknown)" in stats.outlets:
+        out.append(f"- **Outlets:** {stats.outlets['(unknown)']} documents have no known outlet.")
+    return out
+
+
+def _citation(project: str, schema_name: str, schema_hash: str, license: str | None) -> list[str]:
+    year = datetime.now(UTC).year
+    key = "".join(c for c in project if c.isalnum()) or "dataset"
+    lines = [
+        "",
+        "## Citation",
+        "",
+        "Cite the dataset as its authors ask; until they say, this entry names what it is:",
+        "",
+        "```bibtex",
+        f"@misc{{{key}{year},",
+        f"  title = {{{project}: sentence-level media-bias annotations}},",
+        f"  year = {{{year}}},",
+        f"  note = {{Labelled with the {schema_name} schema ({schema_hash[:12]}) in annotator"
+        + (f"; licence {license}" if license else "")
+        + "},",
+        "}",
+        "```",
+    ]
+    if schema_name == "media-bias":
+        lines += [
+            "",
+            "The labels follow BABE (Spinde et al., 2021, *Neural Media Bias Detection Using "
+            "Distant Supervision With BABE*, Findings of EMNLP); cite it when comparing.",
+        ]
+    return lines
 
 
 def card_json(stats: CardStats) -> str:

@@ -13,30 +13,37 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
+from annotator.analysis.aggregate import ADJUDICATED
 from annotator.export.card import CardStats, label_keys
 from annotator.export.card_agreement import AgreementLabels
 from annotator.export.encode import Memo
-from annotator.export.gold import MEMO, UnitGold, decoded_values
+from annotator.export.gold import MEMO, GoldRules, UnitGold, decoded_values
 
 BATCH = 2_000  # units counted at a time
 
 
 class StreamCard:
     def __init__(
-        self, stats: CardStats, splits: dict[int, str] | None, labels: AgreementLabels
+        self,
+        stats: CardStats,
+        splits: dict[int, str] | None,
+        labels: AgreementLabels,
+        rules: GoldRules | None = None,
     ) -> None:
         self.stats = stats
         self.labels = labels
         self.splits = splits
         tasks = stats.task_types
         self._who: set[Any] = set()
-        self._gold = UnitGold(tasks, self._gold_keys) if stats.gold else None
+        self._gold = UnitGold(tasks, self._gold_keys, rules) if stats.gold else None
         self._keys = Memo(self._value_keys)  # values text -> ((task, label), ...)
         self._pending: list[tuple[int, list, Any]] = []  # units seen, not yet counted
 
     # --- what a unit or a value contributes --------------------------------------------
 
-    def _gold_keys(self, gold: dict[str, Any], sources: dict[str, str]) -> tuple[Any, ...]:
+    def _gold_keys(
+        self, gold: dict[str, Any], sources: dict[str, str], _posteriors: Any = None
+    ) -> tuple[Any, ...]:
         keys = tuple(
             (task, key)
             for task, kind in self.stats.task_types.items()
@@ -73,6 +80,7 @@ class StreamCard:
         split = self._split(doc_id)
         s.units[split] += 1
         s.annotations[split] += len(anns)
+        done = sum(1 for a in anns if a[3] == "done")
         self._document(stream, doc_id, split)
         if self._gold is not None:
             keys, sources = self._gold(anns, adjudicated)
@@ -80,7 +88,9 @@ class StreamCard:
             for task, key in keys:
                 labels[task][split, key] += 1
             s.gold_sources.update(sources)
+            s.unit_labels(done, ADJUDICATED in sources)
         else:
+            s.unit_labels(done, bool(adjudicated) and any(t in s.task_types for t in adjudicated))
             for a in anns:
                 texts[split, a[2]] += 1
 

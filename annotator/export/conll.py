@@ -52,6 +52,7 @@ def write_conll(
             }
             for row in rows:
                 split = row.get("split", split_names[0])
+                split = split if split in files else split_names[0]
                 fh = files[split]
                 doc_id = row["document"]["id"]
                 if last_doc[split] != doc_id:

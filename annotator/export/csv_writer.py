@@ -18,9 +18,17 @@ from typing import Any
 
 from annotator.export.atomic import Background, atomic_write
 from annotator.export.encode import Memo, dumps
-from annotator.export.flat import ANNOTATION_COLUMNS, STRUCTURED, columns, flat_records
-from annotator.export.gold import UnitGold
+from annotator.export.flat import (
+    ANNOTATION_COLUMNS,
+    STRUCTURED,
+    UNIT_COLUMNS,
+    columns,
+    flat_records,
+    has_spans,
+)
+from annotator.export.gold import GoldRules, UnitGold
 from annotator.export.rows import UnitStream
+from annotator.export.tokens import StreamTokens, spans_of_types
 
 # Characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -42,26 +50,29 @@ def write_csv(
     gold: bool = False,
     split: bool = False,
     safe: bool = False,
+    posteriors: tuple[str, ...] = (),
 ) -> int:
     """Write records to `target`; returns the number of records (lines after the header).
 
     With `safe`, formula-like cells are neutralised and the file starts with a UTF-8 BOM so
     Excel reads Chinese text correctly.
     """
-    cols = columns(task_types, gold=gold, split=split)
+    cols = columns(task_types, gold=gold, split=split, posteriors=posteriors)
     # Positions of cells holding structured task values (annotator values, then gold).
-    n_fixed = len(cols) - len(task_types) * (3 if gold else 1)
+    n_fixed = len(cols) - len(task_types) * (3 if gold else 1) - len(posteriors)
     kinds = list(task_types.values())
     structured = [n_fixed + i for i, k in enumerate(kinds) if k in STRUCTURED]
     if gold:
         structured += [n_fixed + len(kinds) + i for i, k in enumerate(kinds) if k in STRUCTURED]
+    if has_spans(task_types):
+        structured.append(len(UNIT_COLUMNS))  # the tokens, as a JSON list
     count = 0
     encoding = "utf-8-sig" if safe else "utf-8"
     with atomic_write(target, "w", encoding=encoding, newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(cols)
         for row in rows:
-            for rec in flat_records(row, task_types, gold=gold, split=split):
+            for rec in flat_records(row, task_types, gold=gold, split=split, posteriors=posteriors):
                 for i in structured:
                     if rec[i] is not None:
                         rec[i] = dumps(rec[i])
@@ -120,12 +131,13 @@ def _gold_cells(task_types: dict[str, str], cell):
     """A unit's gold -> its gold and gold source cells, each after a comma."""
     kinds = list(task_types.items())
 
-    def make(gold: dict[str, Any], sources: dict[str, str]) -> str:
+    def make(gold: dict[str, Any], sources: dict[str, str], posteriors: dict) -> str:
         values = [
             dumps(v) if v is not None and kind in STRUCTURED else v
             for v, kind in ((gold.get(t), kind) for t, kind in kinds)
         ]
-        return "".join("," + cell(v) for v in [*values, *(sources.get(t) for t, _ in kinds)])
+        cells = [*values, *(sources.get(t) for t, _ in kinds), *posteriors.values()]
+        return "".join("," + cell(v) for v in cells)
 
     return make
 
@@ -138,10 +150,18 @@ def write_csv_stream(
     splits: dict[int, str] | None = None,
     safe: bool = False,
     gold: bool = False,
+    rules: GoldRules | None = None,
 ) -> int:
     """The records `write_csv` writes, built as text from the stream."""
     cell = _cell_maker(safe)
-    unit_gold = UnitGold(task_types, _gold_cells(task_types, cell)) if gold else None
+    tokens = (
+        StreamTokens(lambda d: stream.document(d)["lang"], spans_of_types(task_types or {}))
+        if stream.with_tokens
+        else None
+    )
+    unit_gold = None
+    if gold:
+        unit_gold = UnitGold(task_types, _gold_cells(task_types, cell), rules, tokens)
     names = Memo(lambda who: cell(stream.names.get(who)))
     hashes = Memo(lambda version: cell(stream.hashes.get(version)))
     words = Memo(cell)  # statuses, kinds, split names
@@ -160,20 +180,32 @@ def write_csv_stream(
         atomic_write(target, "w", encoding=encoding, newline="") as fh,
         Background() as bg,
     ):
-        header = columns(task_types, gold=gold, split=splits is not None)
+        header = columns(
+            task_types,
+            gold=gold,
+            split=splits is not None,
+            posteriors=tuple(unit_gold.posterior_tasks) if unit_gold is not None else (),
+        )
         fh.write(",".join(quote(c) for c in header) + "\r\n")
         for units, anns, adjudicated in stream.flat_chunks(FLUSH):
             golds: dict[int, str] = {}
             if unit_gold is not None:
+                by_id = {u[0]: u for u in units}
                 golds = {
-                    uid: unit_gold(group, adjudicated.get(uid))
+                    uid: unit_gold(group, adjudicated.get(uid), by_id.get(uid))
                     for uid, group in groupby(anns, itemgetter(0))
                 }
+            by_unit = {uid: list(group) for uid, group in groupby(anns, itemgetter(0))}
             heads = {}
-            for uid, doc_id, position, kind, text, *_ in units:
+            for unit in units:
+                uid, doc_id, position, kind, text = unit[:5]
                 split = "," + words[splits.get(doc_id, "train")] if splits is not None else ""
+                toks = ""
+                if tokens is not None:
+                    column = tokens.column(unit, by_unit.get(uid, ()), adjudicated.get(uid))
+                    toks = ("" if column is None else cell(dumps(column))) + ","
                 heads[uid] = (
-                    f"{uid},{docs[doc_id]},{words[kind]},{position},{cell(text)},",
+                    f"{uid},{docs[doc_id]},{words[kind]},{position},{cell(text)},{toks}",
                     split,
                     golds.get(uid, ""),
                 )

@@ -30,14 +30,22 @@ ANNOTATION_COLUMNS = (
 STRUCTURED = ("multi", "span", "stance")
 
 
-def columns(task_types: dict[str, str], *, gold: bool, split: bool) -> list[str]:
-    cols = [*UNIT_COLUMNS, *ANNOTATION_COLUMNS]
+def has_spans(task_types: dict[str, str]) -> bool:
+    """Whether the export carries spans, and with them the unit's tokens."""
+    return "span" in task_types.values()
+
+
+def columns(
+    task_types: dict[str, str], *, gold: bool, split: bool, posteriors: tuple[str, ...] = ()
+) -> list[str]:
+    cols = [*UNIT_COLUMNS, *(("tokens",) if has_spans(task_types) else ()), *ANNOTATION_COLUMNS]
     if split:
         cols.append("split")
     cols.extend(task_types)
     if gold:
         cols.extend(f"gold.{t}" for t in task_types)
         cols.extend(f"gold_source.{t}" for t in task_types)
+        cols.extend(f"gold_posterior.{t}" for t in posteriors)
     return cols
 
 
@@ -45,7 +53,12 @@ _EMPTY_ANNOTATION: dict[str, Any] = {"annotator": None, "status": None, "values"
 
 
 def flat_records(
-    row: dict[str, Any], task_types: dict[str, str], *, gold: bool, split: bool
+    row: dict[str, Any],
+    task_types: dict[str, str],
+    *,
+    gold: bool,
+    split: bool,
+    posteriors: tuple[str, ...] = (),
 ) -> Iterator[list[Any]]:
     """Values in `columns` order; a unit nobody annotated gives one record without annotator."""
     doc = row["document"]
@@ -61,11 +74,15 @@ def flat_records(
         row["position"],
         row["text"],
     ]
+    if has_spans(task_types):
+        head.append(row.get("tokens"))
     tail: list[Any] = []
     if gold:
         g = row.get("gold") or {}
         src = row.get("gold_source") or {}
+        post = row.get("gold_posterior") or {}
         tail = [g.get(t) for t in task_types] + [src.get(t) for t in task_types]
+        tail += [post.get(t) for t in posteriors]
     for a in row["annotations"] or [_EMPTY_ANNOTATION]:
         values = a["values"]
         rec = [

@@ -34,11 +34,15 @@ def _dtype(kind: str) -> str:
     return "list" if kind == "multi" else "string"
 
 
-def features(task_types: dict[str, str]) -> list[tuple[str, str]]:
+def features(task_types: dict[str, str], posteriors: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    # Where spans are, the unit's tokens are: span token indexes point into them.
+    tokens = [("tokens", "list")] if "span" in task_types.values() else []
     return [
         *UNIT_FIELDS,
+        *tokens,
         *((t, _dtype(k)) for t, k in task_types.items()),
         *((f"{t}_source", "string") for t in task_types),
+        *((f"{t}_posterior", "float64") for t in posteriors),
         ("annotators", "list"),
         ("annotations", "string"),
     ]
@@ -49,13 +53,14 @@ def yaml_header(
     split_sizes: dict[str, int],
     split_files: dict[str, str],
     split_bytes: dict[str, int] | None = None,
+    posteriors: tuple[str, ...] = (),
 ) -> str:
     """The card's YAML: configs, features, splits. Written by hand to stay dependency-free."""
     lines = ["configs:", "- config_name: default", "  data_files:"]
     for split, path in split_files.items():
         lines += [f"  - split: {split}", f"    path: {path}"]
     lines += ["dataset_info:", "  config_name: default", "  features:"]
-    for name, dtype in features(task_types):
+    for name, dtype in features(task_types, posteriors):
         lines.append(f"  - name: {json.dumps(name, ensure_ascii=False)}")
         lines.append("    sequence: string" if dtype == "list" else f"    dtype: {dtype}")
     lines.append("  splits:")
@@ -71,14 +76,22 @@ def yaml_header(
     return "\n".join(lines) + "\n"
 
 
-def _arrow_schema(task_types: dict[str, str], metadata: dict[str, str]):
+def _arrow_schema(task_types: dict[str, str], metadata: dict[str, str], posteriors=()):
     import pyarrow as pa
 
-    types = {"int64": pa.int64(), "string": pa.string(), "list": pa.list_(pa.string())}
-    return pa.schema([pa.field(n, types[d]) for n, d in features(task_types)], metadata=metadata)
+    types = {
+        "int64": pa.int64(),
+        "float64": pa.float64(),
+        "string": pa.string(),
+        "list": pa.list_(pa.string()),
+    }
+    fields = [pa.field(n, types[d]) for n, d in features(task_types, posteriors)]
+    return pa.schema(fields, metadata=metadata)
 
 
-def unit_record(row: dict[str, Any], task_types: dict[str, str], dumps) -> list[Any]:
+def unit_record(
+    row: dict[str, Any], task_types: dict[str, str], dumps, posteriors: tuple[str, ...] = ()
+) -> list[Any]:
     doc = row["document"]
     gold = row.get("gold") or {}
     source = row.get("gold_source") or {}
@@ -94,6 +107,8 @@ def unit_record(row: dict[str, Any], task_types: dict[str, str], dumps) -> list[
         doc["published"],
         doc["lang"],
     ]
+    if "span" in task_types.values():
+        rec.append(row.get("tokens"))
     for task, kind in task_types.items():
         v = gold.get(task)
         if v is None:
@@ -105,6 +120,8 @@ def unit_record(row: dict[str, Any], task_types: dict[str, str], dumps) -> list[
         else:
             rec.append(str(v))
     rec.extend(source.get(t) for t in task_types)
+    post = row.get("gold_posterior") or {}
+    rec.extend(post.get(t) for t in posteriors)
     rec.append([a["annotator"] for a in row["annotations"] if a["annotator"] is not None])
     rec.append(dumps(row["annotations"]))
     return rec
@@ -151,24 +168,28 @@ def write_hf(
     split_names: tuple[str, ...],
     metadata: dict[str, str],
     card: Callable[[str], str],
+    posteriors: tuple[str, ...] = (),
 ) -> dict[str, int]:
     """Write the folder; `card(yaml_header)` renders README.md once the rows are written.
 
     Returns units per split.
     """
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    schema = _arrow_schema(task_types, metadata)
+    schema = _arrow_schema(task_types, metadata, posteriors)
     with atomic_folder(target) as tmp:
         (tmp / "data").mkdir()
         files = {s: f"data/{s}-00000-of-00001.parquet" for s in split_names}
         writers = {s: _SplitWriter(tmp / files[s], schema) for s in split_names}
         try:
             for row in rows:
-                writers[row.get("split", split_names[0])].add(unit_record(row, task_types, dumps))
+                writer = writers.get(row.get("split", split_names[0]), writers[split_names[0]])
+                writer.add(unit_record(row, task_types, dumps, posteriors))
         finally:
             for w in writers.values():
                 w.close()
         sizes = {s: w.count for s, w in writers.items()}
-        header = yaml_header(task_types, sizes, files, {s: w.nbytes for s, w in writers.items()})
+        header = yaml_header(
+            task_types, sizes, files, {s: w.nbytes for s, w in writers.items()}, posteriors
+        )
         (tmp / "README.md").write_text(card(header), encoding="utf-8")
     return sizes

@@ -8,6 +8,7 @@ faster; the values keep the store's spacing and escapes, which any JSON reader a
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -16,8 +17,9 @@ from sqlalchemy.engine import Engine
 
 from annotator.export.atomic import Background, atomic_write
 from annotator.export.encode import Memo, dumps, json_number, jstr
-from annotator.export.gold import MEMO, UnitGold, trimmed_values
+from annotator.export.gold import MEMO, GoldRules, UnitGold, trimmed_values
 from annotator.export.rows import UnitStream, iter_unit_rows
+from annotator.export.tokens import StreamTokens, spans_of_types
 
 FLUSH = 2_000  # lines per write
 
@@ -49,6 +51,14 @@ def write_jsonl_rows(
     return count
 
 
+def raw_values(text: str | None) -> str:
+    """Stored values JSON as written: text escaped as ``\\uXXXX`` (the store's JSON encoder
+    does that) is re-encoded as raw UTF-8, like the unit's text beside it."""
+    if not text:
+        return "{}"
+    return dumps(json.loads(text)) if "\\u" in text else text
+
+
 def write_jsonl_stream(
     stream: UnitStream,
     target: Path,
@@ -58,6 +68,7 @@ def write_jsonl_stream(
     task_types: dict[str, str] | None = None,
     every_task: bool = True,
     gold: bool = False,
+    rules: GoldRules | None = None,
 ) -> int:
     """The lines `write_jsonl_rows` writes, built as text from the stream; returns the
     number of lines. `task_types` are the selected tasks (needed for `gold` and unless
@@ -71,12 +82,26 @@ def write_jsonl_stream(
     docs = Memo(lambda doc_id: dumps(stream.document(doc_id)))
     tail = ',"schema":' + dumps(schema) + "}\n"
     # Values spliced in as stored, or (some tasks only) re-encoded once per distinct text.
-    trim = None if every_task else Memo(trimmed_values(task_types or {}))
+    trim = Memo(raw_values if every_task else trimmed_values(task_types or {}))
+    # Where spans are, the unit's tokens are too (the stream then carries them).
+    tokens = (
+        StreamTokens(lambda d: stream.document(d)["lang"], spans_of_types(task_types or {}))
+        if stream.with_tokens
+        else None
+    )
     unit_gold = None
     if gold:
         unit_gold = UnitGold(
             task_types or {},
-            lambda g, src: ',"gold":' + dumps(g) + ',"gold_source":' + dumps(src),
+            lambda g, src, post: (
+                ',"gold":'
+                + dumps(g)
+                + ',"gold_source":'
+                + dumps(src)
+                + (',"gold_posterior":' + dumps(post) if post else "")
+            ),
+            rules,
+            tokens,
         )
     trim_tasks = task_types or {}
     count = 0
@@ -90,7 +115,7 @@ def write_jsonl_stream(
             annotations = ",".join(
                 [
                     f'{{"annotator":{names[who]},'
-                    f'"values":{trim[values] if trim is not None else values or "{}"},'
+                    f'"values":{trim[values]},'
                     f'"status":{words[status]},'
                     f'"comment":{"null" if comment is None else jstr(comment)},'
                     f'"seconds":{json_number(seconds)},"schema_hash":{hashes[version]},'
@@ -100,13 +125,15 @@ def write_jsonl_stream(
                 ]
             )
             extra = ""
+            if tokens is not None:
+                extra = ',"tokens":' + dumps(tokens.column(unit, anns, adjudicated))
             if unit_gold is not None:
-                extra = unit_gold(anns, adjudicated)
+                extra += unit_gold(anns, adjudicated, unit)
             elif adjudicated:
-                if trim is not None:
+                if not every_task:
                     adjudicated = {t: v for t, v in adjudicated.items() if t in trim_tasks}
                 if adjudicated:
-                    extra = ',"gold":' + dumps(adjudicated)
+                    extra += ',"gold":' + dumps(adjudicated)
             if splits is not None:
                 extra += ',"split":' + words[splits.get(doc_id, "train")]
             out.append(
@@ -120,7 +147,7 @@ def write_jsonl_stream(
                 out.clear()
                 if len(docs) > 5_000:  # documents come in order: forget old ones
                     docs.clear()
-                if trim is not None and len(trim) > MEMO:
+                if len(trim) > MEMO:
                     trim.clear()
         bg.submit(fh.write, "".join(out))
         count += len(out)

@@ -28,12 +28,14 @@ class ExportOptions:
     status: str = "done"  # done | all
     since: datetime | None = None  # annotations updated at or after this instant
     gold: bool = False
+    gold_method: str = "majority"  # majority | dawid-skene | adjudicated-only
     split: tuple[float, ...] | None = None  # fractions summing to 1, train/validation/test
     seed: int = 0
     include_unannotated: bool = False  # --all: units nobody annotated too
     card: bool = False
     excel_safe: bool = False
     command: str = ""  # the exact command line, for the dataset card
+    license: str | None = None  # for the dataset card (e.g. CC-BY-4.0); unknown otherwise
     extra: dict[str, str] = field(default_factory=dict)
 
 

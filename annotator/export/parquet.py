@@ -20,8 +20,9 @@ from typing import Any
 from annotator.export.atomic import Background, atomic_write
 from annotator.export.encode import Memo
 from annotator.export.flat import columns, flat_records
-from annotator.export.gold import UnitGold
+from annotator.export.gold import GoldRules, UnitGold
 from annotator.export.rows import UnitStream
+from annotator.export.tokens import StreamTokens, spans_of_types
 
 ROW_GROUP = 10_000  # rows per row group; peak RSS grows ~1.5 MB per 1,000 rows
 
@@ -34,16 +35,25 @@ def _task_type(kind: str):
     return pa.list_(pa.string()) if kind == "multi" else pa.string()
 
 
-def arrow_schema(task_types: dict[str, str], *, gold: bool, split: bool, metadata: dict[str, str]):
+def arrow_schema(
+    task_types: dict[str, str],
+    *,
+    gold: bool,
+    split: bool,
+    metadata: dict[str, str],
+    posteriors: tuple[str, ...] = (),
+):
     import pyarrow as pa
 
     fields = []
     kinds = dict(task_types)
-    for name in columns(task_types, gold=gold, split=split):
+    for name in columns(task_types, gold=gold, split=split, posteriors=posteriors):
         if name in _INT:
             fields.append(pa.field(name, pa.int64()))
-        elif name == "seconds":
+        elif name == "seconds" or name.startswith("gold_posterior."):
             fields.append(pa.field(name, pa.float64()))
+        elif name == "tokens":
+            fields.append(pa.field(name, pa.list_(pa.string())))
         elif name in kinds:
             fields.append(pa.field(name, _task_type(kinds[name])))
         elif name.startswith("gold.") and name[5:] in kinds:
@@ -106,11 +116,18 @@ def write_parquet(
     gold: bool = False,
     split: bool = False,
     metadata: dict[str, str] | None = None,
+    posteriors: tuple[str, ...] = (),
 ) -> int:
     import pyarrow.parquet as pq
 
-    schema = arrow_schema(task_types, gold=gold, split=split, metadata=metadata or {})
-    records = (rec for row in rows for rec in flat_records(row, task_types, gold=gold, split=split))
+    schema = arrow_schema(
+        task_types, gold=gold, split=split, metadata=metadata or {}, posteriors=posteriors
+    )
+    records = (
+        rec
+        for row in rows
+        for rec in flat_records(row, task_types, gold=gold, split=split, posteriors=posteriors)
+    )
     count = 0
     with (
         atomic_write(target, "wb") as fh,
@@ -151,10 +168,11 @@ def _gold_columns(task_types: dict[str, str]):
     """A unit's gold -> its gold and gold source column values, as a tuple."""
     converters = [(task, _converter(kind)) for task, kind in task_types.items()]
 
-    def make(gold: dict[str, Any], sources: dict[str, str]) -> tuple[Any, ...]:
+    def make(gold: dict[str, Any], sources: dict[str, str], posteriors: dict) -> tuple[Any, ...]:
         return (
             *(convert(gold.get(t)) for t, convert in converters),
             *(sources.get(t) for t, _ in converters),
+            *posteriors.values(),
         )
 
     return make
@@ -168,15 +186,30 @@ def write_parquet_stream(
     splits: dict[int, str] | None = None,
     metadata: dict[str, str] | None = None,
     gold: bool = False,
+    rules: GoldRules | None = None,
 ) -> int:
     """The records `write_parquet` writes, built column-wise from the stream."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    schema = arrow_schema(task_types, gold=gold, split=splits is not None, metadata=metadata or {})
-    unit_gold = UnitGold(task_types, _gold_columns(task_types)) if gold else None
-    no_gold = (None,) * (2 * len(task_types))
+    posteriors = tuple(rules.posterior_tasks(task_types)) if gold and rules is not None else ()
+    schema = arrow_schema(
+        task_types,
+        gold=gold,
+        split=splits is not None,
+        metadata=metadata or {},
+        posteriors=posteriors,
+    )
+    tokens = (
+        StreamTokens(lambda d: stream.document(d)["lang"], spans_of_types(task_types or {}))
+        if stream.with_tokens
+        else None
+    )
+    unit_gold = None
+    if gold:
+        unit_gold = UnitGold(task_types, _gold_columns(task_types), rules, tokens)
+    no_gold = (None,) * (2 * len(task_types) + len(posteriors))
     values_of = Memo(_values_maker(task_types))
     doc_fields = ("title", "url", "outlet", "published", "lang")
 
@@ -193,6 +226,7 @@ def write_parquet_stream(
         )
         ids, doc_ids, positions, kinds, texts = (list(map(itemgetter(i), units)) for i in range(5))
         unit_id_column = pa.array(unit_ids, pa.int64())
+        by_unit = {uid: list(group) for uid, group in groupby(anns, itemgetter(0))}
         take = pc.index_in(unit_id_column, value_set=pa.array(ids, pa.int64()))
 
         def per_unit(items, type_):
@@ -210,6 +244,19 @@ def write_parquet_stream(
             "kind": per_unit(kinds, pa.string()),
             "position": per_unit(positions, pa.int64()),
             "text": per_unit(texts, pa.string()),
+            **(
+                {
+                    "tokens": per_unit(
+                        [
+                            tokens.column(u, by_unit.get(u[0], ()), adjudicated.get(u[0]))
+                            for u in units
+                        ],
+                        pa.list_(pa.string()),
+                    )
+                }
+                if tokens is not None
+                else {}
+            ),
             "annotator": mapped(whos, stream.names),
             "status": pa.array(statuses, pa.string()),
             "created_at": iso_column(created),
@@ -227,12 +274,14 @@ def write_parquet_stream(
             items = list(map(itemgetter(i), converted))
             cols[task] = pa.array(items, schema.field(task).type)
         if unit_gold is not None:
+            by_id = {u[0]: u for u in units}
             golds = {
-                uid: unit_gold(group, adjudicated.get(uid))
+                uid: unit_gold(group, adjudicated.get(uid), by_id.get(uid))
                 for uid, group in groupby(anns, itemgetter(0))
             }
             per_id = [golds.get(uid, no_gold) for uid in ids]
             names = [f"gold.{t}" for t in task_types] + [f"gold_source.{t}" for t in task_types]
+            names += [f"gold_posterior.{t}" for t in posteriors]
             for i, name in enumerate(names):
                 cols[name] = per_unit(list(map(itemgetter(i), per_id)), schema.field(name).type)
         return pa.RecordBatch.from_arrays([cols[n] for n in schema.names], schema=schema)

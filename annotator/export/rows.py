@@ -22,7 +22,7 @@ SQLite stores them, UTC text 'YYYY-MM-DD HH:MM:SS.ffffff' (``iso_text`` makes th
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,6 +33,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
+PROGRESS_EVERY = 2_000  # units read between progress reports
 STREAM_CHUNK = 5_000  # rows per fetch from a server-side cursor
 DOC_PAGE = 2_000  # documents per lookup query
 DOC_CACHE = 5_000  # documents kept before the cache is dropped (they come in id order)
@@ -93,6 +94,8 @@ class UnitStream:
         self._docs: dict[int, dict[str, Any]] = {}
         # Sees every unit (or chunk) the stream gives, e.g. the dataset card's counts.
         self.watch: Any = None
+        # Told how many more units have been read, now and then (a progress bar).
+        self.progress: Callable[[int], None] | None = None
         self._conds, self._params = self._annotation_conditions()
 
     # --- plumbing ----------------------------------------------------------------------
@@ -204,6 +207,8 @@ class UnitStream:
             units = self.units_between(first, last)
             if self.watch is not None:
                 self.watch.chunk(self, units, chunk, adjudicated)
+            if self.progress is not None:
+                self.progress(len({a[0] for a in chunk}))
             yield units, chunk, adjudicated
 
     def _annotations(self) -> Any:
@@ -244,6 +249,10 @@ class UnitStream:
             out.setdefault(uid, {})[task] = _loads(value)
         return out
 
+    def total_units(self) -> int:
+        sql = "SELECT count(*) FROM unit WHERE project_id = :p"
+        return int(next(iter(self._rows(sql, {"p": self.project_id})))[0])
+
     def document(self, doc_id: int) -> dict[str, Any]:
         found = self._docs.get(doc_id)
         if found is not None:
@@ -275,8 +284,13 @@ class UnitStream:
         adjudications = self._adjudications()
         golds = groupby(adjudications, key=itemgetter(0)) if adjudications is not None else None
         j_uid, j_rows = next(golds, (None, None)) if golds is not None else (None, None)
+        seen = 0
         for unit in self._units():
             uid = unit[0]
+            seen += 1
+            if seen == PROGRESS_EVERY and self.progress is not None:
+                self.progress(seen)
+                seen = 0
             # The two queries may see different snapshots if someone writes meanwhile:
             # annotations of a unit the unit query did not return are passed over.
             while g_uid is not None and g_uid < uid:
@@ -298,6 +312,8 @@ class UnitStream:
             if self.watch is not None:
                 self.watch.unit(self, unit, anns, gold)
             yield unit, anns, gold
+        if self.progress is not None:
+            self.progress(seen)
 
 
 def _bind(prefix: str, values: Any, params: dict[str, Any]) -> str:
@@ -335,6 +351,7 @@ def iter_unit_rows(
     with_tokens: bool = False,
     filters: Filters | None = None,
     watch: Any = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """One dict per unit (document, annotations as dicts, adjudicated ``gold`` if any);
     `with_tokens` adds the unit's cached word tokens (or None); `watch` sees the stream."""
@@ -343,6 +360,7 @@ def iter_unit_rows(
     loads = json.loads
     with open_stream(engine, project_id, filters, with_tokens=with_tokens) as stream:
         stream.watch = watch
+        stream.progress = progress
         names, hashes = stream.names, stream.hashes
         for unit, anns, gold in stream:
             row: dict[str, Any] = {

@@ -5,17 +5,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from annotator.analysis.aggregate import MODEL_METHODS
 from annotator.errors import UserError
 from annotator.export.atomic import atomic_write
 from annotator.export.card import CardStats, render_card
 from annotator.export.card_agreement import AgreementLabels, card_agreement
 from annotator.export.card_stream import StreamCard
+from annotator.export.gold import GoldRules, gold_rules
 from annotator.export.options import FORMATS, SPLIT_NAMES, ExportOptions
 from annotator.export.rows import open_stream
 from annotator.export.select import select_rows, selected_tasks, stream_filters
@@ -36,7 +39,9 @@ class ExportResult:
     format: str
     records: int  # lines, rows or tasks written (per format)
     card: Path | None = None
+    config: Path | None = None  # Label Studio: the labeling config beside the tasks
     splits: dict[str, int] = field(default_factory=dict)  # units per split
+    notes: list[str] = field(default_factory=list)  # what the export left out, and why
 
 
 def card_path(target: Path, fmt: str) -> Path:
@@ -46,24 +51,44 @@ def card_path(target: Path, fmt: str) -> Path:
 
 
 def export_project(
-    engine: Engine, project: Project, fmt: str, target: Path, opts: ExportOptions
+    engine: Engine,
+    project: Project,
+    fmt: str,
+    target: Path,
+    opts: ExportOptions,
+    *,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ExportResult:
+    """`progress(done, total)` hears how many units the writing pass has read so far."""
     if fmt not in FORMATS:
         raise UserError(f"--format {fmt}: unknown format (formats: {', '.join(FORMATS)})")
     assert project.id is not None
     pid: int = project.id
+    if fmt in ARROW_FORMATS:
+        _need_pyarrow(fmt)
     with Session(engine) as session:
         schema = current_schema(session, project)
     if fmt in FOLDER_FORMATS:
         # Folder formats are datasets with splits and gold by nature.
         opts = replace(opts, gold=True, split=opts.split or DEFAULT_SPLIT)
     task_types = selected_tasks(schema, opts)
+    table = None
+    if opts.gold and opts.gold_method in MODEL_METHODS:
+        from annotator.store.labels_query import fetch_labels
+
+        with Session(engine) as session:
+            table = fetch_labels(session, pid)
+    rules = gold_rules(schema, task_types, opts.gold_method if opts.gold else "majority", table)
+    posteriors = tuple(rules.posterior_tasks(task_types)) if opts.gold else ()
     schema_meta = {"name": schema.name, "hash": schema.content_hash}
 
     splits = None
+    notes: list[str] = []
+    split_names: tuple[str, ...] = ()
     if opts.split:
         with open_stream(engine, pid, stream_filters(opts)) as stream:
-            splits = plan_splits_stream(stream, task_types, opts.split, opts.seed)
+            splits = plan_splits_stream(stream, task_types, opts.split, opts.seed, rules)
+        split_names, notes = kept_splits(SPLIT_NAMES[len(opts.split)], opts.split, splits)
     want_card = opts.card or fmt in FOLDER_FORMATS
     stats = CardStats(task_types, gold=opts.gold)
     labels = AgreementLabels()  # the exported labels, for the card's agreement
@@ -78,25 +103,33 @@ def export_project(
             opts=opts,
             yaml_header=yaml_header,
             agreement=card_agreement(schema, labels, opts.tasks),
+            notes=notes,
+            overlap=schema.overlap,
+            guidelines=schema.guidelines,
         )
 
+    step = _progress_step(engine, pid, progress)
     if streamable(fmt, opts):
-        watch = StreamCard(stats, splits, labels) if want_card else None
-        result = _write_stream(engine, pid, fmt, target, schema, task_types, opts, splits, watch)
+        watch = StreamCard(stats, splits, labels, rules) if want_card else None
+        result = _write_stream(
+            engine, pid, fmt, target, schema, task_types, opts, splits, watch, rules, step
+        )
     else:
-        with_tokens = fmt in ("conll", "prodigy", "label-studio") and "span" in task_types.values()
         rows = select_rows(
             engine,
             pid,
             schema,
             opts,
-            with_tokens=with_tokens,
             splits=splits,
             watch=labels if want_card else None,
+            rules=rules,
+            progress=step,
         )
         if want_card:
             rows = stats.watch(rows)
-        result = _write(fmt, rows, target, schema, task_types, schema_meta, opts, card)
+        result = _write(
+            fmt, rows, target, schema, task_types, schema_meta, opts, card, split_names, posteriors
+        )
     if want_card and fmt not in FOLDER_FORMATS:
         result.card = card_path(target, fmt)
         with atomic_write(result.card, "w", encoding="utf-8", newline="\n") as fh:
@@ -105,7 +138,65 @@ def export_project(
         result.card = card_path(target, fmt)
     if not result.splits and want_card:
         result.splits = dict(stats.units)
+    result.notes = notes
     return result
+
+
+def kept_splits(
+    names: tuple[str, ...], fractions: tuple[float, ...], plan: dict[int, str]
+) -> tuple[tuple[str, ...], list[str]]:
+    """The splits that received documents (in order), and a line for each left out.
+
+    A split with no rows is left out of the files and the card: `datasets` refuses a
+    declared split with no data. A document's units stay in one split, so a project with
+    fewer documents than requested splits cannot fill them all."""
+    used = set(plan.values())
+    kept = tuple(n for n in names if n in used) or names[:1]
+    empty = [n for n, f in zip(names, fractions, strict=True) if n not in kept and f > 0]
+    notes: list[str] = []
+    if empty:
+        docs = len(plan)
+        wanted = sum(1 for f in fractions if f > 0)
+        why = (
+            f"the export has {docs} document{'s' if docs != 1 else ''} for {wanted} splits, "
+            "and a document's units stay in one split"
+            if docs < wanted
+            else "no document fell to them at these shares"
+        )
+        notes.append(f"Split{'s' if len(empty) > 1 else ''} {' and '.join(empty)} left out: {why}.")
+    return kept, notes
+
+
+def _progress_step(
+    engine: Engine, pid: int, progress: Callable[[int, int], None] | None
+) -> Callable[[int], None] | None:
+    """The stream's "n more units" turned into `progress(done, total)`."""
+    if progress is None:
+        return None
+    with open_stream(engine, pid) as stream:
+        total = stream.total_units()
+    done = 0
+
+    def step(n: int) -> None:
+        nonlocal done
+        done += n
+        progress(done, total)
+
+    return step
+
+
+ARROW_FORMATS = ("parquet", "hf")
+
+
+def _need_pyarrow(fmt: str) -> None:
+    """Parquet (and hf, which is Parquet) needs pyarrow, an extra: say so in one line."""
+    import importlib.util
+
+    if importlib.util.find_spec("pyarrow") is None:
+        raise UserError(
+            f"--format {fmt} needs pyarrow: pip install 'annotator[parquet]' "
+            "(or pip install -e '.[parquet]' in a clone)"
+        )
 
 
 def streamable(fmt: str, opts: ExportOptions) -> bool:
@@ -124,9 +215,13 @@ def _write_stream(
     opts: ExportOptions,
     splits: dict[int, str] | None,
     watch: StreamCard | None = None,
+    rules: GoldRules | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> ExportResult:
-    with open_stream(engine, project_id, stream_filters(opts)) as stream:
+    spans = "span" in task_types.values()
+    with open_stream(engine, project_id, stream_filters(opts), with_tokens=spans) as stream:
         stream.watch = watch
+        stream.progress = progress
         if fmt == "jsonl":
             from annotator.export.jsonl import write_jsonl_stream
 
@@ -139,6 +234,7 @@ def _write_stream(
                 task_types=task_types,
                 every_task=opts.tasks is None,
                 gold=opts.gold,
+                rules=rules,
             )
         elif fmt == "csv":
             from annotator.export.csv_writer import write_csv_stream
@@ -150,6 +246,7 @@ def _write_stream(
                 splits=splits,
                 safe=opts.excel_safe,
                 gold=opts.gold,
+                rules=rules,
             )
         else:
             from annotator.export.parquet import write_parquet_stream
@@ -161,6 +258,7 @@ def _write_stream(
                 splits=splits,
                 metadata=_file_metadata(schema),
                 gold=opts.gold,
+                rules=rules,
             )
         if watch is not None:
             watch.finish(stream)
@@ -172,7 +270,9 @@ def _file_metadata(schema: Schema) -> dict[str, str]:
     return {"annotator.schema_name": schema.name, "annotator.schema_hash": schema.content_hash}
 
 
-def _write(fmt, rows, target, schema: Schema, task_types, schema_meta, opts, card) -> ExportResult:
+def _write(
+    fmt, rows, target, schema: Schema, task_types, schema_meta, opts, card, split_names, posteriors
+) -> ExportResult:
     split = opts.split is not None
     if fmt == "jsonl":
         from annotator.export.jsonl import write_jsonl_rows
@@ -182,7 +282,13 @@ def _write(fmt, rows, target, schema: Schema, task_types, schema_meta, opts, car
         from annotator.export.csv_writer import write_csv
 
         n = write_csv(
-            rows, target, task_types=task_types, gold=opts.gold, split=split, safe=opts.excel_safe
+            rows,
+            target,
+            task_types=task_types,
+            gold=opts.gold,
+            split=split,
+            safe=opts.excel_safe,
+            posteriors=posteriors,
         )
     elif fmt == "parquet":
         from annotator.export.parquet import write_parquet
@@ -194,13 +300,19 @@ def _write(fmt, rows, target, schema: Schema, task_types, schema_meta, opts, car
             gold=opts.gold,
             split=split,
             metadata=_file_metadata(schema),
+            posteriors=posteriors,
         )
     elif fmt == "label-studio":
         from annotator.export.label_studio import write_label_studio
+        from annotator.export.label_studio_config import config_path, labeling_config
 
         n = write_label_studio(
             rows, target, task_types=task_types, gold=opts.gold, schema_meta=schema_meta
         )
+        config = config_path(target)
+        with atomic_write(config, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(labeling_config(schema, list(task_types)))
+        return ExportResult(target, fmt, n, config=config)
     elif fmt == "prodigy":
         from annotator.export.prodigy import write_prodigy
 
@@ -219,16 +331,15 @@ def _write(fmt, rows, target, schema: Schema, task_types, schema_meta, opts, car
             rows,
             target,
             task_types=task_types,
-            split_names=SPLIT_NAMES[len(opts.split)],
+            split_names=split_names,
             metadata=_file_metadata(schema),
             card=card,
+            posteriors=posteriors,
         )
         return ExportResult(target, fmt, sum(sizes.values()), splits=sizes)
     else:  # conll
         from annotator.export.conll import write_conll
 
-        sizes = write_conll(
-            rows, target, task_types=task_types, split_names=SPLIT_NAMES[len(opts.split)], card=card
-        )
+        sizes = write_conll(rows, target, task_types=task_types, split_names=split_names, card=card)
         return ExportResult(target, fmt, sum(sizes.values()), splits=sizes)
     return ExportResult(target, fmt, n)

@@ -46,16 +46,22 @@ def assign_splits(
         strata[docs[doc_id][1]].append(doc_id)
     rng = random.Random(seed)
     out: dict[int, str] = {}
+    grand = sum(n for n, _ in docs.values())
+    overall = [0] * len(names)
     for stratum in sorted(strata):
         ids = strata[stratum]
         rng.shuffle(ids)
         total = sum(docs[d][0] for d in ids)
         given = [0] * len(names)
         for doc_id in ids:
-            # The split furthest below its target share; ties go to the earlier split.
+            # The split furthest below its target share of the stratum; between equals, the
+            # one furthest below its share overall (a small project has strata of one
+            # document, which would otherwise all go to train); then the earlier split.
             deficits = [fractions[i] * total - given[i] for i in range(len(names))]
-            best = max(range(len(names)), key=lambda i: (deficits[i], -i))
+            behind = [fractions[i] * grand - overall[i] for i in range(len(names))]
+            best = max(range(len(names)), key=lambda i: (deficits[i], behind[i], -i))
             given[best] += docs[doc_id][0]
+            overall[best] += docs[doc_id][0]
             out[doc_id] = names[best]
     return out
 
@@ -87,7 +93,11 @@ def _strata(units: Counter[int], labels: dict[int, Counter[str]]) -> dict[int, t
 
 
 def plan_splits_stream(
-    stream: Any, task_types: Mapping[str, str], fractions: tuple[float, ...], seed: int
+    stream: Any,
+    task_types: Mapping[str, str],
+    fractions: tuple[float, ...],
+    seed: int,
+    rules: Any = None,
 ) -> dict[int, str]:
     """`plan_splits` from the store stream (``rows.UnitStream``) instead of row dicts: the
     same strata (the unit's gold for the stratifying task: adjudicated, else the vote of the
@@ -101,7 +111,8 @@ def plan_splits_stream(
     if task is not None:
         stratum = UnitGold(
             {task: task_types[task]},
-            lambda gold, _: NO_LABEL if gold[task] is None else str(gold[task]),
+            lambda gold, *_: NO_LABEL if gold[task] is None else str(gold[task]),
+            rules,
         )
     for unit, anns, adjudicated in stream:
         doc_id = unit[1]

@@ -7,8 +7,9 @@ recomputed with the ingest tokenizer (or, until that exists, a simple word/CJK s
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from annotator.analysis.aggregate import span_members
@@ -31,6 +32,87 @@ def unit_tokens(row: dict[str, Any]) -> list[str]:
     if tokens:
         return list(tokens)
     return list(_tokenize(row["text"], row.get("document", {}).get("lang")))
+
+
+def tokens_or_split(text: str, cached: Any, lang: str | None) -> list[str]:
+    """A unit's tokens: the cached list (or its JSON text), else the ingest tokenizer's."""
+    if isinstance(cached, str):
+        cached = json.loads(cached)
+    if cached:
+        return list(cached)
+    return list(_tokenize(text, lang))
+
+
+def spans_of_types(task_types: dict[str, str]) -> list[str]:
+    return [t for t, k in task_types.items() if k == "span"]
+
+
+def has_span_values(values: Any, span_tasks: Iterable[str]) -> bool:
+    return isinstance(values, dict) and any(values.get(t) for t in span_tasks)
+
+
+class StreamTokens:
+    """``tokens(unit)`` for a store-stream unit tuple (tokens JSON at index 5, see
+    ``rows.UnitStream(with_tokens=True)``); the last unit's are kept, as the gold and the
+    tokens column both ask for them.
+
+    ``column(unit, anns, adjudicated)`` is the tokens column: the cached tokens, or the
+    tokenizer's for a unit where a span was given (by an annotator or a lead), else None.
+    Tokenizing every unit would cost more than the rest of a large export (jieba: about
+    0.25 ms a sentence), and a unit nobody marked needs no token indexes explained."""
+
+    def __init__(self, lang_of: Callable[[int], str | None], span_tasks: Iterable[str]) -> None:
+        self.lang_of = lang_of
+        self.span_tasks = tuple(span_tasks)
+        self._last: tuple[Any, list[str]] = (None, [])
+
+    def __call__(self, unit: tuple[Any, ...]) -> list[str]:
+        if self._last[0] != unit[0]:
+            cached = unit[5] if len(unit) > 5 else None
+            lang = None if cached else self.lang_of(unit[1])
+            self._last = (unit[0], tokens_or_split(unit[4], cached, lang))
+        return self._last[1]
+
+    def marked(self, values_text: str | None) -> bool:
+        """Whether stored values give a selected span task a value (decoded only when the
+        text holds a span at all)."""
+        if not values_text or '"token_start"' not in values_text:
+            return False
+        return has_span_values(json.loads(values_text), self.span_tasks)
+
+    def column(self, unit: tuple[Any, ...], anns: Iterable[tuple[Any, ...]], adjudicated: Any):
+        cached = unit[5] if len(unit) > 5 else None
+        if cached or any(self.marked(a[2]) for a in anns):
+            return self(unit)
+        if adjudicated and has_span_values(adjudicated, self.span_tasks):
+            return self(unit)
+        return None
+
+
+def complete_spans(value: Any, text: str, tokens: list[str]) -> Any:
+    """Spans as every export writes them: character ``start``/``end``, the ``text``, the
+    ``token_start``/``token_end`` indexes (end exclusive) and a ``label`` if any. A span a
+    token index does not fit is kept as it is."""
+    if not isinstance(value, list) or not value:
+        return value
+    offsets = token_offsets(text, tokens)
+    out = []
+    for span in value:
+        if isinstance(span, dict):
+            first, last = span.get("token_start"), span.get("token_end")
+            if (
+                isinstance(first, int)
+                and isinstance(last, int)
+                and 0 <= first < last <= len(offsets)
+            ):
+                start, end = offsets[first][0], offsets[last - 1][1]
+                done = {"start": start, "end": end, "text": text[start:end]}
+                done.update({"token_start": first, "token_end": last})
+                if span.get("label") is not None:
+                    done["label"] = span["label"]
+                span = done
+        out.append(span)
+    return out
 
 
 def token_offsets(text: str, tokens: list[str]) -> list[tuple[int, int]]:

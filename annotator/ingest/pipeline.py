@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,8 +18,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from annotator.ingest.model import IngestError
+from annotator.ingest.outlets import outlet_for, outlet_table
 from annotator.ingest.readers import RecordOptions, read_file
-from annotator.store.documents import PreparedDocument, add_documents, prepare_document
+from annotator.store.documents import (
+    PreparedDocument,
+    add_documents,
+    prepare_document,
+    rename_outlets,
+)
 from annotator.store.engine import session_scope
 
 # Below this many files a pool costs more to start than it saves.
@@ -42,6 +48,7 @@ class ImportReport:
     units: int = 0
     skipped: Counter[str] = field(default_factory=Counter)  # reason -> documents
     failed: list[tuple[Path, str]] = field(default_factory=list)
+    outlets_renamed: int = 0  # documents whose outlet the domain table renamed
 
 
 @dataclass(frozen=True)
@@ -112,8 +119,12 @@ def import_files(
     *,
     on_file: Callable[[FileResult], None] | None = None,
     workers: int | None = None,
+    outlets: Mapping[str, str] | None = None,
 ) -> ImportReport:
-    """Import files into a project. Bad files are reported, never raised; the rest go on."""
+    """Import files into a project. Bad files are reported, never raised; the rest go on.
+
+    Then every document's outlet is re-derived from its URL through the domain table (the
+    built-in one extended by `outlets`), new and earlier documents alike."""
     options = options or ParseOptions()
     paths = list(paths)
     report = ImportReport(files=len(paths))
@@ -144,4 +155,9 @@ def import_files(
         if on_file is not None:
             on_file(result)
     flush()
+    table = outlet_table(outlets)
+    with session_scope(engine) as session:
+        report.outlets_renamed = rename_outlets(
+            session, project_id, lambda outlet, url: outlet_for(outlet, url, table)
+        )
     return report

@@ -43,7 +43,12 @@ def _span_value(
     tokens, lower, offsets = _tokens(text, lang) if text else ((), (), ())
     out = []
     for item in value:
-        if isinstance(item, dict) and isinstance(item.get("token_start"), int):
+        if isinstance(item, dict) and _is_offset(item.get("start"), item.get("end")):
+            # Characters first: they mean the same to every tool (Prodigy's token_end is
+            # inclusive, ours exclusive), and the tokens are found from them.
+            span = _char_span(task, item, text, offsets)
+            start, end = span["token_start"], span["token_end"]
+        elif isinstance(item, dict) and isinstance(item.get("token_start"), int):
             start, end = item["token_start"], item.get("token_end")
             if not isinstance(end, int) or not 0 <= start < end:
                 raise BadRecord(f"task {task.name!r}: bad span {json.dumps(item)}")
@@ -64,6 +69,34 @@ def _span_value(
         span.update({"token_start": start, "token_end": end})
         out.append(span)
     return out
+
+
+def _is_offset(start: Any, end: Any) -> bool:
+    return all(isinstance(x, int) and not isinstance(x, bool) for x in (start, end))
+
+
+def _char_span(
+    task: Task, item: dict, text: str | None, offsets: Sequence[tuple[int, int]]
+) -> dict:
+    """A span given by character offsets (``{"start": 0, "end": 2}``, end exclusive, as
+    Label Studio, Prodigy and doccano write them) -> with its text and the tokens it covers."""
+    start, end = item["start"], item["end"]
+    if not text or not 0 <= start < end <= len(text):
+        raise BadRecord(
+            f"task {task.name!r}: span {start}-{end} is outside the text "
+            f"({len(text or '')} characters)"
+        )
+    covered = [i for i, (a, b) in enumerate(offsets) if a < end and b > start]
+    if not covered:
+        raise BadRecord(f"task {task.name!r}: span {start}-{end} covers no word of the text")
+    span = {"start": start, "end": end, "text": text[start:end]}
+    label = item.get("label")
+    if label is None and isinstance(item.get("labels"), list) and item["labels"]:
+        label = item["labels"][0]  # Label Studio's region value
+    if isinstance(label, str):
+        span["label"] = label
+    span.update({"token_start": covered[0], "token_end": covered[-1] + 1})
+    return span
 
 
 @lru_cache(maxsize=4096)

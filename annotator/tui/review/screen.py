@@ -46,6 +46,7 @@ from annotator.tui.review.model import (
 from annotator.tui.review.widgets import FilterBox, ValuePicker, opinions_table
 from annotator.tui.safe_text import display_text
 from annotator.tui.widgets.unit_view import UnitBox, document_line
+from annotator.wording import plural
 
 
 def one_line(exc: BaseException) -> str:
@@ -152,7 +153,8 @@ class ReviewScreen(Screen):
             self.say(f"Nothing to review ({filters.describe()}). / changes the filters.")
             return
         self.query_one(UnitBox).display = True
-        self.say(f"{len(items):,} units to review; {sum(it.open for it in items):,} still open.")
+        still = sum(it.open for it in items)
+        self.say(f"{plural(len(items), 'unit')} to review; {still:,} still open.")
         self.show_item(first_open_task=True)
 
     @work(thread=True, exclusive=True, group="suggest")
