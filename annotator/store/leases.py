@@ -102,6 +102,10 @@ def claim(
         "exp": now + int(seconds * 1000),
         "overlap": overlap,
     }
+    # A plain read first: a unit the others fill is passed over without locking it, so the
+    # people who start together do not hold each other's units locked till they commit.
+    if not session.execute(_HAS_ROOM, params).scalar():
+        return False
     if not _lock_unit(session, unit_id, wait=False):
         return False
     session.execute(_DROP_EXPIRED, params)
@@ -128,10 +132,10 @@ def settle(session: Session, *, unit_id: int, annotator_id: int, overlap: int) -
     still has room; otherwise `LeaseLost` (the caller rolls back, nothing is written).
     """
     now = now_ms()
-    _lock_unit(session, unit_id)
     held = session.execute(_TAKE_MINE, {"u": unit_id, "me": annotator_id}).scalar()
     if held is not None and held > now:
-        return
+        return  # my hold kept the place: no other claim can have taken it
+    _lock_unit(session, unit_id)
     room = session.execute(
         _HAS_ROOM, {"u": unit_id, "me": annotator_id, "now": now, "overlap": overlap}
     ).scalar()

@@ -21,20 +21,25 @@ from annotator.store.annotations import DONE, IN_QUEUE, SKIPPED
 # A unit is open for me when I have not touched it, it still needs annotators, and it is in
 # the shared pool or in a document assigned to me. Live leases of others are left out here:
 # they lapse, so a unit they hold must not move my queue's floor past it (see `Queue`).
+# Every probe of annotation repeats `unit_id > :after`: PostgreSQL does not carry the bound
+# over from u.id, and without it may plan an anti-join that reads the annotation index from
+# the first unit (0.5 s per key at 1M units instead of a few ms).
 _MINE_TO_DO = (
     "(NOT EXISTS (SELECT 1 FROM assignment s WHERE s.document_id = u.document_id) "
     "OR EXISTS (SELECT 1 FROM assignment s WHERE s.document_id = u.document_id "
     "AND s.annotator_id = :me))"
 )
 _OPEN = f"""
-    NOT EXISTS (SELECT 1 FROM annotation m WHERE m.unit_id = u.id AND m.annotator_id = :me)
+    NOT EXISTS (SELECT 1 FROM annotation m WHERE m.unit_id = u.id AND m.unit_id > :after
+                AND m.annotator_id = :me)
     AND (SELECT count(*) FROM annotation d WHERE d.unit_id = u.id AND d.status = 'done')
         < :overlap
     AND {_MINE_TO_DO}
 """
 # ... and not full with the live leases of others counted (what a claim will check).
 _FREE = f"""
-    NOT EXISTS (SELECT 1 FROM annotation m WHERE m.unit_id = u.id AND m.annotator_id = :me)
+    NOT EXISTS (SELECT 1 FROM annotation m WHERE m.unit_id = u.id AND m.unit_id > :after
+                AND m.annotator_id = :me)
     AND (SELECT count(*) FROM annotation d WHERE d.unit_id = u.id AND d.status = 'done')
       + (SELECT count(*) FROM lease l WHERE l.unit_id = u.id AND l.annotator_id != :me
          AND l.expires_ms > :now) < :overlap
@@ -46,12 +51,13 @@ _NEXT_FREE = text(_NEXT_SQL.format(cond=_FREE) + "ORDER BY u.id LIMIT 1")
 # The same for overlap 1 (the usual case): one index probe per unit instead of two.
 _NEXT_OPEN_1_SQL = (
     "SELECT u.id FROM unit u WHERE u.project_id = :p AND u.id > :after AND NOT EXISTS "
-    "(SELECT 1 FROM annotation a {hint} WHERE a.unit_id = u.id "
+    "(SELECT 1 FROM annotation a {hint} WHERE a.unit_id = u.id AND a.unit_id > :after "
     "AND (a.annotator_id = :me OR a.status = 'done')) {leases}AND " + _MINE_TO_DO + " "
     "ORDER BY u.id LIMIT 1"
 )
 _NO_LIVE_LEASE = (
-    "AND NOT EXISTS (SELECT 1 FROM lease l WHERE l.unit_id = u.id AND l.annotator_id != :me "
+    "AND NOT EXISTS (SELECT 1 FROM lease l WHERE l.unit_id = u.id AND l.unit_id > :after "
+    "AND l.annotator_id != :me "
     "AND l.expires_ms > :now) "
 )
 # Without ANALYZE statistics SQLite probes the unique (unit, annotator) index and reads each
@@ -145,7 +151,7 @@ def checked_floor(session: Session, *, project_id: int, floor: int, mark: int) -
 
 def is_open(session: Session, *, unit_id: int, annotator_id: int, overlap: int = 1) -> bool:
     row = session.execute(
-        _IS_OPEN, {"uid": unit_id, "me": annotator_id, "overlap": overlap}
+        _IS_OPEN, {"uid": unit_id, "me": annotator_id, "overlap": overlap, "after": unit_id - 1}
     ).first()
     return row is not None
 
