@@ -195,7 +195,9 @@ def test_postgres_next_unit_reads_only_past_my_floor(db_url):
                 "FROM generate_series(0, 19999) g"
             )
         )
-        conn.execute(text("INSERT INTO annotator (name, role, created_at) VALUES ('e', 'x', now())"))
+        conn.execute(
+            text("INSERT INTO annotator (name, role, created_at) VALUES ('e', 'x', now())")
+        )
         conn.execute(
             text(
                 'INSERT INTO annotation (unit_id, annotator_id, schema_version_id, "values", '
