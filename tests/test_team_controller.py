@@ -137,3 +137,26 @@ async def test_the_screen_says_when_a_lapsed_unit_was_taken(tmp_path, db_url, cl
         await pilot.pause()
         assert TEXTS[2] in screen_text(app)
     assert stored(ctx)[TEXTS[0]] == ("done", {"bias": "non_biased"})
+
+
+def test_a_label_saved_before_the_next_unit_failed_to_load_is_kept(tmp_path, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from annotator.store import units
+    from annotator.tui.controller import NotShown
+
+    ctx = make_store(tmp_path, BIAS_QUICK)
+    (alice,) = _people(ctx, "alice")
+    alice.open_first()
+    real = units.load_unit
+
+    def gone(*a, **kw):
+        raise OperationalError("SELECT", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(units, "load_unit", gone)
+    with pytest.raises(NotShown):
+        alice.save({"bias": "biased"})
+    assert stored(ctx)[TEXTS[0]] == ("done", {"bias": "biased"})
+    assert alice.saved_status == "done"  # the screen shows it as saved
+    monkeypatch.setattr(units, "load_unit", real)
+    assert alice.following().text == TEXTS[1]

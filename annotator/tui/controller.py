@@ -22,7 +22,11 @@ from annotator.store.queue import Progress, Queue
 from annotator.store.units import UnitView
 from annotator.tui.launch import StoreContext
 
-__all__ = ["Annotating", "LeaseLost", "UndoEntry"]
+__all__ = ["Annotating", "LeaseLost", "NotShown", "UndoEntry"]
+
+
+class NotShown(Exception):
+    """My label was saved, but the unit after it could not be read from the store."""
 
 
 @dataclass(frozen=True)
@@ -222,13 +226,15 @@ class Annotating:
     ) -> UnitView | None:
         """Commit my annotation of the shown unit, then show the next one.
 
-        Raises the store's error if the commit fails; nothing moves in that case.
+        Raises the store's error if the commit fails; nothing moves in that case. If the label
+        is committed but the next unit cannot be read, `NotShown` says so (the label stays).
         """
         assert self.view is not None
         uid = self.view.unit_id
         seconds = max(0.0, self.clock() - self.shown_at)
         reviewing = self.saved_status not in (None, annotations.SKIPPED)
-        # One transaction: the write, then the next unit as the write leaves the queue.
+        # One transaction: the write, then the next unit as the write leaves the queue (and
+        # held for me). The unit's text is read after the commit: no write lock meanwhile.
         position = self.queue.position()
         try:
             with session_scope(self.ctx.engine) as s:
@@ -258,11 +264,6 @@ class Annotating:
                     fresh = self.queue.fresh
                 if nxt == uid and status != annotations.SKIPPED:
                     nxt = None
-                ahead = self._ahead
-                if fresh and ahead is not None and ahead[0] == uid and ahead[1] == nxt:
-                    loaded = ahead[2]  # read while the unit was on screen
-                else:
-                    loaded = self._load(s, nxt, fresh=fresh)
                 if self.saves_since_cursor >= 49:
                     self._remember(s)
         except BaseException:
@@ -275,6 +276,16 @@ class Annotating:
             self.recent.append(seconds)
         self.saves_since_cursor += 1
         self.renewed_at = self.clock()
+        ahead = self._ahead
+        if fresh and ahead is not None and ahead[0] == uid and ahead[1] == nxt:
+            return self._apply(ahead[2])  # read while the unit was on screen
+        try:
+            with session_scope(self.ctx.engine) as s:
+                loaded = self._load(s, nxt, fresh=fresh)
+        except Exception as exc:
+            # The label is in: the screen shows it as saved and → reads on.
+            self.saved_values, self.saved_status, self.saved_comment = dict(values), status, comment
+            raise NotShown(exc) from exc
         return self._apply(loaded)
 
     def read_ahead(self) -> None:

@@ -22,7 +22,7 @@ from textual.widgets import Input, Static
 from annotator.schema.model import Task
 from annotator.store.annotations import FLAGGED, SKIPPED
 from annotator.store.units import UnitView
-from annotator.tui.controller import Annotating, LeaseLost
+from annotator.tui.controller import Annotating, LeaseLost, NotShown
 from annotator.tui.widgets.base import TaskPanel
 from annotator.tui.widgets.choice import ChoicePanel, MultiPanel
 from annotator.tui.widgets.span import SpanPanel
@@ -470,6 +470,14 @@ class AnnotateScreen(Screen):
         except LeaseLost:
             self.say(LOST, error=True)
             self.unsaved = True
+            return
+        except NotShown as exc:
+            self.say(
+                f"Saved. The next sentence could not be read: {one_line(exc.__cause__ or exc)}. "
+                "Press → to try again.",
+                error=True,
+            )
+            self.update_progress()
             return
         except SQLAlchemyError as exc:
             self.say(
