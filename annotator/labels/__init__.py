@@ -10,6 +10,7 @@ unchanged annotations are left alone and write no audit event.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -101,6 +102,15 @@ def _precheck(rec: LabelRecord) -> None:
         raise BadRecord("no annotator")
     if len(rec.annotator) > 200:
         raise BadRecord("annotator name is longer than 200 characters")
+    if "\x00" in rec.annotator:
+        raise BadRecord("annotator name contains a NUL character")
+
+
+def _no_nul(values: dict) -> None:
+    # PostgreSQL's json columns refuse \u0000; SQLite would take it. Refuse it on both, so a
+    # file imports the same everywhere and one record never fails a whole batch.
+    if "\\u0000" in json.dumps(values):
+        raise BadRecord("a value contains a NUL character")
 
 
 def _import_batch(
@@ -147,6 +157,7 @@ def _import_batch(
         try:
             _precheck(rec)
             values = check_values(schema, rec.values, cols, text, lang, warnings)
+            _no_nul(values)
             if not values and rec.status == "done":
                 raise BadRecord("no label values (empty cells or a value that means no label)")
         except BadRecord as exc:

@@ -8,15 +8,25 @@ annotation.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from annotator.errors import UserError
 from annotator.labels.model import DOC_FIELDS, BadRecord, Columns, LabelRecord
 from annotator.schema.model import Schema
+
+# Fields longer than csv's 128 KB default are legitimate (whole articles); ingest sets the
+# same limit. Past it a record is reported, not raised.
+csv.field_size_limit(64 * 1024 * 1024)
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+# Ids are SQL BIGINTs: a longer number cannot name a unit (and would overflow the driver).
+_ID = re.compile(r"[0-9]{1,18}")
+MAX_ID = 2**63 - 1
 
 
 def babe_columns(path: Path) -> Columns:
@@ -51,7 +61,7 @@ def _maybe_json(value: Any) -> Any:
         if text[:1] in ("[", "{"):
             try:
                 return json.loads(text)
-            except json.JSONDecodeError:
+            except (ValueError, RecursionError):  # not JSON, or JSON no value can be
                 return value
     return value
 
@@ -60,24 +70,51 @@ def empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip()) or value in ([], {})
 
 
+def _doc_field(value: Any) -> str | None:
+    """A document field as text: numbers are written out; anything else (a mapping, a list,
+    a NUL character a PostgreSQL text column refuses) is metadata the record can do without."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        value = str(value)
+    if not isinstance(value, str) or not value.strip() or "\x00" in value:
+        return None
+    return value
+
+
+def _unit_id(value: Any, cols: Columns) -> int | None:
+    """A unit id given as a number or digits; None when absent; BadRecord when it cannot be one."""
+    if isinstance(value, str):
+        if not value.strip().isdigit():
+            return None  # an id of another tool's: the text finds the unit
+        if _ID.fullmatch(value.strip()) is None:
+            raise BadRecord(f"{cols.unit_id!r} {value[:40]!r} is not a unit id")
+        return int(value)
+    if value is None or isinstance(value, bool) or not isinstance(value, int):
+        return None
+    if not 0 < value <= MAX_ID:
+        shown = str(value) if value.bit_length() < 200 else "(a very long number)"
+        raise BadRecord(f"{cols.unit_id!r} {shown} is not a unit id")
+    return value
+
+
 def record_from(raw: dict[str, Any], line: int, cols: Columns, schema: Schema) -> list[LabelRecord]:
     """One raw record -> label records (several for our own export's `annotations` list)."""
     given_doc = raw.get("document")
     source: dict[str, Any] = given_doc if isinstance(given_doc, dict) else {}
-    doc = {k: source[k] for k in DOC_FIELDS if source.get(k) is not None}
+    doc = {k: v for k in DOC_FIELDS if (v := _doc_field(source.get(k))) is not None}
     for k in DOC_FIELDS:
-        if not empty(raw.get(k)) and k not in doc:
-            doc[k] = raw[k]
-    if "url" not in doc and not empty(raw.get("news_link")):
-        doc["url"] = raw["news_link"]  # BABE / MBIC name the article URL so
+        if k not in doc and (v := _doc_field(raw.get(k))) is not None:
+            doc[k] = v
+    if "url" not in doc and (v := _doc_field(raw.get("news_link"))) is not None:
+        doc["url"] = v  # BABE / MBIC name the article URL so
     text = raw.get(cols.text)
     # Exact text, not stripped: published data sets label sentences apart that differ only
     # in surrounding (even no-break) spaces, and units are matched by exact text.
     text = text if isinstance(text, str) and text.strip() else None
-    unit_id = raw.get(cols.unit_id)
-    if isinstance(unit_id, str):
-        unit_id = int(unit_id) if unit_id.strip().isdigit() else None
-    uid = unit_id if isinstance(unit_id, int) and not isinstance(unit_id, bool) else None
+    if text is not None and "\x00" in text:
+        raise BadRecord(f"{cols.text!r} contains a NUL character")
+    uid = _unit_id(raw.get(cols.unit_id), cols)
     kind = raw["kind"] if raw.get("kind") in ("title", "caption", "body") else "body"
     if uid is None and text is None:
         raise BadRecord(f"no {cols.text!r} or {cols.unit_id!r} field to find the unit by")
@@ -140,29 +177,103 @@ def record_from(raw: dict[str, Any], line: int, cols: Columns, schema: Schema) -
 
 
 def read_records(path: Path, cols: Columns) -> Iterator[tuple[int, dict[str, Any] | str]]:
-    """(line number, raw record) pairs; a string instead of a record is a problem line."""
+    """(line number, raw record) pairs; a string instead of a record is a problem line.
+
+    Whatever the bytes, each line either becomes a record or one problem line: invalid
+    UTF-8, JSON nested past Python's recursion limit, numbers too long to convert and lone
+    surrogates are problems of that record, never exceptions (a fuzzer found each one).
+    """
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".ndjson", ".json"):
-        with path.open(encoding="utf-8-sig") as fh:
-            for n, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    raw = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    yield n, f"not JSON ({exc.msg})"
-                    continue
-                yield (n, raw) if isinstance(raw, dict) else (n, "not a JSON object")
+        yield from _jsonl_records(path)
         return
     if suffix not in (".csv", ".tsv"):
         raise UserError(f"{path}: give a .jsonl or .csv file (got {suffix or 'no suffix'})")
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        head = fh.read(64 * 1024)
+    yield from _csv_records(path, cols, tab=suffix == ".tsv")
+
+
+def _jsonl_records(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    with path.open("rb") as fh:
+        for n, data in enumerate(fh, 1):
+            if n == 1 and data.startswith(codecs.BOM_UTF8):
+                data = data[len(codecs.BOM_UTF8) :]
+            try:
+                line = data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield n, f"not UTF-8 text (byte {exc.start + 1} of the line)"
+                continue
+            if not line.strip():
+                continue
+            try:
+                raw = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield n, f"not JSON ({exc.msg})"
+                continue
+            except ValueError as exc:  # an integer of more than 4,300 digits
+                yield n, f"not usable JSON ({str(exc).split(':')[0]})"
+                continue
+            except RecursionError:
+                yield n, "JSON nested too deeply"
+                continue
+            if not isinstance(raw, dict):
+                yield n, "not a JSON object"
+            elif "\\u" in line and _has_lone_surrogate(line, raw):
+                yield n, "text with a lone surrogate escape (\\ud800-\\udfff) is not Unicode"
+            else:
+                yield n, raw
+
+
+def _has_lone_surrogate(line: str, raw: dict[str, Any]) -> bool:
+    """Only an escape can make one (the line decoded as UTF-8); a pair of escapes is one
+    character (an emoji), so the parsed record decides."""
+    if _SURROGATE_ESCAPE.search(line) is None:
+        return False
+    try:
+        json.dumps(raw, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _csv_records(
+    path: Path, cols: Columns, *, tab: bool
+) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    bad_lines: set[int] = set()  # physical lines that were not UTF-8
+    with path.open("rb") as fh:
+        head = fh.read(64 * 1024).decode("utf-8-sig", errors="replace")
         fh.seek(0)
-        delimiter = cols.delimiter or ("\t" if suffix == ".tsv" else _sniff(head))
-        reader = csv.DictReader(fh, delimiter=delimiter)
-        for raw in reader:
-            yield reader.line_num, {k.strip(): v for k, v in raw.items() if k is not None}
+        delimiter = cols.delimiter or ("\t" if tab else _sniff(head))
+        reader = csv.DictReader(_decoded_lines(fh, bad_lines), delimiter=delimiter)
+        start = 2  # the first record's first line (after the header)
+        while True:
+            try:
+                raw = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                # The reader goes on at the next line; this record is lost, and says so.
+                yield reader.line_num, f"not readable CSV ({exc})"
+                start = reader.line_num + 1
+                continue
+            end = reader.line_num
+            if any(n in bad_lines for n in range(start, end + 1)):
+                yield end, "not UTF-8 text"
+            else:
+                yield end, {k.strip(): v for k, v in raw.items() if isinstance(k, str)}
+            start = end + 1
+
+
+def _decoded_lines(fh: BinaryIO, bad_lines: set[int]) -> Iterator[str]:
+    """Lines decoded one at a time (memory stays flat); an undecodable one is replaced and
+    its number kept, so the record holding it is reported rather than imported garbled."""
+    for n, data in enumerate(fh, 1):
+        if n == 1 and data.startswith(codecs.BOM_UTF8):
+            data = data[len(codecs.BOM_UTF8) :]
+        try:
+            yield data.decode("utf-8")
+        except UnicodeDecodeError:
+            bad_lines.add(n)
+            yield data.decode("utf-8", errors="replace")
 
 
 def _sniff(head: str) -> str:

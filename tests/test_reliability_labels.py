@@ -1,0 +1,97 @@
+"""`labels import` on hostile files: each record is imported or named in one problem line.
+
+Every case here ended in a Python traceback before (issue 10, item 1): a fuzzer found them.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from annotator.labels import import_labels
+from tests.test_export_support import new_project
+
+GOOD = b'{"text": "Rain fell.", "annotator": "a", "task": "bias", "value": "biased"}\n'
+
+CASES = {
+    "invalid-utf8.jsonl": (
+        b'{"text": "A\xff b.", "annotator": "a", "task": "bias", "value": "biased"}\n',
+        "not UTF-8",
+    ),
+    "huge-id.jsonl": (
+        b'{"unit_id": 9223372036854775808, "annotator": "a", "task": "bias", "value": "biased"}\n',
+        "is not a unit id",
+    ),
+    "huge-id-text.jsonl": (
+        b'{"unit_id": "99999999999999999999999", "annotator": "a", "values": {"bias": "biased"}}\n',
+        "is not a unit id",
+    ),
+    "deep.jsonl": (b"[" * 100_000 + b"\n", "nested too deeply"),
+    "digits.jsonl": (
+        b'{"unit_id": ' + b"1" * 5000 + b', "annotator": "a", "task": "bias", "value": "biased"}\n',
+        "not usable JSON",
+    ),
+    "surrogate.jsonl": (
+        b'{"text": "Bad \\ud800 x.", "annotator": "a", "task": "bias", "value": "biased"}\n',
+        "surrogate",
+    ),
+    "nul-text.jsonl": (
+        b'{"text": "Bad \\u0000 x.", "annotator": "a", "task": "bias", "value": "biased"}\n',
+        "NUL",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_a_hostile_record_is_one_problem_line_and_the_good_ones_import(tmp_path, name):
+    data, expected = CASES[name]
+    path = tmp_path / name
+    path.write_bytes(GOOD + data + GOOD.replace(b"Rain", b"Snow"))
+    engine, proj = new_project(f"sqlite:///{tmp_path / 'a.db'}")
+    report = import_labels(engine, proj, path)
+    assert report.created == 2
+    assert len(report.problems) == 1 and report.problems[0].startswith(f"{name}:2: ")
+    assert expected in report.problems[0]
+
+
+def test_a_csv_field_past_the_csv_module_limit_imports(tmp_path):
+    path = tmp_path / "big.csv"
+    long_text = "word " * 30_000 + "end."
+    path.write_text(f"text,annotator,task,value\n{long_text},a,bias,biased\n", encoding="utf-8")
+    engine, proj = new_project(f"sqlite:///{tmp_path / 'a.db'}")
+    report = import_labels(engine, proj, path)
+    assert report.problems == [] and report.created == 1
+
+
+def test_invalid_utf8_in_a_csv_row_names_that_row(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(
+        b"text,annotator,task,value\nA,a,bias,biased\nB\xfe,a,bias,biased\nC,a,bias,biased\n"
+    )
+    engine, proj = new_project(f"sqlite:///{tmp_path / 'a.db'}")
+    report = import_labels(engine, proj, path)
+    assert report.created == 2 and report.problems == ["bad.csv:3: not UTF-8 text"]
+
+
+def test_document_fields_that_are_not_text_are_left_out(tmp_path):
+    path = tmp_path / "doc.jsonl"
+    records = [
+        {
+            "text": "One.",
+            "document": {"url": {"a": 1}, "title": ["x"]},
+            "annotator": "a",
+            "values": {"bias": "biased"},
+        },
+        {
+            "text": "Two.",
+            "url": {"a": 1},
+            "title": 7,
+            "annotator": "a",
+            "values": {"bias": "biased"},
+        },
+    ]
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    engine, proj = new_project(f"sqlite:///{tmp_path / 'a.db'}")
+    report = import_labels(engine, proj, path)
+    assert report.problems == [] and report.created == 2
