@@ -69,8 +69,11 @@ def run_import(
         transient=True,
     )
 
+    shown: set[Path] = set()
+
     def on_file(result: FileResult) -> None:
         if result.error is not None:
+            shown.add(result.path)
             progress.console.print(Text(result.error, style="red"))
         progress.advance(task)
 
@@ -84,6 +87,9 @@ def run_import(
             on_file=on_file,
             outlets=outlet_names,
         )
+    for path, problem in report.failed:
+        if path not in shown:  # refused by the store after it was read
+            err.print(Text(problem, style="red"))
 
     table = Table(title="Import summary", title_justify="left", show_header=False)
     table.add_column("what")

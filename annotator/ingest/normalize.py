@@ -6,7 +6,9 @@ import re
 from urllib.parse import urlsplit
 
 # Zero-width and invisible formatting characters: they vanish (they break matching and hashing).
-_INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u180e]")
+# So do control characters that are not whitespace (str.split already takes \t-\r and
+# \x1c-\x1f): no news text means them, and PostgreSQL refuses a NUL in a text column.
+_INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u180e\x00-\x08\x0e-\x1b\x7f]")
 # A web address in running text. ASCII only, so a Chinese character right after it survives.
 _URL = re.compile(r"(?:https?|ftp)://[!-~]+|\bwww\.[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+[!-~]*")
 # Text left over once URLs are gone that carries no words (brackets, colons, dashes, bullets).

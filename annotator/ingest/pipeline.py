@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
 from annotator.ingest.model import IngestError
@@ -128,18 +129,20 @@ def import_files(
     options = options or ParseOptions()
     paths = list(paths)
     report = ImportReport(files=len(paths))
-    batch: list[PreparedDocument] = []
+    batch: list[tuple[Path, PreparedDocument]] = []
     batch_units = 0
 
     def flush() -> None:
         nonlocal batch, batch_units
         if batch:
-            with session_scope(engine) as session, _large_cache(session):
-                added = add_documents(session, project_id, batch)
-            report.documents += added.documents
-            report.units += added.units
-            if added.duplicates:
-                report.skipped["already imported"] += added.duplicates
+            try:
+                _store(engine, project_id, [doc for _, doc in batch], report)
+            except DBAPIError as exc:
+                if _store_unusable(exc):
+                    raise
+                # One document the store refuses must not lose the batch or hide its file:
+                # again file by file, each in its own transaction, naming the one that fails.
+                _store_per_file(engine, project_id, batch, report)
         batch, batch_units = [], 0
 
     for result in parse_files(paths, options, workers):
@@ -148,7 +151,7 @@ def import_files(
         if result.empty:
             report.skipped["no text"] += result.empty
         for doc in result.docs:
-            batch.append(doc)
+            batch.append((result.path, doc))
             batch_units += len(doc.units)
         if batch_units >= _BATCH_UNITS:
             flush()
@@ -161,3 +164,38 @@ def import_files(
             session, project_id, lambda outlet, url: outlet_for(outlet, url, table)
         )
     return report
+
+
+def _store(
+    engine: Engine, project_id: int, docs: list[PreparedDocument], report: ImportReport
+) -> None:
+    with session_scope(engine) as session, _large_cache(session):
+        added = add_documents(session, project_id, docs)
+    report.documents += added.documents
+    report.units += added.units
+    if added.duplicates:
+        report.skipped["already imported"] += added.duplicates
+
+
+def _store_per_file(
+    engine: Engine,
+    project_id: int,
+    batch: list[tuple[Path, PreparedDocument]],
+    report: ImportReport,
+) -> None:
+    by_file: dict[Path, list[PreparedDocument]] = {}
+    for path, doc in batch:
+        by_file.setdefault(path, []).append(doc)
+    for path, docs in by_file.items():
+        try:
+            _store(engine, project_id, docs, report)
+        except DBAPIError as exc:
+            if _store_unusable(exc):
+                raise
+            reason = str(exc.orig or exc).strip().splitlines()[0]
+            report.failed.append((path, f"{path}: the store refused it ({reason})"))
+
+
+def _store_unusable(exc: DBAPIError) -> bool:
+    """A lost connection, a locked or full store: no other file would fare better."""
+    return exc.connection_invalidated or isinstance(exc, OperationalError)

@@ -25,6 +25,9 @@ def language_sample(title: str, blocks: Iterable[tuple[str, str]]) -> str:
     return "\n".join(parts)[:_LANG_SAMPLE]
 
 
+_LANG_MAX = 16  # the store's column: zh, zh-Hant, en-US fit
+
+
 def build_document(
     *,
     title: str,
@@ -44,6 +47,9 @@ def build_document(
     that already hold one sentence each).
     """
     title = clean_text(title)
+    lang = clean_text(lang) if lang else None
+    if lang is not None and len(lang) > _LANG_MAX:
+        lang = None  # metadata that is no language code costs the field, not the article
     if lang is None:
         lang = detect_language(language_sample(title, blocks))
     units: list[ParsedUnit] = [ParsedUnit("title", title)] if title else []
