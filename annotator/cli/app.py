@@ -6,7 +6,10 @@ friends start fast (a test checks that textual stays unloaded).
 
 from __future__ import annotations
 
+import os
 import sys
+import traceback
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -24,7 +27,13 @@ from annotator.cli.review import dashboard, review
 from annotator.cli.schema import schema_app
 from annotator.cli.serve import serve, serve_session
 from annotator.cli.tokens import annotators_revoke, annotators_token
-from annotator.errors import format_user_error
+from annotator.errors import (
+    EXIT_DATA,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    format_user_error,
+    write_crash_log,
+)
 
 app = typer.Typer(
     name="annotator",
@@ -70,15 +79,53 @@ def _root(
 
 
 def main() -> None:
+    """Every command runs inside this one guard: see `annotator.errors` for the exit codes."""
+    sys.exit(guarded(app))
+
+
+def guarded(command: Callable[[], object]) -> int:
+    """Run `command` (Click exits by itself: 0, 1, or 2 for usage); turn whatever escapes
+    into one line on stderr and an exit code. A bug's traceback goes to a log file, never to
+    the terminal, where it would bury the one line that matters."""
     try:
-        app()
+        command()
+    except SystemExit as exc:
+        return _exit_code(exc)
     except KeyboardInterrupt:
         err.print("Interrupted.")
-        sys.exit(130)
-    except Exception as exc:  # errors for people: one line, never a traceback
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `annotator status | head`: the reader left, nothing to say
+        _silence_stdout()
+        return EXIT_DATA
+    except Exception as exc:
         message = format_user_error(exc)
-        if message is None:
-            raise
-        # soft_wrap: one line however long, so a terminal (or a script) sees it whole.
-        err.print(Text(message, style="red"), soft_wrap=True)
-        sys.exit(1)
+        if message is not None:
+            err.print(Text(message, style="red"), soft_wrap=True)
+            return EXIT_DATA
+        log = write_crash_log(exc)
+        if log is None:  # nowhere to write it: the traceback is all there is to report
+            traceback.print_exception(exc)
+            where = "traceback above"
+        else:
+            where = f"details in {log}"
+        err.print(
+            Text(f"internal error ({type(exc).__name__}); {where}; please report it", style="red"),
+            soft_wrap=True,
+        )
+        return EXIT_INTERNAL
+    return 0
+
+
+def _exit_code(exc: SystemExit) -> int:
+    if exc.code is None:
+        return 0
+    if isinstance(exc.code, int):
+        return exc.code
+    err.print(Text(str(exc.code)), soft_wrap=True)
+    return EXIT_DATA
+
+
+def _silence_stdout() -> None:
+    # Python flushes stdout at exit and would raise again into the closed pipe.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
