@@ -114,4 +114,8 @@ def test_console_script_prints_one_line_errors(tmp_path):
         timeout=60,
     )
     assert proc.returncode == 1
-    assert proc.stderr.strip().splitlines() == ["error: no project yet: run `annotator init` first"]
+    none = tmp_path / "none.db"
+    assert proc.stderr.strip().splitlines() == [
+        f"error: {none}: no annotator store yet: run `annotator init` first"
+    ]
+    assert not none.exists()  # reading never creates a store

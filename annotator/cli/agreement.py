@@ -79,7 +79,7 @@ def _load(
 
     if level is not None and level not in LEVELS:
         raise UserError(f"--level {level}: use one of {', '.join(LEVELS)}")
-    engine = open_store(db)
+    engine = open_store(db, access="read")
     with session_scope(engine) as session:
         proj = get_project(session, project)
         schema = current_schema(session, proj)
@@ -293,7 +293,7 @@ def annotators_add(
     from annotator.store.labels_query import set_role
     from annotator.store.tokens import issue_token
 
-    engine = open_store(db)
+    engine = open_store(db, access="write")
     with session_scope(engine) as session:
         person, changed = set_role(session, name, role)
         shown = person.name
@@ -317,7 +317,7 @@ def annotators_list(
     from annotator.store.engine import open_store, session_scope
     from annotator.store.labels_query import list_annotators
 
-    engine = open_store(db)
+    engine = open_store(db, access="read")
     with session_scope(engine) as session:
         rows = list_annotators(session)
     if as_json:

@@ -22,7 +22,7 @@ from annotator.cli.assign import assign
 from annotator.cli.exporting import export, labels_app
 from annotator.cli.importing import import_
 from annotator.cli.options import err, out
-from annotator.cli.project import demo, init, status
+from annotator.cli.project import demo, init, migrate, status
 from annotator.cli.review import dashboard, review
 from annotator.cli.schema import schema_app
 from annotator.cli.serve import serve, serve_session
@@ -61,6 +61,7 @@ app.command()(serve)
 app.command("serve-session", hidden=True)(serve_session)
 app.add_typer(schema_app, name="schema")
 app.command()(demo)
+app.command()(migrate)
 
 
 def _version(value: bool) -> None:

@@ -131,7 +131,7 @@ def export(
         command=_command_line(),
         license=license,
     )
-    engine = open_store(db)
+    engine = open_store(db, access="read")
     with session_scope(engine) as session:
         proj = get_project(session, project)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
@@ -251,7 +251,7 @@ def labels_import(
             raise UserError(f"--map {key}={to}: expected TASK:FROM=TO")
         cols.value_map[task, source] = to
     cols.delimiter = delimiter
-    engine = open_store(db)
+    engine = open_store(db, access="write")
     with session_scope(engine) as session:
         proj = get_project(session, project)
     report = import_labels(engine, proj, file, cols)

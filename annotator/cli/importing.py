@@ -45,7 +45,7 @@ def run_import(
         outlet_names = load_outlets(outlets) if outlets is not None else None
     except IngestError as exc:
         raise UserError(str(exc)) from None
-    engine = open_store(db)
+    engine = open_store(db, access="write")
     with session_scope(engine) as session:
         project_id = get_project(session, project).id
 

@@ -39,6 +39,19 @@ def init(
     out.print("Next: annotator import PATH...", style="dim")
 
 
+def migrate(db: DbOption = None) -> None:
+    """Upgrade an existing store to this annotator's tables (a backup first is wise).
+
+    Reading commands never change a store; writing ones upgrade it as they open it.
+    """
+    from annotator.store.engine import open_store
+    from annotator.store.migrate import HEAD, current_revision
+
+    engine = open_store(db, access="write")
+    where = engine.url.render_as_string(hide_password=True)
+    out.print(Text(f"{where} is at revision {current_revision(engine) or HEAD}"))
+
+
 def status(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
     charts: Annotated[
@@ -62,7 +75,7 @@ def status(
     from annotator.store.projects import get_project
     from annotator.store.stats import TeamRow, current_schema_row, project_summary, team_status
 
-    engine = open_store(db)
+    engine = open_store(db, access="read")
     with session_scope(engine) as session:
         proj = get_project(session, project)
         assert proj.id is not None

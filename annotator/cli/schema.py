@@ -69,7 +69,7 @@ def set_(
         for problem in exc.problems:
             _echo(str(problem), err=True)
         raise typer.Exit(1) from None
-    engine = open_store(db)
+    engine = open_store(db, access="write")
     try:
         with session_scope(engine) as session:
             proj = get_project(session, project)
@@ -102,7 +102,7 @@ def versions(project: ProjectOption = None, db: DbOption = None) -> None:
     from annotator.store.projects import get_project
     from annotator.store.schema_versions import list_schema_versions
 
-    engine = open_store(db)
+    engine = open_store(db, access="read")
     try:
         with session_scope(engine) as session:
             proj = get_project(session, project)

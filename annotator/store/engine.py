@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Literal
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
@@ -14,6 +16,12 @@ from sqlmodel import Session, create_engine
 
 DEFAULT_DB_FILE = "annotator.db"
 DB_ENV = "ANNOTATOR_DB"
+
+# What a command may do to the store it opens: `create` it (and bring it up to date: init),
+# `write` to one that exists (upgrading it if it is older), or only `read` one that is
+# current, never changing it (status, export, agreement: an archived or foreign file stays
+# as it was, and a store in a read-only folder can still be read).
+Access = Literal["create", "write", "read"]
 
 
 class StoreError(Exception):
@@ -47,7 +55,45 @@ def _postgres_session(dbapi_conn, _record) -> None:
     dbapi_conn.commit()
 
 
-def make_engine(url: str) -> Engine:
+def _sqlite_read_pragmas(dbapi_conn, _record) -> None:
+    # No journal_mode: setting it writes the file header, which a read-only open refuses.
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=5000")
+    cur.close()
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names (None for another database or an in-memory one)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    if parsed.database == ":memory:" or parsed.database.startswith("file:"):
+        return None
+    return Path(parsed.database).expanduser()
+
+
+def _read_only_url(path: Path) -> str:
+    """A URL that opens `path` for reading only. A WAL store needs its -shm file, which a
+    read-only folder cannot hold; then the file is opened as immutable (nothing can be
+    writing it there either)."""
+    uri = path.resolve().as_uri()
+    options = "mode=ro"
+    try:
+        probe = sqlite3.connect(f"{uri}?{options}", uri=True)
+        try:
+            probe.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            probe.close()
+    except sqlite3.OperationalError:
+        options = "mode=ro&immutable=1"
+    return f"sqlite:///{uri}?{options}&uri=true"
+
+
+def make_engine(url: str, *, read_only: bool = False) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -57,6 +103,11 @@ def make_engine(url: str) -> Engine:
             parent = Path(parsed.database).expanduser().resolve().parent
             if not parent.is_dir():
                 raise StoreError(f"{parsed.database}: folder {parent} does not exist")
+        path = _sqlite_file(url)
+        if read_only and path is not None:
+            engine = create_engine(_read_only_url(path), connect_args={"check_same_thread": False})
+            event.listen(engine, "connect", _sqlite_read_pragmas)
+            return engine
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -72,14 +123,27 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def open_store(db: str | None = None, *, migrate: bool = True) -> Engine:
-    """Open (and bring up to date) the store named by `db`, the environment, or the default file."""
-    url = resolve_url(db)
-    engine = make_engine(url)
-    if migrate:
-        from annotator.store.migrate import upgrade
+def open_store(db: str | None = None, *, migrate: bool = True, access: Access = "create") -> Engine:
+    """Open the store named by `db`, the environment, or the default file; see `Access`.
 
-        upgrade(engine)
+    `create` (the default) makes the store if needed and brings it up to date unless
+    `migrate` is False; `write` and `read` refuse a file that is not an annotator store,
+    and `read` one that is not current.
+    """
+    url = resolve_url(db)
+    path = _sqlite_file(url)
+    if access != "create" and path is not None and not path.is_file():
+        raise StoreError(f"{path}: no annotator store yet: run `annotator init` first")
+    engine = make_engine(url, read_only=access == "read")
+    from annotator.store.migrate import prepare
+
+    # Messages name the store as the user gave it (not the read-only URI made from it).
+    where = str(path) if path is not None else engine.url.render_as_string(hide_password=True)
+    if access == "create":
+        if migrate:
+            prepare(engine, create=True, upgrade=True, where=where)
+    else:
+        prepare(engine, create=False, upgrade=access == "write", where=where)
     return engine
 
 

@@ -45,9 +45,27 @@ def current_revision(engine: Engine) -> str | None:
 
 def upgrade(engine: Engine) -> None:
     """Upgrade to head; a no-op costing one query when the store is already current."""
+    prepare(engine, create=True, upgrade=True)
+
+
+def prepare(engine: Engine, *, create: bool, upgrade: bool, where: str | None = None) -> None:
+    """Check that the store can be used as it is, changing it only as allowed: `create` the
+    tables in an empty database, `upgrade` an older store. A store made by a newer annotator,
+    or a database of another application, is refused in one line (never Alembic's traceback)."""
+    where = where or engine.url.render_as_string(hide_password=True)
     try:
-        if current_revision(engine) == HEAD:
+        current = current_revision(engine)
+        if current == HEAD:
             return
+        if current is None and not create:
+            raise StoreError(f"{where}: {_not_ours(engine)}")
+        if current is not None:
+            _check_known(current, where)
+            if not upgrade:
+                raise StoreError(
+                    f"{where}: the store is at revision {current} and this annotator needs "
+                    f"{HEAD}: run `annotator migrate` to upgrade it (reading never changes it)"
+                )
         from alembic import command
 
         cfg = _config()
@@ -56,4 +74,28 @@ def upgrade(engine: Engine) -> None:
             command.upgrade(cfg, "head")
     except OperationalError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise StoreError(f"{engine.url.render_as_string(hide_password=True)}: {reason}") from None
+        raise StoreError(f"{where}: {reason}") from None
+
+
+def _check_known(revision: str, where: str) -> None:
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    try:
+        known = ScriptDirectory.from_config(_config()).get_revision(revision) is not None
+    except CommandError:
+        known = False
+    if not known:
+        raise StoreError(
+            f"{where}: this store was made by a newer annotator (revision {revision}; "
+            f"this one knows up to {HEAD}): upgrade annotator to use it"
+        )
+
+
+def _not_ours(engine: Engine) -> str:
+    with engine.connect() as conn:
+        tables = sorted(inspect(conn).get_table_names())
+    if not tables:
+        return "no annotator store yet: run `annotator init` first"
+    shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
+    return f"not an annotator store (it holds other tables: {shown}); check --db"
