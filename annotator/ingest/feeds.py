@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import io
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +27,7 @@ def read_feed(
     data: bytes, *, source_path: str, lang: str | None = None
 ) -> Iterator[ParsedDocument]:
     # A stream, never a str: feedparser treats a str as a URL or a file name to open.
+    data = _CHARREF.sub(_charref, data)
     parsed = feedparser.parse(io.BytesIO(data), resolve_relative_uris=False, sanitize_html=False)
     entries = parsed.get("entries") or []
     if not entries:
@@ -77,6 +79,19 @@ def read_feed(
             reason = str(parsed.get("bozo_exception") or "malformed XML").splitlines()[0]
             raise IngestError(f"{source_path}: not a readable RSS/Atom feed ({reason})")
         raise IngestError(f"{source_path}: no entry in the feed has a title or text")
+
+
+# A numeric character reference: feedparser calls chr() on it unchecked.
+_CHARREF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,16})|([0-9]{1,20}));")
+
+
+def _charref(m: re.Match[bytes]) -> bytes:
+    """One that names no character (past U+10FFFF, a surrogate, NUL) becomes U+FFFD, so a
+    bad character costs that character, not the feed."""
+    code = int(m.group(1), 16) if m.group(1) else int(m.group(2))
+    if code == 0 or code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        return b"&#65533;"
+    return m.group(0)
 
 
 def _texts(entry: Any) -> Iterator[tuple[str, str]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -79,9 +79,22 @@ def _unescape(m: re.Match[str]) -> str:
     return _DQ_MAP.get(code, code)
 
 
+class _TextDates(_Loader):
+    """The same loader, with dates left as text: a date YAML cannot construct (2020-02-30)
+    then costs that field when it is read, not the whole article."""
+
+    yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+    }
+
+
 def _yaml(block: str, name: str) -> dict[str, Any]:
     try:
-        data = yaml.load(block, Loader=_Loader)  # a safe loader (C or Python)
+        try:
+            data = yaml.load(block, Loader=_Loader)  # a safe loader (C or Python)
+        except (ValueError, OverflowError):  # a date out of range for its month or year
+            data = yaml.load(block, Loader=_TextDates)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (front matter line {mark.line + 2})" if mark is not None else ""

@@ -9,8 +9,13 @@ from urllib.parse import urlsplit
 # So do control characters that are not whitespace (str.split already takes \t-\r and
 # \x1c-\x1f): no news text means them, and PostgreSQL refuses a NUL in a text column.
 _INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u180e\x00-\x08\x0e-\x1b\x7f]")
-# A web address in running text. ASCII only, so a Chinese character right after it survives.
-_URL = re.compile(r"(?:https?|ftp)://[!-~]+|\bwww\.[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+[!-~]*")
+# A web address in running text. ASCII only, so a Chinese character right after it survives;
+# and never past a character RFC 3986 keeps out of addresses (" < > [ ] { } | \\ ^ `), so the
+# words after `[link=https://x.example]click me` or `=HYPERLINK("http://x","click")` stay.
+_URL_CHARS = r"[!#-;=?-Z_a-z~]"
+_URL = re.compile(
+    rf"(?:https?|ftp)://{_URL_CHARS}+|\bwww\.[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+{_URL_CHARS}*"
+)
 # Text left over once URLs are gone that carries no words (brackets, colons, dashes, bullets).
 _NO_WORDS = re.compile(r"[\W_]*", re.UNICODE)
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from annotator.ingest.language import detect_language
@@ -74,5 +75,21 @@ def build_document(
         outlet=clean_text(outlet) if outlet else domain_of(url),
         published=published,
         lang=lang,
-        meta=meta or {},
+        meta=json_safe(meta or {}),
     )
+
+
+def json_safe(value: Any) -> Any:
+    """Metadata as the store's JSON column takes it: a date from YAML front matter becomes
+    ISO text, anything else JSON cannot hold becomes its text (never an error at insert)."""
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [json_safe(v) for v in value]
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value)
