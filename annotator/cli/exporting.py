@@ -225,6 +225,15 @@ def labels_import(
     delimiter: Annotated[
         str | None, typer.Option(help="CSV delimiter (default: guessed from the header).")
     ] = None,
+    as_name: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            envvar="ANNOTATOR_AS",
+            help="Who is importing, for the audit trail (default: your login name).",
+            show_envvar=True,
+        ),
+    ] = None,
     project: ProjectOption = None,
     db: DbOption = None,
 ) -> None:
@@ -254,7 +263,7 @@ def labels_import(
     engine = open_store(db, access="write")
     with session_scope(engine) as session:
         proj = get_project(session, project)
-    report = import_labels(engine, proj, file, cols)
+    report = import_labels(engine, proj, file, cols, actor=as_name)
     for line in report.problems[:200]:
         err.print(Text(line), style="yellow", soft_wrap=True)
     if len(report.problems) > 200:

@@ -10,6 +10,7 @@ unchanged annotations are left alone and write no audit event.
 
 from __future__ import annotations
 
+import getpass
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,10 +42,24 @@ __all__ = [
 BATCH = 2_000  # records per transaction
 
 
+def importing_user() -> str:
+    """Who runs this import, for the audit trail when no `--as` name is given."""
+    try:
+        return getpass.getuser()[:200] or "unknown"
+    except (OSError, KeyError, ImportError):  # no login name in some containers
+        return "unknown"
+
+
 def import_labels(
-    engine: Engine, project: Project, path: Path, cols: Columns | None = None
+    engine: Engine,
+    project: Project,
+    path: Path,
+    cols: Columns | None = None,
+    *,
+    actor: str | None = None,
 ) -> ImportReport:
-    """Import the labels in `path` into `project`; see the module docstring."""
+    """Import the labels in `path` into `project`; see the module docstring. Every audit
+    event names `actor` (default: the user running it) and the file."""
     cols = cols or Columns()
     path = Path(path)
     if not path.is_file():
@@ -54,7 +69,14 @@ def import_labels(
         schema = current_schema(session, project)
         version_id = project.schema_version_id
         assert project.id is not None and version_id is not None
-        writer = LabelWriter(session, project.id, version_id, path.name)
+        writer = LabelWriter(
+            session,
+            project.id,
+            version_id,
+            path.name,
+            actor=(actor or importing_user())[:200],
+            event_source=str(path.resolve()),
+        )
         writer.keep_statistics()
         batch: list[tuple[str, LabelRecord | str]] = []
         for item in _records(path, cols, schema):

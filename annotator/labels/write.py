@@ -52,11 +52,24 @@ class Checked:
 class LabelWriter:
     """Writes batches of checked records into one project's store."""
 
-    def __init__(self, session: Session, project_id: int, version_id: int, source: str) -> None:
+    def __init__(
+        self,
+        session: Session,
+        project_id: int,
+        version_id: int,
+        source: str,
+        *,
+        actor: str | None = None,
+        event_source: str | None = None,
+    ) -> None:
         self.session = session
         self.project_id = project_id
         self.version_id = version_id
-        self.source = source
+        self.source = source  # the file's name: new documents are keyed by it
+        # The audit trail's who and whence: the person who ran the import (not the annotator
+        # whose labels it writes) and the file the values came from.
+        self.actor = actor
+        self.event_source = event_source
         self.docs: dict[str, tuple[int, int]] = {}  # source key -> (document id, next position)
         self.annotators: dict[str, int] = {}
         self.documents_created = 0
@@ -350,6 +363,8 @@ class LabelWriter:
                         "status": status,
                         "comment": comment,
                         "at": now,
+                        "actor": self.actor,
+                        "source": self.event_source,
                     }
                     for key, action, values, status, comment in events
                 ],
