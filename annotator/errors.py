@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import sys
 import tempfile
 import traceback
@@ -33,8 +34,21 @@ _ENVIRONMENT_ERRNOS = {
 }
 
 
+# Control characters (C0 but tab, DEL, C1): a name from a file may hold a newline or an
+# escape sequence, which would break the one line or drive the terminal.
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """`text` safe to print as one line: control characters shown as escapes (\\n, \\x1b)."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+
+
 class UserError(Exception):
     """Bad input from the user: the message says what is wrong and what to do."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(one_line(str(message)))
 
 
 def format_user_error(exc: BaseException) -> str | None:

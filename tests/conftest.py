@@ -57,3 +57,27 @@ def shared_corpus() -> Path:
     if not corpus.is_dir():
         pytest.skip("../shared/corpus is not present (optional corpus checks)")
     return corpus
+
+
+# Fuzzing profiles (tests/fuzz): `ci` is the default, a few hundred inputs per target;
+# `pytest tests/fuzz --hypothesis-profile=long` runs 10,000 per target.
+try:
+    from datetime import timedelta
+
+    from hypothesis import HealthCheck, settings
+except ImportError:  # pragma: no cover - hypothesis comes with the test extra
+    pass
+else:
+    _FUZZ = {
+        "deadline": timedelta(seconds=5),  # "never more than a few seconds per input"
+        "suppress_health_check": [
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.large_base_example,
+            HealthCheck.filter_too_much,
+        ],
+        "print_blob": True,
+    }
+    settings.register_profile("ci", max_examples=300, **_FUZZ)
+    settings.register_profile("long", max_examples=10_000, **_FUZZ)
+    settings.load_profile(os.environ.get("ANNOTATOR_FUZZ_PROFILE", "ci"))

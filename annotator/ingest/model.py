@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from annotator.errors import one_line
+
 UnitKind = Literal["title", "caption", "body"]
 
 
@@ -28,4 +30,8 @@ class ParsedDocument:
 
 
 class IngestError(Exception):
-    """A file or record that cannot be imported; the message is one line for a person."""
+    """A file or record that cannot be imported; the message is one line for a person
+    (whatever names or values from the file it quotes)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(one_line(str(message)))

@@ -7,8 +7,19 @@ from urllib.parse import urlsplit
 
 # Zero-width and invisible formatting characters: they vanish (they break matching and hashing).
 # So do control characters that are not whitespace (str.split already takes \t-\r and
-# \x1c-\x1f): no news text means them, and PostgreSQL refuses a NUL in a text column.
-_INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u180e\x00-\x08\x0e-\x1b\x7f]")
+# \x1c-\x1f): no news text means them, and PostgreSQL refuses a NUL in a text column; and
+# lone surrogates (from a "\ud800" escape), which are no Unicode and cannot be stored.
+_INVISIBLE = re.compile(
+    "[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u180e\x00-\x08\x0e-\x1b\x7f\ud800-\udfff]"
+)
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def valid_unicode(text: str) -> str:
+    """`text` with lone surrogates replaced (U+FFFD): what a UTF-8 file or column can hold."""
+    return _SURROGATES.sub("\ufffd", text)
+
+
 # A web address in running text. ASCII only, so a Chinese character right after it survives;
 # and never past a character RFC 3986 keeps out of addresses (" < > [ ] { } | \\ ^ `), so the
 # words after `[link=https://x.example]click me` or `=HYPERLINK("http://x","click")` stay.

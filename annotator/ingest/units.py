@@ -9,7 +9,7 @@ from typing import Any
 
 from annotator.ingest.language import detect_language
 from annotator.ingest.model import ParsedDocument, ParsedUnit
-from annotator.ingest.normalize import clean_text, domain_of
+from annotator.ingest.normalize import clean_text, domain_of, valid_unicode
 from annotator.ingest.sentences import split_sentences
 
 _LANG_SAMPLE = 1500  # characters of title + text given to language detection
@@ -70,8 +70,9 @@ def build_document(
     return ParsedDocument(
         title=title,
         units=units,
-        source_path=source_path,
-        url=url or None,
+        # A file name that is not UTF-8 arrives with surrogate escapes: no column holds those.
+        source_path=valid_unicode(source_path),
+        url=valid_unicode(url) if url else None,
         outlet=clean_text(outlet) if outlet else domain_of(url),
         published=published,
         lang=lang,
@@ -83,10 +84,12 @@ def json_safe(value: Any) -> Any:
     """Metadata as the store's JSON column takes it: a date from YAML front matter becomes
     ISO text, anything else JSON cannot hold becomes its text (never an error at insert)."""
     if isinstance(value, dict):
-        return {str(k): json_safe(v) for k, v in value.items()}
+        return {valid_unicode(str(k)): json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set):
         return [json_safe(v) for v in value]
-    if value is None or isinstance(value, str | int | bool):
+    if isinstance(value, str):
+        return valid_unicode(value)
+    if value is None or isinstance(value, int | bool):
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)

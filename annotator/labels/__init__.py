@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from annotator.errors import UserError
+from annotator.errors import UserError, one_line
 from annotator.labels.check import check_values
 from annotator.labels.model import BadRecord, Columns, ImportReport, LabelRecord
 from annotator.labels.read import babe_columns, read_records, record_from
@@ -186,8 +186,9 @@ def _import_batch(
             problems[i] = f"{where}: {exc}"
             continue
         finally:
-            report.warnings.extend(f"line {rec.line}: {w}" for w in warnings)
+            report.warnings.extend(one_line(f"line {rec.line}: {w}") for w in warnings)
         checked.append(Checked(rec, values, unit_id))
-    report.problems.extend(problems[i] for i in sorted(problems))
+    # One line each, whatever a record quotes (a task name may hold a newline).
+    report.problems.extend(one_line(problems[i]) for i in sorted(problems))
     writer.make_units(checked)
     writer.store(checked, report)

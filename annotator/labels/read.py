@@ -35,8 +35,8 @@ def babe_columns(path: Path) -> Columns:
     (raw_labels_SG1/SG2 with ``annotator_id``, MBIC with ``mturk_id``: a row per annotator)."""
     from annotator.schema import babe
 
-    with Path(path).open(encoding="utf-8-sig", newline="") as fh:
-        header = fh.readline()
+    with Path(path).open("rb") as fh:  # any bytes: a bad record is found when it is read
+        header = fh.readline(64 * 1024).decode("utf-8-sig", errors="replace")
     names = {c.strip() for c in header.replace(";", ",").split(",")}
     who = next((c for c in ("mturk_id", "annotator_id") if c in names), None)
     return Columns(
