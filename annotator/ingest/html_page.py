@@ -16,6 +16,7 @@ from annotator.ingest.dates import parse_any
 from annotator.ingest.html_text import (
     DROP_TAGS,
     HtmlBody,
+    check_depth,
     mark_blocks,
     split_dateline,
     text_to_blocks,
@@ -40,6 +41,7 @@ _TITLE_SUFFIX = re.compile(r"\s+[-|–—_]\s+[^-|–—_]{1,40}$")
 
 
 def read_html_page(text: str, *, source_path: str, lang: str | None = None) -> ParsedDocument:
+    check_depth(text)  # before the first parse: its time grows with nesting depth
     head = LexborHTMLParser(text)
     og_title = _meta(head, 'meta[property="og:title"]')
     title = og_title

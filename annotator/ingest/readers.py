@@ -36,6 +36,7 @@ from annotator.ingest.detect import (
 from annotator.ingest.feed_markdown import read_feed_markdown
 from annotator.ingest.feeds import read_feed
 from annotator.ingest.html_page import read_html_page
+from annotator.ingest.html_text import MarkupTooDeep
 from annotator.ingest.model import IngestError, ParsedDocument
 from annotator.ingest.plaintext import read_plain_text
 from annotator.ingest.records import RecordOptions, iter_csv, iter_jsonl, read_records
@@ -96,6 +97,8 @@ def iter_documents(
             yield from read_feed(data, source_path=name, lang=lang)
     except IngestError:
         raise
+    except MarkupTooDeep as exc:
+        raise IngestError(f"{name}: {exc}; skipped (a broken or hostile page)") from None
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError) as exc:
         # A reader bug or input no reader foresaw: still one line for the person importing.
         raise IngestError(f"{name}: could not be read ({type(exc).__name__}: {exc})") from exc
