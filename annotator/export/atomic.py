@@ -13,20 +13,34 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+from annotator.errors import UserError
+
+
+def cannot_write(target: Path, exc: OSError) -> UserError:
+    """A full disk, a read-only folder, a quota: one line naming the target, not the
+    temporary file the error happened in (which is gone by the time it is read)."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return UserError(f"{target}: could not be written ({reason}); nothing was left behind")
+
 
 @contextmanager
 def atomic_write(target: Path, mode: str = "w", **open_kwargs) -> Iterator[IO]:
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    except OSError as exc:
+        raise cannot_write(target, exc) from exc
     try:
         with os.fdopen(fd, mode, **open_kwargs) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise cannot_write(target, exc) from exc
         raise
 
 
