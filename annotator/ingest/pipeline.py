@@ -7,6 +7,8 @@ process pool; SQLite has one writer, so all writes happen here, in short transac
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -81,6 +83,19 @@ def _parse_star(args: tuple[Path, ParseOptions]) -> FileResult:
     return parse_one(*args)
 
 
+def _watch_parent(parent: int) -> None:
+    """Pool worker start-up: exit when the parent is gone. A parent killed with SIGKILL never
+    shuts its pool down, and a forked worker holds both ends of its task pipe, so it would
+    wait for work forever; checking once a second costs nothing."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
+
+
 def parse_files(
     paths: list[Path], options: ParseOptions, workers: int | None = None
 ) -> Iterator[FileResult]:
@@ -90,7 +105,9 @@ def parse_files(
         for path in paths:
             yield parse_one(path, options)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=_watch_parent, initargs=(os.getpid(),)
+    ) as pool:
         chunk = max(1, min(32, len(paths) // (workers * 8)))
         yield from pool.map(_parse_star, ((p, options) for p in paths), chunksize=chunk)
 
