@@ -193,3 +193,15 @@ def test_reading_an_empty_database_creates_nothing(db_url):
     with engine.connect() as conn:
         assert inspect(conn).get_table_names() == []
     engine.dispose()
+
+
+def test_a_file_name_with_url_characters_is_a_file_name(tmp_path, capsys):
+    folder = tmp_path / "a #b?c" / "中文"
+    folder.mkdir(parents=True)
+    db = folder / "x y%20.db"
+    assert run(["init", "--db", str(db)]) == 0
+    assert f"in {db}" in capsys.readouterr().out.replace("\n", "")
+    assert run(["status", "--json", "--db", str(db)]) == 0
+    assert '"units": 0' in capsys.readouterr().out
+    assert sorted(p.name for p in folder.iterdir())[0] == "x y%20.db"
+    assert [p.name for p in tmp_path.iterdir()] == ["a #b?c"]

@@ -25,14 +25,14 @@ def init(
 ) -> None:
     """Create a project; the store is created on first use."""
     from annotator.schema import builtin_schema, load_schema
-    from annotator.store.engine import open_store, session_scope
+    from annotator.store.engine import open_store, session_scope, store_name
     from annotator.store.projects import create_project
 
     loaded = load_schema(schema) if schema else builtin_schema("media_bias")
     engine = open_store(db)
     with session_scope(engine) as session:
         project = create_project(session, name, loaded)
-    where = engine.url.render_as_string(hide_password=True)
+    where = store_name(engine)
     out.print(
         Text(f"Created project {project.name!r} ({loaded.name} {loaded.short_hash}) in {where}")
     )
@@ -44,11 +44,11 @@ def migrate(db: DbOption = None) -> None:
 
     Reading commands never change a store; writing ones upgrade it as they open it.
     """
-    from annotator.store.engine import open_store
+    from annotator.store.engine import open_store, store_name
     from annotator.store.migrate import HEAD, current_revision
 
     engine = open_store(db, access="write")
-    where = engine.url.render_as_string(hide_password=True)
+    where = store_name(engine)
     out.print(Text(f"{where} is at revision {current_revision(engine) or HEAD}"))
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Literal
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlmodel import Session, create_engine
 
@@ -32,7 +32,9 @@ def resolve_url(db: str | None = None) -> str:
     """`--db` beats `ANNOTATOR_DB` beats ./annotator.db. A bare path means a SQLite file."""
     value = db or os.environ.get(DB_ENV) or DEFAULT_DB_FILE
     if "://" not in value:
-        return f"sqlite:///{Path(value).expanduser()}"
+        # Built, not formatted: a '?' or '#' in a file name is part of the name.
+        path = str(Path(value).expanduser())
+        return URL.create("sqlite", database=path).render_as_string(hide_password=False)
     return value
 
 
@@ -90,7 +92,9 @@ def _read_only_url(path: Path) -> str:
             probe.close()
     except sqlite3.OperationalError:
         options = "mode=ro&immutable=1"
-    return f"sqlite:///{uri}?{options}&uri=true"
+    query = dict(item.split("=") for item in options.split("&"))
+    url = URL.create("sqlite", database=uri, query={**query, "uri": "true"})
+    return url.render_as_string(hide_password=False)
 
 
 def make_engine(url: str, *, read_only: bool = False) -> Engine:
@@ -121,6 +125,14 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
     if parsed.get_backend_name() == "postgresql":
         event.listen(engine, "connect", _postgres_session)
     return engine
+
+
+def store_name(engine: Engine) -> str:
+    """The store as a person names it: the file for SQLite, else the URL without password."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return url.database
+    return url.render_as_string(hide_password=True)
 
 
 def open_store(db: str | None = None, *, migrate: bool = True, access: Access = "create") -> Engine:

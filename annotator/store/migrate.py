@@ -79,11 +79,11 @@ def prepare(engine: Engine, *, create: bool, upgrade: bool, where: str | None = 
 
 def _check_known(revision: str, where: str) -> None:
     from alembic.script import ScriptDirectory
-    from alembic.util import CommandError
 
     try:
-        known = ScriptDirectory.from_config(_config()).get_revision(revision) is not None
-    except CommandError:
+        script = ScriptDirectory.from_config(_config()).get_revision(revision)
+        known = script is not None and script.revision == revision  # not "heads" and such
+    except Exception:  # alembic's error depends on what the string looks like
         known = False
     if not known:
         raise StoreError(
