@@ -49,3 +49,10 @@ def test_the_limit_is_exact():
     check_depth("<div>" * MAX_DEPTH)
     with pytest.raises(MarkupTooDeep):
         check_depth("<div>" * (MAX_DEPTH + 1))
+
+
+def test_no_page_of_the_real_corpus_comes_near_the_limit(shared_corpus):
+    from annotator.ingest.sources import iter_sources
+
+    for path in iter_sources([shared_corpus]):
+        check_depth(path.read_text(encoding="utf-8", errors="replace"), limit=MAX_DEPTH // 20)
