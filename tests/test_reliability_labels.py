@@ -95,3 +95,23 @@ def test_document_fields_that_are_not_text_are_left_out(tmp_path):
     engine, proj = new_project(f"sqlite:///{tmp_path / 'a.db'}")
     report = import_labels(engine, proj, path)
     assert report.problems == [] and report.created == 2
+
+
+def test_babe_columns_that_are_not_text_in_json_are_one_problem_each(tmp_path):
+    # Found by the long fuzz profile: the preset's converters read CSV cells (text) only.
+    from annotator.labels import babe_columns
+
+    path = tmp_path / "babe.jsonl"
+    records = [
+        {"text": "One.", "label_bias": False},
+        {"text": "Two.", "biased_words": [None]},
+        {"text": "Three.", "label_bias": "Biased", "biased_words": ["Three"]},
+    ]
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    engine, proj = new_project(f"sqlite:///{tmp_path / 'a.db'}")
+    report = import_labels(engine, proj, path, babe_columns(path))
+    assert report.problems == [
+        "babe.jsonl:1: 'label_bias': expected text, got false",
+        "babe.jsonl:2: 'biased_words': expected text, got [null]",
+    ]
+    assert report.created == 1

@@ -66,6 +66,18 @@ def _maybe_json(value: Any) -> Any:
     return value
 
 
+def _cell(value: Any, column: str) -> str:
+    """A value as the text a preset's converter reads (a CSV cell): numbers written out, a
+    JSON list as its JSON text (the converters read `['a', 'b']`); anything else is refused."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+        return json.dumps(value, ensure_ascii=False)
+    raise BadRecord(f"{column!r}: expected text, got {json.dumps(value, ensure_ascii=False)[:60]}")
+
+
 def empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip()) or value in ([], {})
 
@@ -163,7 +175,7 @@ def record_from(raw: dict[str, Any], line: int, cols: Columns, schema: Schema) -
                 values[task] = _maybe_json(raw[column])
                 continue
             try:
-                values[task] = convert(raw[column])
+                values[task] = convert(_cell(raw[column], column))
             except ValueError as exc:
                 raise BadRecord(str(exc)) from None
     if not values and not cols.task_columns:

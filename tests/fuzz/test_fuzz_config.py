@@ -7,9 +7,9 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given
 
 from annotator.tui.config import load_config
+from tests.fuzz.conftest import fuzz
 from tests.fuzz.mutate import mutated
 
 CONFIGS = [
@@ -26,8 +26,7 @@ KNOWN = (RecursionError, ValueError)
 def test_fuzz_config_file() -> None:
     known: list[str] = []
 
-    @given(mutated(CONFIGS))
-    def run(data: bytes) -> None:
+    def check(data: bytes) -> None:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "config.toml"
             path.write_bytes(data)
@@ -40,6 +39,6 @@ def test_fuzz_config_file() -> None:
             assert config.annotator is None or isinstance(config.annotator, str)
             assert all(isinstance(k, str) for k in config.keys.values())
 
-    run()
+    fuzz("config file", mutated(CONFIGS), check)
     if known:
         pytest.xfail(f"load_config raised {sorted(set(known))} on {len(known)} inputs")

@@ -8,13 +8,12 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given
 from hypothesis import strategies as st
 
 from annotator.ingest.model import IngestError
 from annotator.ingest.readers import read_file
 from annotator.store.documents import prepare_document
-from tests.fuzz.conftest import files
+from tests.fuzz.conftest import files, fuzz
 from tests.fuzz.mutate import csv_rows, jsonl, mutated
 
 FEED_MD = files("tests/fixtures/ingest/voa_*.md", "annotator/samples/voa/*.md")
@@ -85,21 +84,11 @@ def check(data: bytes, suffix: str, format: str | None) -> None:
 @pytest.mark.parametrize("format", sorted(TARGETS))
 def test_fuzz_importer(format: str) -> None:
     suffix, inputs = TARGETS[format]
-
-    @given(inputs)
-    def run(data: bytes) -> None:
-        check(data, suffix, format)
-
-    run()
+    fuzz(f"import --format {format}", inputs, lambda data: check(data, suffix, format))
 
 
 # Detection by content: no telling suffix (.dat), feed or page (.xml), feed Markdown or text (.md).
 @pytest.mark.parametrize("suffix", [".md", ".xml", ".dat"])
 def test_fuzz_format_detection(suffix: str) -> None:
     everything = FEED_MD[:2] + JEKYLL + HTML + TEXT + JSONL + CSV + RSS
-
-    @given(mutated(everything))
-    def run(data: bytes) -> None:
-        check(data, suffix, None)
-
-    run()
+    fuzz(f"import detection {suffix}", mutated(everything), lambda data: check(data, suffix, None))

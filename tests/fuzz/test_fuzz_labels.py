@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import given
 from hypothesis import strategies as st
 
 from annotator.errors import UserError
 from annotator.labels import Columns, babe_columns, import_labels
+from tests.fuzz.conftest import fuzz
 from tests.fuzz.mutate import csv_rows, jsonl, mutated
 from tests.test_export_support import new_project
 
@@ -78,8 +78,7 @@ def test_fuzz_labels_import(project, target: str) -> None:
     engine, proj = project
     suffix, inputs = TARGETS[target]
 
-    @given(inputs)
-    def run(data: bytes) -> None:
+    def check(data: bytes) -> None:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / f"labels{suffix}"
             path.write_bytes(data)
@@ -93,4 +92,4 @@ def test_fuzz_labels_import(project, target: str) -> None:
                 assert line.startswith(f"{path.name}:") and "\n" not in line, line
             assert report.records >= report.created + report.updated + report.unchanged
 
-    run()
+    fuzz(f"labels import {target}", inputs, check)

@@ -6,10 +6,8 @@ import re
 import tempfile
 from pathlib import Path
 
-from hypothesis import given
-
 from annotator.schema import SchemaError, load_schema
-from tests.fuzz.conftest import files
+from tests.fuzz.conftest import files, fuzz
 from tests.fuzz.mutate import mutated
 
 SCHEMAS = files("schemas/*.yaml")
@@ -23,8 +21,11 @@ YAML_TOKENS = (
 )
 
 
-@given(mutated(SCHEMAS, YAML_TOKENS))
-def test_fuzz_schema_loader(data: bytes) -> None:
+def test_fuzz_schema_loader() -> None:
+    fuzz("schema loader", mutated(SCHEMAS, YAML_TOKENS), check)
+
+
+def check(data: bytes) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "schema.yaml"
         path.write_bytes(data)
