@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from annotator.ingest.model import IngestError
 from annotator.ingest.normalize import drop_urls
 from annotator.ingest.readers import read_file
 from annotator.ingest.units import json_safe
@@ -74,3 +75,30 @@ def test_removing_an_address_keeps_the_words_after_it(text, kept):
 def test_addresses_are_still_removed_whole():
     assert drop_urls("See https://x.com/a(b)?q=1&r=2#f now.") == "See now."
     assert drop_urls("见 www.voachinese.com/a/1.html 报道") == "见 报道"
+
+
+RSS = (
+    b'<rss version="2.0"><channel><title>T</title><item><title>Hello</title>'
+    b"<link>http://x.example/a</link><description>Some text here.</description>"
+    b"</item></channel></rss>"
+)
+
+
+def test_blank_lines_before_the_feed_element_are_read_in_linear_time(tmp_path):
+    # Found by the long fuzz profile: feedparser's `^\s*<!ENTITY` (multi-line) over 60 KB of
+    # blank lines before the root element took 68 s. One character per run is all it sees.
+    from annotator.ingest.feeds import tidy_prolog
+
+    prolog = b'<?xml version="1.0"?>' + b"\r\n" * 60_000 + b"<!-- c -->" + b" \t" * 9_000
+    assert tidy_prolog(prolog + RSS, "f") == b'<?xml version="1.0"?>\n<!-- c --> ' + RSS
+    path = tmp_path / "feed.rss"
+    path.write_bytes(prolog + RSS)
+    (doc,) = read_file(path)
+    assert doc.title == "Hello"
+
+
+def test_a_feed_with_kilobytes_of_declarations_before_its_element_is_refused(tmp_path):
+    path = tmp_path / "feed.xml"
+    path.write_bytes(b'<?xml version="1.0"?>\n' + b"<!ENTITY a\n" * 2_000 + RSS)
+    with pytest.raises(IngestError, match="over 16 KB before its first element"):
+        read_file(path)
