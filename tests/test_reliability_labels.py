@@ -115,3 +115,12 @@ def test_babe_columns_that_are_not_text_in_json_are_one_problem_each(tmp_path):
         "babe.jsonl:2: 'biased_words': expected text, got [null]",
     ]
     assert report.created == 1
+
+
+def test_a_unit_id_with_a_control_character_after_it(tmp_path):
+    # Found by the long fuzz profile: str.strip() removed more than int() accepts.
+    path = tmp_path / "ids.csv"
+    path.write_bytes(b"unit_id,annotator,task,value\r\n0\x1f,a,bias,biased\r\n")
+    engine, proj = new_project(f"sqlite:///{tmp_path / 'a.db'}")
+    report = import_labels(engine, proj, path)
+    assert report.problems == ["ids.csv:2: 'unit_id' 0 is not a unit id"]

@@ -97,11 +97,12 @@ def _doc_field(value: Any) -> str | None:
 def _unit_id(value: Any, cols: Columns) -> int | None:
     """A unit id given as a number or digits; None when absent; BadRecord when it cannot be one."""
     if isinstance(value, str):
-        if not value.strip().isdigit():
+        digits = value.strip()  # str.strip takes more than int() would (\x1f, for one)
+        if not digits.isdigit():
             return None  # an id of another tool's: the text finds the unit
-        if _ID.fullmatch(value.strip()) is None:
+        if _ID.fullmatch(digits) is None:
             raise BadRecord(f"{cols.unit_id!r} {value[:40]!r} is not a unit id")
-        return int(value)
+        value = int(digits)
     if value is None or isinstance(value, bool) or not isinstance(value, int):
         return None
     if not 0 < value <= MAX_ID:
