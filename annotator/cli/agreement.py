@@ -293,7 +293,9 @@ def annotators_add(
     from annotator.store.labels_query import set_role
     from annotator.store.tokens import issue_token
 
-    engine = open_store(db, access="write")
+    # Like init, this may set a store up: annotators belong to the store, not to a project,
+    # and a lead may name the team before the first project exists.
+    engine = open_store(db)
     with session_scope(engine) as session:
         person, changed = set_role(session, name, role)
         shown = person.name

@@ -229,7 +229,7 @@ def assign(
         everything=everything,
     )
 
-    engine = open_store(db)
+    engine = open_store(db, access="write")
     with session_scope(engine) as session:
         proj = get_project(session, project)
         assert proj.id is not None

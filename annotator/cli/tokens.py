@@ -28,7 +28,7 @@ def annotators_token(
     from annotator.store.engine import open_store, session_scope
     from annotator.store.tokens import issue_token
 
-    engine = open_store(db)
+    engine = open_store(db, access="write")
     with session_scope(engine) as session:
         token = issue_token(session, name=name)
     print_token(name.strip(), token)
@@ -42,7 +42,7 @@ def annotators_revoke(
     from annotator.store.engine import open_store, session_scope
     from annotator.store.tokens import revoke_token
 
-    engine = open_store(db)
+    engine = open_store(db, access="write")
     with session_scope(engine) as session:
         revoked = revoke_token(session, name=name)
     who = name.strip()
