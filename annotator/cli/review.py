@@ -89,7 +89,7 @@ def dashboard(
     from annotator.store.labels_query import lead_view
     from annotator.tui.launch import load_context
 
-    context = load_context(db=db, project=project)
+    context = load_context(db=db, project=project, access="read")
     with session_scope(context.engine) as session:
         try:
             per_annotator, note = lead_view(session, as_name)

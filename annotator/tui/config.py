@@ -55,7 +55,8 @@ def load_config(path: Path | None = None) -> UserConfig:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return config
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    # ValueError: a number too long to read; RecursionError: arrays nested past the stack.
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         config.problem = f"{path}: ignored ({exc})"
         return config
     name = data.get("annotator")

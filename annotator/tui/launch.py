@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 
 from annotator.schema.model import Schema
+from annotator.store.engine import Access
 
 
 @dataclass(frozen=True)
@@ -21,12 +22,14 @@ class StoreContext:
     schema_version_id: int
 
 
-def load_context(*, db: str | None, project: str | None) -> StoreContext:
+def load_context(*, db: str | None, project: str | None, access: Access = "write") -> StoreContext:
+    """The store, project and schema (`access`: "read" for screens that only show figures;
+    never "create": a screen pointed at the wrong file must not make a store there)."""
     from annotator.store.engine import StoreError, open_store, session_scope
     from annotator.store.projects import get_project
     from annotator.store.schema_versions import current_schema
 
-    engine = open_store(db)
+    engine = open_store(db, access=access)
     with session_scope(engine) as session:
         proj = get_project(session, project)
         schema = current_schema(session, proj)
