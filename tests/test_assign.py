@@ -473,3 +473,20 @@ def test_console_prints_an_unknown_annotator_on_one_line(tmp_path):
         "error: no annotators named 'someone-with-a-long-name', 'x': add each with "
         "`annotator annotators add NAME`"
     ]
+
+
+def test_assigning_or_pooling_forgets_remembered_queue_floors(store):
+    # A floor remembered before the change may have passed units that are now mine: the next
+    # start scans from the first unit instead of missing them.
+    from annotator.store.positions import load_floor, save_floor
+
+    engine, pid, people = store
+    for change in (
+        lambda: assign(engine, pid, [people["bob"]], everything=True),
+        lambda: unassign(engine, pid, everything=True),
+    ):
+        with session_scope(engine) as s:
+            save_floor(s, project_id=pid, annotator_id=people["alice"], overlap=1, floor=5, mark=0)
+        change()
+        with session_scope(engine) as s:
+            assert load_floor(s, project_id=pid, annotator_id=people["alice"], overlap=1) == 0

@@ -37,6 +37,7 @@ from sqlmodel import Session
 
 from annotator.store.engine import StoreError
 from annotator.store.models import Annotator, Assignment, Document, Unit, utcnow
+from annotator.store.positions import forget_floors
 from annotator.store.selection import (
     DocumentBrief,
     Selection,
@@ -298,6 +299,8 @@ def assign_documents(
         session.execute(
             _insert(session, ["project_id", "document_id", "annotator_id", "created_at"], rows)
         )
+        # A remembered queue floor may have passed units that are now someone's own.
+        forget_floors(session, project_id=project_id)
     return result
 
 
@@ -358,6 +361,8 @@ def unassign_documents(
 
     if not dry_run:
         session.execute(delete(_ASG).where(_ASG.c.project_id == project_id, in_selection, named))
+        # A remembered queue floor may have passed units that are back in the pool now.
+        forget_floors(session, project_id=project_id)
     return result
 
 
