@@ -51,8 +51,19 @@ _CLAIM = text(
 )
 _HAS_ROOM = text(f"SELECT {_TAKEN} < :overlap")
 _LOCK_UNIT_PG = text("SELECT id FROM unit WHERE id = :u FOR NO KEY UPDATE")
-_TRY_LOCK_UNIT_PG = text("SELECT id FROM unit WHERE id = :u FOR NO KEY UPDATE SKIP LOCKED")
-_DROP_EXPIRED = text("DELETE FROM lease WHERE unit_id = :u AND expires_ms <= :now")
+_DROP_EXPIRED = text("DELETE FROM lease WHERE project_id = :p AND expires_ms <= :now")
+# PostgreSQL, two round trips instead of five (each costs a wake-up of the server process):
+# the unit is locked only if it looks free (a stale look is fine: the INSERT checks again
+# under the lock, in a new snapshot), then the claim and letting go of my other units in one
+# statement. The check must not share the lock's statement: its snapshot would predate it.
+_TRY_LOCK_FREE_PG = text(
+    f"SELECT id FROM unit WHERE id = :u AND {_TAKEN} < :overlap FOR NO KEY UPDATE SKIP LOCKED"
+)
+_CLAIM_AND_RELEASE_PG = text(
+    f"WITH got AS ({_CLAIM.text} RETURNING unit_id), "
+    "gone AS (DELETE FROM lease WHERE project_id = :p AND annotator_id = :me AND unit_id != :u "
+    "AND EXISTS (SELECT 1 FROM got)) SELECT count(*) FROM got"
+)
 _RENEW = text(
     "UPDATE lease SET expires_ms = :exp WHERE unit_id = :u AND annotator_id = :me "
     "AND expires_ms > :now"
@@ -67,15 +78,10 @@ _TAKE_MINE = text(
 )
 
 
-def _lock_unit(session: Session, unit_id: int, *, wait: bool = True) -> bool:
-    """Serialize the writers of one unit (SQLite's write lock already does). Without `wait`,
-    False when another transaction holds the unit now."""
-    if session.get_bind().dialect.name != "postgresql":
-        return True
-    if wait:
+def _lock_unit(session: Session, unit_id: int) -> None:
+    """Serialize the writers of one unit (SQLite's write lock already does)."""
+    if session.get_bind().dialect.name == "postgresql":
         session.execute(_LOCK_UNIT_PG, {"u": unit_id})
-        return True
-    return session.execute(_TRY_LOCK_UNIT_PG, {"u": unit_id}).first() is not None
 
 
 def claim(
@@ -102,13 +108,14 @@ def claim(
         "exp": now + int(seconds * 1000),
         "overlap": overlap,
     }
-    # A plain read first: a unit the others fill is passed over without locking it, so the
-    # people who start together do not hold each other's units locked till they commit.
+    if session.get_bind().dialect.name == "postgresql":
+        if session.execute(_TRY_LOCK_FREE_PG, params).first() is None:
+            return False  # full, or someone is writing it right now: look further
+        return bool(session.execute(_CLAIM_AND_RELEASE_PG, params).scalar())
+    # SQLite: one writer at a time, so check and write see the same state. A plain read
+    # first: a full unit is passed over without a write.
     if not session.execute(_HAS_ROOM, params).scalar():
         return False
-    if not _lock_unit(session, unit_id, wait=False):
-        return False
-    session.execute(_DROP_EXPIRED, params)
     got = session.execute(_CLAIM, params).rowcount > 0  # type: ignore[attr-defined]
     if got:
         session.execute(_RELEASE_OTHERS, params)
@@ -149,8 +156,10 @@ def release(session: Session, *, unit_id: int, annotator_id: int) -> None:
 
 
 def release_all(session: Session, *, project_id: int, annotator_id: int) -> None:
-    """Let go of everything I hold in the project (I am leaving)."""
+    """Let go of everything I hold in the project (I am leaving), and sweep out the lapsed
+    leases of anyone (they count for nothing, but would pile up over weeks)."""
     session.execute(_RELEASE_ALL, {"p": project_id, "me": annotator_id})
+    session.execute(_DROP_EXPIRED, {"p": project_id, "now": now_ms()})
 
 
 def live_leases(session: Session, *, project_id: int) -> dict[int, int]:
