@@ -31,6 +31,12 @@ def _pg_schema_url(base: str) -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _no_user_config(tmp_path, monkeypatch):
+    """No test reads or writes the config file of the person running the suite."""
+    monkeypatch.setenv("ANNOTATOR_CONFIG", str(tmp_path / "config.toml"))
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request, tmp_path) -> Iterator[str]:
     """A URL to an empty store, once on SQLite and once on PostgreSQL."""

@@ -131,11 +131,6 @@ def test_serve_refuses_a_bad_port_and_warns_off_loopback():
 # --- the served app (Pilot) --------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def _no_user_config(tmp_path, monkeypatch):
-    monkeypatch.setenv("ANNOTATOR_CONFIG", str(tmp_path / "config.toml"))
-
-
 @pytest.fixture
 def served(tmp_path):
     """A store with four units, alice (annotator) and lina (lead), each with a token."""

@@ -22,11 +22,6 @@ def clock(monkeypatch):
     return now
 
 
-@pytest.fixture(autouse=True)
-def _no_user_config(tmp_path, monkeypatch):
-    monkeypatch.setenv("ANNOTATOR_CONFIG", str(tmp_path / "config.toml"))
-
-
 def _people(ctx, *names, **kw) -> list[Annotating]:
     out = []
     for name in names:

@@ -14,11 +14,6 @@ from annotator.tui.launch import StoreContext
 from tests.test_tui_app import BIAS_QUICK, TEXTS, make_app, make_store, screen_text, stored
 
 
-@pytest.fixture(autouse=True)
-def _no_user_config(tmp_path, monkeypatch):
-    monkeypatch.setenv("ANNOTATOR_CONFIG", str(tmp_path / "config.toml"))
-
-
 def message(app) -> str:
     return str(app.screen.query_one("#message").render())
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlmodel import select
 
 from annotator.schema.model import Label, Schema, Task
@@ -128,11 +127,6 @@ def screen_text(app) -> str:
     from annotator.tui.widgets.unit_view import UnitBox
 
     return str(app.screen.query_one(UnitBox).query_one("#current").render())
-
-
-@pytest.fixture(autouse=True)
-def _no_user_config(tmp_path, monkeypatch):
-    monkeypatch.setenv("ANNOTATOR_CONFIG", str(tmp_path / "config.toml"))
 
 
 async def test_one_key_saves_and_advances(tmp_path):

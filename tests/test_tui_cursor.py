@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import text
 
 from tests.test_tui_app import BIAS_QUICK, TEXTS, make_app, make_store, screen_text
-
-
-@pytest.fixture(autouse=True)
-def _no_user_config(tmp_path, monkeypatch):
-    monkeypatch.setenv("ANNOTATOR_CONFIG", str(tmp_path / "config.toml"))
 
 
 async def test_position_is_kept_in_the_store_not_in_the_home_folder(tmp_path, monkeypatch):

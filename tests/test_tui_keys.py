@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 
-import pytest
 from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
@@ -22,11 +21,6 @@ from tests.test_tui_app import (
     screen_text,
     stored,
 )
-
-
-@pytest.fixture(autouse=True)
-def _no_user_config(tmp_path, monkeypatch):
-    monkeypatch.setenv("ANNOTATOR_CONFIG", str(tmp_path / "config.toml"))
 
 
 def message(app) -> str:

@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.test_tui_app import MEDIA_BIAS, TEXTS, make_app, make_store, panel, screen_text, stored
-
-
-@pytest.fixture(autouse=True)
-def _no_user_config(tmp_path, monkeypatch):
-    monkeypatch.setenv("ANNOTATOR_CONFIG", str(tmp_path / "config.toml"))
 
 
 async def test_clicking_a_word_toggles_it_in_the_span(tmp_path):

@@ -3,8 +3,6 @@ at the SVGs in tests/__snapshots__ before committing them)."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.test_tui_app import BIAS_QUICK, MEDIA_BIAS, make_app, make_store
 
 DOC = [
@@ -13,11 +11,6 @@ DOC = [
     "白宫发言人说，这项计划“将为纳税人节省数十亿美元”。",
     "The vote is set for Thursday.",
 ]
-
-
-@pytest.fixture(autouse=True)
-def _no_user_config(tmp_path, monkeypatch):
-    monkeypatch.setenv("ANNOTATOR_CONFIG", str(tmp_path / "config.toml"))
 
 
 async def _settled(pilot) -> None:

@@ -28,7 +28,7 @@ from annotator.export.flat import (
 )
 from annotator.export.gold import GoldRules, UnitGold
 from annotator.export.rows import UnitStream
-from annotator.export.tokens import StreamTokens, spans_of_types
+from annotator.export.tokens import stream_tokens
 
 # Characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -154,11 +154,7 @@ def write_csv_stream(
 ) -> int:
     """The records `write_csv` writes, built as text from the stream."""
     cell = _cell_maker(safe)
-    tokens = (
-        StreamTokens(lambda d: stream.document(d)["lang"], spans_of_types(task_types or {}))
-        if stream.with_tokens
-        else None
-    )
+    tokens = stream_tokens(stream, task_types)
     unit_gold = None
     if gold:
         unit_gold = UnitGold(task_types, _gold_cells(task_types, cell), rules, tokens)

@@ -19,7 +19,7 @@ from annotator.export.atomic import Background, atomic_write
 from annotator.export.encode import Memo, dumps, json_number, jstr
 from annotator.export.gold import MEMO, GoldRules, UnitGold, trimmed_values
 from annotator.export.rows import UnitStream, iter_unit_rows
-from annotator.export.tokens import StreamTokens, spans_of_types
+from annotator.export.tokens import stream_tokens
 
 FLUSH = 2_000  # lines per write
 
@@ -84,11 +84,7 @@ def write_jsonl_stream(
     # Values spliced in as stored, or (some tasks only) re-encoded once per distinct text.
     trim = Memo(raw_values if every_task else trimmed_values(task_types or {}))
     # Where spans are, the unit's tokens are too (the stream then carries them).
-    tokens = (
-        StreamTokens(lambda d: stream.document(d)["lang"], spans_of_types(task_types or {}))
-        if stream.with_tokens
-        else None
-    )
+    tokens = stream_tokens(stream, task_types)
     unit_gold = None
     if gold:
         unit_gold = UnitGold(

@@ -22,7 +22,7 @@ from annotator.export.encode import Memo
 from annotator.export.flat import columns, flat_records
 from annotator.export.gold import GoldRules, UnitGold
 from annotator.export.rows import UnitStream
-from annotator.export.tokens import StreamTokens, spans_of_types
+from annotator.export.tokens import stream_tokens
 
 ROW_GROUP = 10_000  # rows per row group; peak RSS grows ~1.5 MB per 1,000 rows
 
@@ -201,11 +201,7 @@ def write_parquet_stream(
         metadata=metadata or {},
         posteriors=posteriors,
     )
-    tokens = (
-        StreamTokens(lambda d: stream.document(d)["lang"], spans_of_types(task_types or {}))
-        if stream.with_tokens
-        else None
-    )
+    tokens = stream_tokens(stream, task_types)
     unit_gold = None
     if gold:
         unit_gold = UnitGold(task_types, _gold_columns(task_types), rules, tokens)

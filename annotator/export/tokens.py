@@ -153,3 +153,11 @@ def bio_tags(n_tokens: int, spans: Iterable[tuple[int, int, str]]) -> list[str]:
         for t in range(start + 1, min(end, n_tokens)):
             tags[t] = f"I-{label}"
     return tags
+
+
+def stream_tokens(stream: Any, task_types: dict[str, str] | None) -> StreamTokens | None:
+    """The tokens of a `rows.UnitStream`'s units, where it carries them (a span task is
+    exported), else None: one place for every writer."""
+    if not stream.with_tokens:
+        return None
+    return StreamTokens(lambda d: stream.document(d)["lang"], spans_of_types(task_types or {}))
