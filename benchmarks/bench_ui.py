@@ -168,24 +168,21 @@ def measure_startup(db: Path, project: str, *, warm: bool, runs: int = 3) -> flo
     """Seconds from running `annotator annotate` to the first unit on screen (median of `runs`).
 
     The real command in a pseudo-terminal (80x24): the clock stops when the unit's text
-    arrives on the terminal. Cold: no remembered queue position (the first session on this
-    machine). Warm: the position remembered by the previous session, as on every later start.
+    arrives on the terminal. Cold: no remembered queue position (the store's `queueposition`
+    rows are cleared first). Warm: the position remembered by the previous session, as on
+    every later start.
     """
     import fcntl
     import os
     import pty
     import select
-    import shutil
     import struct
     import termios
 
     home = Path(tempfile.gettempdir()) / f"annotator-bench-ui-home-{project}"
-    if not warm:
-        shutil.rmtree(home / "cache", ignore_errors=True)
     env = {
         **os.environ,
         "TERM": "xterm-256color",
-        "XDG_CACHE_HOME": str(home / "cache"),
         "ANNOTATOR_CONFIG": str(home / "config.toml"),
     }
     argv = [sys.executable, "-m", "annotator", "annotate", "--db", str(db), "-p", project]
@@ -194,7 +191,10 @@ def measure_startup(db: Path, project: str, *, warm: bool, runs: int = 3) -> flo
     times = []
     for _ in range(runs):
         if not warm:
-            shutil.rmtree(home / "cache", ignore_errors=True)
+            forget = sqlite3.connect(db)
+            with forget:
+                forget.execute("DELETE FROM queueposition")
+            forget.close()
         t0 = time.perf_counter()
         pid, fd = pty.fork()
         if pid == 0:  # the child: an 80x24 terminal, then the command

@@ -112,10 +112,8 @@ def claim(
         if session.execute(_TRY_LOCK_FREE_PG, params).first() is None:
             return False  # full, or someone is writing it right now: look further
         return bool(session.execute(_CLAIM_AND_RELEASE_PG, params).scalar())
-    # SQLite: one writer at a time, so check and write see the same state. A plain read
-    # first: a full unit is passed over without a write.
-    if not session.execute(_HAS_ROOM, params).scalar():
-        return False
+    # SQLite: one writer at a time, so the conditional INSERT's check and write see the same
+    # state (a full unit inserts nothing).
     got = session.execute(_CLAIM, params).rowcount > 0  # type: ignore[attr-defined]
     if got:
         session.execute(_RELEASE_OTHERS, params)

@@ -128,14 +128,6 @@ def event_mark(session: Session) -> int:
     return session.execute(text("SELECT coalesce(max(id), 0) FROM annotationevent")).scalar_one()
 
 
-def project_created(session: Session, project_id: int) -> str:
-    """The project's creation time, as stored: with the store URL, it names one project."""
-    value = session.execute(
-        text("SELECT created_at FROM project WHERE id = :p"), {"p": project_id}
-    ).scalar()
-    return str(value)
-
-
 def checked_floor(session: Session, *, project_id: int, floor: int, mark: int) -> int:
     """A queue floor remembered from an earlier session, lowered below any unit that a change
     since event `mark` may have reopened (0 when the store is not the one it came from).

@@ -76,7 +76,7 @@ class Annotating:
         # The queue position is remembered in the store (sequential order only).
         self.remember = order == "sequential"
         self.mark = 0  # audit event mark taken before the first queue scan of this session
-        self.saves_since_cursor = 0
+        self.saves_since_remembered = 0
         self.renewed_at = clock()  # when my hold on the shown unit was last made longer
         # (shown unit, the unit guessed to follow it, that unit as loaded): see read_ahead.
         self._ahead: tuple[int, int, tuple] | None = None
@@ -102,7 +102,7 @@ class Annotating:
         """Keep where my queue stands (valid at the session's first event mark), in `s`."""
         if not self.remember:
             return
-        self.saves_since_cursor = 0
+        self.saves_since_remembered = 0
         positions.save_floor(
             s,
             project_id=self.ctx.project_id,
@@ -264,7 +264,7 @@ class Annotating:
                     fresh = self.queue.fresh
                 if nxt == uid and status != annotations.SKIPPED:
                     nxt = None
-                if self.saves_since_cursor >= 49:
+                if self.saves_since_remembered >= 49:
                     self._remember(s)
         except BaseException:
             self.queue.restore(position)  # nothing was saved: the queue stands where it stood
@@ -274,7 +274,7 @@ class Annotating:
         self._count(result.event_id, self.saved_status, status)
         if status == DONE:
             self.recent.append(seconds)
-        self.saves_since_cursor += 1
+        self.saves_since_remembered += 1
         self.renewed_at = self.clock()
         ahead = self._ahead
         if fresh and ahead is not None and ahead[0] == uid and ahead[1] == nxt:
