@@ -24,7 +24,7 @@ from annotator.store.engine import open_store
 from annotator.store.models import Unit
 from annotator.store.projects import create_project
 from annotator.store.schema_versions import current_schema
-from tests.test_export_support import build_store, project_of
+from tests.support.exports import build_store, project_of
 
 VARIANTS = {
     "default": {},

@@ -21,7 +21,7 @@ from annotator.ingest.model import ParsedDocument, ParsedUnit
 from annotator.store.documents import add_documents
 from annotator.store.models import Annotation
 from annotator.store.schema_versions import current_schema
-from tests.test_export_support import build_store, project_of
+from tests.support.exports import build_store, project_of
 
 VARIANTS = {
     "default": {},
