@@ -14,10 +14,12 @@ import pytest
 from annotator.analysis import aggregate, agreement, coding
 from annotator.schema.kinds import CATEGORICAL, KINDS
 from annotator.schema.model import TaskType
+from annotator.tui.widgets import panels
 
 TABLES = {
     "analysis.coding.CODERS (agreement codes)": coding.CODERS,
     "analysis.aggregate.VOTERS (gold)": aggregate.VOTERS,
+    "tui.widgets.panels.PANELS (annotate screen)": panels.PANELS,
 }
 
 

@@ -20,6 +20,12 @@ def cross_check(r: NodeReader, drafts: list[TaskDraft], has_targets: bool) -> No
             )
             continue
         by_name[d.name] = d
+    if drafts and all(d.scope == "document" for d in drafts):
+        r.problem(
+            drafts[0].scope_node or drafts[0].node,
+            "every task has `scope: document`; the annotate screen walks sentences, so a "
+            "schema needs at least one sentence task (scope: unit, the default)",
+        )
     for d in drafts:
         if d.type == "stance" and not has_targets and d.type_node is not None:
             r.problem(
@@ -38,6 +44,13 @@ def cross_check(r: NodeReader, drafts: list[TaskDraft], has_targets: bool) -> No
                 continue
             if task == d.name:
                 r.problem(key_node, f"task {task!r} cannot depend on itself")
+                continue
+            if other.scope != d.scope:
+                r.problem(
+                    key_node,
+                    f"task {d.name!r} (scope {d.scope}) cannot depend on {task!r} (scope "
+                    f"{other.scope}): `show_if` works within one scope",
+                )
                 continue
             if other.type not in CHOICE_TYPES:
                 if other.type is not None:

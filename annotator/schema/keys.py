@@ -20,6 +20,7 @@ KEY_USES: dict[str, str] = {
     "space": "toggle a word in span tasks",
     "escape": "cancel",
     "ctrl+p": "command palette",
+    "ctrl+d": "the article's questions (document tasks)",
 }
 RESERVED_KEYS: frozenset[str] = frozenset(KEY_USES)
 

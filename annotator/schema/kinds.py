@@ -28,6 +28,7 @@ class Kind:
     agreement: Literal["nominal", "ordinal"] = "nominal"  # the default level
     min_labels: int = 1
     show_if_parent: bool = False  # may other tasks' show_if depend on this one?
+    per_document: bool = True  # may it be asked once per document (`scope: document`)?
 
 
 KINDS: dict[str, Kind] = {
@@ -36,7 +37,7 @@ KINDS: dict[str, Kind] = {
         Kind("single", "one", "required", True, True, show_if_parent=True),
         Kind("multi", "many", "required", True, True, show_if_parent=True),
         Kind("scale", "one", "required", True, True, "ordinal", 2, show_if_parent=True),
-        Kind("span", "span", "optional", False, False),
+        Kind("span", "span", "optional", False, False, per_document=False),
         Kind("text", "text", "none", False, False),
         Kind("stance", "stance", "fixed", True, True),
     )
@@ -44,6 +45,7 @@ KINDS: dict[str, Kind] = {
 
 CATEGORICAL: tuple[str, ...] = tuple(n for n, k in KINDS.items() if k.categorical)
 SHOW_IF_PARENTS: tuple[str, ...] = tuple(n for n, k in KINDS.items() if k.show_if_parent)
+PER_DOCUMENT: tuple[str, ...] = tuple(n for n, k in KINDS.items() if k.per_document)
 
 
 def kind_of(type_name: str) -> Kind:

@@ -85,7 +85,8 @@ def read_schema(r: NodeReader, root: Node | None, text: str) -> Schema | None:
         return None
     return Schema(
         name=name or "",
-        tasks=tuple(build_task(d) for d in drafts),
+        tasks=tuple(build_task(d) for d in drafts if d.scope == "unit"),
+        document_tasks=tuple(build_task(d) for d in drafts if d.scope == "document"),
         description=description or "",
         language=language,
         guidelines=guidelines or "",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 TaskType = Literal["single", "multi", "scale", "span", "text", "stance"]
 AgreementLevel = Literal["nominal", "ordinal", "interval", "ratio"]
+Scope = Literal["unit", "document"]  # asked of every sentence, or once per article
 
 # Stance values are fixed by the task type (SemEval-2016 style).
 STANCE_VALUES = ("favor", "against", "neutral")
@@ -30,6 +31,7 @@ class Task:
     labels: tuple[Label, ...] = ()
     show_if: dict[str, tuple[str, ...]] = field(default_factory=dict)  # task -> accepted values
     description: str = ""
+    scope: Scope = "unit"
 
     @property
     def values(self) -> tuple[str, ...]:
@@ -42,7 +44,7 @@ class Task:
 @dataclass(frozen=True)
 class Schema:
     name: str
-    tasks: tuple[Task, ...]
+    tasks: tuple[Task, ...]  # asked of every unit (sentence); `scope: unit`, the default
     description: str = ""
     language: str | None = None
     guidelines: str = ""
@@ -50,11 +52,17 @@ class Schema:
     context_after: int = 1
     overlap: int = 1
     targets: tuple[str, ...] = ()
+    document_tasks: tuple[Task, ...] = ()  # asked once per document (`scope: document`)
     yaml_text: str = ""  # the exact text it was loaded from
     content_hash: str = ""  # sha256 of yaml_text, hex
 
     def task(self, name: str) -> Task | None:
         return next((t for t in self.tasks if t.name == name), None)
+
+    def per_document(self) -> Schema:
+        """The document tasks as a schema of their own, for code that works on units (the
+        agreement figures, gold, exports) to run over documents instead."""
+        return replace(self, tasks=self.document_tasks, document_tasks=())
 
     @property
     def short_hash(self) -> str:

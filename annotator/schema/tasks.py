@@ -12,11 +12,22 @@ from typing import get_args
 from yaml.nodes import Node, ScalarNode, SequenceNode
 
 from annotator.schema.keys import KEY_USES, normalise_key
-from annotator.schema.kinds import KINDS, SHOW_IF_PARENTS
-from annotator.schema.model import STANCE_VALUES, AgreementLevel, Label, Task, TaskType
+from annotator.schema.kinds import KINDS, PER_DOCUMENT, SHOW_IF_PARENTS
+from annotator.schema.model import STANCE_VALUES, AgreementLevel, Label, Scope, Task, TaskType
 from annotator.schema.nodes import NodeReader, suggest, where
 
-TASK_KEYS = ("name", "type", "prompt", "required", "agreement", "labels", "show_if", "description")
+TASK_KEYS = (
+    "name",
+    "type",
+    "prompt",
+    "required",
+    "agreement",
+    "labels",
+    "show_if",
+    "description",
+    "scope",
+)
+SCOPES: tuple[str, ...] = get_args(Scope)
 LABEL_KEYS = ("value", "text", "key", "description")
 TASK_TYPES: tuple[str, ...] = tuple(KINDS)
 AGREEMENT_LEVELS: tuple[str, ...] = get_args(AgreementLevel)
@@ -41,6 +52,8 @@ class TaskDraft:
     show_if: list[tuple[Node, str, list[tuple[Node, str]]]] = field(default_factory=list)
     show_if_node: Node | None = None
     description: str = ""
+    scope: str = "unit"
+    scope_node: Node | None = None
 
 
 def read_task(r: NodeReader, node: Node) -> TaskDraft | None:
@@ -80,6 +93,15 @@ def read_task(r: NodeReader, node: Node) -> TaskDraft | None:
         draft.labels = [
             Label(value=v, text=v, key=DEFAULT_KEYS[i]) for i, v in enumerate(STANCE_VALUES)
         ]
+    if "scope" in fields:
+        draft.scope_node = fields["scope"]
+        draft.scope = r.choice(fields["scope"], "task scope", SCOPES) or "unit"
+        if draft.scope == "document" and draft.type in KINDS and draft.type not in PER_DOCUMENT:
+            r.problem(
+                fields["scope"],
+                f"{label} is a {draft.type} task, which marks words of one sentence; "
+                f"`scope: document` is for {', '.join(PER_DOCUMENT)} tasks",
+            )
     if "show_if" in fields:
         draft.show_if_node = fields["show_if"]
         draft.show_if = read_show_if(r, fields["show_if"])
@@ -215,4 +237,5 @@ def build_task(d: TaskDraft) -> Task:
         labels=tuple(d.labels),
         show_if=show_if,
         description=d.description,
+        scope=d.scope,  # type: ignore[arg-type]
     )

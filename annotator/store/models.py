@@ -192,3 +192,35 @@ class Assignment(SQLModel, table=True):
     document_id: int = Field(foreign_key="document.id")
     annotator_id: int = Field(foreign_key="annotator.id")
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class DocumentAnnotation(SQLModel, table=True):
+    """One annotator's answers to the schema's document tasks (`scope: document`) for one
+    document: the article's overall stance or framing, asked once, not per sentence."""
+
+    __table_args__ = (UniqueConstraint("document_id", "annotator_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id")
+    annotator_id: int = Field(foreign_key="annotator.id", index=True)
+    schema_version_id: int = Field(foreign_key="schemaversion.id")
+    values: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="done", max_length=16)  # done | skipped
+    seconds: float | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class DocumentAnnotationEvent(SQLModel, table=True):
+    """Append-only audit of document annotations, as `AnnotationEvent` is for units."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_annotation_id: int | None = Field(default=None, index=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    annotator_id: int = Field(foreign_key="annotator.id")
+    schema_version_id: int = Field(foreign_key="schemaversion.id")
+    action: str = Field(max_length=16)  # create | update | skip
+    values: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(max_length=16)
+    at: datetime = Field(default_factory=utcnow)
+    actor: str | None = Field(default=None, max_length=200)
+    source: str | None = None

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from annotator.store import annotations, leases, positions, queue, units
+from annotator.store import annotations, document_annotations, leases, positions, queue, units
 from annotator.store.annotations import DONE, Snapshot
 from annotator.store.engine import session_scope
 from annotator.store.leases import DEFAULT_LEASE_SECONDS, LeaseLost
@@ -366,3 +366,29 @@ class Annotating:
         if self.progress is None or len(self.recent) < 3:
             return None
         return statistics.median(self.recent) * self.progress.left
+
+    # --- document tasks (`scope: document`), asked once per article --------------------
+    def document_due(self, view: UnitView | None) -> bool:
+        """Whether `view`, just labelled, was its document's last unit and I have not yet
+        answered the document tasks (one query, only for schemas that have them)."""
+        if view is None or not self.schema.document_tasks:
+            return False
+        if view.position != view.doc_units - 1:
+            return False
+        return self.document_answer(view.document_id) is None
+
+    def document_answer(self, document_id: int) -> dict[str, Any] | None:
+        with session_scope(self.ctx.engine) as s:
+            found = document_annotations.my_document_answer(s, document_id, self.annotator_id)
+        return found.values if found is not None else None
+
+    def answer_document(self, document_id: int, values: dict[str, Any]) -> None:
+        """Commit my answers to a document's tasks (raises the store's error if it fails)."""
+        with session_scope(self.ctx.engine) as s:
+            document_annotations.save_document_answer(
+                s,
+                document_id=document_id,
+                annotator_id=self.annotator_id,
+                schema_version_id=self.ctx.schema_version_id,
+                values=values,
+            )

@@ -24,24 +24,12 @@ from annotator.store.annotations import FLAGGED, SKIPPED
 from annotator.store.units import UnitView
 from annotator.tui.controller import Annotating, LeaseLost, NotShown
 from annotator.tui.widgets.base import TaskPanel
-from annotator.tui.widgets.choice import ChoicePanel, MultiPanel
+from annotator.tui.widgets.panels import make_panel
 from annotator.tui.widgets.span import SpanPanel
 from annotator.tui.widgets.stance import StancePanel
 from annotator.tui.widgets.status import KeyHints, ProgressLine
 from annotator.tui.widgets.text import TextPanel
 from annotator.tui.widgets.unit_view import UnitBox, document_line
-
-
-def make_panel(task: Task, targets: tuple[str, ...]) -> TaskPanel:
-    if task.type in ("single", "scale"):
-        return ChoicePanel(task)
-    if task.type == "multi":
-        return MultiPanel(task)
-    if task.type == "span":
-        return SpanPanel(task)
-    if task.type == "stance":
-        return StancePanel(task, targets)
-    return TextPanel(task)
 
 
 def visible_tasks(tasks: tuple[Task, ...], values: dict[str, Any]) -> set[str]:
@@ -109,6 +97,7 @@ class AnnotateScreen(Screen):
         Binding("s", "skip", "Skip", id="skip", priority=True),
         Binding("f", "flag", "Flag", id="flag", priority=True),
         Binding("question_mark", "help", "Help", id="help", priority=True),
+        Binding("ctrl+d", "document", "Article", id="document", show=False, priority=True),
         Binding("q", "quit", "Quit", id="quit", priority=True),
     ]
 
@@ -465,6 +454,7 @@ class AnnotateScreen(Screen):
         self.commit()
 
     def commit(self, status: str = "done", comment: str | None = None) -> None:
+        done = self.ann.view
         try:
             view = self.ann.save(self.values(), status=status, comment=comment)
         except LeaseLost:
@@ -487,6 +477,39 @@ class AnnotateScreen(Screen):
             self.unsaved = True
             return
         self.draw(view)
+        if status == "done" and self.ann.document_due(done):
+            self.ask_document(done)
+
+    def ask_document(self, view: UnitView | None) -> None:
+        """The document tasks of `view`'s article, over the screen; saved when answered."""
+        if view is None:
+            return
+        from annotator.tui.screens.document import DocumentScreen
+
+        def answered(values: dict[str, Any] | None) -> None:
+            if values is None:
+                self.say("The article's questions wait: ctrl+d asks them again.")
+                return
+            try:
+                self.ann.answer_document(view.document_id, values)
+            except SQLAlchemyError as exc:
+                self.say(
+                    f"Article answers not saved: {one_line(exc)}. ctrl+d to retry.", error=True
+                )
+                return
+            self.say(f"Saved your answers for the article “{view.title}”.")
+
+        about = f"The whole article ({view.doc_units} sentences): answer once, then go on."
+        previous = self.ann.document_answer(view.document_id)
+        self.app.push_screen(DocumentScreen(self.schema, view.title, about, previous), answered)
+
+    def action_document(self) -> None:
+        if self.typing():
+            raise SkipAction()
+        if not self.schema.document_tasks:
+            self.say("This schema asks nothing per article (no task has `scope: document`).")
+            return
+        self.ask_document(self.ann.view)
 
     def action_skip(self) -> None:
         if self.typing():

@@ -1,0 +1,152 @@
+"""Answers to the schema's document tasks: saved once per document and annotator, every
+change appended to the document audit, read back as label columns for the figures.
+
+Document tasks (``scope: document``) are asked when an annotator has been through a
+document's sentences; the agreement figures, gold and exports treat documents as they treat
+units, so `document_labels` returns the same columns `labels_query.fetch_labels` does, with
+document ids where unit ids would be.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from annotator.schema.values import STATUSES
+from annotator.store.labels_query import ProjectLabels
+from annotator.store.models import (
+    Annotator,
+    Document,
+    DocumentAnnotation,
+    DocumentAnnotationEvent,
+    Unit,
+    utcnow,
+)
+
+DONE, SKIPPED = STATUSES[0], STATUSES[1]
+
+
+@dataclass(frozen=True)
+class DocumentAnswer:
+    values: dict[str, Any]
+    status: str
+
+
+def my_document_answer(
+    session: Session, document_id: int, annotator_id: int
+) -> DocumentAnswer | None:
+    row = session.exec(
+        select(DocumentAnnotation).where(
+            DocumentAnnotation.document_id == document_id,
+            DocumentAnnotation.annotator_id == annotator_id,
+        )
+    ).first()
+    return DocumentAnswer(dict(row.values), row.status) if row else None
+
+
+def save_document_answer(
+    session: Session,
+    *,
+    document_id: int,
+    annotator_id: int,
+    schema_version_id: int,
+    values: dict[str, Any],
+    status: str = DONE,
+    seconds: float | None = None,
+    actor: str | None = None,
+    source: str | None = None,
+) -> int:
+    """Create or update my answers for a document and append the audit event; the id of
+    the document annotation. `seconds` adds to the time already recorded."""
+    if status not in (DONE, SKIPPED):
+        raise ValueError(f"a document answer is done or skipped, not {status!r}")
+    row = session.exec(
+        select(DocumentAnnotation).where(
+            DocumentAnnotation.document_id == document_id,
+            DocumentAnnotation.annotator_id == annotator_id,
+        )
+    ).first()
+    action = "create" if row is None else "update"
+    if status == SKIPPED:
+        action = "skip"
+    if row is None:
+        row = DocumentAnnotation(
+            document_id=document_id,
+            annotator_id=annotator_id,
+            schema_version_id=schema_version_id,
+            values=dict(values),
+            status=status,
+            seconds=seconds,
+        )
+    else:
+        row.values = dict(values)
+        row.status = status
+        row.schema_version_id = schema_version_id
+        row.updated_at = utcnow()
+        if seconds is not None:
+            row.seconds = (row.seconds or 0.0) + seconds
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    session.add(
+        DocumentAnnotationEvent(
+            document_annotation_id=row.id,
+            document_id=document_id,
+            annotator_id=annotator_id,
+            schema_version_id=schema_version_id,
+            action=action,
+            values=dict(values),
+            status=status,
+            actor=actor,
+            source=source,
+        )
+    )
+    return row.id
+
+
+def last_unit_of(session: Session, document_id: int) -> int | None:
+    """The id of a document's last unit: reaching it is when its document tasks are asked."""
+    return session.exec(
+        select(Unit.id)
+        .where(Unit.document_id == document_id)
+        .order_by(Unit.position.desc())  # type: ignore[attr-defined]
+        .limit(1)
+    ).first()
+
+
+def document_labels(session: Session, project_id: int) -> ProjectLabels:
+    """Every document answer of a project as label columns (``unit`` holds document ids),
+    for `analysis.agreement.compute_agreement` over the schema's `per_document()` view."""
+    rows = session.exec(
+        select(
+            DocumentAnnotation.document_id,
+            Annotator.name,
+            Annotator.role,
+            DocumentAnnotation.status,
+            DocumentAnnotation.seconds,
+            DocumentAnnotation.values,
+        )
+        .join(Annotator, Annotator.id == DocumentAnnotation.annotator_id)  # type: ignore[arg-type]
+        .join(Document, Document.id == DocumentAnnotation.document_id)  # type: ignore[arg-type]
+        .where(Document.project_id == project_id)
+        .order_by(DocumentAnnotation.document_id, Annotator.name)  # type: ignore[arg-type]
+    ).all()
+    data = ProjectLabels()
+    index: dict[str, int] = {}
+    for name, role in sorted({(r[1], r[2]) for r in rows}):
+        index[name] = len(data.annotators)
+        data.annotators.append(name)
+        data.roles.append(role)
+    for document_id, name, _role, status, seconds, values in rows:
+        data.unit.append(document_id)
+        data.annotator.append(index[name])
+        data.status.append(status)
+        data.seconds.append(seconds)
+        data.values.append(dict(values or {}))
+    data.total_units = session.exec(
+        select(func.count()).select_from(Document).where(Document.project_id == project_id)
+    ).one()
+    return data

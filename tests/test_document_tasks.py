@@ -1,0 +1,197 @@
+"""Document tasks (`scope: document`): the schema reads them apart from the sentence tasks,
+the annotate screen asks them once when an article's last sentence is done, the answers are
+stored once per document and annotator with an append-only history."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DatabaseError, IntegrityError
+from sqlmodel import select
+
+from annotator.schema import SchemaError, parse_schema
+from annotator.store.engine import session_scope
+from annotator.store.models import DocumentAnnotation, DocumentAnnotationEvent
+from tests.support.tui import TEXTS, make_app, make_store, screen_text, stored
+
+SCHEMA = """
+name: article
+tasks:
+  - name: bias
+    type: single
+    labels:
+      - {value: biased, key: "1"}
+      - {value: non_biased, key: "2"}
+  - name: lean
+    type: single
+    scope: document
+    prompt: Overall, which way does the article lean?
+    labels:
+      - {value: left, key: "1"}
+      - {value: center, key: "2"}
+      - {value: right, key: "3"}
+  - name: frames
+    type: multi
+    scope: document
+    show_if: {lean: [left, right]}
+    labels:
+      - {value: conflict, key: "1"}
+      - {value: economic, key: "2"}
+"""
+
+
+def on_screen(app) -> str:
+    """Every widget's text on the current screen (the article dialog, or the annotate screen's
+    message line)."""
+    out = []
+    for widget in app.screen.walk_children():
+        try:
+            out.append(str(widget.render()))
+        except Exception:  # a container renders nothing of its own
+            continue
+    return "\n".join(out)
+
+
+def answers(ctx) -> list[tuple[int, str, dict]]:
+    with session_scope(ctx.engine) as s:
+        rows = s.exec(select(DocumentAnnotation)).all()
+        return [(r.document_id, r.status, dict(r.values)) for r in rows]
+
+
+def test_document_tasks_are_read_apart_from_the_sentence_tasks():
+    schema = parse_schema(SCHEMA, "a.yaml")
+    assert [t.name for t in schema.tasks] == ["bias"]
+    assert [t.name for t in schema.document_tasks] == ["lean", "frames"]
+    assert schema.per_document().tasks == schema.document_tasks
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("type: multi\n    scope: document", None),
+        ("type: single\n    scope: article", "task scope 'article' is not one of unit, document"),
+    ],
+)
+def test_scope_values(change, message):
+    text_ = SCHEMA.replace("type: single\n    scope: document", change, 1)
+    if message is None:
+        parse_schema(text_, "a.yaml")
+        return
+    with pytest.raises(SchemaError) as err:
+        parse_schema(text_, "a.yaml")
+    assert message in str(err.value)
+
+
+def test_a_span_task_cannot_be_asked_per_document_and_show_if_stays_in_its_scope():
+    bad = """
+name: bad
+tasks:
+  - {name: bias, type: single, labels: [a, b]}
+  - {name: words, type: span, scope: document}
+  - {name: lean, type: single, scope: document, show_if: {bias: [a]}, labels: [x, y]}
+"""
+    with pytest.raises(SchemaError) as err:
+        parse_schema(bad, "b.yaml")
+    lines = str(err.value)
+    assert "b.yaml:5:38: task 'words' is a span task" in lines
+    assert "task 'lean' (scope document) cannot depend on 'bias' (scope unit)" in lines
+
+
+def test_a_schema_of_document_tasks_only_is_refused():
+    only = "name: x\ntasks:\n  - {name: lean, type: single, scope: document, labels: [a, b]}\n"
+    with pytest.raises(SchemaError, match="needs at least one sentence task"):
+        parse_schema(only, "c.yaml")
+
+
+async def test_the_last_sentence_asks_the_article_questions_once(tmp_path):
+    schema = parse_schema(SCHEMA, "a.yaml")
+    ctx = make_store(tmp_path, schema, docs=[TEXTS[:2], TEXTS[2:4]])
+    app = make_app(ctx)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("1", "enter")  # first sentence: not the last, nothing asked
+        assert "Overall, which way" not in on_screen(app)
+        await pilot.press("2", "enter")  # the article's last sentence
+        await pilot.pause()
+        shown = on_screen(app)
+        assert "Overall, which way does the article lean?" in shown
+        assert "Budget story 0" in shown
+        await pilot.press("enter")  # nothing chosen: still needed
+        await pilot.pause()
+        assert "Still needed: lean" in on_screen(app)
+        await pilot.press("3")  # right: the frames question appears
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Still needed: frames" in on_screen(app)
+        await pilot.press("2", "enter")
+        await pilot.pause()
+        assert TEXTS[2] in screen_text(app)  # back to the next article's first sentence
+        assert "Saved your answers" in on_screen(app)
+    assert answers(ctx) == [(1, "done", {"lean": "right", "frames": ["economic"]})]
+    # The sentence labels are untouched by the article's.
+    assert stored(ctx)[TEXTS[1]] == ("done", {"bias": "non_biased"})
+
+
+async def test_escape_leaves_them_for_later_and_ctrl_d_asks_again(tmp_path):
+    schema = parse_schema(SCHEMA, "a.yaml")
+    ctx = make_store(tmp_path, schema, docs=[TEXTS[:1], TEXTS[1:3]])
+    app = make_app(ctx)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("1", "enter")
+        await pilot.pause()
+        assert "Overall, which way" in on_screen(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "ctrl+d asks them again" in on_screen(app)
+        assert answers(ctx) == []
+        await pilot.press("ctrl+d")  # on the next article now: its own questions
+        await pilot.pause()
+        assert "Budget story 1" in on_screen(app)
+        await pilot.press("2", "enter")  # center: no frames asked
+        await pilot.pause()
+    assert answers(ctx) == [(2, "done", {"lean": "center"})]
+
+
+async def test_a_schema_without_document_tasks_never_asks(tmp_path):
+    schema = parse_schema(SCHEMA.split("  - name: lean")[0], "a.yaml")
+    ctx = make_store(tmp_path, schema, docs=[TEXTS[:1], TEXTS[1:2]])
+    app = make_app(ctx)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("1", "enter")
+        await pilot.pause()
+        assert TEXTS[1] in screen_text(app)
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        assert "asks nothing per article" in on_screen(app)
+
+
+def test_answers_keep_their_history(tmp_path):
+    from annotator.store.document_annotations import save_document_answer
+
+    schema = parse_schema(SCHEMA, "a.yaml")
+    ctx = make_store(tmp_path, schema, docs=[TEXTS[:2]])
+    with session_scope(ctx.engine) as s:
+        from annotator.store.annotators import get_or_create_annotator
+
+        who = get_or_create_annotator(s, "alice").id
+    for lean in ("left", "center"):
+        with session_scope(ctx.engine) as s:
+            save_document_answer(
+                s,
+                document_id=1,
+                annotator_id=who,
+                schema_version_id=ctx.schema_version_id,
+                values={"lean": lean},
+            )
+    assert answers(ctx) == [(1, "done", {"lean": "center"})]
+    with session_scope(ctx.engine) as s:
+        events = s.exec(select(DocumentAnnotationEvent)).all()
+        assert [(e.action, e.values) for e in events] == [
+            ("create", {"lean": "left"}),
+            ("update", {"lean": "center"}),
+        ]
+    with pytest.raises((IntegrityError, DatabaseError)), ctx.engine.begin() as conn:
+        conn.execute(text("UPDATE documentannotationevent SET values = '{}'"))
