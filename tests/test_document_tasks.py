@@ -163,9 +163,9 @@ async def test_a_schema_without_document_tasks_never_asks(tmp_path):
         await pilot.press("1", "enter")
         await pilot.pause()
         assert TEXTS[1] in screen_text(app)
-        await pilot.press("ctrl+d")
+        await pilot.press("ctrl+d")  # not a key of this schema: nothing opens
         await pilot.pause()
-        assert "asks nothing per article" in on_screen(app)
+        assert "Overall" not in on_screen(app) and TEXTS[1] in screen_text(app)
 
 
 def test_answers_keep_their_history(tmp_path):
@@ -195,3 +195,44 @@ def test_answers_keep_their_history(tmp_path):
         ]
     with pytest.raises((IntegrityError, DatabaseError)), ctx.engine.begin() as conn:
         conn.execute(text("UPDATE documentannotationevent SET values = '{}'"))
+
+
+def test_agreement_reports_the_document_tasks_over_documents(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from annotator.store.annotators import get_or_create_annotator
+    from annotator.store.document_annotations import save_document_answer
+    from annotator.store.models import SchemaVersion
+    from tests.support.agreement import make_app
+
+    schema = parse_schema(SCHEMA, "a.yaml")
+    ctx = make_store(tmp_path, schema, docs=[[t] for t in TEXTS[:4]])
+    with session_scope(ctx.engine) as s:  # the project's version holds the schema's text
+        s.get(SchemaVersion, ctx.schema_version_id).yaml_text = SCHEMA
+    leans = {"alice": ["left", "left", "center", "right"], "bob": ["left", "left", "center", "left"]}
+    for name, answers_ in leans.items():
+        with session_scope(ctx.engine) as s:
+            who = get_or_create_annotator(s, name).id
+            for doc, lean in enumerate(answers_, start=1):
+                values = {"lean": lean} | ({"frames": ["conflict"]} if lean != "center" else {})
+                save_document_answer(
+                    s,
+                    document_id=doc,
+                    annotator_id=who,
+                    schema_version_id=ctx.schema_version_id,
+                    values=values,
+                )
+    url = str(ctx.engine.url)
+    result = CliRunner().invoke(make_app(), ["agreement", "--json", "--db", url])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    lean = next(t for t in data["documents"]["tasks"] if t["task"] == "lean")
+    assert lean["units"] == 4 and lean["percent_agreement"]["value"] == 0.75
+    assert data["documents"]["annotated_units"] == 4
+    table = CliRunner().invoke(make_app(), ["agreement", "--db", url, "--task", "lean"])
+    assert table.exit_code == 0, table.output
+    assert "Per article (document tasks): 4 of 4 documents answered" in table.output
+    bad = CliRunner().invoke(make_app(), ["agreement", "--db", url, "--task", "tone"])
+    assert bad.exit_code != 0 and "--task tone: no such task" in str(bad.exception)

@@ -10,7 +10,8 @@ control (whoever can open the database file can read it; on PostgreSQL use its r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import contextlib
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -52,6 +53,7 @@ class Loaded:
     lead_view: bool
     summary: dict[str, Any]
     why_hidden: str = ""
+    documents: AgreementReport | None = None  # the document tasks, over documents
 
 
 def _split(items: list[str] | None) -> list[str]:
@@ -70,6 +72,7 @@ def _load(
 ) -> Loaded:
     """The report (and with `summary`, the counts `annotator report` shows besides)."""
     from annotator.analysis.agreement import LEVELS, compute_agreement
+    from annotator.store.document_annotations import document_labels
     from annotator.store.engine import open_store, session_scope
     from annotator.store.labels_query import fetch_labels
     from annotator.store.labels_query import lead_view as may_see_annotators
@@ -85,6 +88,7 @@ def _load(
         schema = current_schema(session, proj)
         assert proj.id is not None
         table = fetch_labels(session, proj.id, lists=False)
+        per_document = document_labels(session, proj.id) if schema.document_tasks else None
         counts = project_summary(session, proj.id) if summary else {}
         try:
             lead_view, why = may_see_annotators(session, as_name)
@@ -92,13 +96,34 @@ def _load(
             raise UserError(f"--as {exc}") from None
     if annotators and not lead_view:
         raise UserError(f"--annotators: {why}")
+    on_documents = {t.name for t in schema.document_tasks}
+    unknown = [t for t in tasks or () if t not in on_documents and schema.task(t) is None]
+    if unknown:
+        names = [t.name for t in (*schema.tasks, *schema.document_tasks)]
+        raise UserError(f"--task {unknown[0]}: no such task (tasks: {', '.join(names)})")
+    asked = [t for t in tasks or () if t not in on_documents]
+    asked_of_documents = [t for t in tasks or () if t in on_documents]
+    # Only document tasks asked for: the sentence figures cover no task.
+    of_units = schema if asked or not tasks else replace(schema, tasks=())
     try:
         report = compute_agreement(
-            schema, table, level=level, annotators=annotators or None, tasks=tasks or None
+            of_units, table, level=level, annotators=annotators or None, tasks=asked or None
         )
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    return Loaded(proj.name, schema.name, schema.content_hash, report, lead_view, counts, why)
+    documents = None
+    if per_document is not None and (asked_of_documents or not tasks):
+        with contextlib.suppress(ValueError):  # e.g. --annotators who answered no article
+            documents = compute_agreement(
+                schema.per_document(),
+                per_document,
+                level=level,
+                annotators=annotators or None,
+                tasks=asked_of_documents or None,
+            )
+    loaded = Loaded(proj.name, schema.name, schema.content_hash, report, lead_view, counts, why)
+    loaded.documents = documents
+    return loaded
 
 
 # --- rendering -------------------------------------------------------------------------
@@ -207,6 +232,8 @@ def agreement(
     if as_json:
         data = {"project": loaded.project, **report.to_dict(per_annotator=loaded.lead_view)}
         data["per_annotator"] = loaded.lead_view
+        if loaded.documents is not None:
+            data["documents"] = loaded.documents.to_dict(per_annotator=loaded.lead_view)
         out.print_json(json.dumps(data, ensure_ascii=False))
         return
     out.print(
@@ -216,9 +243,24 @@ def agreement(
             f"{report.total_units:,} units labelled"
         )
     )
-    if not report.annotated_units:
+    if not report.annotated_units and not (loaded.documents and loaded.documents.annotated_units):
         out.print("No labels yet: nothing to measure.", style="dim")
         return
+    if report.tasks:
+        _print_tasks(report, loaded)
+    if loaded.documents is not None:
+        docs = loaded.documents
+        out.print(
+            Text(
+                f"Per article (document tasks): {docs.annotated_units:,} of "
+                f"{docs.total_units:,} documents answered"
+            )
+        )
+        if docs.annotated_units:
+            _print_tasks(docs, loaded)
+
+
+def _print_tasks(report: AgreementReport, loaded: Loaded) -> None:
     out.print(_task_table(report.tasks))
     for line in (n for t in report.tasks for n in t.notes()):
         out.print(Text(line, style="dim"))

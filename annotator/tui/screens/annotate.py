@@ -503,12 +503,13 @@ class AnnotateScreen(Screen):
         previous = self.ann.document_answer(view.document_id)
         self.app.push_screen(DocumentScreen(self.schema, view.title, about, previous), answered)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # ctrl+d (and its line in the help) only where the schema asks something per article.
+        return bool(self.schema.document_tasks) if action == "document" else True
+
     def action_document(self) -> None:
         if self.typing():
             raise SkipAction()
-        if not self.schema.document_tasks:
-            self.say("This schema asks nothing per article (no task has `scope: document`).")
-            return
         self.ask_document(self.ann.view)
 
     def action_skip(self) -> None:
