@@ -211,7 +211,10 @@ def test_agreement_reports_the_document_tasks_over_documents(tmp_path):
     ctx = make_store(tmp_path, schema, docs=[[t] for t in TEXTS[:4]])
     with session_scope(ctx.engine) as s:  # the project's version holds the schema's text
         s.get(SchemaVersion, ctx.schema_version_id).yaml_text = SCHEMA
-    leans = {"alice": ["left", "left", "center", "right"], "bob": ["left", "left", "center", "left"]}
+    leans = {
+        "alice": ["left", "left", "center", "right"],
+        "bob": ["left", "left", "center", "left"],
+    }
     for name, answers_ in leans.items():
         with session_scope(ctx.engine) as s:
             who = get_or_create_annotator(s, name).id
@@ -235,4 +238,4 @@ def test_agreement_reports_the_document_tasks_over_documents(tmp_path):
     assert table.exit_code == 0, table.output
     assert "Per article (document tasks): 4 of 4 documents answered" in table.output
     bad = CliRunner().invoke(make_app(), ["agreement", "--db", url, "--task", "tone"])
-    assert bad.exit_code != 0 and "--task tone: no such task" in str(bad.exception)
+    assert bad.exit_code != 0 and "no task tone in schema article" in str(bad.exception)

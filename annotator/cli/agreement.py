@@ -100,7 +100,9 @@ def _load(
     unknown = [t for t in tasks or () if t not in on_documents and schema.task(t) is None]
     if unknown:
         names = [t.name for t in (*schema.tasks, *schema.document_tasks)]
-        raise UserError(f"--task {unknown[0]}: no such task (tasks: {', '.join(names)})")
+        raise UserError(
+            f"no task {', '.join(unknown)} in schema {schema.name} (tasks: {', '.join(names)})"
+        )
     asked = [t for t in tasks or () if t not in on_documents]
     asked_of_documents = [t for t in tasks or () if t in on_documents]
     # Only document tasks asked for: the sentence figures cover no task.
