@@ -477,7 +477,7 @@ class AnnotateScreen(Screen):
             self.unsaved = True
             return
         self.draw(view)
-        if status == "done" and self.ann.document_due(done):
+        if self.ann.document_due(done):  # done, skipped or flagged: the article was read
             self.ask_document(done)
 
     def ask_document(self, view: UnitView | None) -> None:
