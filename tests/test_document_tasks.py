@@ -239,3 +239,35 @@ def test_agreement_reports_the_document_tasks_over_documents(tmp_path):
     assert "Per article (document tasks): 4 of 4 documents answered" in table.output
     bad = CliRunner().invoke(make_app(), ["agreement", "--db", url, "--task", "tone"])
     assert bad.exit_code != 0 and "no task tone in schema article" in str(bad.exception)
+
+
+def test_the_report_has_a_section_per_article(tmp_path):
+    from typer.testing import CliRunner
+
+    from annotator.store.annotators import get_or_create_annotator
+    from annotator.store.document_annotations import save_document_answer
+    from annotator.store.models import SchemaVersion
+    from tests.support.agreement import make_app
+
+    schema = parse_schema(SCHEMA, "a.yaml")
+    ctx = make_store(tmp_path, schema, docs=[[t] for t in TEXTS[:2]])
+    with session_scope(ctx.engine) as s:
+        s.get(SchemaVersion, ctx.schema_version_id).yaml_text = SCHEMA
+        for name in ("alice", "bob"):
+            who = get_or_create_annotator(s, name).id
+            save_document_answer(
+                s,
+                document_id=1,
+                annotator_id=who,
+                schema_version_id=ctx.schema_version_id,
+                values={"lean": "center"},
+            )
+    target = tmp_path / "r.html"
+    result = CliRunner().invoke(
+        make_app(), ["report", "--db", str(ctx.engine.url), "--output", str(target)]
+    )
+    assert result.exit_code == 0, result.output
+    page = target.read_text(encoding="utf-8")
+    assert "Per article (document tasks)" in page
+    assert "1 of 2 documents answered" in page
+    assert 'data-chart="documents-distribution-lean"' in page

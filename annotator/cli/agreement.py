@@ -305,6 +305,7 @@ def report(
         report=loaded.report,
         per_annotator=loaded.lead_view,
         hidden_note=loaded.why_hidden,
+        documents=loaded.documents,
     )
     tmp = output.with_name(output.name + ".part")
     tmp.write_text(page, encoding="utf-8")

@@ -136,7 +136,7 @@ def _status(summary: dict[str, Any], report: AgreementReport, per_annotator: boo
     return "".join(html)
 
 
-def _distribution(tasks: list[TaskAgreement]) -> str:
+def _distribution(tasks: list[TaskAgreement], where: str = "distribution") -> str:
     charts = []
     for t in tasks:
         if not t.distribution:
@@ -147,20 +147,18 @@ def _distribution(tasks: list[TaskAgreement]) -> str:
             else (list(t.distribution.items()))
         )
         what = "spans by label" if t.type == "span" else "labels"
-        charts.append(
-            _chart(f"distribution-{t.name}", f"{t.name}: {what}", bar_chart(t.name, items))
-        )
+        charts.append(_chart(f"{where}-{t.name}", f"{t.name}: {what}", bar_chart(t.name, items)))
     if not charts:
         return ""
     return (
-        '<section id="distribution"><h2>Label distribution</h2><div>'
+        f'<section id="{where}"><h2>Label distribution</h2><div>'
         + "".join(charts)
         + "</div></section>"
     )
 
 
-def _agreement(tasks: list[TaskAgreement], per_annotator: bool) -> str:
-    html = ['<section id="agreement"><h2>Agreement</h2>']
+def _agreement(tasks: list[TaskAgreement], per_annotator: bool, where: str = "agreement") -> str:
+    html = [f'<section id="{where}"><h2>Agreement</h2>']
     items: list[tuple[str, float | None]] = []
     for t in tasks:
         main = t.f1 if t.type == "span" else t.alpha
@@ -255,6 +253,17 @@ def _annotators(report: AgreementReport) -> str:
     )
 
 
+def _documents(documents: AgreementReport, per_annotator: bool) -> str:
+    """The document tasks (`scope: document`), measured over documents."""
+    return (
+        '<section id="documents"><h2>Per article (document tasks)</h2>'
+        f"<p>{documents.annotated_units:,} of {documents.total_units:,} documents answered</p>"
+        + _distribution(documents.tasks, "documents-distribution")
+        + _agreement(documents.tasks, per_annotator, "documents-agreement")
+        + "</section>"
+    )
+
+
 def render_report(
     *,
     project: str,
@@ -264,6 +273,7 @@ def render_report(
     per_annotator: bool = True,
     hidden_note: str = "",
     now: datetime | None = None,
+    documents: AgreementReport | None = None,
 ) -> str:
     """The whole page as a string."""
     stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
@@ -275,9 +285,12 @@ def render_report(
         _distribution(report.tasks),
         _agreement(report.tasks, per_annotator),
     ]
-    if per_annotator and report.annotators:
+    shows_annotators = per_annotator and bool(report.annotators)
+    if shows_annotators:
         body.append(_annotators(report))
-    elif hidden_note:
+    if documents is not None:
+        body.append(_documents(documents, per_annotator))
+    if not shows_annotators and hidden_note:
         body.append(f'<p class="note">{_e(hidden_note)}</p>')
     body.append(f"<footer>annotator {__version__} · annotator report</footer>")
     return (
