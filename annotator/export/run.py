@@ -29,8 +29,6 @@ from annotator.store.schema_versions import current_schema
 
 DEFAULT_SPLIT = (0.8, 0.1, 0.1)
 
-__all__ = ["ExportResult", "export_project"]
-
 
 def card_path(target: Path, fmt: ExportFormat) -> Path:
     if fmt.folder:
