@@ -1,4 +1,5 @@
-"""Shared fixtures: a fresh store on SQLite, and on PostgreSQL when the server is configured."""
+"""Fixtures several test modules use: a fresh store on SQLite, and on PostgreSQL when the server
+is configured; small stores with units or labels. Builders live in tests/support/."""
 
 from __future__ import annotations
 
@@ -91,3 +92,69 @@ else:
         "ci", max_examples=300, **{**_FUZZ, "deadline": timedelta(seconds=10)}
     )
     settings.load_profile(os.environ.get("ANNOTATOR_FUZZ_PROFILE", "ci"))
+
+
+@pytest.fixture
+def queue_store(db_url):
+    """Two documents of three units each, a second project, and two annotators; on SQLite and
+    on PostgreSQL (every queue rule must hold on both): (engine, {project: (id, schema
+    version id, unit ids)}, alice's id, bob's id)."""
+    from annotator.store.annotators import get_or_create_annotator
+    from annotator.store.engine import open_store, session_scope
+    from annotator.store.models import Document, Project, SchemaVersion, Unit
+
+    engine = open_store(db_url)
+    with session_scope(engine) as s:
+        ids = {}
+        for pname in ("p", "other"):
+            proj = Project(name=pname)
+            s.add(proj)
+            s.flush()
+            sv = SchemaVersion(project_id=proj.id, name="s", yaml_text="", content_hash=pname)
+            s.add(sv)
+            s.flush()
+            proj.schema_version_id = sv.id
+            units = []
+            for d in range(2):
+                doc = Document(project_id=proj.id, title=f"T{d}", content_hash=f"{pname}{d}")
+                s.add(doc)
+                s.flush()
+                for pos in range(3):
+                    u = Unit(
+                        project_id=proj.id,
+                        document_id=doc.id,
+                        position=pos,
+                        kind="title" if pos == 0 else "body",
+                        text=f"{pname} doc{d} unit{pos}",
+                        text_hash=f"{pname}{d}{pos}",
+                    )
+                    s.add(u)
+                    s.flush()
+                    units.append(u.id)
+            ids[pname] = (proj.id, sv.id, units)
+        alice = get_or_create_annotator(s, "alice").id
+        bob = get_or_create_annotator(s, "bob").id
+    return engine, ids, alice, bob
+
+
+@pytest.fixture
+def graded_store(tmp_path) -> str:
+    """A SQLite store whose project `grades` holds tests/fixtures/agreement's labels, imported
+    through the real label importer; its URL."""
+    from sqlalchemy import text
+
+    from annotator.labels import import_labels
+    from annotator.schema import load_schema
+    from annotator.store.engine import open_store, session_scope
+    from annotator.store.projects import create_project
+    from tests.support.agreement import FIXTURES
+
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    engine = open_store(url)
+    with session_scope(engine) as session:
+        project = create_project(session, "grades", load_schema(FIXTURES / "grades.yaml"))
+    result = import_labels(engine, project, FIXTURES / "labels.jsonl")
+    assert result.problems == []
+    with engine.begin() as conn:  # time on item, as the annotate screen records it
+        conn.execute(text("UPDATE annotation SET seconds = unit_id * 2.0"))
+    return url

@@ -23,7 +23,7 @@ from annotator.schema import babe, load_schema
 from annotator.store.engine import open_store, session_scope
 from annotator.store.labels_query import fetch_labels
 from annotator.store.projects import create_project
-from tests.test_agreement_cli import make_app
+from tests.support.agreement import make_app
 
 REPO = Path(__file__).resolve().parents[1]
 BABE = REPO.parent / "shared" / "datasets" / "babe"

@@ -4,43 +4,15 @@ label importer: figures, JSON, tables, errors and who may see per-annotator figu
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
-import typer
-from sqlalchemy import text
 from typer.testing import CliRunner
 
-from annotator.cli.agreement import agreement, annotators_app, report
 from annotator.errors import UserError
-from annotator.labels import import_labels
 from annotator.schema import load_schema
 from annotator.store.engine import open_store, session_scope
 from annotator.store.projects import create_project
-
-FIXTURES = Path(__file__).parent / "fixtures" / "agreement"
-
-
-def make_app() -> typer.Typer:
-    """The commands as cli.py registers them (a fresh app, so tests do not depend on it)."""
-    app = typer.Typer()
-    app.command()(agreement)
-    app.command()(report)
-    app.add_typer(annotators_app, name="annotators")
-    return app
-
-
-@pytest.fixture
-def store(tmp_path) -> str:
-    url = f"sqlite:///{tmp_path / 'a.db'}"
-    engine = open_store(url)
-    with session_scope(engine) as session:
-        project = create_project(session, "grades", load_schema(FIXTURES / "grades.yaml"))
-    result = import_labels(engine, project, FIXTURES / "labels.jsonl")
-    assert result.problems == []
-    with engine.begin() as conn:  # time on item, as the annotate screen records it
-        conn.execute(text("UPDATE annotation SET seconds = unit_id * 2.0"))
-    return url
+from tests.support.agreement import FIXTURES, make_app
 
 
 def run(url: str, *args: str):
@@ -57,20 +29,20 @@ def task(data: dict, name: str) -> dict:
     return next(t for t in data["tasks"] if t["task"] == name)
 
 
-def test_alpha_through_the_store_matches_krippendorff_2011(store):
-    data = as_json(store)
+def test_alpha_through_the_store_matches_krippendorff_2011(graded_store):
+    data = as_json(graded_store)
     grade = task(data, "grade")
     assert grade["level"] == "interval"  # from the schema
     assert grade["alpha"]["value"] == pytest.approx(0.849, abs=5e-4)
     assert (grade["alpha"]["units"], grade["alpha"]["annotators"]) == (11, 4)
     assert "same number per unit" in grade["fleiss_kappa"]["note"]
-    nominal = as_json(store, "--level", "nominal", "--task", "grade")
+    nominal = as_json(graded_store, "--level", "nominal", "--task", "grade")
     assert [t["task"] for t in nominal["tasks"]] == ["grade"]
     assert task(nominal, "grade")["alpha"]["value"] == pytest.approx(0.743, abs=5e-4)
 
 
-def test_multi_span_and_per_annotator_figures(store):
-    data = as_json(store)
+def test_multi_span_and_per_annotator_figures(graded_store):
+    data = as_json(graded_store)
     kinds = task(data, "kinds")
     assert set(kinds["per_label_alpha"]) == {"loaded", "one_sided"}
     assert kinds["distribution"] == {"loaded": 4, "one_sided": 3}
@@ -89,20 +61,20 @@ def test_multi_span_and_per_annotator_figures(store):
     assert people["dora"]["with_majority_per_task"]["grade"]["value"] == 1.0
 
 
-def test_table_output_shows_every_section(store):
-    result = run(store, "agreement")
+def test_table_output_shows_every_section(graded_store):
+    result = run(graded_store, "agreement")
     assert result.exit_code == 0, result.output
     for part in ("Agreement per task", "0.849", "binary alpha per label", "Cohen's kappa per pair",
                  "token F1 per pair", "Per annotator", "same number per unit"):  # fmt: skip
         assert part in result.output, part
 
 
-def test_annotator_filter(store):
-    data = as_json(store, "--annotators", "ana,ben")
+def test_annotator_filter(graded_store):
+    data = as_json(graded_store, "--annotators", "ana,ben")
     grade = task(data, "grade")
     assert grade["annotators"] == ["ana", "ben"]
     assert [a["annotator"] for a in data["annotators"]] == ["ana", "ben"]
-    result = run(store, "agreement", "--annotators", "zoe")
+    result = run(graded_store, "agreement", "--annotators", "zoe")
     assert isinstance(result.exception, UserError) and "no labels by zoe" in str(result.exception)
 
 
@@ -114,35 +86,35 @@ def test_annotator_filter(store):
         (["--as", "nobody"], "--as nobody: no annotator"),
     ],
 )
-def test_bad_options_give_one_line(store, args, message):
-    result = run(store, "agreement", *args)
+def test_bad_options_give_one_line(graded_store, args, message):
+    result = run(graded_store, "agreement", *args)
     assert isinstance(result.exception, UserError)
     assert message in str(result.exception)
 
 
-def test_once_there_is_a_lead_only_leads_see_per_annotator_figures(store):
-    added = run(store, "annotators", "add", "dora", "--role", "lead")
+def test_once_there_is_a_lead_only_leads_see_per_annotator_figures(graded_store):
+    added = run(graded_store, "annotators", "add", "dora", "--role", "lead")
     assert added.exit_code == 0 and "dora is a lead" in added.output
-    again = run(store, "annotators", "add", "dora", "--role", "lead")
+    again = run(graded_store, "annotators", "add", "dora", "--role", "lead")
     assert "already a lead" in again.output
-    listed = run(store, "annotators", "list")
+    listed = run(graded_store, "annotators", "list")
     assert "lead" in listed.output and "ana" in listed.output
     for who in ([], ["--as", "ben"]):
-        data = as_json(store, *who)
+        data = as_json(graded_store, *who)
         assert data["per_annotator"] is False
         assert "annotators" not in data
         assert "cohen_kappa" not in task(data, "bias")
         assert task(data, "grade")["alpha"]["value"] == pytest.approx(0.849, abs=5e-4)
-    hidden = run(store, "agreement", "--as", "ben")
+    hidden = run(graded_store, "agreement", "--as", "ben")
     assert "Per annotator" not in hidden.output and "ben is not a lead" in hidden.output
-    blocked = run(store, "agreement", "--annotators", "ana")
+    blocked = run(graded_store, "agreement", "--annotators", "ana")
     assert isinstance(blocked.exception, UserError)
-    lead = as_json(store, "--as", "dora")
+    lead = as_json(graded_store, "--as", "dora")
     assert lead["per_annotator"] is True and len(lead["annotators"]) == 4
 
 
-def test_annotators_add_rejects_an_unknown_role(store):
-    result = run(store, "annotators", "add", "eve", "--role", "boss")
+def test_annotators_add_rejects_an_unknown_role(graded_store):
+    result = run(graded_store, "annotators", "add", "eve", "--role", "boss")
     assert result.exception is not None and "unknown role" in str(result.exception)
 
 

@@ -7,7 +7,7 @@ from annotator.store.annotations import undo_save
 from annotator.store.engine import session_scope
 from annotator.store.positions import forget_floors, load_floor, save_floor
 from annotator.store.queue import Queue, checked_floor, event_mark
-from tests.test_annotations_store import _save, store  # noqa: F401  (fixture)
+from tests.support.queue import save_label
 
 
 def _floor_after_walk(engine, pid, alice, sv, units, n):
@@ -16,28 +16,28 @@ def _floor_after_walk(engine, pid, alice, sv, units, n):
         mark = event_mark(s)
     q = Queue(project_id=pid, annotator_id=alice)
     for unit in units[:n]:
-        _save(engine, unit, alice, sv)
+        save_label(engine, unit, alice, sv)
     with session_scope(engine) as s:
         assert q.next(s) == units[n]
     return q.floor, mark
 
 
-def test_remembered_floor_is_kept_when_nothing_reopened(store):  # noqa: F811
-    engine, ids, alice, bob = store
+def test_remembered_floor_is_kept_when_nothing_reopened(queue_store):
+    engine, ids, alice, bob = queue_store
     pid, sv, units = ids["p"]
     floor, mark = _floor_after_walk(engine, pid, alice, sv, units, 4)
-    _save(engine, units[4], bob, sv)  # another label (closing a unit) changes nothing
+    save_label(engine, units[4], bob, sv)  # another label (closing a unit) changes nothing
     with session_scope(engine) as s:
         assert checked_floor(s, project_id=pid, floor=floor, mark=mark) == floor
         q = Queue(project_id=pid, annotator_id=alice, floor=floor)
         assert q.next(s) == units[5]
 
 
-def test_an_undo_since_the_mark_lowers_the_floor(store):  # noqa: F811
-    engine, ids, alice, bob = store
+def test_an_undo_since_the_mark_lowers_the_floor(queue_store):
+    engine, ids, alice, bob = queue_store
     pid, sv, units = ids["p"]
     # Bob labels unit 1 (closing it for Alice too, overlap 1), then Alice walks past it.
-    result = _save(engine, units[1], bob, sv)
+    result = save_label(engine, units[1], bob, sv)
     floor, mark = _floor_after_walk(engine, pid, alice, sv, [units[0], units[2], units[3]], 2)
     with session_scope(engine) as s:
         undo_save(s, unit_id=units[1], annotator_id=bob, previous=result.previous)
@@ -47,15 +47,15 @@ def test_an_undo_since_the_mark_lowers_the_floor(store):  # noqa: F811
         assert Queue(project_id=pid, annotator_id=alice, floor=low).next(s) == units[1]
 
 
-def test_a_floor_from_another_store_is_dropped(store):  # noqa: F811
-    engine, ids, _, _ = store
+def test_a_floor_from_another_store_is_dropped(queue_store):
+    engine, ids, _, _ = queue_store
     pid, _, units = ids["p"]
     with session_scope(engine) as s:
         assert checked_floor(s, project_id=pid, floor=units[3], mark=10**6) == 0
 
 
-def test_position_round_trip_per_person_and_overlap(store):  # noqa: F811
-    engine, ids, alice, bob = store
+def test_position_round_trip_per_person_and_overlap(queue_store):
+    engine, ids, alice, bob = queue_store
     pid, _, units = ids["p"]
     with session_scope(engine) as s:
         assert load_floor(s, project_id=pid, annotator_id=alice, overlap=1) == 0

@@ -9,118 +9,69 @@ from sqlmodel import select
 from annotator.store.annotations import my_annotation, save_annotation, undo_save
 from annotator.store.annotators import get_or_create_annotator
 from annotator.store.engine import StoreError, open_store, session_scope
-from annotator.store.models import AnnotationEvent, Document, Project, SchemaVersion, Unit
+from annotator.store.models import AnnotationEvent
 from annotator.store.queue import Progress, Queue, my_next_unit, my_previous_unit, my_progress
 from annotator.store.units import load_unit
+from tests.support.queue import save_label
 
 
-@pytest.fixture
-def store(db_url):
-    """Two documents of three units each, a second project, and two annotators; on SQLite and
-    on PostgreSQL (every queue rule must hold on both)."""
-    engine = open_store(db_url)
-    with session_scope(engine) as s:
-        ids = {}
-        for pname in ("p", "other"):
-            proj = Project(name=pname)
-            s.add(proj)
-            s.flush()
-            sv = SchemaVersion(project_id=proj.id, name="s", yaml_text="", content_hash=pname)
-            s.add(sv)
-            s.flush()
-            proj.schema_version_id = sv.id
-            units = []
-            for d in range(2):
-                doc = Document(project_id=proj.id, title=f"T{d}", content_hash=f"{pname}{d}")
-                s.add(doc)
-                s.flush()
-                for pos in range(3):
-                    u = Unit(
-                        project_id=proj.id,
-                        document_id=doc.id,
-                        position=pos,
-                        kind="title" if pos == 0 else "body",
-                        text=f"{pname} doc{d} unit{pos}",
-                        text_hash=f"{pname}{d}{pos}",
-                    )
-                    s.add(u)
-                    s.flush()
-                    units.append(u.id)
-            ids[pname] = (proj.id, sv.id, units)
-        alice = get_or_create_annotator(s, "alice").id
-        bob = get_or_create_annotator(s, "bob").id
-    return engine, ids, alice, bob
-
-
-def _save(engine, unit, who, sv, status="done", values=None):
-    with session_scope(engine) as s:
-        return save_annotation(
-            s,
-            unit_id=unit,
-            annotator_id=who,
-            schema_version_id=sv,
-            values=values if values is not None else {"bias": "biased"},
-            status=status,
-        )
-
-
-def test_queue_walks_document_order_and_resumes(store):
-    engine, ids, alice, _ = store
+def test_queue_walks_document_order_and_resumes(queue_store):
+    engine, ids, alice, _ = queue_store
     pid, sv, units = ids["p"]
     q = Queue(project_id=pid, annotator_id=alice)
     with session_scope(engine) as s:
         assert q.next(s) == units[0]
-    _save(engine, units[0], alice, sv)
-    _save(engine, units[1], alice, sv)
+    save_label(engine, units[0], alice, sv)
+    save_label(engine, units[1], alice, sv)
     with session_scope(engine) as s:
         assert q.next(s) == units[2]
         # A fresh queue (reopening the app) resumes at the same unit.
         assert Queue(project_id=pid, annotator_id=alice).next(s) == units[2]
 
 
-def test_overlap_one_skips_units_done_by_others_overlap_two_does_not(store):
-    engine, ids, alice, bob = store
+def test_overlap_one_skips_units_done_by_others_overlap_two_does_not(queue_store):
+    engine, ids, alice, bob = queue_store
     pid, sv, units = ids["p"]
-    _save(engine, units[0], bob, sv)
+    save_label(engine, units[0], bob, sv)
     with session_scope(engine) as s:
         assert Queue(project_id=pid, annotator_id=alice).next(s) == units[1]
         assert Queue(project_id=pid, annotator_id=alice, overlap=2).next(s) == units[0]
     # Bob's skip does not fill the unit.
-    _save(engine, units[1], bob, sv, status="skipped")
+    save_label(engine, units[1], bob, sv, status="skipped")
     with session_scope(engine) as s:
         assert Queue(project_id=pid, annotator_id=alice).next(s) == units[1]
 
 
-def test_skipped_units_come_last_and_cycle(store):
-    engine, ids, alice, _ = store
+def test_skipped_units_come_last_and_cycle(queue_store):
+    engine, ids, alice, _ = queue_store
     pid, sv, units = ids["p"]
     q = Queue(project_id=pid, annotator_id=alice)
-    _save(engine, units[0], alice, sv, status="skipped")
-    _save(engine, units[1], alice, sv, status="skipped")
+    save_label(engine, units[0], alice, sv, status="skipped")
+    save_label(engine, units[1], alice, sv, status="skipped")
     with session_scope(engine) as s:
         assert q.next(s) == units[2]
     for u in units[2:]:
-        _save(engine, u, alice, sv)
+        save_label(engine, u, alice, sv)
     with session_scope(engine) as s:
         assert q.next(s, current=units[-1]) == units[0]
         assert q.next(s, current=units[0]) == units[1]
         assert q.next(s, current=units[1]) == units[0]
-    _save(engine, units[0], alice, sv)
-    _save(engine, units[1], alice, sv)
+    save_label(engine, units[0], alice, sv)
+    save_label(engine, units[1], alice, sv)
     with session_scope(engine) as s:
         assert q.next(s) is None
 
 
-def test_flagged_units_leave_my_queue(store):
-    engine, ids, alice, _ = store
+def test_flagged_units_leave_my_queue(queue_store):
+    engine, ids, alice, _ = queue_store
     pid, sv, units = ids["p"]
-    _save(engine, units[0], alice, sv, status="flagged")
+    save_label(engine, units[0], alice, sv, status="flagged")
     with session_scope(engine) as s:
         assert Queue(project_id=pid, annotator_id=alice).next(s) == units[1]
 
 
-def test_random_order_is_seeded_and_covers_every_unit(store):
-    engine, ids, alice, _ = store
+def test_random_order_is_seeded_and_covers_every_unit(queue_store):
+    engine, ids, alice, _ = queue_store
     pid, sv, units = ids["p"]
     seen = []
     q = Queue(project_id=pid, annotator_id=alice, order="random", seed=7)
@@ -130,7 +81,7 @@ def test_random_order_is_seeded_and_covers_every_unit(store):
         if uid is None:
             break
         seen.append(uid)
-        _save(engine, uid, alice, sv)
+        save_label(engine, uid, alice, sv)
     assert sorted(seen) == units
     engine2_order = []
     q2 = Queue(project_id=pid, annotator_id=get_bob(engine), order="random", seed=7)
@@ -145,12 +96,12 @@ def get_bob(engine):
         return get_or_create_annotator(s, "bob").id
 
 
-def test_save_update_and_undo_keep_an_audit(store):
-    engine, ids, alice, _ = store
+def test_save_update_and_undo_keep_an_audit(queue_store):
+    engine, ids, alice, _ = queue_store
     pid, sv, units = ids["p"]
-    first = _save(engine, units[0], alice, sv, values={"bias": "biased"})
+    first = save_label(engine, units[0], alice, sv, values={"bias": "biased"})
     assert first.previous is None
-    second = _save(engine, units[0], alice, sv, values={"bias": "non_biased"})
+    second = save_label(engine, units[0], alice, sv, values={"bias": "non_biased"})
     assert second.previous is not None and second.previous.values == {"bias": "biased"}
     with session_scope(engine) as s:
         assert undo_save(s, unit_id=units[0], annotator_id=alice, previous=second.previous)
@@ -170,10 +121,10 @@ def test_save_update_and_undo_keep_an_audit(store):
         assert Queue(project_id=pid, annotator_id=alice).next(s) == units[0]
 
 
-def test_skip_and_flag_are_audited_with_comment(store):
-    engine, ids, alice, _ = store
+def test_skip_and_flag_are_audited_with_comment(queue_store):
+    engine, ids, alice, _ = queue_store
     _, sv, units = ids["p"]
-    _save(engine, units[0], alice, sv, status="skipped", values={})
+    save_label(engine, units[0], alice, sv, status="skipped", values={})
     with session_scope(engine) as s:
         save_annotation(
             s,
@@ -189,8 +140,8 @@ def test_skip_and_flag_are_audited_with_comment(store):
     assert events[1].comment == "garbled [bold]text"
 
 
-def test_time_on_item_accumulates(store):
-    engine, ids, alice, _ = store
+def test_time_on_item_accumulates(queue_store):
+    engine, ids, alice, _ = queue_store
     _, sv, units = ids["p"]
     for secs in (2.0, 3.5):
         with session_scope(engine) as s:
@@ -206,14 +157,14 @@ def test_time_on_item_accumulates(store):
         assert my_annotation(s, unit_id=units[0], annotator_id=alice).seconds == 5.5
 
 
-def test_previous_and_next_of_mine_stay_in_project(store):
-    engine, ids, alice, bob = store
+def test_previous_and_next_of_mine_stay_in_project(queue_store):
+    engine, ids, alice, bob = queue_store
     pid, sv, units = ids["p"]
     _, osv, ounits = ids["other"]
-    _save(engine, units[1], alice, sv)
-    _save(engine, units[3], bob, sv)
-    _save(engine, units[4], alice, sv)
-    _save(engine, ounits[0], alice, osv)
+    save_label(engine, units[1], alice, sv)
+    save_label(engine, units[3], bob, sv)
+    save_label(engine, units[4], alice, sv)
+    save_label(engine, ounits[0], alice, osv)
     with session_scope(engine) as s:
         kw = {"project_id": pid, "annotator_id": alice}
         assert my_previous_unit(s, unit_id=units[5], **kw) == units[4]
@@ -223,8 +174,8 @@ def test_previous_and_next_of_mine_stay_in_project(store):
         assert my_next_unit(s, unit_id=units[4], **kw) is None
 
 
-def test_load_unit_gives_document_and_context_within_document(store):
-    engine, ids, _, _ = store
+def test_load_unit_gives_document_and_context_within_document(queue_store):
+    engine, ids, _, _ = queue_store
     _, _, units = ids["p"]
     with session_scope(engine) as s:
         view = load_unit(s, units[3], before=2, after=1)
@@ -236,13 +187,13 @@ def test_load_unit_gives_document_and_context_within_document(store):
         assert [c.text for c in mid.after] == ["p doc1 unit2"]
 
 
-def test_progress_counts_and_applies_changes(store):
-    engine, ids, alice, bob = store
+def test_progress_counts_and_applies_changes(queue_store):
+    engine, ids, alice, bob = queue_store
     pid, sv, units = ids["p"]
-    _save(engine, units[0], alice, sv)
-    _save(engine, units[1], alice, sv, status="skipped")
-    _save(engine, units[2], bob, sv)
-    _save(engine, units[3], alice, sv, status="flagged")
+    save_label(engine, units[0], alice, sv)
+    save_label(engine, units[1], alice, sv, status="skipped")
+    save_label(engine, units[2], bob, sv)
+    save_label(engine, units[3], alice, sv, status="flagged")
     with session_scope(engine) as s:
         prog = my_progress(s, project_id=pid, annotator_id=alice)
     # units 4 and 5 open, unit 1 skipped (comes back).
@@ -253,8 +204,8 @@ def test_progress_counts_and_applies_changes(store):
     assert Progress(done=1, left=1).apply("done", None) is None
 
 
-def test_annotator_is_created_once_and_name_checked(store):
-    engine, *_ = store
+def test_annotator_is_created_once_and_name_checked(queue_store):
+    engine, *_ = queue_store
     with session_scope(engine) as s:
         a = get_or_create_annotator(s, " carol ")
         assert get_or_create_annotator(s, "carol").id == a.id

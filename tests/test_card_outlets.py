@@ -14,7 +14,7 @@ from annotator.export.options import ExportOptions
 from annotator.export.run import export_project
 from annotator.ingest.model import IngestError
 from annotator.ingest.outlets import load_outlets, outlet_for, outlet_table
-from tests.test_export_support import build_store, project_of
+from tests.support.exports import build_store, project_of
 
 FRONT = """---
 layout: post

@@ -13,8 +13,7 @@ from annotator.tui.dashboard.charts import distribution, hbar, sparkline
 from annotator.tui.dashboard.data import load_dashboard
 from annotator.tui.dashboard.screen import DashboardApp, DashboardScreen
 from annotator.tui.launch import StoreContext
-from tests.test_review_store import make_store
-from tests.test_review_tui import SCHEMA
+from tests.support.review import SCHEMA, make_store
 
 
 @pytest.fixture

@@ -23,9 +23,9 @@ from annotator.store.engine import open_store
 from annotator.store.models import Unit
 from annotator.store.projects import create_project
 from annotator.store.schema_versions import current_schema
-from tests.export_oracles import RowCardStats as CardStats
-from tests.export_oracles import plan_splits
-from tests.test_export_support import build_store, project_of
+from tests.support.export_oracles import RowCardStats as CardStats
+from tests.support.export_oracles import plan_splits
+from tests.support.exports import build_store, project_of
 
 VARIANTS = {
     "default": {},

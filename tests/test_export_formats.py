@@ -10,7 +10,7 @@ import pytest
 
 from annotator.export.options import ExportOptions
 from annotator.export.run import export_project
-from tests.test_export_support import build_store, project_of
+from tests.support.exports import build_store, project_of, read_conll
 
 
 @pytest.fixture
@@ -107,24 +107,6 @@ def test_hf_folder_loads_with_datasets_offline(store, tmp_path, monkeypatch):
     assert "annotator export" in card and "majority vote" in card
     assert os.listdir(tmp_path).count("hf") == 1  # no temporary folder left behind
     assert not [p for p in os.listdir(tmp_path) if p.endswith(".part")]
-
-
-def read_conll(path):
-    """A small CoNLL reader: sentences of (token, tag) lines, documents split by -DOCSTART-."""
-    sentences, current = [], []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("-DOCSTART-"):
-            continue
-        if not line.strip():
-            if current:
-                sentences.append(current)
-            current = []
-            continue
-        token, *tags = line.split("\t")
-        current.append((token, tags))
-    if current:
-        sentences.append(current)
-    return sentences
 
 
 def test_conll_bio_tags_per_split(store, tmp_path):

@@ -23,7 +23,7 @@ from annotator.export.select import select_rows, selected_tasks
 from annotator.store.labels_query import fetch_labels
 from annotator.store.models import Adjudication, Annotation, Unit
 from annotator.store.schema_versions import current_schema
-from tests.test_export_support import build_store, project_of
+from tests.support.exports import build_store, project_of
 
 runner = CliRunner()
 

@@ -13,8 +13,7 @@ from sqlmodel import Session, select
 from annotator.export.options import ExportOptions
 from annotator.export.run import export_project
 from annotator.store.models import Adjudication, Annotator, Unit
-from tests.test_export_formats import read_conll
-from tests.test_export_support import build_store, project_of
+from tests.support.exports import build_store, project_of, read_conll
 
 SIZES = [1, 2, 1000]
 

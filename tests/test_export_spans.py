@@ -12,7 +12,7 @@ import pytest
 from annotator.export.options import ExportOptions
 from annotator.export.run import export_project
 from annotator.labels import import_labels
-from tests.test_export_support import build_store, new_project, project_of
+from tests.support.exports import build_store, new_project, project_of
 
 KEYS = {"start", "end", "text", "token_start", "token_end"}
 

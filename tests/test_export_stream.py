@@ -19,8 +19,8 @@ from annotator.ingest.model import ParsedDocument, ParsedUnit
 from annotator.store.documents import add_documents
 from annotator.store.models import Annotation
 from annotator.store.schema_versions import current_schema
-from tests.export_oracles import write_csv, write_jsonl_rows, write_parquet
-from tests.test_export_support import build_store, project_of
+from tests.support.export_oracles import write_csv, write_jsonl_rows, write_parquet
+from tests.support.exports import build_store, project_of
 
 VARIANTS = {
     "default": {},
@@ -64,7 +64,7 @@ def store(db_url):
 
 def rows_writer(engine, proj, fmt, target, opts):
     """The row-dict writer the stream writer stands in for."""
-    from tests.export_oracles import plan_splits
+    from tests.support.export_oracles import plan_splits
 
     with Session(engine) as s:
         schema = current_schema(s, proj)
@@ -149,7 +149,7 @@ def test_stream_split_plan_is_the_row_plan(store, seed, variant):
     from annotator.export.select import stream_filters
     from annotator.export.splits import plan_splits_stream
     from annotator.store.export_stream import open_stream
-    from tests.export_oracles import plan_splits
+    from tests.support.export_oracles import plan_splits
 
     engine, proj = store
     opts = ExportOptions(**VARIANTS[variant])

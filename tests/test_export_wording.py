@@ -13,7 +13,7 @@ from annotator.export.options import ExportOptions
 from annotator.export.run import export_project
 from annotator.store.models import Annotation
 from annotator.wording import a_or_an, plural
-from tests.test_export_support import build_store, project_of
+from tests.support.exports import build_store, project_of
 
 
 def test_plural_and_article():

@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 from annotator.cli import app as main_app
 from annotator.export.options import ExportOptions
 from annotator.export.run import export_project
-from tests.test_agreement_cli import make_app
-from tests.test_export_support import build_store, project_of
+from tests.support.agreement import make_app
+from tests.support.exports import build_store, project_of
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from annotator.export.options import ExportOptions
 from annotator.export.run import export_project
 from annotator.labels import import_labels
 from annotator.store.models import Annotation, AnnotationEvent, Annotator, Document, Unit
-from tests.test_export_support import build_store, new_project, project_of
+from tests.support.exports import build_store, new_project, project_of
 
 
 def write(path, records) -> None:
@@ -151,7 +151,7 @@ def test_round_trip_through_jsonl_on_both_databases(db_url, tmp_path, small_batc
     second = tmp_path / "second.jsonl"
     export_project(engine2, proj2, "jsonl", second, ExportOptions(status="all"))
 
-    from tests.test_labels_import import labels_by_text  # spans compared by characters
+    from tests.support.exports import labels_by_text  # spans compared by characters
 
     assert labels_by_text(second) == labels_by_text(first)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from sqlmodel import Session, func, select
 
@@ -11,23 +10,7 @@ from annotator.export.options import ExportOptions
 from annotator.export.run import export_project
 from annotator.labels import Columns, babe_columns, import_labels
 from annotator.store.models import AnnotationEvent
-from tests.test_export_support import SHARED_BABE, build_store, new_project, project_of
-
-
-def labels_by_text(path: Path) -> dict[tuple[str, str], tuple[dict, str]]:
-    """Labels by (text, annotator); spans by their characters, which mean the same in any
-    store (token indexes follow each store's tokens: the test store splits at spaces)."""
-    out = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
-        for a in row["annotations"]:
-            values = dict(a["values"])
-            if values.get("biased_words"):
-                values["biased_words"] = [
-                    (s["start"], s["end"], s["text"]) for s in values["biased_words"]
-                ]
-            out[row["text"], a["annotator"]] = (values, a["status"])
-    return out
+from tests.support.exports import SHARED_BABE, build_store, labels_by_text, new_project, project_of
 
 
 def events(engine) -> int:

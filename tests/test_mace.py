@@ -9,7 +9,7 @@ import numpy as np
 from annotator.analysis.mace import mace
 from annotator.export.options import ExportOptions
 from annotator.export.run import export_project
-from tests.test_export_support import build_store, project_of
+from tests.support.exports import build_store, project_of
 
 
 def test_mace_learns_who_to_trust():

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from annotator.cli.app import app, guarded
 from annotator.store.models import AnnotationEvent, Annotator
-from tests.test_export_support import new_project
+from tests.support.exports import new_project
 
 
 def run(argv: list[str]) -> int:

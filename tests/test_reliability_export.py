@@ -12,7 +12,7 @@ import pytest
 from annotator.cli.app import app, guarded
 from annotator.errors import EXIT_DATA
 from annotator.export import atomic
-from tests.test_export_support import build_store
+from tests.support.exports import build_store
 
 pytestmark = pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 

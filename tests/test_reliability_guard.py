@@ -9,7 +9,7 @@ import pytest
 
 from annotator.cli.app import app, guarded, main
 from annotator.errors import EXIT_DATA, EXIT_INTERNAL, EXIT_USAGE
-from tests.test_export_support import new_project
+from tests.support.exports import new_project
 
 
 def run(argv: list[str]) -> int:

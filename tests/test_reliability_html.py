@@ -7,7 +7,7 @@ import pytest
 
 from annotator.ingest.html_text import MAX_DEPTH, MarkupTooDeep, check_depth
 from annotator.ingest.pipeline import import_files
-from tests.test_export_support import new_project
+from tests.support.exports import new_project
 
 DEEP = {
     "divs.html": "<html><body>" + "<div>" * 40_000 + "<p>Text.</p>" + "</div>" * 40_000,

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from annotator.ingest import pipeline
 from annotator.ingest.pipeline import import_files
 from annotator.store.models import Document, Unit
-from tests.test_export_support import new_project
+from tests.support.exports import new_project
 
 
 def _files(tmp_path, bad: dict) -> list:

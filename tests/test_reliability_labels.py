@@ -10,7 +10,7 @@ import json
 import pytest
 
 from annotator.labels import import_labels
-from tests.test_export_support import new_project
+from tests.support.exports import new_project
 
 GOOD = b'{"text": "Rain fell.", "annotator": "a", "task": "bias", "value": "biased"}\n'
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_export_support import new_project
+from tests.support.exports import new_project
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
 

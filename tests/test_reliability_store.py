@@ -21,7 +21,7 @@ from annotator.errors import EXIT_DATA
 from annotator.ingest.pipeline import import_files
 from annotator.store.engine import StoreError, open_store
 from annotator.store.migrate import HEAD, current_revision
-from tests.test_export_support import new_project
+from tests.support.exports import new_project
 
 READ_COMMANDS = [
     ["status"],

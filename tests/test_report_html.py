@@ -13,7 +13,7 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from annotator.store.engine import open_store
-from tests.test_agreement_cli import make_app, store  # noqa: F401 - the fixture
+from tests.support.agreement import make_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -63,9 +63,9 @@ def parse(path: Path) -> Page:
     return page
 
 
-def test_report_parses_and_holds_charts_and_tables(store, tmp_path):  # noqa: F811
+def test_report_parses_and_holds_charts_and_tables(graded_store, tmp_path):
     target = tmp_path / "report.html"
-    result = write_report(store, target)
+    result = write_report(graded_store, target)
     assert result.exit_code == 0, result.output
     page = parse(target)
     assert {"progress-overall", "progress-annotators", "alpha", "majority"} <= set(page.charts)
@@ -83,33 +83,37 @@ def test_report_parses_and_holds_charts_and_tables(store, tmp_path):  # noqa: F8
             assert not attrs.get(name), attrs
 
 
-def test_report_escapes_names_and_hides_per_annotator_figures_from_non_leads(store, tmp_path):  # noqa: F811
-    with open_store(store).begin() as conn:
+def test_report_escapes_names_and_hides_per_annotator_figures_from_non_leads(
+    graded_store, tmp_path
+):
+    with open_store(graded_store).begin() as conn:
         conn.execute(
             text("UPDATE annotator SET name = '<script>alert(1)</script>' WHERE name = 'ben'")
         )
     target = tmp_path / "r.html"
-    assert write_report(store, target).exit_code == 0
+    assert write_report(graded_store, target).exit_code == 0
     html = target.read_text(encoding="utf-8")
     assert "<script>" not in html and "&lt;script&gt;" in html
-    CliRunner().invoke(make_app(), ["annotators", "add", "ana", "--role", "lead", "--db", store])
+    CliRunner().invoke(
+        make_app(), ["annotators", "add", "ana", "--role", "lead", "--db", graded_store]
+    )
     hidden = tmp_path / "hidden.html"
-    assert write_report(store, hidden, "--as", "dora").exit_code == 0
+    assert write_report(graded_store, hidden, "--as", "dora").exit_code == 0
     page = parse(hidden)
     assert "progress-annotators" not in page.charts and "majority" not in page.charts
     assert "alpha" in page.charts
     assert "dora is not a lead" in " ".join(page.text)
 
 
-def test_report_refuses_a_non_html_target(store, tmp_path):  # noqa: F811
-    result = write_report(store, tmp_path / "report.pdf")
+def test_report_refuses_a_non_html_target(graded_store, tmp_path):
+    result = write_report(graded_store, tmp_path / "report.pdf")
     assert result.exception is not None and ".html" in str(result.exception)
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (/usr/bin/chromium)")
-def test_report_renders_in_headless_chromium(store, tmp_path):  # noqa: F811
+def test_report_renders_in_headless_chromium(graded_store, tmp_path):
     target = tmp_path / "report.html"
-    assert write_report(store, target).exit_code == 0
+    assert write_report(graded_store, target).exit_code == 0
     shot = tmp_path / "report.png"
     subprocess.run(
         [

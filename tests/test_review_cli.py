@@ -14,7 +14,7 @@ from annotator.cli.review import dashboard, review
 from annotator.errors import format_user_error
 from annotator.store.annotators import get_or_create_annotator
 from annotator.store.engine import session_scope
-from tests.test_review_store import make_store
+from tests.support.review import make_store
 
 
 def run(*args: str) -> str:

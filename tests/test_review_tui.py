@@ -9,7 +9,6 @@ from rich.console import Console
 from sqlmodel import select
 from textual.widgets import Static
 
-from annotator.schema.model import Label, Schema, Task
 from annotator.store.engine import session_scope
 from annotator.store.models import Adjudication, AdjudicationEvent
 from annotator.tui.launch import StoreContext
@@ -17,33 +16,7 @@ from annotator.tui.review.app import ReviewApp
 from annotator.tui.review.model import Filters, parse_filters
 from annotator.tui.review.screen import ReviewScreen
 from annotator.tui.review.widgets import FilterBox, ValuePicker
-from tests.test_review_store import make_store
-
-SCHEMA = Schema(
-    name="media",
-    tasks=(
-        Task(
-            name="bias",
-            type="single",
-            labels=(Label("biased", "Biased", "1"), Label("non_biased", "Not biased", "2")),
-        ),
-        Task(
-            name="opinion",
-            type="scale",
-            agreement="ordinal",
-            labels=(Label("fact", "Fact", "1"), Label("op", "Opinion", "2")),
-        ),
-        Task(
-            name="bias_type",
-            type="multi",
-            labels=(
-                Label("word", "Word choice", "1"),
-                Label("info", "Informational", "2"),
-                Label("epis", "Epistemological", "3"),
-            ),
-        ),
-    ),
-)
+from tests.support.review import SCHEMA, make_store
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from annotator.store.tokens import (
     revoke_token,
     still_valid,
 )
-from tests.test_tui_app import BIAS_QUICK, TEXTS, make_store, stored
+from tests.support.tui import BIAS_QUICK, TEXTS, make_store, stored
 
 # --- the store ----------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from annotator.store import leases
 from annotator.store.annotators import get_or_create_annotator
 from annotator.store.engine import session_scope
 from annotator.tui.controller import Annotating, LeaseLost
-from tests.test_tui_app import BIAS_QUICK, TEXTS, make_app, make_store, screen_text, stored
+from tests.support.tui import BIAS_QUICK, TEXTS, make_app, make_store, screen_text, stored
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from annotator.store.engine import session_scope
 from annotator.store.leases import LeaseLost
 from annotator.store.models import Assignment, Unit
 from annotator.store.queue import Queue
-from tests.test_annotations_store import _save, store  # noqa: F401  (fixture)
+from tests.support.queue import save_label
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def _next(engine, queue: Queue, current: int | None = None) -> int | None:
 def _settle_and_save(engine, unit, who, sv, overlap=1):
     with session_scope(engine) as s:
         leases.settle(s, unit_id=unit, annotator_id=who, overlap=overlap)
-    return _save(engine, unit, who, sv)
+    return save_label(engine, unit, who, sv)
 
 
 def _done_counts(engine) -> dict[int, int]:
@@ -42,8 +42,8 @@ def _done_counts(engine) -> dict[int, int]:
         return {u: n for u, n in rows}
 
 
-def test_people_starting_together_get_different_units(store, clock):  # noqa: F811
-    engine, ids, alice, bob = store
+def test_people_starting_together_get_different_units(queue_store, clock):
+    engine, ids, alice, bob = queue_store
     pid, _, units = ids["p"]
     qa, qb = Queue(project_id=pid, annotator_id=alice), Queue(project_id=pid, annotator_id=bob)
     assert _next(engine, qa) == units[0]
@@ -52,8 +52,8 @@ def test_people_starting_together_get_different_units(store, clock):  # noqa: F8
     assert _next(engine, Queue(project_id=pid, annotator_id=alice)) == units[0]
 
 
-def test_overlap_two_lets_two_people_hold_a_unit_but_not_three(store, clock):  # noqa: F811
-    engine, ids, alice, bob = store
+def test_overlap_two_lets_two_people_hold_a_unit_but_not_three(queue_store, clock):
+    engine, ids, alice, bob = queue_store
     pid, _, units = ids["p"]
     with session_scope(engine) as s:
         carol = get_or_create_annotator(s, "carol").id
@@ -65,10 +65,10 @@ def test_overlap_two_lets_two_people_hold_a_unit_but_not_three(store, clock):  #
 
 
 def test_a_lapsed_lease_goes_to_the_next_person_and_the_late_save_is_refused(
-    store,  # noqa: F811
+    queue_store,
     clock,
 ):
-    engine, ids, alice, bob = store
+    engine, ids, alice, bob = queue_store
     pid, sv, units = ids["p"]
     assert _next(engine, Queue(project_id=pid, annotator_id=alice, lease_seconds=60)) == units[0]
     clock[0] += 61_000  # Alice's laptop was closed for a minute
@@ -79,8 +79,8 @@ def test_a_lapsed_lease_goes_to_the_next_person_and_the_late_save_is_refused(
     assert _done_counts(engine) == {units[0]: 1}
 
 
-def test_a_lapsed_lease_nobody_took_still_saves(store, clock):  # noqa: F811
-    engine, ids, alice, _ = store
+def test_a_lapsed_lease_nobody_took_still_saves(queue_store, clock):
+    engine, ids, alice, _ = queue_store
     pid, sv, units = ids["p"]
     assert _next(engine, Queue(project_id=pid, annotator_id=alice, lease_seconds=60)) == units[0]
     clock[0] += 3_600_000
@@ -88,17 +88,17 @@ def test_a_lapsed_lease_nobody_took_still_saves(store, clock):  # noqa: F811
     assert _done_counts(engine) == {units[0]: 1}
 
 
-def test_the_holder_saves_even_when_others_saved_without_a_lease(store, clock):  # noqa: F811
-    engine, ids, alice, bob = store
+def test_the_holder_saves_even_when_others_saved_without_a_lease(queue_store, clock):
+    engine, ids, alice, bob = queue_store
     pid, sv, units = ids["p"]
     assert _next(engine, Queue(project_id=pid, annotator_id=alice)) == units[0]
-    _save(engine, units[0], bob, sv)  # say, a `labels import` meanwhile
+    save_label(engine, units[0], bob, sv)  # say, a `labels import` meanwhile
     _settle_and_save(engine, units[0], alice, sv)
     assert _done_counts(engine) == {units[0]: 2}
 
 
-def test_skip_releases_and_renew_touches_only_my_own_lease(store, clock):  # noqa: F811
-    engine, ids, alice, bob = store
+def test_skip_releases_and_renew_touches_only_my_own_lease(queue_store, clock):
+    engine, ids, alice, bob = queue_store
     pid, _, units = ids["p"]
     assert _next(engine, Queue(project_id=pid, annotator_id=alice)) == units[0]
     with session_scope(engine) as s:
@@ -108,8 +108,8 @@ def test_skip_releases_and_renew_touches_only_my_own_lease(store, clock):  # noq
     assert _next(engine, Queue(project_id=pid, annotator_id=bob)) == units[0]
 
 
-def test_holding_a_new_unit_lets_go_of_the_previous_one(store, clock):  # noqa: F811
-    engine, ids, alice, bob = store
+def test_holding_a_new_unit_lets_go_of_the_previous_one(queue_store, clock):
+    engine, ids, alice, bob = queue_store
     pid, _, units = ids["p"]
     qa = Queue(project_id=pid, annotator_id=alice)
     with session_scope(engine) as s:
@@ -119,8 +119,8 @@ def test_holding_a_new_unit_lets_go_of_the_previous_one(store, clock):  # noqa: 
     assert _next(engine, Queue(project_id=pid, annotator_id=bob)) == units[0]
 
 
-def test_a_unit_held_by_someone_else_is_not_passed_for_good(store, clock):  # noqa: F811
-    engine, ids, alice, bob = store
+def test_a_unit_held_by_someone_else_is_not_passed_for_good(queue_store, clock):
+    engine, ids, alice, bob = queue_store
     pid, sv, units = ids["p"]
     qa, qb = Queue(project_id=pid, annotator_id=alice), Queue(project_id=pid, annotator_id=bob)
     assert _next(engine, qa) == units[0]
@@ -131,19 +131,19 @@ def test_a_unit_held_by_someone_else_is_not_passed_for_good(store, clock):  # no
     assert _next(engine, qb, current=units[1]) == units[0]  # it comes back to Bob
 
 
-def test_skipped_units_come_back_only_while_they_have_room(store, clock):  # noqa: F811
-    engine, ids, alice, bob = store
+def test_skipped_units_come_back_only_while_they_have_room(queue_store, clock):
+    engine, ids, alice, bob = queue_store
     pid, sv, units = ids["p"]
     for u in units:
-        _save(engine, u, alice, sv, status="skipped")
+        save_label(engine, u, alice, sv, status="skipped")
     for u in units[:-1]:
-        _save(engine, u, bob, sv)
+        save_label(engine, u, bob, sv)
     qa = Queue(project_id=pid, annotator_id=alice)
     assert _next(engine, qa) == units[-1]  # the others are full: no double work
 
 
-def test_assigned_documents_go_only_to_their_annotators(store, clock):  # noqa: F811
-    engine, ids, alice, bob = store
+def test_assigned_documents_go_only_to_their_annotators(queue_store, clock):
+    engine, ids, alice, bob = queue_store
     pid, _, units = ids["p"]
     with session_scope(engine) as s:
         doc0 = s.get(Unit, units[0]).document_id
@@ -157,7 +157,7 @@ def test_assigned_documents_go_only_to_their_annotators(store, clock):  # noqa: 
     for _ in range(3):
         uid = _next(engine, qr)
         seen.add(uid)
-        _save(engine, uid, bob, ids["p"][1])
+        save_label(engine, uid, bob, ids["p"][1])
     assert seen == set(units[3:])
     assert _next(engine, qr) is None
 

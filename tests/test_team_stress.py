@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from tests.test_tui_app import BIAS_QUICK, make_store
+from tests.support.tui import BIAS_QUICK, make_store
 
 PEOPLE = 8
 

@@ -11,7 +11,7 @@ from annotator.store.engine import make_engine
 from annotator.tui.controller import Annotating
 from annotator.tui.crash import QuietCrashApp
 from annotator.tui.launch import StoreContext
-from tests.test_tui_app import BIAS_QUICK, TEXTS, make_app, make_store, screen_text, stored
+from tests.support.tui import BIAS_QUICK, TEXTS, make_app, make_store, screen_text, stored
 
 
 def message(app) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from tests.test_tui_app import BIAS_QUICK, TEXTS, make_app, make_store, screen_text
+from tests.support.tui import BIAS_QUICK, TEXTS, make_app, make_store, screen_text
 
 
 async def test_position_is_kept_in_the_store_not_in_the_home_folder(tmp_path, monkeypatch):

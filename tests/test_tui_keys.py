@@ -10,7 +10,7 @@ from sqlmodel import select
 from annotator.store.engine import session_scope
 from annotator.store.models import AnnotationEvent, Annotator
 from annotator.tui.config import UserConfig, load_config
-from tests.test_tui_app import (
+from tests.support.tui import (
     BIAS_QUICK,
     MEDIA_BIAS,
     STANCE,

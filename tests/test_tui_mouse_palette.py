@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.test_tui_app import MEDIA_BIAS, TEXTS, make_app, make_store, panel, screen_text, stored
+from tests.support.tui import MEDIA_BIAS, TEXTS, make_app, make_store, panel, screen_text, stored
 
 
 async def test_clicking_a_word_toggles_it_in_the_span(tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from annotator.store.annotators import get_or_create_annotator
 from annotator.store.engine import session_scope
 from annotator.tui.controller import Annotating
-from tests.test_tui_app import BIAS_QUICK, make_store
+from tests.support.tui import BIAS_QUICK, make_store
 
 
 def test_saves_during_the_count_are_counted_once(tmp_path):

@@ -3,7 +3,7 @@ at the SVGs in tests/__snapshots__ before committing them)."""
 
 from __future__ import annotations
 
-from tests.test_tui_app import BIAS_QUICK, MEDIA_BIAS, make_app, make_store
+from tests.support.tui import BIAS_QUICK, MEDIA_BIAS, make_app, make_store
 
 DOC = [
     "美国国会周二就预算法案举行投票。",

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from annotator.schema.values import given
 from annotator.schema.visibility import ShowIf, parents_first, shown, visible_tasks
 
 ADJUDICATED, UNANIMOUS, MAJORITY, TIE, NONE = "adjudicated", "unanimous", "majority", "tie", "none"
@@ -42,10 +43,6 @@ class Gold:
     source: str  # adjudicated | unanimous | majority | tie | none | not_shown
     votes: int = 0  # annotators who gave a value for the task
     posterior: float | None = None  # a model's probability for the value (Dawid-Skene)
-
-
-def _used(value: Any) -> bool:
-    return value not in (None, "", [], {})
 
 
 def _hashable(value: Any) -> Any:
@@ -161,7 +158,7 @@ def vote_stance(values: list[Any]) -> Gold:
     out: dict[str, Any] = {}
     sources = set()
     for target in targets:
-        g = vote_single([m[target] for m in maps if _used(m.get(target))])
+        g = vote_single([m[target] for m in maps if given(m.get(target))])
         sources.add(g.source)
         if g.value is not None:
             out[target] = g.value
@@ -169,12 +166,19 @@ def vote_stance(values: list[Any]) -> Gold:
     return Gold(out, source, len(maps))
 
 
-_VOTERS = {
+def no_vote(values: list[Any]) -> Gold:
+    """Free text: there is nothing to vote on."""
+    return Gold(None, NONE, len(values))
+
+
+# Kind -> its vote; exhaustive over schema.kinds.KINDS (tests/test_kinds_registry.py).
+VOTERS = {
     "single": vote_single,
     "scale": vote_single,
     "multi": vote_multi,
     "span": vote_span,
     "stance": vote_stance,
+    "text": no_vote,
 }
 
 
@@ -182,13 +186,10 @@ def gold_for_task(
     task_type: str, values: list[Any], adjudicated: Any = None, *, has_adjudication: bool = False
 ) -> Gold:
     """Gold for one unit and task from the values annotators gave (unused values ignored)."""
-    used = [v for v in values if _used(v)]
+    used = [v for v in values if given(v)]
     if has_adjudication:
         return Gold(adjudicated, ADJUDICATED, len(used))
-    voter = _VOTERS.get(task_type)
-    if voter is None:  # free text: no vote
-        return Gold(None, NONE, len(used))
-    return voter(used)
+    return VOTERS[task_type](used)
 
 
 def gold_for_unit(
@@ -234,14 +235,14 @@ def gold_for_unit(
         values = [v.get(task) for v in voters]
         if task not in adjudications:
             if method == ADJUDICATED_ONLY:
-                out[task] = Gold(None, NONE, sum(1 for v in values if _used(v)))
+                out[task] = Gold(None, NONE, sum(1 for v in values if given(v)))
                 continue
             if estimates and task in estimates:
                 out[task] = estimates[task]
                 continue
         if task_type == "span" and task not in adjudications:
             # Seeing a span task and marking nothing is an answer: it votes for no tokens.
-            out[task] = vote_span([v if _used(v) else [] for v in values])
+            out[task] = vote_span([v if given(v) else [] for v in values])
             continue
         out[task] = gold_for_task(
             task_type, values, adjudications.get(task), has_adjudication=task in adjudications

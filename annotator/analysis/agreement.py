@@ -42,7 +42,6 @@ from annotator.analysis.mace import mace
 from annotator.schema.model import Schema, Task
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
-CATEGORICAL = ("single", "scale", "multi", "stance")
 
 
 def _matrix(names: list[str], figures: list[list[Figure | None]]) -> dict[str, Any]:
@@ -232,6 +231,17 @@ def _span_agreement(rows: Rows, names: list[str], task: Task, mask: np.ndarray) 
     return ta
 
 
+def _free_text(rows: Rows, names: list[str], task: Task, mask: np.ndarray) -> TaskAgreement:
+    units = given_units(rows, task, mask)
+    return TaskAgreement(
+        task.name, task.type, "-", units, [], note="free text: no agreement figure"
+    )
+
+
+# Kinds without category codes (coding.CODERS is None for them) and their own figures.
+UNCODED = {"span": _span_agreement, "text": _free_text}
+
+
 def _work(table: LabelTable, rows: Rows, who: set[int] | None) -> list[AnnotatorSummary]:
     people = sorted(who) if who is not None else range(len(table.annotators))
     n = max(len(table.annotators), 1)
@@ -284,20 +294,9 @@ def compute_agreement(
     by_index = {s.name: s for s in summaries}
     results: list[TaskAgreement] = []
     for task in chosen:
-        if task.type == "span":
-            results.append(_span_agreement(rows, table.annotators, task, mask))
-            continue
-        if task.type not in CATEGORICAL:
-            results.append(
-                TaskAgreement(
-                    task.name,
-                    task.type,
-                    "-",
-                    given_units(rows, task, mask),
-                    [],
-                    note="free text: no agreement figure",
-                )
-            )
+        uncoded = UNCODED.get(task.type)
+        if uncoded is not None:
+            results.append(uncoded(rows, table.annotators, task, mask))
             continue
         task_level = level if level and task.type != "multi" else task.agreement
         if task.type == "multi":

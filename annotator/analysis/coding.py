@@ -14,7 +14,7 @@ by hand, annotations that hold the same dict object share it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -22,10 +22,11 @@ import numpy as np
 
 from annotator.analysis.aggregate import span_members
 from annotator.schema.model import STANCE_VALUES, Task
+from annotator.schema.values import STATUSES
+from annotator.schema.values import given as used
 from annotator.schema.visibility import shown
 
-DONE = "done"
-STATUSES = ("done", "skipped", "flagged")  # codes 0, 1, 2 in `Rows.status`; 3: anything else
+DONE = STATUSES[0]  # `Rows.status` codes are positions in STATUSES; 3: anything else
 
 
 class LabelTable(Protocol):
@@ -38,10 +39,6 @@ class LabelTable(Protocol):
     values: list[dict[str, Any]]
     adjudications: dict[str, dict[int, Any]]
     total_units: int
-
-
-def used(value: Any) -> bool:
-    return value not in (None, "", [], {})
 
 
 def _given(value: Any) -> bool:
@@ -183,34 +180,51 @@ def row_codes(rows: Rows, task: Task, level: str) -> list[RowCodes]:
     A multi task is coded by its exact set of labels (so alpha asks "same set?"); the
     per-label binary figures come from `binary_per_label`.
     """
-    name = task.name
-    values = [d.get(name) for d in rows.distinct]
-    if task.type in ("single", "scale"):
-        fixed = list(task.values)
-        per, cats = _per_distinct(values, fixed)
-        return [RowCodes(name, cats, len(fixed), per[rows.value_id], level)]
-    if task.type == "multi":
-        per, keys = _per_distinct(
-            values,
-            [],
-            key=lambda v: tuple(sorted(map(str, v))) if isinstance(v, list) else (str(v),),
+    coder = CODERS[task.type]
+    return coder([d.get(task.name) for d in rows.distinct], rows, task, level) if coder else []
+
+
+def _code_one(values: list[Any], rows: Rows, task: Task, level: str) -> list[RowCodes]:
+    fixed = list(task.values)
+    per, cats = _per_distinct(values, fixed)
+    return [RowCodes(task.name, cats, len(fixed), per[rows.value_id], level)]
+
+
+def _code_many(values: list[Any], rows: Rows, task: Task, level: str) -> list[RowCodes]:
+    per, keys = _per_distinct(
+        values,
+        [],
+        key=lambda v: tuple(sorted(map(str, v))) if isinstance(v, list) else (str(v),),
+    )
+    cats = ["+".join(k) for k in keys]
+    return [RowCodes(task.name, cats, 0, per[rows.value_id], "nominal", [set(k) for k in keys])]
+
+
+def _code_stance(values: list[Any], rows: Rows, task: Task, level: str) -> list[RowCodes]:
+    dicts = [v if isinstance(v, dict) else {} for v in values]
+    targets = sorted({t for v in dicts for t, x in v.items() if used(x)})
+    out = []
+    for target in targets:
+        # `used`, not `_given`: a stance of 0 is no stance.
+        per_target = [v.get(target) if used(v.get(target)) else None for v in dicts]
+        per, cats = _per_distinct(per_target, list(STANCE_VALUES))
+        out.append(
+            RowCodes(f"{task.name}[{target}]", cats, len(STANCE_VALUES), per[rows.value_id], level)
         )
-        cats = ["+".join(k) for k in keys]
-        coded = RowCodes(name, cats, 0, per[rows.value_id], "nominal", [set(k) for k in keys])
-        return [coded]
-    if task.type == "stance":
-        dicts = [v if isinstance(v, dict) else {} for v in values]
-        targets = sorted({t for v in dicts for t, x in v.items() if used(x)})
-        out = []
-        for target in targets:
-            # `used`, not `_given`: a stance of 0 is no stance.
-            per_target = [v.get(target) if used(v.get(target)) else None for v in dicts]
-            per, cats = _per_distinct(per_target, list(STANCE_VALUES))
-            out.append(
-                RowCodes(f"{name}[{target}]", cats, len(STANCE_VALUES), per[rows.value_id], level)
-            )
-        return out
-    return []
+    return out
+
+
+Coder = Callable[[list[Any], Rows, Task, str], list[RowCodes]]
+# Kind -> how its values become category codes; None: not categorical (spans have their own
+# figures, free text none). Exhaustive over schema.kinds.KINDS (tests/test_kinds_registry.py).
+CODERS: dict[str, Coder | None] = {
+    "single": _code_one,
+    "scale": _code_one,
+    "multi": _code_many,
+    "stance": _code_stance,
+    "span": None,
+    "text": None,
+}
 
 
 def to_matrix(rc: RowCodes, rows: Rows, mask: np.ndarray) -> Coded:

@@ -43,7 +43,7 @@ def cross_check(r: NodeReader, drafts: list[TaskDraft], has_targets: bool) -> No
                 if other.type is not None:
                     r.problem(
                         key_node,
-                        f"`show_if` can only depend on a single, multi or scale task; "
+                        f"`show_if` can only depend on a {_either(CHOICE_TYPES)} task; "
                         f"{task!r} is {other.type}",
                     )
                 continue
@@ -76,3 +76,7 @@ def check_cycles(r: NodeReader, edges: dict[str, list[str]], by_name: dict[str, 
                         r.problem(node, f"`show_if` cycle: {' -> '.join([*path, start])}")
                 elif nxt not in path:
                     stack.append((nxt, [*path, nxt]))
+
+
+def _either(names: tuple[str, ...]) -> str:
+    return ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]

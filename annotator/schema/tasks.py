@@ -12,14 +12,15 @@ from typing import get_args
 from yaml.nodes import Node, ScalarNode, SequenceNode
 
 from annotator.schema.keys import KEY_USES, normalise_key
+from annotator.schema.kinds import KINDS, SHOW_IF_PARENTS
 from annotator.schema.model import STANCE_VALUES, AgreementLevel, Label, Task, TaskType
 from annotator.schema.nodes import NodeReader, suggest, where
 
 TASK_KEYS = ("name", "type", "prompt", "required", "agreement", "labels", "show_if", "description")
 LABEL_KEYS = ("value", "text", "key", "description")
-TASK_TYPES: tuple[str, ...] = get_args(TaskType)
+TASK_TYPES: tuple[str, ...] = tuple(KINDS)
 AGREEMENT_LEVELS: tuple[str, ...] = get_args(AgreementLevel)
-CHOICE_TYPES = ("single", "multi", "scale")  # must list labels; show_if may depend on them
+CHOICE_TYPES = SHOW_IF_PARENTS  # show_if may depend on them
 DEFAULT_KEYS = "1234567890"
 
 
@@ -72,8 +73,9 @@ def read_task(r: NodeReader, node: Node) -> TaskDraft | None:
     if "labels" in fields:
         draft.labels_node = fields["labels"]
         draft.labels = read_labels(r, fields["labels"], draft, label)
-    elif draft.type in CHOICE_TYPES and "labels" not in misspelt:
-        r.problem(node, f"{label} ({draft.type}) needs `labels`")
+    elif draft.type in KINDS and KINDS[draft.type].labels == "required":
+        if "labels" not in misspelt:
+            r.problem(node, f"{label} ({draft.type}) needs `labels`")
     elif draft.type == "stance":
         draft.labels = [
             Label(value=v, text=v, key=DEFAULT_KEYS[i]) for i, v in enumerate(STANCE_VALUES)
@@ -85,8 +87,8 @@ def read_task(r: NodeReader, node: Node) -> TaskDraft | None:
 
 
 def read_labels(r: NodeReader, node: Node, draft: TaskDraft, label: str) -> list[Label]:
-    if draft.type == "text":
-        r.problem(node, f"{label} is a text task; text tasks take no `labels`")
+    if draft.type in KINDS and KINDS[draft.type].labels == "none":
+        r.problem(node, f"{label} is a {draft.type} task; {draft.type} tasks take no `labels`")
         return []
     items = r.sequence(node, "`labels`")
     if items is None:
@@ -94,8 +96,11 @@ def read_labels(r: NodeReader, node: Node, draft: TaskDraft, label: str) -> list
     if not items:
         r.problem(node, f"{label} has an empty label list")
         return []
-    if draft.type == "scale" and len(items) < 2:
-        r.problem(node, f"{label} is a scale and needs at least 2 labels, got {len(items)}")
+    least = KINDS[draft.type].min_labels if draft.type in KINDS else 1
+    if len(items) < least:
+        r.problem(
+            node, f"{label} is a {draft.type} and needs at least {least} labels, got {len(items)}"
+        )
     read: list[tuple[Node, str, str, str | None, Node | None, str]] = []
     values: dict[str, Node] = {}
     for item in items:
@@ -197,8 +202,9 @@ def read_show_if(r: NodeReader, node: Node) -> list[tuple[Node, str, list[tuple[
 
 def build_task(d: TaskDraft) -> Task:
     task_type: TaskType = d.type  # type: ignore[assignment]
-    required = d.required if d.required is not None else task_type not in ("text", "span")
-    agreement = d.agreement or ("ordinal" if task_type == "scale" else "nominal")
+    kind = KINDS[task_type]
+    required = d.required if d.required is not None else kind.required
+    agreement = d.agreement or kind.agreement
     show_if = {task: tuple(dict.fromkeys(v for _n, v in values)) for _k, task, values in d.show_if}
     return Task(
         name=d.name or "",

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from annotator.schema.values import given as used
 from annotator.store.engine import StoreError
 from annotator.store.models import Adjudication, AdjudicationEvent, Annotator, utcnow
 
@@ -52,10 +53,6 @@ def _decoder(session: Session) -> Callable[[Any], Any]:
     if session.get_bind().dialect.name != "sqlite":
         return lambda value: value
     return lambda value: json.loads(value) if isinstance(value, str | bytes) and value else value
-
-
-def used(value: Any) -> bool:
-    return value not in (None, "", [], {})
 
 
 def canonical(value: Any) -> str:

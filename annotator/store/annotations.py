@@ -14,10 +14,10 @@ from sqlalchemy import CursorResult, bindparam
 from sqlalchemy import select as core_select
 from sqlmodel import Session, select
 
+from annotator.schema.values import STATUSES
 from annotator.store.models import Annotation, AnnotationEvent, utcnow
 
-DONE, SKIPPED, FLAGGED = "done", "skipped", "flagged"
-STATUSES = (DONE, SKIPPED, FLAGGED)
+DONE, SKIPPED, FLAGGED = STATUSES
 # Statuses that keep a unit in my queue (None: not touched by me yet).
 IN_QUEUE = (None, SKIPPED)
 

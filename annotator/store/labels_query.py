@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from annotator.schema.values import STATUSES
 from annotator.store.annotators import ROLES, get_or_create_annotator
 from annotator.store.engine import StoreError
 from annotator.store.models import Annotator
@@ -33,7 +34,6 @@ _ANNOTATIONS = text(
     "FROM annotation a WHERE a.unit_id IN (SELECT id FROM unit WHERE project_id = :p) "
     "ORDER BY a.unit_id, a.annotator_id"
 )
-STATUSES = ("done", "skipped", "flagged")  # codes 0-2 in `Packed.status`; 3: anything else
 # One row: every annotation's columns joined into strings, in table order (a plain scan:
 # a third of the time of walking the index and looking each row up). char(30) (record
 # separator) never occurs in JSON text (control characters are escaped inside strings); NULL

@@ -19,20 +19,12 @@ from typing import Any
 from sqlmodel import Session, select
 
 from annotator.schema.errors import SchemaError
+from annotator.schema.kinds import KINDS
 from annotator.schema.loader import parse_schema
 from annotator.schema.model import Schema, Task
+from annotator.schema.values import given
 from annotator.store.engine import StoreError
 from annotator.store.models import Adjudication, Annotation, Project, SchemaVersion, Unit
-
-# Value shapes that survive a type change: a single value reads the same as a scale value.
-_SHAPE = {
-    "single": "one",
-    "scale": "one",
-    "multi": "many",
-    "stance": "stance",
-    "span": "span",
-    "text": "text",
-}
 
 
 class SchemaChangeRefused(StoreError):
@@ -117,14 +109,17 @@ def current_schema(session: Session, project: Project) -> Schema:
     return schema_version(session, project.schema_version_id)
 
 
-def _used(value: Any) -> bool:
-    return value not in (None, "", [], {})
+def _shape(task_type: str) -> str | None:
+    """The stored shape of a type an old version used (kinds of one shape read each other's
+    values: a single task may become a scale)."""
+    kind = KINDS.get(task_type)
+    return kind.shape if kind else None
 
 
 def _values_in(task_type: str, value: Any) -> Iterator[str]:
     """The label values inside one stored task value (see the module docstring)."""
     if isinstance(value, str):
-        if task_type != "text":
+        if _shape(task_type) != "text":
             yield value
     elif isinstance(value, list):
         for item in value:
@@ -172,25 +167,25 @@ def orphaned_labels(session: Session, project_id: int, new_schema: Schema) -> li
     for version_id, values in rows:
         old_types = types(version_id)
         for task_name, value in (values or {}).items():
-            if not _used(value):
+            if not given(value):
                 continue
             tasks_used[task_name] += 1
             old_type = old_types.get(task_name, "single")
             new_task = new_schema.task(task_name)
-            if new_task is not None and _SHAPE.get(old_type) != _SHAPE[new_task.type]:
+            if new_task is not None and _shape(old_type) != KINDS[new_task.type].shape:
                 retyped[task_name, old_type] += 1
             for label in set(_values_in(old_type, value)):
                 values_used[task_name, label] += 1
             if old_type == "stance" and isinstance(value, dict):
                 for target, stance in value.items():
-                    if _used(stance):
+                    if given(stance):
                         targets_used[task_name, target] += 1
     for task_name, value in session.exec(
         select(Adjudication.task, Adjudication.value)
         .join(Unit, Unit.id == Adjudication.unit_id)  # type: ignore[arg-type]
         .where(Unit.project_id == project_id)
     ):
-        if _used(value):
+        if given(value):
             gold_used[task_name] += 1
 
     lines: list[str] = []

@@ -15,7 +15,7 @@ from annotator.errors import UserError
 from annotator.labels import Columns, babe_columns, import_labels
 from tests.fuzz.conftest import fuzz
 from tests.fuzz.mutate import csv_rows, jsonl, mutated
-from tests.test_export_support import new_project
+from tests.support.exports import new_project
 
 FIELDS = (
     "text",

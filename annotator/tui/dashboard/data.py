@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from annotator.analysis.agreement import CATEGORICAL, compute_agreement
+from annotator.analysis.agreement import compute_agreement
 from annotator.analysis.coding import as_rows, count_distinct, row_codes, to_matrix
 from annotator.analysis.coefficients import krippendorff_alpha, value_counts
+from annotator.schema.kinds import CATEGORICAL
 from annotator.schema.model import Schema
 from annotator.store.engine import session_scope
 from annotator.store.labels_query import ProjectLabels, fetch_labels

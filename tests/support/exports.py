@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlmodel import Session, select
 
@@ -108,7 +110,7 @@ def project_of(engine, pid: int) -> Project:
 
 
 SHARED_BABE = (
-    __import__("pathlib").Path(__file__).resolve().parents[2]
+    __import__("pathlib").Path(__file__).resolve().parents[3]
     / "shared/datasets/babe/final_labels_SG1.csv"
 )
 
@@ -120,3 +122,37 @@ def new_project(url: str, name: str = "copy"):
         proj = create_project(s, name, builtin_schema("media_bias"))
         s.commit()
     return engine, proj
+
+
+def read_conll(path):
+    """A small CoNLL reader: sentences of (token, tag) lines, documents split by -DOCSTART-."""
+    sentences, current = [], []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("-DOCSTART-"):
+            continue
+        if not line.strip():
+            if current:
+                sentences.append(current)
+            current = []
+            continue
+        token, *tags = line.split("\t")
+        current.append((token, tags))
+    if current:
+        sentences.append(current)
+    return sentences
+
+
+def labels_by_text(path: Path) -> dict[tuple[str, str], tuple[dict, str]]:
+    """Labels by (text, annotator); spans by their characters, which mean the same in any
+    store (token indexes follow each store's tokens: the test store splits at spaces)."""
+    out = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        for a in row["annotations"]:
+            values = dict(a["values"])
+            if values.get("biased_words"):
+                values["biased_words"] = [
+                    (s["start"], s["end"], s["text"]) for s in values["biased_words"]
+                ]
+            out[row["text"], a["annotator"]] = (values, a["status"])
+    return out
