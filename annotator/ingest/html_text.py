@@ -20,6 +20,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from annotator.ingest.dates import parse_date
 from annotator.ingest.normalize import drop_urls, has_words
+from annotator.ingest.outlet_rules import OutletRules
 
 BLOCK = "\ue000"  # paragraph boundary
 CAPTION = "\ue001"  # the block that follows is a caption
@@ -166,10 +167,37 @@ def mark_blocks(markup: str) -> str:
     return _CAPTION_START.sub(CAPTION + "<", markup)
 
 
-def marked_text(markup: str, root_selector: str | None = None) -> str:
+def alt_captions(tree: LexborHTMLParser, rules: OutletRules | None) -> None:
+    """Where an outlet's only caption is an image's alt text, that text becomes a caption
+    block in the image's place (before images are dropped)."""
+    if rules is None or not rules.alt_captions:
+        return
+    for node in tree.css(", ".join(rules.alt_captions)):
+        alt = " ".join((node.attributes.get("alt") or "").split())
+        if alt:
+            node.insert_before(BLOCK + CAPTION + alt + BLOCK)
+
+
+def apply_selectors(tree: LexborHTMLParser, rules: OutletRules | None) -> None:
+    """The outlet's CSS rules on a parsed, marked page: furniture out, captions marked."""
+    if rules is None:
+        return
+    if rules.remove:
+        for node in tree.css(", ".join(rules.remove)):
+            node.decompose()
+    if rules.captions:
+        for node in tree.css(", ".join(rules.captions)):
+            node.insert_before(CAPTION)  # after the block marker in front of the element
+
+
+def marked_text(
+    markup: str, root_selector: str | None = None, rules: OutletRules | None = None
+) -> str:
     """Parse marked HTML and return the text of its body (or of the first root_selector match)."""
     tree = LexborHTMLParser(markup)
+    alt_captions(tree, rules)
     tree.strip_tags(DROP_TAGS)
+    apply_selectors(tree, rules)
     root = tree.css_first(root_selector) if root_selector else None
     if root is None:
         root = tree.body
@@ -211,7 +239,11 @@ def text_to_blocks(text: str, body: HtmlBody) -> None:
 
 
 def html_to_blocks(
-    markup: str, *, dateline: bool = True, root_selector: str | None = None
+    markup: str,
+    *,
+    dateline: bool = True,
+    root_selector: str | None = None,
+    rules: OutletRules | None = None,
 ) -> HtmlBody:
     """The whole path for an HTML fragment or page: date line out, markers in, parse, split."""
     check_depth(markup)
@@ -222,7 +254,9 @@ def html_to_blocks(
     m = _FEED_FOOTER.search(markup, tail)
     if m:
         markup = markup[: m.start()]
-    text_to_blocks(marked_text(mark_blocks(markup), root_selector), body)
+    text_to_blocks(marked_text(mark_blocks(markup), root_selector, rules), body)
+    if rules is not None:
+        body.blocks = rules.blocks(body.blocks)
     return body
 
 
