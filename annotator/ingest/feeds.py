@@ -18,8 +18,8 @@ import feedparser
 
 from annotator.ingest.html_text import html_to_blocks
 from annotator.ingest.model import IngestError, ParsedDocument
-from annotator.ingest.outlet_rules import rules_for
 from annotator.ingest.normalize import clean_text
+from annotator.ingest.outlet_rules import rules_for
 from annotator.ingest.plaintext import paragraphs
 from annotator.ingest.units import build_document
 
@@ -46,8 +46,8 @@ def read_feed(
         source = entry.get("source") or {}
         for kind, value in _texts(entry):
             if kind == "html":
-                rules = rules_for(entry.get("link"), clean_text(source.get("title", "")) or feed_title)
-                body = html_to_blocks(value, rules=rules)
+                outlet = clean_text(source.get("title", "")) or feed_title
+                body = html_to_blocks(value, rules=rules_for(entry.get("link"), outlet))
                 blocks = body.blocks
                 if body.dateline is not None:
                     published = body.dateline[0]
