@@ -10,6 +10,7 @@ optional lists, what is not article text there::
     alt_captions: ["img[alt]"]     # images whose alt text is the only caption there is
     drop: ['（譯者：\\S+）\\d{7}']   # a paragraph that matches one of these whole is dropped
     end: ['延伸閱讀']               # a paragraph matching one of these whole ends the article
+    last: ['.*■']                  # a paragraph matching one of these is the article's last
     cut: ['（看完整報導）$']         # removed from inside paragraphs
 
 Patterns are Python regular expressions. ``generic.yaml`` holds the rules every page gets, an
@@ -35,7 +36,8 @@ from annotator.ingest.normalize import domain_of
 
 RULES_ENV = "ANNOTATOR_OUTLET_RULES"
 BUILTIN_DIR = Path(__file__).resolve().parent
-_KEYS = ("domains", "names", "remove", "captions", "alt_captions", "drop", "end", "cut")
+_KEYS = ("domains", "names", "remove", "captions", "alt_captions", "drop", "end", "last", "cut")
+_PATTERN_KEYS = ("drop", "end", "last", "cut")
 _NEVER = re.compile(r"(?!)")
 
 
@@ -49,20 +51,23 @@ class OutletRules:
     alt_captions: tuple[str, ...] = ()
     drop: re.Pattern[str] = _NEVER
     end: re.Pattern[str] = _NEVER
+    last: re.Pattern[str] = _NEVER
     cut: re.Pattern[str] = _NEVER
     patterns: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
 
     def blocks(self, blocks: list[tuple[str, str]]) -> list[tuple[str, str]]:
-        """Paragraph-level rules: drop furniture lines, stop at the end mark, cut pieces out."""
+        """Paragraph-level rules: stop at an end heading (dropped) or after a last paragraph
+        (kept), cut pieces out of each paragraph, then drop it if it is all furniture."""
         out = []
         for kind, text in blocks:
             if self.end.fullmatch(text):
                 break
-            if self.drop.fullmatch(text):
-                continue
+            last = self.last.fullmatch(text)
             text = " ".join(self.cut.sub(" ", text).split())
-            if text:
+            if text and not self.drop.fullmatch(text):
                 out.append((kind, text))
+            if last:
+                break
         return out
 
 
@@ -92,7 +97,7 @@ def _read(path: Path) -> dict[str, tuple[str, ...]]:
         if not isinstance(items, list) or not all(isinstance(v, str) and v for v in items):
             raise IngestError(f"{path}: {key}: expected a list of strings")
         for item in items:
-            if key in ("drop", "end", "cut"):
+            if key in _PATTERN_KEYS:
                 try:
                     re.compile(item)
                 except re.error as exc:
@@ -112,6 +117,7 @@ def _merge(
         alt_captions=both["alt_captions"],
         drop=_alternation(both["drop"]),
         end=_alternation(both["end"]),
+        last=_alternation(both["last"]),
         cut=_alternation(both["cut"]),
         patterns=both,
     )
