@@ -178,8 +178,36 @@ def alt_captions(tree: LexborHTMLParser, rules: OutletRules | None) -> None:
             node.insert_before(BLOCK + CAPTION + alt + BLOCK)
 
 
+def drop_link_lists(tree: LexborHTMLParser) -> None:
+    """A list item that is nothing but a link to another page is a headline in a list of other
+    stories (RFA, BBC, CNA and most sites put such lists between or after paragraphs). Links
+    to a place on the same page (a programme's table of contents) stay."""
+    for link in tree.css("li a[href]"):
+        href = link.attributes.get("href") or ""
+        if "#" in href:
+            continue
+        item = link.parent
+        for _ in range(3):  # li > a, li > b > a, li > span > b > a
+            if item is None or item.tag == "li":
+                break
+            item = item.parent
+        if item is None or item.tag != "li":
+            continue
+        if _bare_text(item.text()) == _bare_text(link.text()):
+            item.decompose()
+
+
+_MARKS_AND_SPACE = re.compile(rf"[\s{BLOCK}{CAPTION}{CELL}]+")
+
+
+def _bare_text(text: str) -> str:
+    return _MARKS_AND_SPACE.sub("", text)
+
+
 def apply_selectors(tree: LexborHTMLParser, rules: OutletRules | None) -> None:
-    """The outlet's CSS rules on a parsed, marked page: furniture out, captions marked."""
+    """The outlet's CSS rules on a parsed, marked page: furniture out, captions marked;
+    and, for every page, lists of links to other stories out."""
+    drop_link_lists(tree)
     if rules is None:
         return
     if rules.remove:
