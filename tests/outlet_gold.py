@@ -4,7 +4,8 @@ text comes out as units, whether each caption comes out once, and whether boiler
 Two gold sets use this module:
 
 - ``fixtures/outlets/voa_gold.json``: VOA articles (public domain, copied into
-  ``fixtures/outlets/voa/``) with their expected units written out in full.
+  ``fixtures/outlets/voa/`` and ``fixtures/ingest/``) with their expected units written out in
+  full, one file per shape (talk shows, inline images, a URL in parentheses, lists, ...).
 - ``fixtures/outlets/other_gold.json``: the other outlets' files in ``../shared/corpus/other``,
   which are copyrighted and never copied. Their gold holds no text: each expected sentence and
   caption is a fingerprint (its length and a hash of the text without white space); the
@@ -163,7 +164,13 @@ def entry_from_listing(text: str) -> dict:
 
 
 def load(path: Path) -> dict[str, dict]:
-    return json.loads(path.read_text(encoding="utf-8"))["files"]
+    """Gold entries by file; an entry that spells its units out gets their fingerprints."""
+    files = json.loads(path.read_text(encoding="utf-8"))["files"]
+    for entry in files.values():
+        if "units" in entry:
+            entry["body"] = [fingerprint(t) for k, t in entry["units"] if k == "body"]
+            entry["captions"] = [fingerprint(t) for k, t in entry["units"] if k == "caption"]
+    return files
 
 
 @contextmanager
@@ -225,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
             ap.error("entry needs a listing file")
         print(json.dumps(entry_from_listing(args.listing.read_text(encoding="utf-8"))))
         return 0
-    sets = [("VOA gold (tests/fixtures/outlets)", FIXTURES, VOA_GOLD)]
+    sets = [("VOA gold (tests/fixtures)", FIXTURES.parent, VOA_GOLD)]
     if (CORPUS / "other").is_dir():
         sets.append((f"other outlets ({CORPUS / 'other'})", CORPUS, OTHER_GOLD))
     else:

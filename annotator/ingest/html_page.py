@@ -72,10 +72,11 @@ def read_html_page(text: str, *, source_path: str, lang: str | None = None) -> P
 
     body = HtmlBody()
     markup, body.dateline, body.byline = split_dateline(text)
-    tree = LexborHTMLParser(mark_blocks(markup))
+    marked = mark_blocks(markup)
+    tree = LexborHTMLParser(marked)
     tree.strip_tags(_PAGE_CHROME)
     rules = rules_for(url, outlet)
-    alt_captions(tree, rules)
+    alt_captions(tree, rules, marked)
     tree.strip_tags(DROP_TAGS)
     apply_selectors(tree, rules)
     node = tree.css_first(root) or tree.body

@@ -167,15 +167,25 @@ def mark_blocks(markup: str) -> str:
     return _CAPTION_START.sub(CAPTION + "<", markup)
 
 
-def alt_captions(tree: LexborHTMLParser, rules: OutletRules | None) -> None:
+def alt_captions(tree: LexborHTMLParser, rules: OutletRules | None, marked: str) -> None:
     """Where an outlet's only caption is an image's alt text, that text becomes a caption
-    block in the image's place (before images are dropped)."""
-    if rules is None or not rules.alt_captions:
+    block in the image's place (before images are dropped). Without an outlet rule the same
+    holds for a page that marks no caption anywhere (RTI's <br> bodies say what the image
+    shows only in its alt), but a short alt ("photo", "logo") is no caption."""
+    if rules is None:
         return
-    for node in tree.css(", ".join(rules.alt_captions)):
+    selectors, shortest = rules.alt_captions, 1
+    if not selectors:
+        if CAPTION in marked or (rules.captions and tree.css_first(", ".join(rules.captions))):
+            return
+        selectors, shortest = ("img[alt]",), _ALT_CAPTION_MIN
+    for node in tree.css(", ".join(selectors)):
         alt = " ".join((node.attributes.get("alt") or "").split())
-        if alt:
+        if len(alt) >= shortest and has_words(alt):
             node.insert_before(BLOCK + CAPTION + alt + BLOCK)
+
+
+_ALT_CAPTION_MIN = 8  # characters
 
 
 def drop_link_lists(tree: LexborHTMLParser) -> None:
@@ -223,7 +233,7 @@ def marked_text(
 ) -> str:
     """Parse marked HTML and return the text of its body (or of the first root_selector match)."""
     tree = LexborHTMLParser(markup)
-    alt_captions(tree, rules)
+    alt_captions(tree, rules, markup)
     tree.strip_tags(DROP_TAGS)
     apply_selectors(tree, rules)
     root = tree.css_first(root_selector) if root_selector else None

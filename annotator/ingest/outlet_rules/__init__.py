@@ -182,3 +182,9 @@ def _book(user_dir: str | None) -> RuleBook:
 def rules_for(url: str | None, outlet: str | None = None) -> OutletRules:
     """The rules an imported page gets (built-in files plus the user's folder, read once)."""
     return _book(os.environ.get(RULES_ENV) or None).for_document(url, outlet)
+
+
+def check_rules() -> None:
+    """Read the rule files now: a broken user file is one IngestError before an import starts,
+    not the same error once per file."""
+    rules_for(None)
