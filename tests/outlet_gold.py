@@ -83,9 +83,7 @@ class Score:
         return self.recalled / self.sentences if self.sentences else 1.0
 
 
-def _chain(
-    text: str, gold: list[Print], lengths: list[int], taken: set[int]
-) -> list[int] | None:
+def _chain(text: str, gold: list[Print], lengths: list[int], taken: set[int]) -> list[int] | None:
     """Indexes of consecutive gold sentences, none of them `taken` (an article may say the
     same sentence twice), that spell `text` exactly; None if there are none."""
     s = squeeze(text)
@@ -217,7 +215,9 @@ def _row(split: str, outlet: str, files: int, sc: Score) -> str:
     sent = f"{sc.recalled}/{sc.sentences} {100 * sc.recall:5.1f}%"
     caps = f"{sc.captions_once}/{sc.captions}"
     boil = f"{len(sc.boilerplate_found)}/{sc.boilerplate}"
-    return f"{split:<9} {outlet[:16]:<16} {files:>5} {sent:>15} {caps:>13} {boil:>14} {sc.extra:>11}"
+    return (
+        f"{split:<9} {outlet[:16]:<16} {files:>5} {sent:>15} {caps:>13} {boil:>14} {sc.extra:>11}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -246,8 +246,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.missing:
             for name, sc in scores.items():
                 if sc.boilerplate_found or sc.missed or sc.captions_once < sc.captions:
-                    print(f"  {name}: boilerplate {sc.boilerplate_found}, missed {sc.missed}, "
-                          f"captions {sc.captions_once}/{sc.captions}")
+                    print(
+                        f"  {name}: boilerplate {sc.boilerplate_found}, missed {sc.missed}, "
+                        f"captions {sc.captions_once}/{sc.captions}"
+                    )
     return 0
 
 
