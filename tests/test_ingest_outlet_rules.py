@@ -257,3 +257,24 @@ def test_a_missing_user_folder_is_named(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setenv(RULES_ENV, str(tmp_path / "nowhere"))
     with pytest.raises(IngestError, match=f"{RULES_ENV}=.*nowhere: not a folder"):
         rules_for("https://a.org/x")
+
+
+def test_the_readme_example_rule_file_works(tmp_path: Path) -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text("utf-8")
+    section = readme[readme.index("**Outlet rules.**") :]
+    fence = "`" * 3
+    start = section.index(fence + "yaml") + len(fence + "yaml")
+    example = section[start : section.index(fence, start)]
+    (tmp_path / "example.yaml").write_text(example, "utf-8")
+    book = load_rule_book([BUILTIN_DIR, tmp_path])
+    rules = book.for_document("https://www.example.com/news/1.html")
+    assert rules.source == "example"
+    page = (
+        "<div><p>正文一句。（完）</p><div class='photo-note'>图片说明。</div>"
+        "<div class='share-box'>分享到微博</div><p>本报记者某某报道</p>"
+        "<p>相关阅读</p><p>别的</p></div>"
+    )
+    assert html_to_blocks(page, rules=rules).blocks == [
+        ("body", "正文一句。"),
+        ("caption", "图片说明。"),
+    ]
