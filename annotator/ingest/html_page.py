@@ -78,7 +78,7 @@ def read_html_page(text: str, *, source_path: str, lang: str | None = None) -> P
     rules = rules_for(url, outlet)
     alt_captions(tree, rules, marked)
     tree.strip_tags(DROP_TAGS)
-    apply_selectors(tree, rules)
+    apply_selectors(tree, rules, marked)
     node = tree.css_first(root) or tree.body
     text_to_blocks(node.text(deep=True) if node else "", body)
     body.blocks = rules.blocks(body.blocks)

@@ -172,14 +172,17 @@ def alt_captions(tree: LexborHTMLParser, rules: OutletRules | None, marked: str)
     block in the image's place (before images are dropped). Without an outlet rule the same
     holds for a page that marks no caption anywhere (RTI's <br> bodies say what the image
     shows only in its alt), but a short alt ("photo", "logo") is no caption."""
-    if rules is None:
+    if rules is None or "alt=" not in marked:
         return
-    selectors, shortest = rules.alt_captions, 1
-    if not selectors:
-        if CAPTION in marked or (rules.captions and tree.css_first(", ".join(rules.captions))):
+    selectors, shortest = rules.present(rules.alt_captions, marked), 1
+    if not rules.alt_captions:
+        captions = rules.present(rules.captions, marked)
+        if CAPTION in marked or (captions and tree.css_first(captions)):
             return
-        selectors, shortest = ("img[alt]",), _ALT_CAPTION_MIN
-    for node in tree.css(", ".join(selectors)):
+        selectors, shortest = "img[alt]", _ALT_CAPTION_MIN
+    if not selectors:
+        return
+    for node in tree.css(selectors):
         alt = " ".join((node.attributes.get("alt") or "").split())
         if len(alt) >= shortest and has_words(alt):
             node.insert_before(BLOCK + CAPTION + alt + BLOCK)
@@ -214,17 +217,20 @@ def _bare_text(text: str) -> str:
     return _MARKS_AND_SPACE.sub("", text)
 
 
-def apply_selectors(tree: LexborHTMLParser, rules: OutletRules | None) -> None:
+def apply_selectors(tree: LexborHTMLParser, rules: OutletRules | None, marked: str) -> None:
     """The outlet's CSS rules on a parsed, marked page: furniture out, captions marked;
     and, for every page, lists of links to other stories out."""
-    drop_link_lists(tree)
+    if "<li" in marked or "<LI" in marked:
+        drop_link_lists(tree)
     if rules is None:
         return
-    if rules.remove:
-        for node in tree.css(", ".join(rules.remove)):
+    remove = rules.present(rules.remove, marked)
+    if remove:
+        for node in tree.css(remove):
             node.decompose()
-    if rules.captions:
-        for node in tree.css(", ".join(rules.captions)):
+    captions = rules.present(rules.captions, marked)
+    if captions:
+        for node in tree.css(captions):
             node.insert_before(CAPTION)  # after the block marker in front of the element
 
 
@@ -235,7 +241,7 @@ def marked_text(
     tree = LexborHTMLParser(markup)
     alt_captions(tree, rules, markup)
     tree.strip_tags(DROP_TAGS)
-    apply_selectors(tree, rules)
+    apply_selectors(tree, rules, markup)
     root = tree.css_first(root_selector) if root_selector else None
     if root is None:
         root = tree.body

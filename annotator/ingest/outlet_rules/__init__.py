@@ -13,7 +13,9 @@ optional lists, what is not article text there::
     last: ['.*■']                  # a paragraph matching one of these is the article's last
     cut: ['（看完整報導）$']         # removed from inside paragraphs
 
-Patterns are Python regular expressions. ``generic.yaml`` holds the rules every page gets, an
+Patterns are Python regular expressions; white space around a cut is tidied, so a pattern need
+not match it (and one that starts with a plain character, not ``\\s*``, is fast to scan for).
+``generic.yaml`` holds the rules every page gets, an
 outlet's file adds to them. Users add outlets without touching the code: every ``*.yaml`` in
 the folder named by ``$ANNOTATOR_OUTLET_RULES`` is read after the built-in ones (a user file
 for a domain the built-ins know replaces that outlet's built-in rules).
@@ -55,6 +57,12 @@ class OutletRules:
     cut: re.Pattern[str] = _NEVER
     patterns: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
 
+    def present(self, selectors: tuple[str, ...], markup: str) -> str:
+        """The selectors (joined for one CSS pass) that may match in `markup`: one whose class,
+        id, attribute value or tag name is nowhere in the text is skipped without parsing, so a
+        page pays only for the rules that can apply to it."""
+        return ", ".join(s for s in selectors if _may_match(s, markup))
+
     def blocks(self, blocks: list[tuple[str, str]]) -> list[tuple[str, str]]:
         """Paragraph-level rules: stop at an end heading (dropped) or after a last paragraph
         (kept), cut pieces out of each paragraph, then drop it if it is all furniture."""
@@ -63,12 +71,34 @@ class OutletRules:
             if self.end.fullmatch(text):
                 break
             last = self.last.fullmatch(text)
-            text = " ".join(self.cut.sub(" ", text).split())
+            cut = self.cut.sub(" ", text)
+            if cut != text:
+                text = " ".join(cut.split())
             if text and not self.drop.fullmatch(text):
                 out.append((kind, text))
             if last:
                 break
         return out
+
+
+_VALUE = re.compile(r"""\[[\w-]+[*~|^$]?=["']?([^"'\]]+)["']?\]""")
+_NAME = re.compile(r"[.#]([\w-]+)")
+_TAG = re.compile(r"\s*([A-Za-z][\w-]*)")
+
+
+@cache
+def _needle(selector: str) -> str:
+    """A piece of text any page the selector matches must contain ('' if none is known)."""
+    m = _VALUE.search(selector) or _NAME.search(selector)
+    if m:
+        return m.group(1)
+    m = _TAG.match(selector)
+    return f"<{m.group(1).lower()}" if m else ""
+
+
+def _may_match(selector: str, markup: str) -> bool:
+    needle = _needle(selector)
+    return not needle or needle in markup or (needle[0] == "<" and needle.upper() in markup)
 
 
 def _alternation(patterns: Iterable[str]) -> re.Pattern[str]:
