@@ -10,7 +10,7 @@ optional lists, what is not article text there::
     alt_captions: ["img[alt]"]     # images whose alt text is the only caption there is
     drop: ['（譯者：\\S+）\\d{7}']   # a paragraph that matches one of these whole is dropped
     end: ['延伸閱讀']               # a paragraph matching one of these whole ends the article
-    last: ['.*■']                  # a paragraph matching one of these is the article's last
+    last: ['■$']                   # a paragraph in which one of these is found is the last
     cut: ['（看完整報導）$']         # removed from inside paragraphs
 
 Patterns are Python regular expressions; white space around a cut is tidied, so a pattern need
@@ -54,7 +54,10 @@ class OutletRules:
     drop: re.Pattern[str] = _NEVER
     end: re.Pattern[str] = _NEVER
     last: re.Pattern[str] = _NEVER
-    cut: re.Pattern[str] = _NEVER
+    cut: tuple[re.Pattern[str], ...] = ()  # one by one: each scans fast for its first character
+    # end | drop in one pattern: most paragraphs are text, and one failed match per paragraph
+    # costs less than two.
+    furniture: re.Pattern[str] = _NEVER
     patterns: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
 
     def present(self, selectors: tuple[str, ...], markup: str) -> str:
@@ -65,16 +68,66 @@ class OutletRules:
 
     def blocks(self, blocks: list[tuple[str, str]]) -> list[tuple[str, str]]:
         """Paragraph-level rules: stop at an end heading (dropped) or after a last paragraph
-        (kept), cut pieces out of each paragraph, then drop it if it is all furniture."""
+        (kept), drop a paragraph that is all furniture, cut pieces out of the others (and drop
+        what is furniture once cut).
+
+        `last` and `cut` run once over the article's paragraphs joined by newlines (their
+        patterns are compiled with re.MULTILINE, so '$' is a paragraph's end): one scan per
+        pattern instead of one per paragraph. A match that spans a newline would differ from
+        the paragraph-by-paragraph result, so then the article is done one by one."""
+        texts = [t for _, t in blocks]
+        joined = "\n".join(texts)
+        if joined.count("\n") != len(texts) - 1:  # a paragraph that holds a newline
+            return self._one_by_one(blocks)
+        stop = len(texts)
+        for m in self.last.finditer(joined):
+            if "\n" in m.group():
+                return self._one_by_one(blocks)
+            line = joined.count("\n", 0, m.start())
+            if not self.furniture.fullmatch(texts[line]):
+                stop = line + 1
+                break
+        cut = joined
+        for pattern in self.cut:
+            cut = pattern.sub(" ", cut)
+        if cut != joined:
+            lines = cut.split("\n")
+            if len(lines) != len(texts):
+                return self._one_by_one(blocks)
+        else:
+            lines = texts
+        out = []
+        for i in range(stop):
+            kind, text = blocks[i]
+            m = self.furniture.fullmatch(text)
+            if m is not None:
+                if m.group("end") is not None:
+                    break
+                continue
+            if lines[i] != text:
+                text = " ".join(lines[i].split())
+                if not text or self.drop.fullmatch(text):
+                    continue
+            out.append((kind, text))
+        return out
+
+    def _one_by_one(self, blocks: list[tuple[str, str]]) -> list[tuple[str, str]]:
         out = []
         for kind, text in blocks:
-            if self.end.fullmatch(text):
-                break
-            last = self.last.fullmatch(text)
-            cut = self.cut.sub(" ", text)
+            m = self.furniture.fullmatch(text)
+            if m is not None:
+                if m.group("end") is not None:
+                    break
+                continue
+            last = self.last.search(text) is not None
+            cut = text
+            for pattern in self.cut:
+                cut = pattern.sub(" ", cut)
             if cut != text:
                 text = " ".join(cut.split())
-            if text and not self.drop.fullmatch(text):
+                if not text or self.drop.fullmatch(text):
+                    text = ""
+            if text:
                 out.append((kind, text))
             if last:
                 break
@@ -101,9 +154,9 @@ def _may_match(selector: str, markup: str) -> bool:
     return not needle or needle in markup or (needle[0] == "<" and needle.upper() in markup)
 
 
-def _alternation(patterns: Iterable[str]) -> re.Pattern[str]:
+def _alternation(patterns: Iterable[str], flags: int = 0) -> re.Pattern[str]:
     patterns = list(patterns)
-    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else _NEVER
+    return re.compile("|".join(f"(?:{p})" for p in patterns), flags) if patterns else _NEVER
 
 
 def _read(path: Path) -> dict[str, tuple[str, ...]]:
@@ -136,6 +189,11 @@ def _read(path: Path) -> dict[str, tuple[str, ...]]:
     return out
 
 
+def _furniture(end: Iterable[str], drop: Iterable[str]) -> re.Pattern[str]:
+    parts = [_alternation(end).pattern, _alternation(drop).pattern]
+    return re.compile(f"(?P<end>{parts[0]})|(?P<drop>{parts[1]})")
+
+
 def _merge(
     name: str, generic: Mapping[str, tuple[str, ...]], own: Mapping[str, tuple[str, ...]]
 ) -> OutletRules:
@@ -147,8 +205,9 @@ def _merge(
         alt_captions=both["alt_captions"],
         drop=_alternation(both["drop"]),
         end=_alternation(both["end"]),
-        last=_alternation(both["last"]),
-        cut=_alternation(both["cut"]),
+        last=_alternation(both["last"], re.MULTILINE),
+        cut=tuple(re.compile(p, re.MULTILINE) for p in both["cut"]),
+        furniture=_furniture(both["end"], both["drop"]),
         patterns=both,
     )
 
