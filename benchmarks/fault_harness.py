@@ -88,11 +88,11 @@ def kill_annotate_once(db: Path, rng: random.Random, tally: Tally, max_seconds: 
             screen.pump(rng.choice([0.0, 0.01, 0.03, 0.08, 0.2]))
         if proc.poll() is not None:
             tally.fail(f"annotate exited by itself ({proc.returncode})")
+    finally:
         with contextlib.suppress(ProcessLookupError):
-            os.kill(proc.pid, signal.SIGKILL)
+            os.kill(proc.pid, signal.SIGKILL)  # also when it never drew: none is left running
         proc.wait(timeout=30)
         screen.pump(0.05)
-    finally:
         with contextlib.suppress(OSError):
             os.close(master)
     confirmed = (screen.best_done or 0) - before

@@ -132,6 +132,12 @@ def done_count(url: str, who: str) -> int:
         )
 
 
+def units_left(url: str) -> int:
+    with reader(url) as conn:
+        total = int(conn.execute(sa.text("SELECT count(*) FROM unit")).scalar() or 0)
+    return total - done_count(url, "alice")
+
+
 def half_written(url: str) -> list[str]:
     """Annotations that are not whole: a done label without a value, or no audit event."""
     problems = []
@@ -199,25 +205,55 @@ def messages(text: str) -> list[str]:
     return out
 
 
+def open_session(
+    stores: PgStores, url: str, app: str, drop_after: float | None, counts: dict
+) -> tuple[subprocess.Popen, int, Screen]:
+    """Start `annotate`; with `drop_after`, end its connections that long after it first
+    connects. Returns once the progress line is drawn, the process ended, or 40 s passed."""
+    proc, master = spawn_in_pty(["annotate", "--db", url, "--annotator", "alice"])
+    screen = Screen(master)
+    if drop_after is not None:
+        end = time.monotonic() + 30
+        while not stores.connected(app) and time.monotonic() < end and proc.poll() is None:
+            screen.pump(0.005)
+        screen.pump(drop_after)
+        counts["start"] += 1
+        counts["ended"] += stores.terminate(app)
+    deadline = time.monotonic() + 40
+    mark = 0
+    while screen.best_done is None and time.monotonic() < deadline and proc.poll() is None:
+        screen.pump(0.3)
+        if "enter to try again" in screen.text[mark:]:  # what the screen asks for
+            mark = len(screen.text)
+            os.write(master, b"\r")
+    screen.pump(0.05)
+    return proc, master, screen
+
+
+def refused_in_one_line(proc: subprocess.Popen, screen: Screen) -> bool:
+    """The command stopped before its screen opened, saying why in one line (a drop while it
+    reads the store at start-up: running it again is the way on)."""
+    lines = [ln for ln in screen.text.splitlines() if ln.strip()]
+    return (
+        proc.poll() not in (None, 0)
+        and len(lines) == 1
+        and lines[0].startswith("error: ")
+        and "Traceback" not in screen.text
+    )
+
+
 def drop_annotate_once(
     stores: PgStores, url: str, app: str, rng: random.Random, tally: Tally, counts: dict
 ) -> None:
     """One session: labels at random intervals, drops at random moments, then q or SIGKILL."""
     before = done_count(url, "alice")
-    proc, master = spawn_in_pty(["annotate", "--db", url, "--annotator", "alice"])
-    screen = Screen(master)
+    drop_after = rng.uniform(0.0, 0.3) if rng.random() < 0.3 else None
+    proc, master, screen = open_session(stores, url, app, drop_after, counts)
     try:
-        if rng.random() < 0.3:  # a drop while the app starts and reads its first unit
-            screen.pump(rng.uniform(0.2, 2.0))
-            counts["start"] += 1
-            counts["ended"] += stores.terminate(app)
-        deadline = time.monotonic() + 40
-        mark = 0
-        while screen.best_done is None and time.monotonic() < deadline and proc.poll() is None:
-            screen.pump(0.3)
-            if "enter to try again" in screen.text[mark:]:
-                mark = len(screen.text)
-                os.write(master, b"\r")
+        if screen.best_done is None and refused_in_one_line(proc, screen):
+            counts["refused"] += 1
+            os.close(master)
+            proc, master, screen = open_session(stores, url, app, None, counts)
         if screen.best_done is None:
             tally.fail(f"annotate did not draw its progress line: {screen.text[-300:]!r}")
             return
@@ -254,11 +290,11 @@ def drop_annotate_once(
                 screen.pump(0.2)
             if proc.poll() != 0:
                 tally.fail(f"q: exit {proc.poll()} (expected 0)")
+    finally:
         with contextlib.suppress(ProcessLookupError):
-            os.kill(proc.pid, signal.SIGKILL)
+            os.kill(proc.pid, signal.SIGKILL)  # SIGKILL ends it for good, whatever came first
         proc.wait(timeout=30)
         screen.pump(0.05)
-    finally:
         with contextlib.suppress(OSError):
             os.close(master)
     if "Traceback" in screen.text:
@@ -284,12 +320,17 @@ def part_pg_annotate(
     tally = Tally("PostgreSQL dropped during annotation")
     url, app = stores.new()
     setup_store(url, work, rng, files=40)
-    counts = dict.fromkeys(("start", "idle", "save", "ended", "messages", "confirmed"), 0)
+    keys = ("start", "refused", "idle", "save", "ended", "messages", "confirmed")
+    counts = dict.fromkeys(keys, 0)
     for _ in range(sessions):
+        if units_left(url) < 100:  # a session labels up to ~60: never let the queue run dry
+            url, app = stores.new()
+            setup_store(url, work, rng, files=40)
         tally.runs += 1
         drop_annotate_once(stores, url, app, rng, tally, counts)
     notes = [
-        f"drops: {counts['start']} at start-up, {counts['idle']} idle, {counts['save']} "
+        f"drops: {counts['start']} at start-up ({counts['refused']} stopped the command in one "
+        f"line before its screen opened; run again), {counts['idle']} idle, {counts['save']} "
         f"during a save; {counts['ended']} connections ended",
         f"labels confirmed on screen: {counts['confirmed']}; failure messages shown: "
         f"{counts['messages']}",
