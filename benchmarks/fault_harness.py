@@ -5,6 +5,9 @@ checks that every label the screen confirmed (the progress line's "N done" moved
 the store. Part 2 kills ``annotator import`` at random moments, re-runs it to completion and
 checks that no document is duplicated or left without units. Part 3 tries a store in a
 read-only folder, a lock held by another process and an unreachable PostgreSQL server.
+Part 4 (fault_postgres.py) drops the PostgreSQL server's connections under `annotate` and under
+`status`, `export` and `labels import`. Part 5 (fault_disk.py) fills a real disk (a small
+tmpfs; SQLite's max_page_count where mounting is refused) under `annotate` and an export.
 
 Each part prints "runs, failures, labels lost". Run:
 
@@ -15,218 +18,43 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import fcntl
 import json
 import os
 import random
-import re
-import select
 import shutil
 import signal
 import sqlite3
 import stat
-import struct
 import subprocess
 import sys
 import tempfile
-import termios
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SCHEMA = ROOT / "schemas" / "bias_quick.yaml"
-SAMPLES = ROOT / "annotator" / "samples" / "voa"
-BIN = Path(sys.executable).parent / "annotator"
-ANSI = re.compile(
-    r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|P[^\x1b]*\x1b\\|[@-Z\\-_])"
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling fault_* modules
+
+from fault_disk import part_disk
+from fault_kit import (
+    SCHEMA,
+    Screen,
+    Tally,
+    annotate_in_pty,
+    annotator_cmd,
+    check,
+    env,
+    half_written,
+    import_problems,
+    make_store,
+    one_line_no_traceback,
+    run,
+    spawn_in_pty,
+    store_done,
+    write_corpus,
 )
-DONE = re.compile(r"(\d[\d,]*) done · ")
-WORDS = (  # noqa: SIM905
-    "officials said the plan would cut costs while critics called it reckless and unfair "
-    "the ministry reported growth of three percent in the second quarter of the year "
-    "residents gathered downtown to protest what they described as a shameful decision "
-    "analysts expect the central bank to keep interest rates unchanged next month"
-).split()
-
-
-@dataclass
-class Tally:
-    name: str
-    runs: int = 0
-    failures: int = 0
-    lost: int = 0
-    notes: list[str] = field(default_factory=list)
-
-    def fail(self, note: str) -> None:
-        self.failures += 1
-        if len(self.notes) < 20:
-            self.notes.append(note)
-
-    def line(self) -> str:
-        return f"{self.name}: runs {self.runs}, failures {self.failures}, labels lost {self.lost}"
-
-
-def annotator_cmd() -> list[str]:
-    if BIN.exists():
-        return [str(BIN)]
-    return [sys.executable, "-m", "annotator"]
-
-
-def env() -> dict[str, str]:
-    out = dict(os.environ)
-    out.pop("ANNOTATOR_DB", None)
-    out.update(TERM="xterm-256color", COLUMNS="80", LINES="24", NO_COLOR="", PYTHONUNBUFFERED="1")
-    out.pop("NO_COLOR")
-    return out
-
-
-def run(args: list[str], timeout: float = 120, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        annotator_cmd() + args,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=env(),
-        stdin=subprocess.DEVNULL,
-        **kw,
-    )
-
-
-def sentence(rng: random.Random) -> str:
-    words = rng.sample(WORDS, rng.randint(6, 14))
-    return " ".join(words).capitalize() + "."
-
-
-def write_corpus(folder: Path, files: int, rng: random.Random, per_file: int = 12) -> None:
-    """Plain-text and Markdown articles, each distinct (a number in every sentence)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for i in range(files):
-        paras = []
-        for p in range(per_file // 3):
-            paras.append(" ".join(f"{sentence(rng)[:-1]} {i}-{p}-{k}." for k in range(3)))
-        if i % 2:
-            head = f"---\ntitle: Article {i}\nurl: https://news.example/{i}\n---\n\n"
-            body = head + "\n\n".join(paras) + "\n"
-            (folder / f"a{i:04d}.md").write_text(body, encoding="utf-8")
-        else:
-            (folder / f"a{i:04d}.txt").write_text("\n\n".join(paras) + "\n", encoding="utf-8")
-
-
-def make_store(db: Path, work: Path, rng: random.Random, extra_files: int = 40) -> None:
-    if db.exists():
-        db.unlink()
-    for args in (
-        ["init", "--db", str(db), "--name", "p", "--schema", str(SCHEMA)],
-        ["import", "--db", str(db), str(SAMPLES)],
-    ):
-        res = run(args)
-        if res.returncode:
-            raise SystemExit(f"setup failed: {' '.join(args)}: {res.stderr.strip()}")
-    if extra_files:
-        corpus = work / "annotate-corpus"
-        write_corpus(corpus, extra_files, rng)
-        res = run(["import", "--db", str(db), str(corpus)])
-        if res.returncode:
-            raise SystemExit(f"setup import failed: {res.stderr.strip()}")
-
+from fault_postgres import part_postgres
 
 # --- part 1: SIGKILL during annotation -------------------------------------------------------
-
-
-def spawn_in_pty(args: list[str]) -> tuple[subprocess.Popen, int]:
-    """Start the annotator in a pseudo-terminal of 80x24; return (process, master fd)."""
-    master, slave = os.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-
-    def setup() -> None:
-        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
-
-    proc = subprocess.Popen(
-        annotator_cmd() + args,
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        env=env(),
-        start_new_session=True,
-        close_fds=True,
-        preexec_fn=setup,
-    )
-    os.close(slave)
-    return proc, master
-
-
-class Screen:
-    """What the terminal printed, with escapes removed, read without blocking."""
-
-    def __init__(self, fd: int) -> None:
-        self.fd = fd
-        self.raw = bytearray()
-        self.text = ""
-        self.best_done: int | None = None
-        self.scanned = 0
-
-    def pump(self, wait: float) -> None:
-        end = time.monotonic() + wait
-        while True:
-            left = end - time.monotonic()
-            ready, _, _ = select.select([self.fd], [], [], max(0.0, left))
-            if ready:
-                try:
-                    chunk = os.read(self.fd, 65536)
-                except OSError:
-                    return
-                if not chunk:
-                    return
-                self.raw += chunk
-            elif left <= 0:
-                break
-        self.text = ANSI.sub("", self.raw.decode("utf-8", "replace"))
-        # A clean value needs the whole "N done · " on screen; scan only new text (plus slack).
-        start = max(0, self.scanned - 40)
-        for m in DONE.finditer(self.text, start):
-            n = int(m.group(1).replace(",", ""))
-            self.best_done = n if self.best_done is None else max(self.best_done, n)
-        self.scanned = len(self.text)
-
-
-def store_done(db: Path, who: str = "alice") -> int:
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
-    try:
-        (n,) = con.execute(
-            "SELECT count(*) FROM annotation a JOIN annotator p ON p.id = a.annotator_id "
-            "WHERE p.name = ? AND a.status = 'done'",
-            (who,),
-        ).fetchone()
-        return n
-    finally:
-        con.close()
-
-
-def half_written(db: Path) -> list[str]:
-    """Annotations that are not whole: bad values, no audit event, or a corrupt file."""
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
-    problems = []
-    try:
-        (ok,) = con.execute("PRAGMA integrity_check").fetchone()
-        if ok != "ok":
-            problems.append(f"integrity_check: {ok}")
-        rows = con.execute('SELECT id, "values", status FROM annotation').fetchall()
-        events = {r[0] for r in con.execute("SELECT DISTINCT annotation_id FROM annotationevent")}
-        for aid, values, status in rows:
-            try:
-                vals = json.loads(values)
-            except (TypeError, ValueError):
-                problems.append(f"annotation {aid}: values not JSON")
-                continue
-            if status == "done" and vals.get("bias") not in ("biased", "non_biased"):
-                problems.append(f"annotation {aid}: done with values {vals!r}")
-            if aid not in events:
-                problems.append(f"annotation {aid}: no audit event")
-    finally:
-        con.close()
-    return problems
 
 
 def units_left(db: Path) -> int:
@@ -260,11 +88,11 @@ def kill_annotate_once(db: Path, rng: random.Random, tally: Tally, max_seconds: 
             screen.pump(rng.choice([0.0, 0.01, 0.03, 0.08, 0.2]))
         if proc.poll() is not None:
             tally.fail(f"annotate exited by itself ({proc.returncode})")
+    finally:
         with contextlib.suppress(ProcessLookupError):
-            os.kill(proc.pid, signal.SIGKILL)
+            os.kill(proc.pid, signal.SIGKILL)  # also when it never drew: none is left running
         proc.wait(timeout=30)
         screen.pump(0.05)
-    finally:
         with contextlib.suppress(OSError):
             os.close(master)
     confirmed = (screen.best_done or 0) - before
@@ -294,28 +122,6 @@ def part_annotate(work: Path, kills: int, rng: random.Random, db: Path | None = 
 
 
 # --- part 2: SIGKILL during import ------------------------------------------------------------
-
-
-def import_problems(db: Path) -> list[str]:
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
-    try:
-        out = []
-        for pid, h, n in con.execute(
-            "SELECT project_id, content_hash, count(*) FROM document "
-            "GROUP BY project_id, content_hash HAVING count(*) > 1"
-        ):
-            out.append(f"duplicate document {h[:12]} x{n} in project {pid}")
-        for (did,) in con.execute(
-            "SELECT d.id FROM document d "
-            "WHERE NOT EXISTS (SELECT 1 FROM unit u WHERE u.document_id = d.id)"
-        ):
-            out.append(f"document {did} has no units")
-        (ok,) = con.execute("PRAGMA integrity_check").fetchone()
-        if ok != "ok":
-            out.append(f"integrity_check: {ok}")
-        return out
-    finally:
-        con.close()
 
 
 def count_docs(db: Path) -> int:
@@ -395,49 +201,6 @@ def part_import(work: Path, kills: int, files: int, rng: random.Random) -> Tally
 
 
 # --- part 3: faults ---------------------------------------------------------------------------
-
-
-def one_line_no_traceback(res: subprocess.CompletedProcess) -> str | None:
-    """None if the failure was reported well; otherwise what was wrong."""
-    err = res.stderr.strip()
-    if res.returncode == 0:
-        return "exit 0"
-    if "Traceback" in err or "Traceback" in res.stdout:
-        return "traceback"
-    if len(err.splitlines()) != 1:
-        return f"{len(err.splitlines())} lines on stderr: {err[:200]!r}"
-    return None
-
-
-def check(tally: Tally, name: str, problem: str | None, results: list[str]) -> None:
-    tally.runs += 1
-    if problem:
-        tally.fail(f"{name}: {problem}")
-    results.append(
-        f"  {'pass' if not problem else 'FAIL'}  {name}" + (f": {problem}" if problem else "")
-    )
-
-
-def annotate_in_pty(db, who: str, keys: bytes, wait: float = 12.0) -> tuple[int | None, str]:
-    proc, master = spawn_in_pty(["annotate", "--db", str(db), "--annotator", who])
-    screen = Screen(master)
-    try:
-        deadline = time.monotonic() + wait
-        sent = False
-        while time.monotonic() < deadline and proc.poll() is None:
-            screen.pump(0.1)
-            if not sent and screen.best_done is not None:
-                os.write(master, keys)
-                sent = True
-        screen.pump(0.2)
-        code = proc.poll()
-        if code is None:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=30)
-        return code, screen.text
-    finally:
-        with contextlib.suppress(OSError):
-            os.close(master)
 
 
 def hold_lock(db: Path, seconds: float, ready: threading.Event) -> subprocess.Popen:
@@ -613,7 +376,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--db", type=Path, default=None, help="SQLite file for part 1 (default: a temp folder)"
     )
-    parser.add_argument("--parts", default="annotate,import,faults")
+    parser.add_argument("--parts", default="annotate,import,faults,postgres,disk")
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get("ANNOTATOR_TEST_PG_URL"),
+        help="PostgreSQL server for part 4 (default: $ANNOTATOR_TEST_PG_URL; skipped without)",
+    )
+    parser.add_argument(
+        "--pg-sessions", type=int, default=None, help="annotate sessions with drops (kills/5)"
+    )
+    parser.add_argument(
+        "--pg-command-runs", type=int, default=10, help="drops per command (status, export, ...)"
+    )
+    parser.add_argument("--disk-runs", type=int, default=3, help="annotate runs to a full disk")
+    parser.add_argument(
+        "--no-mount", action="store_true", help="no tmpfs: the max_page_count stand-in"
+    )
     args = parser.parse_args(argv)
     seed = args.seed if args.seed is not None else random.randrange(2**32)
     rng = random.Random(seed)
@@ -641,6 +419,22 @@ def main(argv: list[str] | None = None) -> int:
             tallies.append(t)
             print(t.line())
             print("\n".join(results), flush=True)
+        if "postgres" in parts:
+            sessions = args.pg_sessions if args.pg_sessions is not None else max(4, args.kills // 5)
+            done, skipped = part_postgres(work, rng, args.pg_url, sessions, args.pg_command_runs)
+            if skipped:
+                print(f"PostgreSQL dropped mid-session: skipped ({skipped})")
+            for t, notes in done:
+                tallies.append(t)
+                print(t.line(), flush=True)
+                for n in notes + t.notes:
+                    print("  " + n)
+        if "disk" in parts:
+            t, notes = part_disk(work, rng, runs=args.disk_runs, mount=not args.no_mount)
+            tallies.append(t)
+            print(t.line(), flush=True)
+            for n in notes + t.notes:
+                print("  " + n)
         failed = any(t.failures or t.lost for t in tallies)
     return 1 if failed else 0
 

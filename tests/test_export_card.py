@@ -9,12 +9,11 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session, select
 
-from annotator.export.card import CardStats, render_card
+from annotator.export.card import render_card
 from annotator.export.card_agreement import AgreementLabels, card_agreement
 from annotator.export.options import ExportOptions
 from annotator.export.run import export_project
 from annotator.export.select import select_rows, selected_tasks
-from annotator.export.splits import plan_splits
 from annotator.ingest.model import ParsedDocument, ParsedUnit
 from annotator.schema import builtin_schema
 from annotator.store.annotations import save_annotation
@@ -24,6 +23,8 @@ from annotator.store.engine import open_store
 from annotator.store.models import Unit
 from annotator.store.projects import create_project
 from annotator.store.schema_versions import current_schema
+from tests.support.export_oracles import RowCardStats as CardStats
+from tests.support.export_oracles import plan_splits
 from tests.support.exports import build_store, project_of
 
 VARIANTS = {

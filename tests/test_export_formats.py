@@ -181,7 +181,7 @@ def test_card_beside_file_with_counts_and_command(store, tmp_path):
     ("fmt", "gold"), [("csv", False), ("csv", True), ("jsonl", False), ("parquet", False)]
 )
 def test_failed_export_leaves_no_file(store, tmp_path, monkeypatch, fmt, gold):
-    from annotator.export.rows import UnitStream
+    from annotator.store.export_stream import UnitStream
 
     real = UnitStream.document
     calls = []

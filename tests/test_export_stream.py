@@ -11,16 +11,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session
 
-from annotator.export.csv_writer import quote, write_csv
-from annotator.export.jsonl import write_jsonl_rows
+from annotator.export.csv_writer import quote
 from annotator.export.options import ExportOptions
-from annotator.export.parquet import write_parquet
-from annotator.export.run import export_project, streamable
+from annotator.export.run import export_project
 from annotator.export.select import select_rows, selected_tasks
 from annotator.ingest.model import ParsedDocument, ParsedUnit
 from annotator.store.documents import add_documents
 from annotator.store.models import Annotation
 from annotator.store.schema_versions import current_schema
+from tests.support.export_oracles import write_csv, write_jsonl_rows, write_parquet
 from tests.support.exports import build_store, project_of
 
 VARIANTS = {
@@ -65,7 +64,7 @@ def store(db_url):
 
 def rows_writer(engine, proj, fmt, target, opts):
     """The row-dict writer the stream writer stands in for."""
-    from annotator.export.splits import plan_splits
+    from tests.support.export_oracles import plan_splits
 
     with Session(engine) as s:
         schema = current_schema(s, proj)
@@ -107,7 +106,6 @@ def read(fmt, path):
 def test_stream_writer_writes_what_the_row_writer_writes(store, tmp_path, fmt, variant):
     engine, proj = store
     opts = ExportOptions(**VARIANTS[variant])
-    assert streamable(fmt, opts)
     export_project(engine, proj, fmt, tmp_path / "stream", opts)
     rows_writer(engine, proj, fmt, tmp_path / "rows", opts)
     got, want = read(fmt, tmp_path / "stream"), read(fmt, tmp_path / "rows")
@@ -148,9 +146,10 @@ def test_quote_matches_csv_writer(cell):
 @pytest.mark.parametrize("seed", [0, 1, 7])
 @pytest.mark.parametrize("variant", ["default", "gold", "two annotators, two tasks"])
 def test_stream_split_plan_is_the_row_plan(store, seed, variant):
-    from annotator.export.rows import open_stream
     from annotator.export.select import stream_filters
-    from annotator.export.splits import plan_splits, plan_splits_stream
+    from annotator.export.splits import plan_splits_stream
+    from annotator.store.export_stream import open_stream
+    from tests.support.export_oracles import plan_splits
 
     engine, proj = store
     opts = ExportOptions(**VARIANTS[variant])

@@ -18,8 +18,10 @@ from rich.text import Text
 from annotator.analysis.aggregate import GOLD_METHODS
 from annotator.cli.options import DbOption, ProjectOption, err, out
 from annotator.errors import UserError
-from annotator.export.options import FORMATS, SUFFIX
+from annotator.export.formats import FORMATS, export_format
 from annotator.wording import plural
+
+_FOLDERS = " and ".join(name for name, f in FORMATS.items() if f.folder)
 
 
 def _command_line() -> str:
@@ -36,7 +38,7 @@ def export(
         typer.Option(
             "--output",
             "-o",
-            help="Output file, or folder for hf and conll (default: exports/PROJECT-TIME...).",
+            help=f"Output file, or folder for {_FOLDERS} (default: exports/PROJECT-TIME...).",
         ),
     ] = None,
     all_units: Annotated[
@@ -79,7 +81,7 @@ def export(
         typer.Option(
             "--split",
             help="Train/validation/test shares like 80/10/10, grouped by document "
-            "(hf and conll default to 80/10/10).",
+            f"({_FOLDERS} default to 80/10/10).",
         ),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed for --split.")] = 0,
@@ -100,17 +102,11 @@ def export(
     project: ProjectOption = None,
     db: DbOption = None,
 ) -> None:
-    """Write the project's units and labels as a dataset.
-
-    Formats: jsonl, csv, parquet, hf (a folder `datasets.load_dataset` reads), conll,
-    label-studio, prodigy. Files are written whole or not at all.
-    """
     from annotator.export.options import ExportOptions, parse_list, parse_since, parse_split
     from annotator.store.engine import open_store, session_scope
     from annotator.store.projects import get_project
 
-    if format not in FORMATS:
-        raise UserError(f"--format {format}: unknown format (formats: {', '.join(FORMATS)})")
+    fmt = export_format(format)
     if gold_method is not None and gold_method not in GOLD_METHODS:
         raise UserError(f"--gold-method {gold_method}: use {', '.join(GOLD_METHODS)}")
     if status not in ("done", "all"):
@@ -135,19 +131,26 @@ def export(
     with session_scope(engine) as session:
         proj = get_project(session, project)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    target = output or Path("exports") / f"{proj.name}-{stamp}{SUFFIX[format] or '-' + format}"
+    target = output or Path("exports") / fmt.default_name(f"{proj.name}-{stamp}")
     result = _export_with_progress(engine, proj, format, target, opts)
-    what = "unit" if format in ("jsonl", "hf", "conll", "label-studio") else "record"
-    line = f"Wrote {plural(result.records, what)} to {result.target}"
-    if (result.splits and opts.split) or format in ("hf", "conll"):
+    line = f"Wrote {plural(result.records, fmt.record)} to {result.target}"
+    if (result.splits and opts.split) or fmt.folder:
         line += " (" + ", ".join(f"{k} {v:,}" for k, v in result.splits.items()) + ")"
     out.print(Text(line))
     for note in result.notes:
         out.print(Text(note, style="yellow"))
     if result.config is not None:
         out.print(Text(f"Label Studio labeling config: {result.config}", style="dim"))
-    if result.card is not None and format not in ("hf", "conll"):
+    if result.card is not None and not fmt.folder:  # a folder's card is its README.md
         out.print(Text(f"Dataset card: {result.card}", style="dim"))
+
+
+# The command's help, its list of formats from the table.
+export.__doc__ = (
+    "Write the project's units and labels as a dataset.\n\nFormats: "
+    + ", ".join(f"{name} ({f.about})" if f.about else name for name, f in FORMATS.items())
+    + ". Files are written whole or not at all."
+)
 
 
 def _export_with_progress(engine, proj, fmt: str, target: Path, opts):

@@ -1,20 +1,20 @@
 """The dataset card: what is in an export, where it came from, and how gold was formed.
 
-`CardStats` watches the rows as they stream past the writer, so the card costs no extra
-pass; `render_card` turns the figures into Markdown, with the YAML header Hugging Face reads
-when the export is a dataset folder.
+`CardStats` holds the figures, counted as the writer reads the store stream (see
+``card_stream.StreamCard``), so the card costs no extra pass; `render_card` turns them into
+Markdown, with the YAML header Hugging Face reads when the export is a dataset folder.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from annotator.analysis.aggregate import ADJUDICATED, NOT_SHOWN, TIE, span_members
+from annotator.analysis.aggregate import NOT_SHOWN, TIE, span_members
 from annotator.export.options import ExportOptions
 from annotator.wording import plural
 
@@ -88,48 +88,6 @@ class CardStats:
     def unit_labels(self, done: int, adjudicated: bool) -> None:
         self.overlap[done] += 1
         self.adjudicated_units += adjudicated
-
-    def observe(self, row: dict[str, Any]) -> None:
-        split = row.get("split", "all")
-        doc = row["document"]
-        self.units[split] += 1
-        self.documents[split].add(doc["id"])
-        if doc["id"] not in self._outlet_docs:
-            self._outlet_docs.add(doc["id"])
-            self.outlets[doc.get("outlet") or "(unknown)"] += 1
-            published = doc.get("published")
-            if published:
-                self.first = published if self.first is None else min(self.first, published)
-                self.last = published if self.last is None else max(self.last, published)
-        anns = row["annotations"]
-        self.annotations[split] += len(anns)
-        adjudicated = (
-            ADJUDICATED in (row.get("gold_source") or {}).values()
-            if "gold_source" in row
-            else bool(row.get("gold"))
-        )
-        self.unit_labels(sum(1 for a in anns if a["status"] == "done"), adjudicated)
-        for a in anns:
-            if a["annotator"] is not None:
-                self.annotators.add(a["annotator"])
-        if self.gold:
-            gold = row.get("gold") or {}
-            for task, kind in self.task_types.items():
-                for key in label_keys(kind, gold.get(task)):
-                    self.labels[task][split, key] += 1
-            for source in (row.get("gold_source") or {}).values():
-                self.gold_sources[source] += 1
-        else:
-            for a in anns:
-                values = a["values"]
-                for task, kind in self.task_types.items():
-                    for key in label_keys(kind, values.get(task)):
-                        self.labels[task][split, key] += 1
-
-    def watch(self, rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        for row in rows:
-            self.observe(row)
-            yield row
 
     @property
     def splits(self) -> list[str]:

@@ -70,7 +70,7 @@ class AgreementLabels:
         self._statuses.extend(map(self._status.__getitem__, map(_STATUS_AT, anns)))
         self._values.extend(map(self._value_id.__getitem__, map(_VALUES, anns)))
 
-    # the watch protocol (see ``rows.UnitStream``), for exports that count no card figures
+    # the watch protocol (see ``store.export_stream.UnitStream``), to keep the labels alone
     def unit(self, stream: Any, unit: tuple, anns: list, adjudicated: Any) -> None:
         self.names = stream.names
         self._pending += anns

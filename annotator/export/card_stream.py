@@ -1,9 +1,9 @@
-"""The dataset card's counts gathered from the store stream, as the stream writers write.
+"""The dataset card's counts, gathered from the store stream as the writer reads it.
 
-`StreamCard` is set as a `UnitStream`'s ``watch``: it sees each unit (writers that iterate
-units) or each unit-aligned chunk of annotations (writers of a record per annotation) and
-fills the same `CardStats` that watching row dicts fills, without building the rows. Label
-counts are kept per distinct stored values text (or per distinct gold) and expanded once.
+`StreamCard` is set as a `UnitStream`'s ``watch`` for every format: it sees each unit
+(writers that iterate units, or the row dicts built from them) or each unit-aligned chunk of
+annotations (writers of a record per annotation) and fills the `CardStats`. Label counts are
+kept per distinct stored values text (or per distinct gold) and expanded once.
 """
 
 from __future__ import annotations
@@ -131,7 +131,9 @@ class StreamCard:
         self._labels(texts)
 
     def finish(self, stream: Any) -> CardStats:
-        """The stats, with the annotators' names filled in."""
+        """The stats, with the annotators' names filled in, once the writer has read the
+        stream (while it is open: a unit still waiting to be counted may need its document).
+        Calling it again changes nothing."""
         self._flush(stream)
         names = stream.names
         self.stats.annotators.update(n for n in map(names.get, self._who) if n is not None)

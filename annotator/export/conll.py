@@ -8,12 +8,11 @@ unlabelled span takes the task name (``B-biased_words``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from contextlib import ExitStack
-from pathlib import Path
 from typing import Any
 
 from annotator.export.folder import atomic_folder
+from annotator.export.job import ExportJob, ExportResult
 from annotator.export.tokens import bio_tags, spans_of, unit_tokens
 
 
@@ -28,29 +27,20 @@ def unit_lines(row: dict[str, Any], span_tasks: list[str]) -> list[str]:
     return lines
 
 
-def write_conll(
-    rows: Iterable[dict[str, Any]],
-    target: Path,
-    *,
-    task_types: dict[str, str],
-    split_names: tuple[str, ...],
-    card: Callable[[str], str] | None = None,
-) -> dict[str, int]:
-    """Write `target/<split>.conll` (and README.md); returns units per split."""
-    span_tasks = [t for t, k in task_types.items() if k == "span"]
-    if not span_tasks:
-        from annotator.errors import UserError
-
-        raise UserError("--format conll needs a span task in the schema (or in --tasks)")
+def write_conll(job: ExportJob) -> ExportResult:
+    """Write `target/<split>.conll` and README.md (the card); counts units per split. The
+    export has a span task (the format `needs_tokens`, and ``export.run`` checks it)."""
+    split_names = job.split_names
+    span_tasks = [t for t, k in job.task_types.items() if k == "span"]
     counts = dict.fromkeys(split_names, 0)
     last_doc: dict[str, int | None] = dict.fromkeys(split_names, None)
-    with atomic_folder(target) as tmp:
+    with atomic_folder(job.target) as tmp:
         with ExitStack() as stack:
             files = {
                 s: stack.enter_context(open(tmp / f"{s}.conll", "w", encoding="utf-8"))
                 for s in split_names
             }
-            for row in rows:
+            for row in job.rows():
                 split = row.get("split", split_names[0])
                 split = split if split in files else split_names[0]
                 fh = files[split]
@@ -63,6 +53,5 @@ def write_conll(
                     fh.write("\n".join(lines))
                     fh.write("\n\n")
                     counts[split] += 1
-        if card is not None:
-            (tmp / "README.md").write_text(card(""), encoding="utf-8")
-    return counts
+        (tmp / "README.md").write_text(job.card(""), encoding="utf-8")
+    return job.result(sum(counts.values()), splits=counts)

@@ -1,16 +1,16 @@
 """CSV: one row per unit and annotator, a column per task; lists and mappings as JSON.
 
-`write_csv` writes selected row dicts (any filter, gold) through ``csv.writer``;
-`write_csv_stream` builds the same lines as text from the store stream: the unit's and
-document's cells are quoted once per unit, the annotator, status and label cells once per
-distinct value, and an annotation's task cells once per distinct stored values text.
+The lines are built as text from the store stream (the lines ``csv.writer`` would write for
+the row dicts; a test holds it to that): the unit's and document's cells are quoted once
+per unit, the annotator, status and label cells once per distinct value, and an
+annotation's task cells once per distinct stored values text. With ``--excel-safe``,
+formula-like cells are neutralised and the file starts with a UTF-8 BOM so Excel reads
+Chinese text correctly.
 """
 
 from __future__ import annotations
 
-import csv
 import json
-from collections.abc import Iterable
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
@@ -18,17 +18,11 @@ from typing import Any
 
 from annotator.export.atomic import Background, atomic_write
 from annotator.export.encode import Memo, dumps
-from annotator.export.flat import (
-    ANNOTATION_COLUMNS,
-    STRUCTURED,
-    UNIT_COLUMNS,
-    columns,
-    flat_records,
-    has_spans,
-)
+from annotator.export.flat import ANNOTATION_COLUMNS, STRUCTURED, columns
 from annotator.export.gold import GoldRules, UnitGold
-from annotator.export.rows import UnitStream
+from annotator.export.job import ExportJob, ExportResult
 from annotator.export.tokens import stream_tokens
+from annotator.store.export_stream import UnitStream
 
 # Characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -42,48 +36,18 @@ def excel_safe(cell: str) -> str:
     return "'" + cell if cell.startswith(_FORMULA_START) else cell
 
 
-def write_csv(
-    rows: Iterable[dict[str, Any]],
-    target: Path,
-    *,
-    task_types: dict[str, str],
-    gold: bool = False,
-    split: bool = False,
-    safe: bool = False,
-    posteriors: tuple[str, ...] = (),
-) -> int:
-    """Write records to `target`; returns the number of records (lines after the header).
-
-    With `safe`, formula-like cells are neutralised and the file starts with a UTF-8 BOM so
-    Excel reads Chinese text correctly.
-    """
-    cols = columns(task_types, gold=gold, split=split, posteriors=posteriors)
-    # Positions of cells holding structured task values (annotator values, then gold).
-    n_fixed = len(cols) - len(task_types) * (3 if gold else 1) - len(posteriors)
-    kinds = list(task_types.values())
-    structured = [n_fixed + i for i, k in enumerate(kinds) if k in STRUCTURED]
-    if gold:
-        structured += [n_fixed + len(kinds) + i for i, k in enumerate(kinds) if k in STRUCTURED]
-    if has_spans(task_types):
-        structured.append(len(UNIT_COLUMNS))  # the tokens, as a JSON list
-    count = 0
-    encoding = "utf-8-sig" if safe else "utf-8"
-    with atomic_write(target, "w", encoding=encoding, newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(cols)
-        for row in rows:
-            for rec in flat_records(row, task_types, gold=gold, split=split, posteriors=posteriors):
-                for i in structured:
-                    if rec[i] is not None:
-                        rec[i] = dumps(rec[i])
-                if safe:
-                    rec = [excel_safe(c) if isinstance(c, str) else c for c in rec]
-                writer.writerow(rec)
-                count += 1
-    return count
-
-
-# --- the stream writer -----------------------------------------------------------------
+def write_csv(job: ExportJob) -> ExportResult:
+    return job.result(
+        write_csv_stream(
+            job.stream,
+            job.target,
+            task_types=job.task_types,
+            splits=job.splits,
+            safe=job.opts.excel_safe,
+            gold=job.gold,
+            rules=job.rules,
+        )
+    )
 
 
 def quote(text: str) -> str:
@@ -152,7 +116,8 @@ def write_csv_stream(
     gold: bool = False,
     rules: GoldRules | None = None,
 ) -> int:
-    """The records `write_csv` writes, built as text from the stream."""
+    """Write the export's records as text from the stream; returns how many (lines after
+    the header)."""
     cell = _cell_maker(safe)
     tokens = stream_tokens(stream, task_types)
     unit_gold = None

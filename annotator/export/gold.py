@@ -1,11 +1,14 @@
-"""Gold per unit for the stream writers, from the stream's tuples (no row dicts).
+"""Gold per unit, for every export: the one place its computation is made.
 
-The same definition as ``select.row_filter`` (``aggregate.gold_for_unit`` over the selected
-tasks, `done` annotations voting, adjudicated values winning), made cheap for a million
-units: stored values texts are decoded once per distinct text, and a unit's gold is computed
-once per distinct combination of its voters' values texts (units with an adjudication are
-computed on their own). Each writer hands in an `encode` that turns a unit's gold into what
-it writes (a JSON fragment, CSV cells, column values), so that is cached too.
+`UnitGold` reads the store stream's tuples: the stream writers call it for their gold
+columns, ``select.export_rows`` for the row dicts' ``gold``, the dataset card for its gold
+counts and the split planner for its strata. It is ``aggregate.gold_for_unit`` over the
+selected tasks and the tasks their ``show_if`` names (`done` annotations voting, adjudicated
+values winning), made cheap for a million units: stored values texts are decoded once per
+distinct text, and a unit's gold is computed once per distinct combination of its voters'
+values texts (units with an adjudication, or under a model's estimates, are computed on their
+own). Each caller hands in an `encode` that turns a unit's gold into what it writes (a JSON
+fragment, CSV cells, column values), so that is cached too.
 """
 
 from __future__ import annotations
@@ -81,7 +84,8 @@ def decoded_values(text: str | None) -> dict[str, Any]:
 
 class UnitGold:
     """``gold(anns, adjudicated)`` -> `encode` of the unit's gold; `anns` are stream tuples
-    (values text at 2, status at 3), `adjudicated` the unit's {task: value} or None."""
+    (values text at 2, status at 3), `adjudicated` the unit's {task: value} or None. The
+    encoded value may be shared between units: treat it as read-only."""
 
     def __init__(
         self,

@@ -8,11 +8,13 @@ its text and document fields, the gold value per task, and every annotation as J
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from annotator.export.arrow import ParquetFile, record_batch, task_converter, task_is_list
 from annotator.export.folder import atomic_folder
+from annotator.export.job import ExportJob, ExportResult
 
 ROW_GROUP = 20_000
 
@@ -31,7 +33,7 @@ UNIT_FIELDS: tuple[tuple[str, str], ...] = (
 
 
 def _dtype(kind: str) -> str:
-    return "list" if kind == "multi" else "string"
+    return "list" if task_is_list(kind) else "string"
 
 
 def features(task_types: dict[str, str], posteriors: tuple[str, ...] = ()) -> list[tuple[str, str]]:
@@ -90,8 +92,13 @@ def _arrow_schema(task_types: dict[str, str], metadata: dict[str, str], posterio
 
 
 def unit_record(
-    row: dict[str, Any], task_types: dict[str, str], dumps, posteriors: tuple[str, ...] = ()
+    row: dict[str, Any],
+    task_types: dict[str, str],
+    dumps: Callable[[Any], str],
+    posteriors: tuple[str, ...],
+    converters: dict[str, Callable[[Any], Any]],
 ) -> list[Any]:
+    """A unit's record, in `features` order; `converters` turn task values into columns."""
     doc = row["document"]
     gold = row.get("gold") or {}
     source = row.get("gold_source") or {}
@@ -109,16 +116,7 @@ def unit_record(
     ]
     if "span" in task_types.values():
         rec.append(row.get("tokens"))
-    for task, kind in task_types.items():
-        v = gold.get(task)
-        if v is None:
-            rec.append(None)
-        elif kind == "multi":
-            rec.append([str(x) for x in v] if isinstance(v, list) else [str(v)])
-        elif kind in ("span", "stance"):
-            rec.append(dumps(v))
-        else:
-            rec.append(str(v))
+    rec.extend(converters[task](gold.get(task)) for task in task_types)
     rec.extend(source.get(t) for t in task_types)
     post = row.get("gold_posterior") or {}
     rec.extend(post.get(t) for t in posteriors)
@@ -128,68 +126,50 @@ def unit_record(
 
 
 class _SplitWriter:
-    def __init__(self, path: Path, schema) -> None:
-        import pyarrow.parquet as pq
+    """One split's Parquet file, fed a record at a time, written in row groups."""
 
-        self.schema = schema
-        self.writer = pq.ParquetWriter(path, schema, compression="zstd")
+    def __init__(self, path: Path, schema: Any) -> None:
+        self.file = ParquetFile(path, schema)
         self.cols: list[list[Any]] = [[] for _ in schema.names]
-        self.count = 0
-        self.nbytes = 0
 
     def add(self, rec: list[Any]) -> None:
         for i, v in enumerate(rec):
             self.cols[i].append(v)
-        self.count += 1
         if len(self.cols[0]) >= ROW_GROUP:
             self.flush()
 
     def flush(self) -> None:
-        import pyarrow as pa
-
         if not self.cols[0]:
             return
-        arrays = [pa.array(c, type=self.schema.field(i).type) for i, c in enumerate(self.cols)]
-        batch = pa.RecordBatch.from_arrays(arrays, schema=self.schema)
-        self.nbytes += batch.nbytes
-        self.writer.write_batch(batch)
-        self.cols = [[] for _ in self.schema.names]
+        self.file.write(record_batch(self.cols, self.file.schema))
+        self.cols = [[] for _ in self.cols]
 
     def close(self) -> None:
         self.flush()
-        self.writer.close()
+        self.file.close()
 
 
-def write_hf(
-    rows: Iterable[dict[str, Any]],
-    target: Path,
-    *,
-    task_types: dict[str, str],
-    split_names: tuple[str, ...],
-    metadata: dict[str, str],
-    card: Callable[[str], str],
-    posteriors: tuple[str, ...] = (),
-) -> dict[str, int]:
-    """Write the folder; `card(yaml_header)` renders README.md once the rows are written.
-
-    Returns units per split.
-    """
+def write_hf(job: ExportJob) -> ExportResult:
+    """Write the folder: a Parquet file per split, then README.md (the card, rendered once
+    the rows are written, under the YAML header that declares them)."""
+    task_types, posteriors, split_names = job.task_types, job.posteriors, job.split_names
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    schema = _arrow_schema(task_types, metadata, posteriors)
-    with atomic_folder(target) as tmp:
+    converters = {t: task_converter(k) for t, k in task_types.items()}
+    schema = _arrow_schema(task_types, job.file_metadata, posteriors)
+    with atomic_folder(job.target) as tmp:
         (tmp / "data").mkdir()
         files = {s: f"data/{s}-00000-of-00001.parquet" for s in split_names}
         writers = {s: _SplitWriter(tmp / files[s], schema) for s in split_names}
         try:
-            for row in rows:
+            for row in job.rows():
                 writer = writers.get(row.get("split", split_names[0]), writers[split_names[0]])
-                writer.add(unit_record(row, task_types, dumps, posteriors))
+                writer.add(unit_record(row, task_types, dumps, posteriors, converters))
         finally:
             for w in writers.values():
                 w.close()
-        sizes = {s: w.count for s, w in writers.items()}
+        sizes = {s: w.file.rows for s, w in writers.items()}
         header = yaml_header(
-            task_types, sizes, files, {s: w.nbytes for s, w in writers.items()}, posteriors
+            task_types, sizes, files, {s: w.file.nbytes for s, w in writers.items()}, posteriors
         )
-        (tmp / "README.md").write_text(card(header), encoding="utf-8")
-    return sizes
+        (tmp / "README.md").write_text(job.card(header), encoding="utf-8")
+    return job.result(sum(sizes.values()), splits=sizes)

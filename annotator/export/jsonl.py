@@ -1,54 +1,40 @@
 """JSON Lines: one object per unit, the format our own `labels import` reads back.
 
-Two writers give the same lines: `write_jsonl_rows` encodes selected row dicts (any
-filter, gold); `write_jsonl_stream` builds each line as text straight from the store
-stream, splicing each annotation's stored values JSON in as it is (about five times
-faster; the values keep the store's spacing and escapes, which any JSON reader accepts).
+Each line is built as text straight from the store stream, splicing each annotation's
+stored values JSON in as it is (about five times faster than encoding row dicts; the values
+keep the store's spacing and escapes, which any JSON reader accepts). The lines are those
+``json.dumps`` of the row dicts (``select.export_rows``) would give; a test holds it to that.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy.engine import Engine
 
 from annotator.export.atomic import Background, atomic_write
 from annotator.export.encode import Memo, dumps, json_number, jstr
 from annotator.export.gold import MEMO, GoldRules, UnitGold, trimmed_values
-from annotator.export.rows import UnitStream, iter_unit_rows
+from annotator.export.job import ExportJob, ExportResult
 from annotator.export.tokens import stream_tokens
+from annotator.store.export_stream import UnitStream
 
 FLUSH = 2_000  # lines per write
 
 
-def write_jsonl(
-    engine: Engine,
-    project_id: int,
-    target: Path,
-    *,
-    schema: dict[str, str],
-    include_unannotated: bool = False,
-) -> int:
-    """Write the project's units to `target`; returns the number of rows written."""
-    rows = iter_unit_rows(engine, project_id, include_unannotated=include_unannotated)
-    return write_jsonl_rows(rows, target, schema=schema)
-
-
-def write_jsonl_rows(
-    rows: Iterable[dict[str, Any]], target: Path, *, schema: dict[str, str]
-) -> int:
-    """Write already selected rows (see ``export.select``); returns the number written."""
-    count = 0
-    with atomic_write(target, "w", encoding="utf-8", newline="\n") as fh:
-        for row in rows:
-            row["schema"] = schema
-            fh.write(dumps(row))
-            fh.write("\n")
-            count += 1
-    return count
+def write_jsonl(job: ExportJob) -> ExportResult:
+    every_task = job.opts.tasks is None
+    return job.result(
+        write_jsonl_stream(
+            job.stream,
+            job.target,
+            schema=job.schema_meta,
+            splits=job.splits,
+            task_types=job.task_types,
+            every_task=every_task,
+            gold=job.gold,
+            rules=job.rules,
+        )
+    )
 
 
 def raw_values(text: str | None) -> str:
@@ -70,10 +56,10 @@ def write_jsonl_stream(
     gold: bool = False,
     rules: GoldRules | None = None,
 ) -> int:
-    """The lines `write_jsonl_rows` writes, built as text from the stream; returns the
-    number of lines. `task_types` are the selected tasks (needed for `gold` and unless
-    `every_task`): values and adjudications are trimmed to them unless `every_task`; `gold`
-    adds the computed ``gold`` and ``gold_source``."""
+    """The export's lines, built as text from the stream; returns the number of lines.
+    `task_types` are the selected tasks (needed for `gold` and unless `every_task`): values
+    and adjudications are trimmed to them unless `every_task`; `gold` adds the computed
+    ``gold`` and ``gold_source``."""
     if (gold or not every_task) and task_types is None:
         raise ValueError("gold and a task selection need task_types")
     names = Memo(lambda who: dumps(stream.names.get(who)))

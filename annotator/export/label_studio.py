@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from annotator.export.atomic import atomic_write
+from annotator.export.job import ExportJob, ExportResult
+from annotator.export.label_studio_config import config_path, labeling_config
 from annotator.export.tokens import spans_of, token_offsets, unit_tokens
 
 
@@ -73,7 +75,22 @@ def result_regions(
     return out
 
 
-def write_label_studio(
+def write_label_studio(job: ExportJob) -> ExportResult:
+    """The tasks file, and the labeling config beside it."""
+    n = write_tasks(
+        job.rows(),
+        job.target,
+        task_types=job.task_types,
+        gold=job.gold,
+        schema_meta=job.schema_meta,
+    )
+    config = config_path(job.target)
+    with atomic_write(config, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(labeling_config(job.schema, list(job.task_types)))
+    return job.result(n, config=config)
+
+
+def write_tasks(
     rows: Iterable[dict[str, Any]],
     target: Path,
     *,

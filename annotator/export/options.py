@@ -7,18 +7,7 @@ from datetime import UTC, datetime
 
 from annotator.errors import UserError
 
-FORMATS = ("jsonl", "csv", "parquet", "hf", "conll", "label-studio", "prodigy")
 SPLIT_NAMES = {1: ("train",), 2: ("train", "test"), 3: ("train", "validation", "test")}
-# File name (or folder) ending per format, for the default output path.
-SUFFIX = {
-    "jsonl": ".jsonl",
-    "csv": ".csv",
-    "parquet": ".parquet",
-    "hf": "",
-    "conll": "",
-    "label-studio": ".json",
-    "prodigy": ".prodigy.jsonl",
-}
 
 
 @dataclass

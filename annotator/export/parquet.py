@@ -1,38 +1,31 @@
 """Parquet: the CSV records with types, written in row groups so memory stays flat.
 
-``multi`` values are lists of strings; ``span`` and ``stance`` values are JSON text (their
-shape varies); the schema name and hash are in the file's key-value metadata.
-
-`write_parquet` takes selected row dicts (any filter, gold); `write_parquet_stream` builds
-each row group column by column from the store stream: unit and document columns once per
-unit (then repeated by Arrow's `take`), task values decoded once per distinct stored text.
+Task columns are typed as ``export.arrow`` says; the schema name and hash are in the file's
+key-value metadata. Each row group is built column by column from the store stream: unit and
+document columns once per unit (then repeated by Arrow's `take`), task values decoded once
+per distinct stored text.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from annotator.export.arrow import ParquetFile, task_column_type, task_converter
 from annotator.export.atomic import Background, atomic_write
 from annotator.export.encode import Memo
-from annotator.export.flat import columns, flat_records
+from annotator.export.flat import columns
 from annotator.export.gold import GoldRules, UnitGold
-from annotator.export.rows import UnitStream
+from annotator.export.job import ExportJob, ExportResult
 from annotator.export.tokens import stream_tokens
+from annotator.store.export_stream import UnitStream
 
 ROW_GROUP = 10_000  # rows per row group; peak RSS grows ~1.5 MB per 1,000 rows
 
 _INT = ("unit_id", "document_id", "position")
-
-
-def _task_type(kind: str):
-    import pyarrow as pa
-
-    return pa.list_(pa.string()) if kind == "multi" else pa.string()
 
 
 def arrow_schema(
@@ -55,88 +48,26 @@ def arrow_schema(
         elif name == "tokens":
             fields.append(pa.field(name, pa.list_(pa.string())))
         elif name in kinds:
-            fields.append(pa.field(name, _task_type(kinds[name])))
+            fields.append(pa.field(name, task_column_type(kinds[name])))
         elif name.startswith("gold.") and name[5:] in kinds:
-            fields.append(pa.field(name, _task_type(kinds[name[5:]])))
+            fields.append(pa.field(name, task_column_type(kinds[name[5:]])))
         else:
             fields.append(pa.field(name, pa.string()))
     return pa.schema(fields, metadata=metadata)
 
 
-def _converter(kind: str):
-    if kind == "multi":
-        return lambda v: (
-            None if v is None else [str(x) for x in (v if isinstance(v, list) else [v])]
+def write_parquet(job: ExportJob) -> ExportResult:
+    return job.result(
+        write_parquet_stream(
+            job.stream,
+            job.target,
+            task_types=job.task_types,
+            splits=job.splits,
+            metadata=job.file_metadata,
+            gold=job.gold,
+            rules=job.rules,
         )
-    if kind in ("span", "stance"):
-        dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-        return lambda v: None if v is None else dumps(v)
-    return lambda v: None if v is None else str(v)
-
-
-def batches(
-    records: Iterable[list[Any]], schema, task_types: dict[str, str], *, gold: bool, size: int
-) -> Iterator[Any]:
-    """Column-wise record batches of at most `size` records."""
-    import pyarrow as pa
-
-    names = schema.names
-    convert: dict[int, Any] = {}
-    for i, name in enumerate(names):
-        task = name[5:] if name.startswith("gold.") else name
-        if task in task_types and (name == task or gold):
-            convert[i] = _converter(task_types[task])
-    cols: list[list[Any]] = [[] for _ in names]
-    n = 0
-    for rec in records:
-        for i, v in enumerate(rec):
-            cols[i].append(v)
-        n += 1
-        if n == size:
-            yield _batch(pa, cols, convert, schema)
-            cols = [[] for _ in names]
-            n = 0
-    if n:
-        yield _batch(pa, cols, convert, schema)
-
-
-def _batch(pa, cols, convert, schema):
-    for i, fn in convert.items():
-        cols[i] = [fn(v) for v in cols[i]]
-    return pa.RecordBatch.from_arrays(
-        [pa.array(c, type=schema.field(i).type) for i, c in enumerate(cols)], schema=schema
     )
-
-
-def write_parquet(
-    rows: Iterable[dict[str, Any]],
-    target: Path,
-    *,
-    task_types: dict[str, str],
-    gold: bool = False,
-    split: bool = False,
-    metadata: dict[str, str] | None = None,
-    posteriors: tuple[str, ...] = (),
-) -> int:
-    import pyarrow.parquet as pq
-
-    schema = arrow_schema(
-        task_types, gold=gold, split=split, metadata=metadata or {}, posteriors=posteriors
-    )
-    records = (
-        rec
-        for row in rows
-        for rec in flat_records(row, task_types, gold=gold, split=split, posteriors=posteriors)
-    )
-    count = 0
-    with (
-        atomic_write(target, "wb") as fh,
-        pq.ParquetWriter(fh, schema, compression="zstd") as writer,
-    ):
-        for batch in batches(records, schema, task_types, gold=gold, size=ROW_GROUP):
-            writer.write_batch(batch, row_group_size=ROW_GROUP)
-            count += batch.num_rows
-    return count
 
 
 VALUES_MEMO = 50_000  # distinct values texts remembered (span values are all distinct)
@@ -144,7 +75,7 @@ VALUES_MEMO = 50_000  # distinct values texts remembered (span values are all di
 
 def _values_maker(task_types: dict[str, str]):
     """Stored values JSON text -> a tuple of the task columns' values."""
-    tasks = [(task, _converter(kind)) for task, kind in task_types.items()]
+    tasks = [(task, task_converter(kind)) for task, kind in task_types.items()]
 
     def make(text: str | None) -> tuple[Any, ...]:
         values = json.loads(text) if text else {}
@@ -156,7 +87,7 @@ def _values_maker(task_types: dict[str, str]):
 
 
 def iso_column(stored: list[str | None]) -> Any:
-    """Stored UTC timestamps (see ``export.rows``) as an ISO 8601 text column, in Arrow."""
+    """Stored UTC timestamps (see ``store.export_stream``) as an ISO 8601 text column, in Arrow."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -166,7 +97,7 @@ def iso_column(stored: list[str | None]) -> Any:
 
 def _gold_columns(task_types: dict[str, str]):
     """A unit's gold -> its gold and gold source column values, as a tuple."""
-    converters = [(task, _converter(kind)) for task, kind in task_types.items()]
+    converters = [(task, task_converter(kind)) for task, kind in task_types.items()]
 
     def make(gold: dict[str, Any], sources: dict[str, str], posteriors: dict) -> tuple[Any, ...]:
         return (
@@ -188,10 +119,10 @@ def write_parquet_stream(
     gold: bool = False,
     rules: GoldRules | None = None,
 ) -> int:
-    """The records `write_parquet` writes, built column-wise from the stream."""
+    """Write the export's records (those of the CSV, typed), built column-wise from the
+    stream; returns how many."""
     import pyarrow as pa
     import pyarrow.compute as pc
-    import pyarrow.parquet as pq
 
     posteriors = tuple(rules.posterior_tasks(task_types)) if gold and rules is not None else ()
     schema = arrow_schema(
@@ -285,12 +216,11 @@ def write_parquet_stream(
     count = 0
     with (
         atomic_write(target, "wb") as fh,
-        pq.ParquetWriter(fh, schema, compression="zstd") as writer,
+        ParquetFile(fh, schema) as out,
         Background(depth=2) as bg,
     ):
         for units, anns, adjudicated in stream.flat_chunks(ROW_GROUP):
-            rows = batch(units, anns, adjudicated)
-            bg.submit(writer.write_batch, rows, row_group_size=len(anns))
+            bg.submit(out.write, batch(units, anns, adjudicated))
             count += len(anns)
             if len(values_of) > VALUES_MEMO:
                 values_of.clear()

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.export.atomic import atomic_write
+from annotator.export.job import ExportJob, ExportResult
 from annotator.export.tokens import spans_of, token_offsets, unit_tokens
 from annotator.schema.model import Schema
 
@@ -51,7 +52,19 @@ def accepted(values: dict[str, Any], task_types: dict[str, str]) -> list[str]:
     return out
 
 
-def write_prodigy(
+def write_prodigy(job: ExportJob) -> ExportResult:
+    n = write_tasks(
+        job.rows(),
+        job.target,
+        schema=job.schema,
+        task_types=job.task_types,
+        gold=job.gold,
+        schema_meta=job.schema_meta,
+    )
+    return job.result(n)
+
+
+def write_tasks(
     rows: Iterable[dict[str, Any]],
     target: Path,
     *,

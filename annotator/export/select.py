@@ -7,18 +7,18 @@ dropped unless every unit was asked for.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import json
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from annotator.analysis.aggregate import gold_for_unit
 from annotator.errors import UserError
-from annotator.export.gold import GoldRules, gold_rules
+from annotator.export.gold import GoldRules, UnitGold, gold_rules
 from annotator.export.options import ExportOptions
-from annotator.export.rows import Filters, iter_unit_rows
-from annotator.export.tokens import complete_spans, has_span_values, tokens_or_split
+from annotator.export.tokens import has_span_values, tokens_or_split
 from annotator.schema.model import Schema
+from annotator.store.export_stream import Filters, UnitStream, iso_text, open_stream
 
 Row = dict[str, Any]
 
@@ -47,62 +47,83 @@ def stream_filters(opts: ExportOptions) -> Filters:
     )
 
 
-def row_filter(
-    schema: Schema, opts: ExportOptions, rules: GoldRules | None = None
-) -> Callable[[Row], Row | None]:
-    """A function that trims one store row (already filtered by `stream_filters`) to the
-    selected tasks and attaches gold (None: leave the unit out)."""
+def export_rows(
+    stream: UnitStream,
+    schema: Schema,
+    opts: ExportOptions,
+    *,
+    splits: dict[int, str] | None = None,
+    rules: GoldRules | None = None,
+) -> Iterator[Row]:
+    """The rows of an export, one dict per unit the stream gives (it ran the annotation
+    filters): its document, its annotations (values trimmed to the selected tasks), the
+    unit's tokens where spans are exported, gold (``gold``, ``gold_source``, maybe
+    ``gold_posterior``: the stream writers' `UnitGold`) or else its adjudicated values, and
+    its ``split`` when `splits` (document id -> split name) is given."""
     tasks = selected_tasks(schema, opts)
     all_tasks = len(tasks) == len(schema.tasks)
     rules = rules or gold_rules(schema, tasks)
-    posteriors = rules.posterior_tasks(tasks)
     spans = [t for t, k in tasks.items() if k == "span"]
-
-    def apply(row: Row) -> Row | None:
-        anns = row["annotations"]
-        adjudicated = row.pop("gold", None) or {}
+    tokens: list[str] | None = None  # the current row's (gold spans get their characters)
+    unit_gold = None
+    if opts.gold:
+        unit_gold = UnitGold(tasks, _as_given, rules, lambda _unit: tokens or [])
+    names, hashes, loads = stream.names, stream.hashes, json.loads
+    for unit, anns, adjudicated in stream:
+        uid, doc_id, position, kind, text = unit[:5]
+        annotations = [
+            {
+                "annotator": names.get(who),
+                "values": loads(values) if values else {},
+                "status": status,
+                "comment": comment,
+                "seconds": seconds,
+                "schema_hash": hashes.get(version),
+                "created_at": iso_text(created),
+                "updated_at": iso_text(updated),
+            }
+            for _, who, values, status, comment, seconds, version, created, updated in anns
+        ]
+        row: Row = {
+            "unit_id": uid,
+            "text": text,
+            "kind": kind,
+            "position": position,
+            "document": stream.document(doc_id),
+            "annotations": annotations,
+        }
+        if stream.with_tokens:
+            row["tokens"] = loads(unit[5]) if unit[5] else None
         if spans:
             # Cached tokens, or the tokenizer's where a span was given (see StreamTokens).
-            marked = any(has_span_values(a["values"], spans) for a in anns)
+            marked = any(has_span_values(a["values"], spans) for a in annotations)
             if row.get("tokens") or marked or has_span_values(adjudicated, spans):
-                row["tokens"] = tokens_or_split(
-                    row["text"], row.get("tokens"), row["document"]["lang"]
-                )
+                row["tokens"] = tokens_or_split(text, row.get("tokens"), row["document"]["lang"])
             else:
                 row["tokens"] = None
-        golds = None
-        if opts.gold and (anns or opts.include_unannotated):
-            # Over every task the selected ones depend on, before the values are trimmed.
-            golds = gold_for_unit(
-                rules.needed,
-                anns,
-                adjudicated,
-                show_if=rules.show_if,
-                method=rules.method,
-                estimates=rules.unit_estimates(row["unit_id"]),
-            )
+            tokens = row["tokens"]
         if not all_tasks:
-            anns = [
-                {**a, "values": {k: v for k, v in a["values"].items() if k in tasks}} for a in anns
-            ]
-        if not anns and not opts.include_unannotated:
-            return None
-        row["annotations"] = anns
-        if not all_tasks:
-            adjudicated = {k: v for k, v in adjudicated.items() if k in tasks}
-        if golds is not None:
-            row["gold"] = {t: golds[t].value for t in tasks}
-            for t in spans:
-                if row["gold"][t]:
-                    row["gold"][t] = complete_spans(row["gold"][t], row["text"], row["tokens"])
-            row["gold_source"] = {t: golds[t].source for t in tasks}
+            for a in annotations:
+                a["values"] = {k: v for k, v in a["values"].items() if k in tasks}
+        if unit_gold is not None:
+            values, sources, posteriors = unit_gold(anns, adjudicated, unit)
+            row["gold"] = dict(values)
+            row["gold_source"] = dict(sources)
             if posteriors:
-                row["gold_posterior"] = {t: golds[t].posterior for t in posteriors}
+                row["gold_posterior"] = dict(posteriors)
         elif adjudicated:
-            row["gold"] = adjudicated
-        return row
+            kept = (
+                adjudicated if all_tasks else {k: v for k, v in adjudicated.items() if k in tasks}
+            )
+            if kept:
+                row["gold"] = kept
+        if splits is not None:
+            row["split"] = splits.get(doc_id, "train")
+        yield row
 
-    return apply
+
+def _as_given(values: Any, sources: Any, posteriors: Any) -> tuple[Any, Any, Any]:
+    return values, sources, posteriors
 
 
 def select_rows(
@@ -117,23 +138,11 @@ def select_rows(
     rules: GoldRules | None = None,
     progress: Any = None,
 ) -> Iterator[Row]:
-    """Stream the export rows; `splits` (document id -> split name) adds a ``split`` field;
-    `watch` sees the store stream (see ``rows.UnitStream``)."""
-    apply = row_filter(schema, opts, rules)
+    """`export_rows` on a stream of its own (for a library caller); `watch` and `progress`
+    see the stream (see ``store.export_stream.UnitStream``)."""
     # Where spans are exported, so are the unit's tokens.
     with_tokens = with_tokens or "span" in selected_tasks(schema, opts).values()
-    rows = iter_unit_rows(
-        engine,
-        project_id,
-        filters=stream_filters(opts),
-        with_tokens=with_tokens,
-        watch=watch,
-        progress=progress,
-    )
-    for row in rows:
-        out = apply(row)
-        if out is None:
-            continue
-        if splits is not None:
-            out["split"] = splits.get(out["document"]["id"], "train")
-        yield out
+    with open_stream(engine, project_id, stream_filters(opts), with_tokens=with_tokens) as stream:
+        stream.watch = watch
+        stream.progress = progress
+        yield from export_rows(stream, schema, opts, splits=splits, rules=rules)

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import random
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from annotator.analysis.aggregate import gold_for_task
 from annotator.export.options import SPLIT_NAMES
 
 NO_LABEL = "\x00none"
@@ -22,18 +21,6 @@ NO_LABEL = "\x00none"
 def stratify_task(task_types: Mapping[str, str]) -> str | None:
     """The task whose gold label stratifies the split: the first single-value one."""
     return next((t for t, kind in task_types.items() if kind in ("single", "scale")), None)
-
-
-def unit_stratum(row: Mapping[str, Any], task: str | None, task_type: str) -> str:
-    if task is None:
-        return NO_LABEL
-    gold = row.get("gold") or {}
-    if task in gold:  # computed gold, or an adjudicated value
-        value = gold[task]
-    else:
-        done = [a["values"].get(task) for a in row["annotations"] if a.get("status") == "done"]
-        value = gold_for_task(task_type, done).value
-    return NO_LABEL if value is None else str(value)
 
 
 def assign_splits(
@@ -66,24 +53,6 @@ def assign_splits(
     return out
 
 
-def plan_splits(
-    rows: Iterable[Mapping[str, Any]],
-    task_types: Mapping[str, str],
-    fractions: tuple[float, ...],
-    seed: int,
-) -> dict[int, str]:
-    """A first pass over the rows: count units and labels per document, then assign."""
-    task = stratify_task(task_types)
-    task_type = task_types.get(task, "single") if task else "single"
-    units: Counter[int] = Counter()
-    labels: dict[int, Counter[str]] = defaultdict(Counter)
-    for row in rows:
-        doc_id = row["document"]["id"]
-        units[doc_id] += 1
-        labels[doc_id][unit_stratum(row, task, task_type)] += 1
-    return assign_splits(_strata(units, labels), fractions, seed)
-
-
 def _strata(units: Counter[int], labels: dict[int, Counter[str]]) -> dict[int, tuple[int, str]]:
     docs = {}
     for doc_id, n in units.items():
@@ -99,9 +68,10 @@ def plan_splits_stream(
     seed: int,
     rules: Any = None,
 ) -> dict[int, str]:
-    """`plan_splits` from the store stream (``rows.UnitStream``) instead of row dicts: the
-    same strata (the unit's gold for the stratifying task: adjudicated, else the vote of the
-    `done` annotations), cached per distinct votes."""
+    """Document id -> split name, from a first pass over the store stream
+    (``store.export_stream.UnitStream``): units per document and each document's stratum,
+    the most frequent gold of the stratifying task over its units (adjudicated, else the
+    vote of the `done` annotations: `UnitGold`, cached per distinct votes)."""
     from annotator.export.gold import UnitGold
 
     task = stratify_task(task_types)

@@ -53,8 +53,8 @@ def has_span_values(values: Any, span_tasks: Iterable[str]) -> bool:
 
 class StreamTokens:
     """``tokens(unit)`` for a store-stream unit tuple (tokens JSON at index 5, see
-    ``rows.UnitStream(with_tokens=True)``); the last unit's are kept, as the gold and the
-    tokens column both ask for them.
+    ``store.export_stream.UnitStream(with_tokens=True)``); the last unit's are kept, as the
+    gold and the tokens column both ask for them.
 
     ``column(unit, anns, adjudicated)`` is the tokens column: the cached tokens, or the
     tokenizer's for a unit where a span was given (by an annotator or a lead), else None.
@@ -156,7 +156,7 @@ def bio_tags(n_tokens: int, spans: Iterable[tuple[int, int, str]]) -> list[str]:
 
 
 def stream_tokens(stream: Any, task_types: dict[str, str] | None) -> StreamTokens | None:
-    """The tokens of a `rows.UnitStream`'s units, where it carries them (a span task is
+    """The tokens of a `UnitStream`'s units, where it carries them (a span task is
     exported), else None: one place for every writer."""
     if not stream.with_tokens:
         return None

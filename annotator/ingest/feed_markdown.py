@@ -22,6 +22,7 @@ from annotator.ingest.dates import from_epoch, parse_any
 from annotator.ingest.frontmatter import split_front_matter
 from annotator.ingest.html_text import html_to_blocks
 from annotator.ingest.model import IngestError, ParsedDocument
+from annotator.ingest.outlet_rules import rules_for
 from annotator.ingest.units import build_document
 
 _EPOCH = re.compile(r"\s*<!--\s*(\d{10,14})\s*-->[ \t]*\n?")
@@ -57,7 +58,7 @@ def read_feed_markdown(text: str, *, source_path: str, lang: str | None = None) 
     fm = fm or {}
     title = _text(fm.get("title")) or link_title or ""
     url = _text(fm.get("from")) or _text(fm.get("url")) or link_url
-    body = html_to_blocks(rest[pos:])
+    body = html_to_blocks(rest[pos:], rules=rules_for(url, _outlet(fm)))
     if not body.blocks:
         raise IngestError(
             f"{source_path}: no article text after the title (truncated or empty body)"

@@ -19,6 +19,7 @@ import feedparser
 from annotator.ingest.html_text import html_to_blocks
 from annotator.ingest.model import IngestError, ParsedDocument
 from annotator.ingest.normalize import clean_text
+from annotator.ingest.outlet_rules import rules_for
 from annotator.ingest.plaintext import paragraphs
 from annotator.ingest.units import build_document
 
@@ -42,9 +43,11 @@ def read_feed(
         title = clean_text(entry.get("title", ""))
         blocks: list[tuple[str, str]] = []
         published = None
+        source = entry.get("source") or {}
         for kind, value in _texts(entry):
             if kind == "html":
-                body = html_to_blocks(value)
+                outlet = clean_text(source.get("title", "")) or feed_title
+                body = html_to_blocks(value, rules=rules_for(entry.get("link"), outlet))
                 blocks = body.blocks
                 if body.dateline is not None:
                     published = body.dateline[0]
@@ -55,7 +58,6 @@ def read_feed(
         if not title and not blocks:
             continue
         made += 1
-        source = entry.get("source") or {}
         meta: dict[str, Any] = {}
         if entry.get("id"):
             meta["id"] = entry["id"]

@@ -16,6 +16,8 @@ from annotator.ingest.dates import parse_any
 from annotator.ingest.html_text import (
     DROP_TAGS,
     HtmlBody,
+    alt_captions,
+    apply_selectors,
     check_depth,
     mark_blocks,
     split_dateline,
@@ -23,6 +25,7 @@ from annotator.ingest.html_text import (
 )
 from annotator.ingest.model import IngestError, ParsedDocument
 from annotator.ingest.normalize import clean_text
+from annotator.ingest.outlet_rules import rules_for
 from annotator.ingest.units import build_document
 
 _ROOTS = ("article", "main", "[role=main]", "body")
@@ -69,11 +72,16 @@ def read_html_page(text: str, *, source_path: str, lang: str | None = None) -> P
 
     body = HtmlBody()
     markup, body.dateline, body.byline = split_dateline(text)
-    tree = LexborHTMLParser(mark_blocks(markup))
+    marked = mark_blocks(markup)
+    tree = LexborHTMLParser(marked)
     tree.strip_tags(_PAGE_CHROME)
+    rules = rules_for(url, outlet)
+    alt_captions(tree, rules, marked)
     tree.strip_tags(DROP_TAGS)
+    apply_selectors(tree, rules, marked)
     node = tree.css_first(root) or tree.body
     text_to_blocks(node.text(deep=True) if node else "", body)
+    body.blocks = rules.blocks(body.blocks)
     if published is None and body.dateline is not None:
         published = body.dateline[0]
     if published is None and body.dates_seen:

@@ -20,6 +20,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from annotator.ingest.dates import parse_date
 from annotator.ingest.normalize import drop_urls, has_words
+from annotator.ingest.outlet_rules import OutletRules
 
 BLOCK = "\ue000"  # paragraph boundary
 CAPTION = "\ue001"  # the block that follows is a caption
@@ -166,10 +167,81 @@ def mark_blocks(markup: str) -> str:
     return _CAPTION_START.sub(CAPTION + "<", markup)
 
 
-def marked_text(markup: str, root_selector: str | None = None) -> str:
+def alt_captions(tree: LexborHTMLParser, rules: OutletRules | None, marked: str) -> None:
+    """Where an outlet's only caption is an image's alt text, that text becomes a caption
+    block in the image's place (before images are dropped). Without an outlet rule the same
+    holds for a page that marks no caption anywhere (RTI's <br> bodies say what the image
+    shows only in its alt), but a short alt ("photo", "logo") is no caption."""
+    if rules is None or "alt=" not in marked:
+        return
+    selectors, shortest = rules.present(rules.alt_captions, marked), 1
+    if not rules.alt_captions:
+        captions = rules.present(rules.captions, marked)
+        if CAPTION in marked or (captions and tree.css_first(captions)):
+            return
+        selectors, shortest = "img[alt]", _ALT_CAPTION_MIN
+    if not selectors:
+        return
+    for node in tree.css(selectors):
+        alt = " ".join((node.attributes.get("alt") or "").split())
+        if len(alt) >= shortest and has_words(alt):
+            node.insert_before(BLOCK + CAPTION + alt + BLOCK)
+
+
+_ALT_CAPTION_MIN = 8  # characters
+
+
+def drop_link_lists(tree: LexborHTMLParser) -> None:
+    """A list item that is nothing but a link to another page is a headline in a list of other
+    stories (RFA, BBC, CNA and most sites put such lists between or after paragraphs). Links
+    to a place on the same page (a programme's table of contents) stay."""
+    for link in tree.css("li a[href]"):
+        href = link.attributes.get("href") or ""
+        if "#" in href:
+            continue
+        item = link.parent
+        for _ in range(3):  # li > a, li > b > a, li > span > b > a
+            if item is None or item.tag == "li":
+                break
+            item = item.parent
+        if item is None or item.tag != "li":
+            continue
+        if _bare_text(item.text()) == _bare_text(link.text()):
+            item.decompose()
+
+
+_MARKS_AND_SPACE = re.compile(rf"[\s{BLOCK}{CAPTION}{CELL}]+")
+
+
+def _bare_text(text: str) -> str:
+    return _MARKS_AND_SPACE.sub("", text)
+
+
+def apply_selectors(tree: LexborHTMLParser, rules: OutletRules | None, marked: str) -> None:
+    """The outlet's CSS rules on a parsed, marked page: furniture out, captions marked;
+    and, for every page, lists of links to other stories out."""
+    if "<li" in marked or "<LI" in marked:
+        drop_link_lists(tree)
+    if rules is None:
+        return
+    remove = rules.present(rules.remove, marked)
+    if remove:
+        for node in tree.css(remove):
+            node.decompose()
+    captions = rules.present(rules.captions, marked)
+    if captions:
+        for node in tree.css(captions):
+            node.insert_before(CAPTION)  # after the block marker in front of the element
+
+
+def marked_text(
+    markup: str, root_selector: str | None = None, rules: OutletRules | None = None
+) -> str:
     """Parse marked HTML and return the text of its body (or of the first root_selector match)."""
     tree = LexborHTMLParser(markup)
+    alt_captions(tree, rules, markup)
     tree.strip_tags(DROP_TAGS)
+    apply_selectors(tree, rules, markup)
     root = tree.css_first(root_selector) if root_selector else None
     if root is None:
         root = tree.body
@@ -211,7 +283,11 @@ def text_to_blocks(text: str, body: HtmlBody) -> None:
 
 
 def html_to_blocks(
-    markup: str, *, dateline: bool = True, root_selector: str | None = None
+    markup: str,
+    *,
+    dateline: bool = True,
+    root_selector: str | None = None,
+    rules: OutletRules | None = None,
 ) -> HtmlBody:
     """The whole path for an HTML fragment or page: date line out, markers in, parse, split."""
     check_depth(markup)
@@ -222,7 +298,9 @@ def html_to_blocks(
     m = _FEED_FOOTER.search(markup, tail)
     if m:
         markup = markup[: m.start()]
-    text_to_blocks(marked_text(mark_blocks(markup), root_selector), body)
+    text_to_blocks(marked_text(mark_blocks(markup), root_selector, rules), body)
+    if rules is not None:
+        body.blocks = rules.blocks(body.blocks)
     return body
 
 

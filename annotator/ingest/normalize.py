@@ -23,10 +23,16 @@ def valid_unicode(text: str) -> str:
 # A web address in running text. ASCII only, so a Chinese character right after it survives;
 # and never past a character RFC 3986 keeps out of addresses (" < > [ ] { } | \\ ^ `), so the
 # words after `[link=https://x.example]click me` or `=HYPERLINK("http://x","click")` stay.
+# An address never ends in punctuation: the ')' of '直播(www.state.gov)。' or a full stop after
+# it belongs to the sentence.
 _URL_CHARS = r"[!#-;=?-Z_a-z~]"
+_URL_END = r"[#-&*+\-/-9=@-Z_a-z~]"
 _URL = re.compile(
-    rf"(?:https?|ftp)://{_URL_CHARS}+|\bwww\.[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+{_URL_CHARS}*"
+    rf"(?:https?|ftp)://(?:{_URL_CHARS}*{_URL_END})?"
+    rf"|\bwww\.[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?:{_URL_CHARS}*{_URL_END})?"
 )
+_HUSK = re.compile(r"\s*[(（]\s*[)）]")
+_SPACE_BEFORE_MARK = re.compile(r"\s+([,.;:!?，。；：！？、])")
 # Text left over once URLs are gone that carries no words (brackets, colons, dashes, bullets).
 _NO_WORDS = re.compile(r"[\W_]*", re.UNICODE)
 
@@ -41,8 +47,9 @@ def drop_urls(text: str) -> str:
     if "http" not in text and "www." not in text and "ftp://" not in text:
         return text
     text = " ".join(_URL.sub(" ", text).split())
-    # Tidy the husk a removed address leaves, e.g. "直播()" or "见：".
-    text = text.replace("()", "").replace("（）", "").strip()
+    # Tidy the husk a removed address leaves: "直播( )。" -> "直播。", "see , then" -> "see, then".
+    text = _HUSK.sub("", text)
+    text = _SPACE_BEFORE_MARK.sub(r"\1", text).strip()
     return "" if _NO_WORDS.fullmatch(text) else text
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
 from annotator.ingest.model import IngestError
+from annotator.ingest.outlet_rules import check_rules
 from annotator.ingest.outlets import outlet_for, outlet_table
 from annotator.ingest.readers import RecordOptions, read_file
 from annotator.store.documents import (
@@ -144,6 +145,7 @@ def import_files(
     Then every document's outlet is re-derived from its URL through the domain table (the
     built-in one extended by `outlets`), new and earlier documents alike."""
     options = options or ParseOptions()
+    check_rules()  # raises IngestError for a broken rule file, before any file is read
     paths = list(paths)
     report = ImportReport(files=len(paths))
     batch: list[tuple[Path, PreparedDocument]] = []

@@ -55,8 +55,9 @@ def build_document(
         lang = detect_language(language_sample(title, blocks))
     units: list[ParsedUnit] = [ParsedUnit("title", title)] if title else []
     seen_captions: set[str] = set()
+    title_key = _same_text_key(title)
     for kind, text in blocks:
-        if text == title:
+        if text == title or (len(text) == len(title) and _same_text_key(text) == title_key):
             continue
         if kind == "caption":
             if text not in seen_captions:
@@ -78,6 +79,15 @@ def build_document(
         lang=lang,
         meta=json_safe(meta or {}),
     )
+
+
+# Quotation marks a page may write either way: a video caption restating the headline with
+# straight quotes ("间谍窝") is still the headline (“间谍窝”).
+_QUOTES = str.maketrans("“”„‟＂「」『』‘’‚‛＇", '"' * 9 + "'" * 5)
+
+
+def _same_text_key(text: str) -> str:
+    return "".join(text.translate(_QUOTES).split())
 
 
 def json_safe(value: Any) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -55,6 +56,15 @@ def _postgres_session(dbapi_conn, _record) -> None:
     cur.execute("SET jit = off")
     cur.close()
     dbapi_conn.commit()
+
+
+def _quiet_driver_log() -> None:
+    # psycopg logs, at WARNING, an error met while cleaning up after the one it raises (a COPY
+    # cut short by a dropped connection). With no handler of ours, Python's last resort would
+    # print it on stderr as a second line above the one the CLI prints for the raised error.
+    driver = logging.getLogger("psycopg")
+    if not any(isinstance(h, logging.NullHandler) for h in driver.handlers):
+        driver.addHandler(logging.NullHandler())
 
 
 def _sqlite_read_pragmas(dbapi_conn, _record) -> None:
@@ -124,6 +134,7 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
         ) from None
     if parsed.get_backend_name() == "postgresql":
         event.listen(engine, "connect", _postgres_session)
+        _quiet_driver_log()
     return engine
 
 

@@ -1,5 +1,5 @@
 """Every importer, in-process, on hostile files: documents or one IngestError line naming the
-file; never another exception, never more than the deadline (tests/conftest.py profiles)."""
+file; never another exception, never more than the CPU budget (tests/fuzz/conftest.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Streaming the store for export: units in id order, each with its annotations.
+"""The store read for an export: the project's units in id order, each with its annotations.
+
+Every query an export runs over the store tables lives here; ``annotator.export`` turns
+what this stream gives into files.
 
 Two ordered queries stream side by side, the project's units and their annotations, and
 are merged by unit id; documents are read in pages as they are first needed, and
@@ -60,7 +63,8 @@ def iso_text(raw: str | None) -> str | None:
 
 
 class UnitStream:
-    """One pass over a project for an export. Iterate for ``(unit, annotations, gold)``.
+    """One pass over a project for an export. Iterate for ``(unit, annotations, gold)``, or
+    take ``flat_chunks`` for writers of a record per annotation.
 
     `names` (annotator id -> name) and `hashes` (schema version id -> content hash) map the
     ids in the annotation tuples; `document(id)` gives a unit's document as a dict; `gold`
@@ -92,7 +96,9 @@ class UnitStream:
             )
         )
         self._docs: dict[int, dict[str, Any]] = {}
-        # Sees every unit (or chunk) the stream gives, e.g. the dataset card's counts.
+        # Sees every unit (or chunk) the stream gives, e.g. the dataset card's counts: an
+        # object with ``unit(stream, unit, anns, gold)`` and ``chunk(stream, units, anns,
+        # golds)`` (``export.card_stream.StreamCard``).
         self.watch: Any = None
         # Told how many more units have been read, now and then (a progress bar).
         self.progress: Callable[[int], None] | None = None
@@ -341,50 +347,3 @@ def open_stream(
     once (the 64 MB cache is only set around import batches, see ingest.pipeline)."""
     with engine.connect() as conn:
         yield UnitStream(conn, project_id, filters, with_tokens=with_tokens)
-
-
-def iter_unit_rows(
-    engine: Engine,
-    project_id: int,
-    *,
-    include_unannotated: bool = False,
-    with_tokens: bool = False,
-    filters: Filters | None = None,
-    watch: Any = None,
-    progress: Callable[[int], None] | None = None,
-) -> Iterator[dict[str, Any]]:
-    """One dict per unit (document, annotations as dicts, adjudicated ``gold`` if any);
-    `with_tokens` adds the unit's cached word tokens (or None); `watch` sees the stream."""
-    if filters is None:
-        filters = Filters(include_unannotated=include_unannotated)
-    loads = json.loads
-    with open_stream(engine, project_id, filters, with_tokens=with_tokens) as stream:
-        stream.watch = watch
-        stream.progress = progress
-        names, hashes = stream.names, stream.hashes
-        for unit, anns, gold in stream:
-            row: dict[str, Any] = {
-                "unit_id": unit[0],
-                "text": unit[4],
-                "kind": unit[3],
-                "position": unit[2],
-                "document": stream.document(unit[1]),
-                "annotations": [
-                    {
-                        "annotator": names.get(who),
-                        "values": loads(values) if values else {},
-                        "status": status,
-                        "comment": comment,
-                        "seconds": seconds,
-                        "schema_hash": hashes.get(version),
-                        "created_at": iso_text(created),
-                        "updated_at": iso_text(updated),
-                    }
-                    for _, who, values, status, comment, seconds, version, created, updated in anns
-                ],
-            }
-            if with_tokens:
-                row["tokens"] = loads(unit[5]) if unit[5] else None
-            if gold:
-                row["gold"] = gold
-            yield row

@@ -1,0 +1,78 @@
+"""Arrow and Parquet for the parquet and hf exports: task values as columns, and the one
+Parquet file writer both use.
+
+A task's column holds a list of strings for ``multi``, JSON text for ``span`` and ``stance``
+(their shape varies) and text for the rest. pyarrow is imported inside the functions: it is
+an extra, and the rest of the package works without it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import IO, Any
+
+COMPRESSION = "zstd"
+
+
+def task_is_list(kind: str) -> bool:
+    """Whether a task's column holds lists of strings (else one string a row)."""
+    return kind == "multi"
+
+
+def task_column_type(kind: str) -> Any:
+    """The Arrow type of a task's column."""
+    import pyarrow as pa
+
+    return pa.list_(pa.string()) if task_is_list(kind) else pa.string()
+
+
+def task_converter(kind: str) -> Callable[[Any], Any]:
+    """A task's stored value -> its column value (None stays None)."""
+    if task_is_list(kind):
+        return lambda v: (
+            None if v is None else [str(x) for x in (v if isinstance(v, list) else [v])]
+        )
+    if kind in ("span", "stance"):
+        dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+        return lambda v: None if v is None else dumps(v)
+    return lambda v: None if v is None else str(v)
+
+
+def record_batch(columns: list[list[Any]], schema: Any) -> Any:
+    """Python column lists, in `schema` order, as one record batch of that schema."""
+    import pyarrow as pa
+
+    arrays = [pa.array(c, type=schema.field(i).type) for i, c in enumerate(columns)]
+    return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+class ParquetFile:
+    """A Parquet file (zstd) written a record batch at a time, each batch one row group;
+    counts the rows and the batches' in-memory bytes (the hf card declares both).
+
+        with ParquetFile(sink, schema) as out:
+            out.write(batch)
+    """
+
+    def __init__(self, sink: str | IO[bytes] | Any, schema: Any) -> None:
+        import pyarrow.parquet as pq
+
+        self.schema = schema
+        self._writer = pq.ParquetWriter(sink, schema, compression=COMPRESSION)
+        self.rows = 0
+        self.nbytes = 0
+
+    def write(self, batch: Any) -> None:
+        self._writer.write_batch(batch, row_group_size=max(batch.num_rows, 1))
+        self.rows += batch.num_rows
+        self.nbytes += batch.nbytes
+
+    def close(self) -> None:
+        self._writer.close()
+
+    def __enter__(self) -> ParquetFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,280 @@
+"""Outlet rule files: what each key does to an article, how a user adds an outlet, what a broken
+rule file says, and what the generic rules do on a site no file knows."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from annotator.ingest.html_text import html_to_blocks
+from annotator.ingest.model import IngestError, ParsedDocument
+from annotator.ingest.outlet_rules import (
+    BUILTIN_DIR,
+    RULES_ENV,
+    load_rule_book,
+    rules_for,
+)
+from annotator.ingest.readers import read_file
+
+
+def feed_md(tmp_path: Path, body: str, url: str = "https://news.example.org/a/1.html") -> Path:
+    path = tmp_path / "a.md"
+    path.write_text(f"<!--1595184080000-->\n[标题](https://x)\n------\n\n{body}\n", "utf-8")
+    path.write_text(path.read_text("utf-8").replace("https://x", url), "utf-8")
+    return path
+
+
+def units(doc: ParsedDocument, kind: str = "body") -> list[str]:
+    return [u.text for u in doc.units if u.kind == kind]
+
+
+def blocks(markup: str, url: str = "https://news.example.org/a") -> list[tuple[str, str]]:
+    return html_to_blocks(markup, rules=rules_for(url)).blocks
+
+
+# --- the built-in files --------------------------------------------------------------------
+
+
+def test_every_builtin_rule_file_loads_and_names_its_domains() -> None:
+    files = sorted(BUILTIN_DIR.glob("*.yaml"))
+    assert len(files) >= 10 and (BUILTIN_DIR / "generic.yaml") in files
+    book = load_rule_book([BUILTIN_DIR])
+    owners: dict[str, str] = {}
+    for path in files:
+        if path.name == "generic.yaml":
+            continue
+        text = path.read_text("utf-8")
+        assert text.startswith("# "), f"{path.name}: say in a comment what the outlet does"
+        domains = [d for d, r in book.by_domain.items() if r.source == path.stem]
+        assert domains, path.name
+        for d in domains:
+            assert d not in owners, f"{d} in {path.name} and {owners.get(d)}"
+            owners[d] = path.name
+
+
+@pytest.mark.parametrize(
+    ("url", "source"),
+    [
+        ("https://www.cna.com.tw/news/1.aspx", "cna"),
+        ("https://cn.nytimes.com/china/1/", "nytimes"),
+        ("http://www.bbc.com/zhongwen/simp/1", "bbc"),
+        ("https://www.voachinese.com/a/1.html", "voa"),
+        ("https://www.example.com/a/1.html", "generic"),
+        (None, "generic"),
+    ],
+)
+def test_rules_are_chosen_by_the_pages_domain(url: str | None, source: str) -> None:
+    assert rules_for(url).source == source
+
+
+def test_a_feed_without_url_gets_its_outlets_rules_by_name() -> None:
+    assert rules_for(None, "(臺)中央社CNA").source == "cna"
+    assert rules_for(None, "Some Blog").source == "generic"
+
+
+# --- what each key does (the CNA file as the example) ----------------------------------------
+
+CNA_PAGE = (
+    "<div><div class='fullPic'><img src='a.jpg' alt='首圖說明。中央社記者甲攝 110年1月7日'>"
+    "<div class='picinfo'>首圖說明。中央社記者甲攝 110年1月7日</div></div>"
+    "<div class='book-title'><div>今晨最新</div></div>"
+    "<p>第一段第一句。第一段第二句。（編輯：李某）1100107</p>"
+    "<div class='media'><div class='picinfo'>文中圖片說明。</div></div>"
+    "<p>第二段，看報導。（<a href='https://www.cna.com.tw/x'>看完整報導</a>）</p>"
+    "<p>上午8點同步發送電子報！快來<a href='x'>訂閱</a>。</p>"
+    "<div class='paragraph moreArticle'><div class='moreArticle-title'>延伸閱讀</div>"
+    "<a href='https://www.cna.com.tw/y'><span>另一則新聞標題</span></a></div>"
+    "<p>延伸閱讀</p><p>另一則新聞標題二</p></div>"
+)
+
+
+def test_outlet_rules_remove_mark_captions_cut_drop_and_end(tmp_path: Path) -> None:
+    (doc,) = read_file(feed_md(tmp_path, CNA_PAGE, "https://www.cna.com.tw/news/1.aspx"))
+    assert units(doc, "caption") == ["首圖說明。中央社記者甲攝 110年1月7日", "文中圖片說明。"]
+    assert units(doc) == ["第一段第一句。", "第一段第二句。", "第二段，看報導。"]
+    text = "".join(u.text for u in doc.units)
+    for furniture in ("今晨最新", "李某", "1100107", "看完整報導", "電子報", "延伸閱讀", "標題"):
+        assert furniture not in text
+
+
+def test_a_paragraph_ending_in_an_end_mark_is_the_last() -> None:
+    out = blocks("<p>Last words of the article.■</p><p>ILLUSTRATIONS: X</p><p>X is a writer.</p>")
+    assert out == [("body", "Last words of the article.")]
+
+
+def test_lists_of_links_to_other_stories_go_but_a_programmes_contents_stay() -> None:
+    related = (
+        "<p>正文一句。</p><ul><li><a href='https://a.example/1'>别的新闻标题</a></li>"
+        "<li><b><a class='external-link' href='/2.html'>另一个标题</a></b></li></ul>"
+        "<ul><li>列表项有链接<a href='https://a.example/3'>这里</a>也有字。</li></ul>"
+    )
+    assert blocks(related) == [("body", "正文一句。"), ("body", "列表项有链接这里也有字。")]
+    contents = "<ul><li><a href='https://tv.example/0804/#1'>第一条新闻</a></li></ul>"
+    assert blocks(contents) == [("body", "第一条新闻")]
+
+
+def test_generic_captions_with_either_quote_style_and_alt_only_images() -> None:
+    single = "<div><div class='image-caption'>说明文字。</div><p>正文。</p></div>"
+    assert blocks(single) == [("caption", "说明文字。"), ("body", "正文。")]
+    # A <br> body whose image says what it shows only in its alt text (RTI).
+    br_only = (
+        "<div><img src='x.jpg' alt='图为防疫人员查核。（疾管署提供）'><br>正文一句。<br></div>"
+    )
+    assert blocks(br_only) == [
+        ("caption", "图为防疫人员查核。（疾管署提供）"),
+        ("body", "正文一句。"),
+    ]
+    # ... but a page with real captions keeps its alt texts out, and a short alt is no caption.
+    both = "<div><img alt='一张图的说明文字' src='x'><figcaption>说明。</figcaption><p>正文。</p>"
+    assert [k for k, _ in blocks(both)] == ["caption", "body"]
+    assert blocks("<div><img alt='photo' src='x'><br>正文。</div>") == [("body", "正文。")]
+
+
+@pytest.mark.parametrize(
+    ("markup", "expected"),
+    [
+        # blockquotes of readers' comments: each paragraph a unit, nothing lost
+        (
+            "<p>评论如下：</p><blockquote><p>@甲：不公平。</p><p>@乙：同意。</p></blockquote>",
+            ["评论如下：", "@甲：不公平。", "@乙：同意。"],
+        ),
+        # a table: one unit per row, cells joined by a space
+        (
+            "<table><tr><th>公司</th><th>金额</th></tr><tr><td>甲</td><td>1亿</td></tr></table>",
+            ["公司 金额", "甲 1亿"],
+        ),
+        # small caps after a drop cap are one word with it, not a caption
+        (
+            "<p><span data-caps='initial'>L</span><small>ETITIA JAMES</small>, the attorney-"
+            "general, was blunt. She sued.</p>",
+            ["LETITIA JAMES, the attorney-general, was blunt. She sued."],
+        ),
+        # a URL in parentheses leaves no husk
+        (
+            "<p>届时会有网上直播(<a href='http://www.state.gov/'>www.state.gov</a>)。</p>",
+            ["届时会有网上直播。"],
+        ),
+    ],
+)
+def test_body_shapes_keep_every_sentence(markup: str, expected: list[str]) -> None:
+    assert [t for _, t in blocks(f"<div>{markup}</div>")] == expected
+
+
+@pytest.mark.parametrize(
+    "furniture",
+    [
+        "© 2020 Some Outlet. All rights reserved.",
+        "The post 标题 appeared first on 某网站.",
+        "（完）",
+        "责任编辑：某人",
+        "Listen on: Apple Podcasts | Spotify",
+        "Your browser doesn’t support HTML5 video",
+    ],
+)
+def test_generic_rules_drop_common_furniture_on_an_unknown_site(furniture: str) -> None:
+    out = blocks(f"<div><p>正文一句。</p><p>{furniture}</p></div>", "https://unknown.example/a")
+    assert out == [("body", "正文一句。")]
+
+
+def test_generic_related_heading_ends_the_article() -> None:
+    out = blocks("<div><p>正文。</p><h3>相关新闻</h3><p>别的新闻</p></div>")
+    assert out == [("body", "正文。")]
+
+
+# --- a user's own rule files -----------------------------------------------------------------
+
+
+def test_a_user_folder_adds_an_outlet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    page = feed_md(tmp_path, "<div><p>正文一句。</p><p>本台记者某某报道</p></div>")
+    (doc,) = read_file(page)
+    assert units(doc) == ["正文一句。", "本台记者某某报道"]
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "example.yaml").write_text(
+        "# Example News: the reporter line closes each article.\n"
+        "domains: [example.org]\ndrop: ['本台记者.{1,10}报道']\n",
+        "utf-8",
+    )
+    monkeypatch.setenv(RULES_ENV, str(rules))
+    (doc,) = read_file(page)
+    assert units(doc) == ["正文一句。"]
+    assert rules_for("https://www.example.org/x").source == "example"
+
+
+def test_a_user_file_for_a_known_domain_replaces_the_builtin_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "my_cna.yaml").write_text("domains: [cna.com.tw]\n", "utf-8")
+    monkeypatch.setenv(RULES_ENV, str(tmp_path))
+    rules = rules_for("https://www.cna.com.tw/news/1.aspx")
+    assert rules.source == "my_cna" and ".picinfo" not in rules.captions
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        ("domains: [a.org\n", r"bad\.yaml:\d+: not YAML"),
+        ("domains: [a.org]\nfooter: [x]\n", r"bad\.yaml: unknown key 'footer'"),
+        ("domains: [a.org]\ndrop: ['(unclosed']\n", r"bad\.yaml: drop: '\(unclosed' is no pattern"),
+        ("domains: [a.org]\ndrop: {a: 1}\n", r"bad\.yaml: drop: expected a list of strings"),
+        ("- a\n- b\n", r"bad\.yaml: expected keys"),
+    ],
+)
+def test_a_broken_rule_file_is_one_clear_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: str, says: str
+) -> None:
+    (tmp_path / "bad.yaml").write_text(content, "utf-8")
+    monkeypatch.setenv(RULES_ENV, str(tmp_path))
+    with pytest.raises(IngestError, match=says):
+        rules_for("https://a.org/x")
+
+
+def test_import_with_a_broken_rule_file_stops_with_one_line(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "bad.yaml").write_text("drop: ['(']\n", "utf-8")
+    page = feed_md(tmp_path, "<div><p>正文。</p></div>")
+    env = {**os.environ, "ANNOTATOR_DB": str(tmp_path / "a.db"), RULES_ENV: str(rules)}
+
+    def annotator(*args: str) -> subprocess.CompletedProcess[str]:
+        cmd = [sys.executable, "-m", "annotator", *args]
+        return subprocess.run(cmd, env=env, cwd=tmp_path, capture_output=True, text=True)
+
+    assert annotator("init").returncode == 0
+    result = annotator("import", str(page))
+    assert result.returncode != 0
+    lines = [ln for ln in (result.stdout + result.stderr).splitlines() if ln.strip()]
+    assert len(lines) == 1, lines
+    assert re.search(r"bad\.yaml: drop: '\(' is no pattern", lines[0])
+
+
+def test_a_missing_user_folder_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(RULES_ENV, str(tmp_path / "nowhere"))
+    with pytest.raises(IngestError, match=f"{RULES_ENV}=.*nowhere: not a folder"):
+        rules_for("https://a.org/x")
+
+
+def test_the_readme_example_rule_file_works(tmp_path: Path) -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text("utf-8")
+    section = readme[readme.index("**Outlet rules.**") :]
+    fence = "`" * 3
+    start = section.index(fence + "yaml") + len(fence + "yaml")
+    example = section[start : section.index(fence, start)]
+    (tmp_path / "example.yaml").write_text(example, "utf-8")
+    book = load_rule_book([BUILTIN_DIR, tmp_path])
+    rules = book.for_document("https://www.example.com/news/1.html")
+    assert rules.source == "example"
+    page = (
+        "<div><p>正文一句。（完）</p><div class='photo-note'>图片说明。</div>"
+        "<div class='share-box'>分享到微博</div><p>本报记者某某报道</p>"
+        "<p>相关阅读</p><p>别的</p></div>"
+    )
+    assert html_to_blocks(page, rules=rules).blocks == [
+        ("body", "正文一句。"),
+        ("caption", "图片说明。"),
+    ]
