@@ -271,3 +271,109 @@ def test_the_report_has_a_section_per_article(tmp_path):
     assert "Per article (document tasks)" in page
     assert "1 of 2 documents answered" in page
     assert 'data-chart="documents-distribution-lean"' in page
+
+
+ARTICLE_TASKS = """
+  - name: lean
+    type: single
+    scope: document
+    labels: [left, center, right]
+  - name: frames
+    type: multi
+    scope: document
+    show_if: {lean: [left, right]}
+    labels: [conflict, economic]
+"""
+
+
+@pytest.fixture
+def exported_store(tmp_path):
+    """The export tests' store (12 documents of labelled sentences) with two article tasks
+    added to its schema, and alice's and bob's answers on four documents."""
+    from annotator.schema import builtin_schema
+    from annotator.store.annotators import get_or_create_annotator
+    from annotator.store.document_annotations import save_document_answer
+    from annotator.store.models import Project, SchemaVersion
+    from tests.support.exports import build_store
+
+    engine, pid = build_store(f"sqlite:///{tmp_path / 'e.db'}")
+    with session_scope(engine) as s:
+        version = s.get(SchemaVersion, s.get(Project, pid).schema_version_id)
+        version.yaml_text = builtin_schema("media_bias").yaml_text.rstrip("\n") + ARTICLE_TASKS
+        ids = {n: get_or_create_annotator(s, n).id for n in ("alice", "bob")}
+        leans = {"alice": ["left", "center", "right", "left"], "bob": ["left", "center", "left"]}
+        for name, answers_ in leans.items():
+            for doc, lean in enumerate(answers_, start=1):
+                values = {"lean": lean} | ({"frames": ["conflict"]} if lean != "center" else {})
+                save_document_answer(
+                    s,
+                    document_id=doc,
+                    annotator_id=ids[name],
+                    schema_version_id=version.id,
+                    values=values,
+                )
+    return engine, pid
+
+
+def run_export(exported_store, fmt, target, **opts):
+    from annotator.export.options import ExportOptions
+    from annotator.export.run import export_project
+    from tests.support.exports import project_of
+
+    engine, pid = exported_store
+    return export_project(engine, project_of(engine, pid), fmt, target, ExportOptions(**opts))
+
+
+def test_jsonl_and_csv_exports_have_the_documents_beside_them(exported_store, tmp_path):
+    import csv
+    import json
+
+    result = run_export(exported_store, "jsonl", tmp_path / "out.jsonl", gold=True)
+    assert result.documents == tmp_path / "out.documents.jsonl"
+    lines = [json.loads(x) for x in result.documents.read_text(encoding="utf-8").splitlines()]
+    assert [d["document_id"] for d in lines] == [1, 2, 3, 4]
+    first = lines[0]
+    assert first["title"] == "Headline 0 about the summit."
+    assert [a["annotator"] for a in first["annotations"]] == ["alice", "bob"]
+    assert first["gold"] == {"lean": "left", "frames": ["conflict"]}
+    assert lines[2]["gold_source"]["lean"] == "tie"  # right against left
+    assert lines[3]["gold"]["lean"] == "left" and len(lines[3]["annotations"]) == 1
+    result = run_export(exported_store, "csv", tmp_path / "out.csv")
+    with (tmp_path / "out.documents.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == result.document_records == 7  # a row per document and annotator
+    assert rows[0]["lean"] == "left" and json.loads(rows[0]["frames"]) == ["conflict"]
+
+
+def test_parquet_and_hf_exports_carry_the_documents(exported_store, tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    datasets = pytest.importorskip("datasets")
+
+    run_export(exported_store, "parquet", tmp_path / "out.parquet", gold=True)
+    table = pq.read_table(tmp_path / "out.documents.parquet")
+    assert table.num_rows == 7
+    assert table.column("frames").to_pylist()[0] == ["conflict"]
+    assert table.schema.metadata[b"annotator.schema_name"] == b"media-bias"
+    result = run_export(exported_store, "hf", tmp_path / "hf", split=(0.5, 0.5), seed=3)
+    assert result.documents == tmp_path / "hf" / "documents"
+    docs = datasets.load_dataset(str(tmp_path / "hf"), "documents")
+    units = datasets.load_dataset(str(tmp_path / "hf"))
+    seen = sorted(i for split in docs.values() for i in split["document_id"])
+    assert seen == [1, 1, 2, 2, 3, 3, 4]
+    for name, split in docs.items():  # a document's answers are in its units' split
+        unit_docs = set(units[name]["document_id"])
+        assert set(split["document_id"]) <= unit_docs
+
+
+def test_formats_without_a_place_for_documents_say_so(exported_store, tmp_path):
+    result = run_export(exported_store, "prodigy", tmp_path / "out.prodigy.jsonl")
+    assert result.documents is None
+    assert any("document tasks (lean, frames) are not in prodigy" in n for n in result.notes)
+
+
+def test_every_format_says_where_documents_go():
+    from annotator.export.documents import WRITERS
+    from annotator.export.formats import FORMATS
+
+    beside = {name for name, f in FORMATS.items() if f.documents == "beside"}
+    assert beside == set(WRITERS)

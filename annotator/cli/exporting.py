@@ -139,6 +139,12 @@ def export(
     out.print(Text(line))
     for note in result.notes:
         out.print(Text(note, style="yellow"))
+    if result.documents is not None:
+        out.print(
+            Text(
+                f"Document tasks: {plural(result.document_records, 'answer')} to {result.documents}"
+            )
+        )
     if result.config is not None:
         out.print(Text(f"Label Studio labeling config: {result.config}", style="dim"))
     if result.card is not None and not fmt.folder:  # a folder's card is its README.md

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib import import_module
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from annotator.errors import UserError
 
@@ -32,6 +32,9 @@ class ExportFormat:
     record: str = "record"  # what the written count counts, for the CLI's summary line
     about: str = ""  # a few words for the command's help, where the name says too little
     extra: str | None = None  # the pip extra whose package the writer imports (pyarrow)
+    # The document tasks' answers (`scope: document`): a table "beside" the file (written by
+    # export.documents), "inside" the folder (by the writer), or None: not in this format.
+    documents: Literal["beside", "inside"] | None = None
 
     def write(self, job: ExportJob) -> ExportResult:
         module, _, function = self.writer.partition(":")
@@ -48,13 +51,22 @@ EXTRAS = {"parquet": "pyarrow"}  # pip extra -> the package it installs
 FORMATS: dict[str, ExportFormat] = {
     f.name: f
     for f in (
-        ExportFormat("jsonl", "annotator.export.jsonl:write_jsonl", suffix=".jsonl", record="unit"),
-        ExportFormat("csv", "annotator.export.csv_writer:write_csv", suffix=".csv"),
+        ExportFormat(
+            "jsonl",
+            "annotator.export.jsonl:write_jsonl",
+            suffix=".jsonl",
+            record="unit",
+            documents="beside",
+        ),
+        ExportFormat(
+            "csv", "annotator.export.csv_writer:write_csv", suffix=".csv", documents="beside"
+        ),
         ExportFormat(
             "parquet",
             "annotator.export.parquet:write_parquet",
             suffix=".parquet",
             extra="parquet",
+            documents="beside",
         ),
         ExportFormat(
             "hf",
@@ -63,6 +75,7 @@ FORMATS: dict[str, ExportFormat] = {
             record="unit",
             extra="parquet",
             about="a folder `datasets.load_dataset` reads",
+            documents="inside",
         ),
         ExportFormat(
             "conll",

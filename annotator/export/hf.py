@@ -56,11 +56,17 @@ def yaml_header(
     split_files: dict[str, str],
     split_bytes: dict[str, int] | None = None,
     posteriors: tuple[str, ...] = (),
+    document_files: dict[str, str] | None = None,
 ) -> str:
-    """The card's YAML: configs, features, splits. Written by hand to stay dependency-free."""
+    """The card's YAML: configs, features, splits. Written by hand to stay dependency-free.
+    `document_files` (split -> path) add the `documents` config (document tasks)."""
     lines = ["configs:", "- config_name: default", "  data_files:"]
     for split, path in split_files.items():
         lines += [f"  - split: {split}", f"    path: {path}"]
+    if document_files:
+        lines += ["- config_name: documents", "  data_files:"]
+        for split, path in document_files.items():
+            lines += [f"  - split: {split}", f"    path: {path}"]
     lines += ["dataset_info:", "  config_name: default", "  features:"]
     for name, dtype in features(task_types, posteriors):
         lines.append(f"  - name: {json.dumps(name, ensure_ascii=False)}")
@@ -168,8 +174,39 @@ def write_hf(job: ExportJob) -> ExportResult:
             for w in writers.values():
                 w.close()
         sizes = {s: w.file.rows for s, w in writers.items()}
+        documents, answers = _write_documents(job, tmp, split_names)
         header = yaml_header(
-            task_types, sizes, files, {s: w.file.nbytes for s, w in writers.items()}, posteriors
+            task_types,
+            sizes,
+            files,
+            {s: w.file.nbytes for s, w in writers.items()},
+            posteriors,
+            documents,
         )
         (tmp / "README.md").write_text(job.card(header), encoding="utf-8")
-    return job.result(sum(sizes.values()), splits=sizes)
+    result = job.result(sum(sizes.values()), splits=sizes)
+    if documents:
+        result.documents, result.document_records = job.target / "documents", answers
+    return result
+
+
+def _write_documents(
+    job: ExportJob, folder: Path, split_names: tuple[str, ...]
+) -> tuple[dict[str, str], int]:
+    """The document tasks' answers as the `documents` config, a file per split that has
+    answered documents (an empty split would stop `load_dataset`)."""
+    from annotator.export.documents import DocumentTable, write_parquet
+
+    table = job.documents
+    if table is None or not table.rows:
+        return {}, 0
+    (folder / "documents").mkdir()
+    files, written = {}, 0
+    for split in split_names:
+        rows = [r for r in table.rows if table.split_of(r.document_id) in (split, None)]
+        if not rows:
+            continue
+        files[split] = f"documents/{split}-00000-of-00001.parquet"
+        part = DocumentTable(table.task_types, rows, table.gold, table.splits)
+        written += write_parquet(part, folder / files[split], True, job.file_metadata)
+    return files, written

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from annotator.export.documents import DocumentTable
 from annotator.export.gold import GoldRules
 from annotator.export.options import ExportOptions
 from annotator.schema.model import Schema
@@ -28,6 +29,8 @@ class ExportResult:
     config: Path | None = None  # Label Studio: the labeling config beside the tasks
     splits: dict[str, int] = field(default_factory=dict)  # units per split
     notes: list[str] = field(default_factory=list)  # what the export left out, and why
+    documents: Path | None = None  # where the document tasks' answers went, if anywhere
+    document_records: int = 0
 
 
 @dataclass
@@ -44,6 +47,7 @@ class ExportJob:
     # The dataset card's Markdown, given the YAML header to put on top (folder formats
     # write it inside the folder once their rows are written).
     card: Callable[[str], str] = lambda _header: ""
+    documents: DocumentTable | None = None  # the document tasks' answers, if the schema has any
 
     @property
     def gold(self) -> bool:

@@ -17,6 +17,7 @@ from annotator.analysis.aggregate import MODEL_METHODS
 from annotator.errors import UserError
 from annotator.export.atomic import atomic_write
 from annotator.export.card import CardStats, render_card
+from annotator.export.documents import WRITERS, DocumentTable, beside, document_table
 from annotator.export.formats import ExportFormat, check_extra, export_format
 from annotator.export.gold import gold_rules
 from annotator.export.job import ExportJob, ExportResult
@@ -106,9 +107,11 @@ def export_project(
                 guidelines=schema.guidelines,
             )
 
+        documents = document_table(engine, pid, schema, splits)
         job = ExportJob(
             fmt, target, schema, task_types, opts, rules, stream, splits, split_names, card
         )
+        job.documents = documents
         result = form.write(job)
         if want_card:
             result.card = card_path(target, form)
@@ -117,8 +120,30 @@ def export_project(
                     fh.write(card())
     if not result.splits and want_card:
         result.splits = dict(stats.units)
+    if documents is not None:
+        notes += _write_documents(form, documents, result, opts.gold, job.file_metadata)
     result.notes = notes
     return result
+
+
+def _write_documents(
+    form: ExportFormat,
+    table: DocumentTable,
+    result: ExportResult,
+    gold: bool,
+    metadata: dict[str, str],
+) -> list[str]:
+    """The document tasks' answers beside a file export; a note where the format has no
+    place for them."""
+    if form.documents is None:
+        return [
+            f"the answers to the document tasks ({', '.join(table.task_types)}) are not in "
+            f"{form.name} exports: export jsonl, csv, parquet or hf to have them"
+        ]
+    if form.documents == "beside":
+        result.documents = beside(result.target)
+        result.document_records = WRITERS[form.name](table, result.documents, gold, metadata)
+    return []
 
 
 def kept_splits(

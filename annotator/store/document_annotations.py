@@ -9,7 +9,8 @@ document ids where unit ids would be.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
@@ -22,6 +23,7 @@ from annotator.store.models import (
     Document,
     DocumentAnnotation,
     DocumentAnnotationEvent,
+    SchemaVersion,
     Unit,
     utcnow,
 )
@@ -121,7 +123,7 @@ def document_labels(session: Session, project_id: int) -> ProjectLabels:
     """Every document answer of a project as label columns (``unit`` holds document ids),
     for `analysis.agreement.compute_agreement` over the schema's `per_document()` view."""
     rows = session.exec(
-        select(
+        select(  # type: ignore[call-overload]
             DocumentAnnotation.document_id,
             Annotator.name,
             Annotator.role,
@@ -150,3 +152,55 @@ def document_labels(session: Session, project_id: int) -> ProjectLabels:
         select(func.count()).select_from(Document).where(Document.project_id == project_id)
     ).one()
     return data
+
+
+@dataclass
+class Answer:
+    annotator: str
+    status: str
+    values: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    seconds: float | None
+    schema_hash: str
+
+
+@dataclass
+class DocumentRow:
+    document_id: int
+    title: str | None
+    url: str | None
+    outlet: str | None
+    published: datetime | None
+    lang: str | None
+    answers: list[Answer] = field(default_factory=list)
+
+
+def document_rows(session: Session, project_id: int) -> list[DocumentRow]:
+    """The documents someone answered the document tasks of, each with every answer (by
+    annotator name), in document order: what an export writes."""
+    rows = session.exec(
+        select(Document, DocumentAnnotation, Annotator.name, SchemaVersion.content_hash)
+        .join(DocumentAnnotation, DocumentAnnotation.document_id == Document.id)  # type: ignore[arg-type]
+        .join(Annotator, Annotator.id == DocumentAnnotation.annotator_id)  # type: ignore[arg-type]
+        .join(SchemaVersion, SchemaVersion.id == DocumentAnnotation.schema_version_id)  # type: ignore[arg-type]
+        .where(Document.project_id == project_id)
+        .order_by(Document.id, Annotator.name)  # type: ignore[arg-type]
+    ).all()
+    out: list[DocumentRow] = []
+    for doc, ann, name, schema_hash in rows:
+        assert doc.id is not None
+        if not out or out[-1].document_id != doc.id:
+            out.append(DocumentRow(doc.id, doc.title, doc.url, doc.outlet, doc.published, doc.lang))
+        out[-1].answers.append(
+            Answer(
+                name,
+                ann.status,
+                dict(ann.values),
+                ann.created_at,
+                ann.updated_at,
+                ann.seconds,
+                schema_hash,
+            )
+        )
+    return out
