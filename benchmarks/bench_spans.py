@@ -58,7 +58,9 @@ def babe_sentences(path: Path, limit: int | None) -> tuple[list[tuple[str, list[
             lowered = [t.lower() for t in tokens]
             picked: set[int] = set()
             for word in words:
-                hits = [i for i, t in enumerate(lowered) if t == str(word).lower() and i not in picked]
+                hits = [
+                    i for i, t in enumerate(lowered) if t == str(word).lower() and i not in picked
+                ]
                 if hits:
                     picked.add(hits[0])
                 else:
@@ -228,8 +230,10 @@ def main() -> None:
         f"BABE SG2: {len(sentences):,} sentences, {len(keys):,} spans "
         f"({missing:,} biased words not found among the tokens)"
     )
-    print(f"planner {planner}: keys per span median {statistics.median(ks):g}, p90 {p90}, "
-          f"mean {statistics.mean(ks):.2f}, max {ks[-1]}")
+    print(
+        f"planner {planner}: keys per span median {statistics.median(ks):g}, p90 {p90}, "
+        f"mean {statistics.mean(ks):.2f}, max {ks[-1]}"
+    )
     print("floor (one key per span): median 1, p90 1")
     print(f"sentences whose value missed the wanted words: {failed}")
     print(f"{sum(keys):,} keys replayed in {seconds:.0f} s")
