@@ -41,11 +41,12 @@ class FlagScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-def key_map(schema: Schema, screen: Screen) -> Table:
-    """The key table's actions (as the user remapped them), then the schema's label keys."""
+def key_map(schema: Schema, screen: Screen, which: str = ANNOTATE) -> Table:
+    """The key table's actions for screen `which` (as the user remapped them), then the
+    schema's label keys."""
     app = screen.app
     config = getattr(app, "config", None)
-    table = help_table(app, ANNOTATE, getattr(config, "keys", None) or {})
+    table = help_table(app, which, getattr(config, "keys", None) or {})
     for task in schema.tasks:
         for label in task.labels:
             if label.key:
@@ -53,7 +54,7 @@ def key_map(schema: Schema, screen: Screen) -> Table:
                     label.key,
                     Text(f"{display_text(task.name)}: {display_text(label.text)}"),
                 )
-        if task.type == "span":
+        if task.type == "span" and which == ANNOTATE:
             table.add_row(
                 "a-z",
                 f"{task.name}: the letters before a word mark it (again: unmark); in capitals, "
@@ -69,10 +70,10 @@ class HelpScreen(ModalScreen[None]):
         Binding("q", "close", show=False),
     ]
 
-    def __init__(self, schema: Schema, screen: Screen) -> None:
+    def __init__(self, schema: Schema, screen: Screen, which: str = ANNOTATE) -> None:
         super().__init__()
         self.schema = schema
-        self.table = key_map(schema, screen)
+        self.table = key_map(schema, screen, which)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box", classes="dialog"):
