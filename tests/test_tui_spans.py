@@ -136,3 +136,29 @@ def test_hints_are_short_unique_and_leave_out_taken_keys():
         # No one-letter hint begins a two-letter one: a typed letter is never ambiguous.
         assert not any(len(h) == 2 and h[0] in singles for h in hints.values())
     assert assign_hints([0, 1], "") == {}
+
+
+async def test_hint_letters_keep_their_order_in_a_burst_and_type_into_a_note(tmp_path):
+    """Keys typed faster than the screen draws arrive in order: a hint, its capital, then
+    tab and a key for the next task; letters typed in a free-text task are text."""
+    from textual import events
+
+    schema = Schema(
+        name="words",
+        tasks=(*WORDS.tasks, Task(name="note", type="text", required=False)),
+    )
+    ctx = make_store(tmp_path, schema, docs=[[SENTENCE, "next"]])
+    app = make_app(ctx)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("1")
+        span = panel(app, "words")
+        first = span.hint_of(span.tokens.index("reckless"))
+        last = span.hint_of(span.tokens.index("scheme"))
+        for key in [*first, last.upper(), "tab"]:
+            app.post_message(events.Key(key, "\t" if key == "tab" else key))
+        await pilot.pause(0.3)
+        assert app.screen.active is panel(app, "note")
+        await pilot.press(*"ad", "enter")  # hint letters, but here they are text
+        await pilot.pause()
+    assert spans(ctx, SENTENCE) == ["reckless scheme"]
+    assert stored(ctx)[SENTENCE][1]["note"] == "ad"

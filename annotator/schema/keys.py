@@ -31,7 +31,7 @@ class KeyAction:
 
 ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("save", ("enter",), "save and go on (review: decide as shown)", "Save", BOTH),
-    KeyAction("next_task", ("tab",), "next task", "Task", BOTH),
+    KeyAction("next_task", ("tab",), "next task", screens=BOTH),
     KeyAction("prev_task", ("shift+tab",), "previous task", screens=BOTH),
     KeyAction("prev_unit", ("left",), "previous unit (span task: previous word)", "Prev", BOTH),
     KeyAction("next_unit", ("right",), "next unit (span task: next word)", "Next", BOTH),

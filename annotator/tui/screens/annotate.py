@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
-from textual import events, work
+from textual import work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import BindingType
@@ -162,6 +162,11 @@ class AnnotateScreen(Screen):
         for panel in self.panels.values():
             if isinstance(panel, SpanPanel):
                 panel.alphabet = alphabet
+        if alphabet and any(isinstance(p, SpanPanel) for p in self.panels.values()):
+            # Priority bindings like every other key, so they keep their order with them.
+            for char in alphabet + alphabet.upper():
+                self._bindings.bind(char, f"hint({char!r})", show=False, priority=True)
+            self._bindings.bind("escape", "cancel_hint", show=False, priority=True)
         self.query_one(KeyHints).set_hints(self.key_hints())
         self.open_first()
         self.load_progress()
@@ -440,24 +445,21 @@ class AnnotateScreen(Screen):
             return
         self.after_change(panel.press_label(label))
 
-    def on_key(self, event: events.Key) -> None:
-        """Letters no binding took are hint letters while a span task is active."""
+    def action_hint(self, char: str) -> None:
+        """A hint letter (a capital: stretch the span) while a span task is active."""
         span = self.active
         if not isinstance(span, SpanPanel) or self.typing() or self.ann.view is None:
-            return
-        if event.key == "escape":
-            if span.cancel():
-                event.stop()
-            return
-        char = event.character
-        if char is None or len(char) != 1 or not char.isalpha():
-            return
-        event.stop()
+            raise SkipAction()
         problem = span.press_letter(char)
         if problem:
             self.say(problem, error=True)
         else:
             self.after_change(False)
+
+    def action_cancel_hint(self) -> None:
+        span = self.active
+        if not isinstance(span, SpanPanel) or self.typing() or not span.cancel():
+            raise SkipAction()
 
     def action_arrow(self, step: int) -> None:
         if self.typing():
