@@ -11,7 +11,8 @@ import typer
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from annotator.cli.agreement import agreement, annotators_app, report
+from annotator.cli.agreement import agreement, report
+from annotator.cli.annotators import annotators_app
 from annotator.errors import UserError
 from annotator.labels import import_labels
 from annotator.schema import load_schema
