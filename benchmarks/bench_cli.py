@@ -47,11 +47,13 @@ PY = sys.executable
 ANNOTATOR = [PY, "-m", "annotator"]
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "voa"
 PG_ENV = "ANNOTATOR_TEST_PG_URL"
+CPU: list[float] = []
 ROWS = ("help", "status", "annotate", "labels-sqlite", "labels-pg", "import", "export", "agreement")
 
 
 def run(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Seconds from start to exit and peak RSS (MB) of one process; it must succeed."""
+    """Seconds from start to exit and peak RSS (MB) of one process; it must succeed. Its CPU
+    seconds (user + system) are kept in CPU[-1]: on a busy machine they vary less."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env or os.environ.copy()
@@ -60,6 +62,7 @@ def run(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, floa
     problems = proc.stderr.read()
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - t0
+    CPU.append(usage.ru_utime + usage.ru_stime)
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(argv[:6])} ... failed:\n{problems.decode()[-2000:]}")
@@ -69,14 +72,15 @@ def run(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, floa
 def best(argv: list[str], repeat: int, env: dict[str, str] | None = None) -> tuple[float, float]:
     """The median of `repeat` runs (the noise of a shared machine is one-sided)."""
     runs = [run(argv, env) for _ in range(repeat)]
+    CPU.append(statistics.median(CPU[-repeat:]))
     return statistics.median(s for s, _ in runs), max(m for _, m in runs)
 
 
 class Table:
     def __init__(self) -> None:
         print(
-            f"{'row':<22} {'seconds':>8} {'rate /s':>10} {'peak MB':>8}  {'target':<14} "
-            f"{'floor':<28} {'floor s':>8} {'floor /s':>10}",
+            f"{'row':<26} {'seconds':>8} {'cpu s':>6} {'rate /s':>10} {'peak MB':>8}  "
+            f"{'target':<10} {'floor':<28} {'floor s':>8} {'floor /s':>10}",
             flush=True,
         )
 
@@ -90,12 +94,14 @@ class Table:
         *,
         n: int = 0,
         rss: float = 0.0,
+        cpu: float | None = None,
     ) -> None:
         rate = f"{n / seconds:,.0f}" if n else ""
         floor_rate = f"{n / floor_s:,.0f}" if n else ""
         mem = f"{rss:,.0f}" if rss else ""
+        used = f"{cpu:.2f}" if cpu is not None else ""
         print(
-            f"{name:<22} {seconds:>8.3f} {rate:>10} {mem:>8}  {target:<14} {floor:<28} "
+            f"{name:<26} {seconds:>8.3f} {used:>6} {rate:>10} {mem:>8}  {target:<10} {floor:<28} "
             f"{floor_s:>8.3f} {floor_rate:>10}",
             flush=True,
         )
@@ -231,7 +237,7 @@ def agreement_store(work: Path, units: int) -> Path:
 
 def row_help(t: Table, floor: float, args) -> None:
     seconds, rss = best([*ANNOTATOR, "--help"], 5)
-    t.row("help", seconds, "<= 0.15 s", "python -c pass", floor, rss=rss)
+    t.row("help", seconds, "<= 0.15 s", "python -c pass", floor, rss=rss, cpu=CPU[-1])
 
 
 def row_status(t: Table, floor: float, args) -> None:
@@ -244,6 +250,7 @@ def row_status(t: Table, floor: float, args) -> None:
         "python -c pass",
         floor,
         rss=rss,
+        cpu=CPU[-1],
     )
 
 
@@ -264,8 +271,11 @@ def _labels(t: Table, args, name: str, url_for: Callable[[int], str], target: st
         url = url_for(n)
         argv = [*ANNOTATOR, "labels", "import", str(src), "--db", url, "-p", "labels"]
         seconds, rss = run(argv)
+        cpu = CPU[-1]
         floor_s = floor_insert(src, "labels", args.dir)
-        t.row(f"{name} ({n:,})", seconds, target, "sqlite executemany", floor_s, n=n, rss=rss)
+        t.row(
+            f"{name} ({n:,})", seconds, target, "sqlite executemany", floor_s, n=n, rss=rss, cpu=cpu
+        )
 
 
 def row_labels_sqlite(t: Table, floor: float, args) -> None:
@@ -316,6 +326,7 @@ def row_import(t: Table, floor: float, args) -> None:
         fixture("import", src, args.sentences)
     url = fresh_sqlite(args.dir / "import.db", "import")
     seconds, rss = run([*ANNOTATOR, "import", str(src), "--db", url, "-p", "import"])
+    cpu = CPU[-1]
     con = sqlite3.connect(args.dir / "import.db")
     n = con.execute("SELECT count(*) FROM unit").fetchone()[0]
     rows = args.dir / "import-units.jsonl"
@@ -332,6 +343,7 @@ def row_import(t: Table, floor: float, args) -> None:
         floor_s,
         n=n,
         rss=rss,
+        cpu=cpu,
     )
 
 
@@ -344,13 +356,15 @@ def row_export(t: Table, floor: float, args) -> None:
         seconds, rss = run(argv)
         out.unlink(missing_ok=True)
         name = f"export {fmt} ({args.export:,})"
-        t.row(name, seconds, ">= 200k/s", "sqlite SELECT values", floor_s, n=args.export, rss=rss)
+        floor = "sqlite SELECT values"
+        t.row(name, seconds, ">= 200k/s", floor, floor_s, n=args.export, rss=rss, cpu=CPU[-1])
 
 
 def row_agreement(t: Table, floor: float, args) -> None:
     db = agreement_store(args.dir, args.agreement)
     seconds, rss = best([*ANNOTATOR, "agreement", "--db", str(db)], 3)
-    t.row(f"agreement ({args.agreement:,}x5)", seconds, "<= 2 s", "python -c pass", floor, rss=rss)
+    name = f"agreement ({args.agreement:,}x5)"
+    t.row(name, seconds, "<= 2 s", "python -c pass", floor, rss=rss, cpu=CPU[-1])
 
 
 RUNNERS = {
@@ -386,10 +400,18 @@ def main() -> None:
     if unknown:
         sys.exit(f"--only {','.join(unknown)}: unknown rows (rows: {', '.join(ROWS)})")
     args.dir.mkdir(parents=True, exist_ok=True)
+    # As installed: Python's cached bytecode used (this environment may turn it off), and
+    # written by one run of each command before any is timed.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    for warm in (["--help"], ["status", "--help"], ["export", "--help"], ["annotate", "--help"]):
+        run([*ANNOTATOR, *warm])
+    run([*ANNOTATOR, "labels", "import", "--help"])
+    run([*ANNOTATOR, "agreement", "--help"])
+    run([*ANNOTATOR, "import", "--help"])
     print(f"load average: {', '.join(f'{x:.2f}' for x in os.getloadavg())}; fixtures in {args.dir}")
     floor, _ = best([PY, "-c", "pass"], 5)
     table = Table()
-    table.row("python -c pass", floor, "", "", floor)
+    table.row("python -c pass", floor, "", "", floor, cpu=CPU[-1])
     for name in rows:
         RUNNERS[name](table, floor, args)
     print(f"load average: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
