@@ -22,9 +22,13 @@ def converter(column: Column, dialect: Any) -> Any:
 
 
 def db_value(session: Session, column: Column, value: Any) -> Any:
-    """`value` as the database takes it for `column` (JSON text, SQLite's date text), for a
-    value many rows share: converted once, then passed in `stored`."""
-    convert = converter(column, session.get_bind().dialect)
+    """`value` as `insert_rows` passes it on for `column`, for a value many rows share:
+    converted once, then named in `stored`. On SQLite that is SQLAlchemy's conversion (JSON
+    text, its date text); PostgreSQL's COPY takes Python values, which psycopg converts."""
+    dialect = session.get_bind().dialect
+    if dialect.name == "postgresql":
+        return json.dumps(value) if isinstance(value, dict | list) else value
+    convert = converter(column, dialect)
     return value if convert is None else convert(value)
 
 
