@@ -370,17 +370,19 @@ def connected_window(stores: PgStores, app: str, args: list[str]) -> tuple[float
 def drop_command_once(
     stores: PgStores, app: str, args: list[str], window: float, rng: random.Random
 ) -> tuple[subprocess.CompletedProcess, int]:
-    """Run the command and end its connections at a random moment while it is connected;
-    (what it did, connections ended)."""
+    """Run the command and, once it is connected, end its connections at up to three random
+    moments until it exits (one drop alone often lands on an idle pooled connection, which the
+    pool's ping replaces); (what it did, connections ended)."""
     proc = start(args)
-    ended = 0
+    ended = drops = 0
     end = time.monotonic() + 120
-    while proc.poll() is None and time.monotonic() < end:
-        if stores.connected(app):
-            time.sleep(rng.uniform(0.0, window))
-            ended = stores.terminate(app)
-            break
-        time.sleep(0.003)
+    while proc.poll() is None and time.monotonic() < end and drops < 3:
+        if drops or stores.connected(app):
+            time.sleep(rng.uniform(0.0, window / 2))
+            ended += stores.terminate(app)
+            drops += 1
+        else:
+            time.sleep(0.003)
     try:
         out, err = proc.communicate(timeout=120)
     except subprocess.TimeoutExpired:

@@ -144,9 +144,9 @@ async def test_escape_leaves_them_for_later_and_ctrl_d_asks_again(tmp_path):
         assert "Overall, which way" in on_screen(app)
         await pilot.press("escape")
         await pilot.pause()
-        assert "ctrl+d asks them again" in on_screen(app)
+        assert "ctrl+o asks them again" in on_screen(app)
         assert answers(ctx) == []
-        await pilot.press("ctrl+d")  # on the next article now: its own questions
+        await pilot.press("ctrl+o")  # on the next article now: its own questions
         await pilot.pause()
         assert "Budget story 1" in on_screen(app)
         await pilot.press("2", "enter")  # center: no frames asked
@@ -163,7 +163,7 @@ async def test_a_schema_without_document_tasks_never_asks(tmp_path):
         await pilot.press("1", "enter")
         await pilot.pause()
         assert TEXTS[1] in screen_text(app)
-        await pilot.press("ctrl+d")  # not a key of this schema: nothing opens
+        await pilot.press("ctrl+o")  # not a key of this schema: nothing opens
         await pilot.pause()
         assert "Overall" not in on_screen(app) and TEXTS[1] in screen_text(app)
 

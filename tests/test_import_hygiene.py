@@ -24,7 +24,15 @@ FORBIDDEN = {
         "annotator.analysis",
         *UPPER,
     ),
-    "store": ("textual", "annotator.ingest", "annotator.export", "annotator.analysis", *UPPER),
+    "store": (
+        "textual",
+        "annotator.ingest",
+        "annotator.labels",
+        "annotator.export",
+        "annotator.analysis",
+        "annotator.report",
+        *UPPER,
+    ),
     "analysis": (
         "textual",
         "sqlmodel",
@@ -39,6 +47,14 @@ FORBIDDEN = {
     "labels": ("textual", "annotator.export", "annotator.report", *UPPER),
     "report": ("textual", "sqlmodel", "sqlalchemy", "annotator.store", *UPPER),
     "tui": ("annotator.cli",),
+}
+
+
+# The modules at the very bottom, below every package: they import no layer (and no
+# database or UI library), so any layer may import them.
+BOTTOM = {
+    "errors.py": ("annotator", "textual", "sqlmodel", "rich", "typer"),
+    "wording.py": ("annotator", "textual", "sqlmodel", "sqlalchemy", "rich", "typer"),
 }
 
 
@@ -63,6 +79,19 @@ def test_package_respects_its_layer(package):
     assert offences == []
 
 
+@pytest.mark.parametrize("name", sorted(BOTTOM))
+def test_the_bottom_modules_import_no_layer(name):
+    found = imported_modules(PACKAGE / name)
+    banned = BOTTOM[name]
+    assert not {m for m in found for b in banned if m == b or m.startswith(b + ".")}
+
+
+def test_every_package_has_its_rules():
+    # A new package must say what it may not import before it can grow tangles.
+    packages = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
+    assert packages - {"cli", "samples"} <= set(FORBIDDEN)
+
+
 def test_cli_modules_load_textual_only_inside_commands():
     # Top-level statements only: commands import the TUI lazily, inside their functions.
     for path in sorted((PACKAGE / "cli").glob("*.py")):
@@ -74,6 +103,28 @@ def test_cli_modules_load_textual_only_inside_commands():
             elif isinstance(node, ast.ImportFrom) and node.module:
                 top.add(node.module)
         assert not {m for m in top if m.startswith(("textual", "annotator.tui"))}, path.name
+
+
+def test_help_loads_no_command_module():
+    # `annotator --help` lists the commands from the table in cli/app.py: it starts fast
+    # because no command's module (nor the store, Rich or the readers) is imported for it.
+    code = (
+        "import sys\n"
+        "from annotator.cli.app import app\n"
+        "try:\n"
+        "    app(['--help'], prog_name='annotator')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ('sqlalchemy', 'sqlmodel', 'rich', 'yaml', 'numpy', 'textual')\n"
+        "loaded = [m for m in sys.modules if m.split('.')[0] in heavy]\n"
+        "loaded += [m for m in sys.modules if m.startswith('annotator.')\n"
+        "           and m not in ('annotator.cli', 'annotator.cli.app')]\n"
+        "print(sorted(loaded), file=sys.stderr)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "Commands:" in out.stdout
+    assert out.stderr.strip() == "[]"
 
 
 def test_the_command_line_starts_without_textual_or_jieba():

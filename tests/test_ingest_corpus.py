@@ -10,7 +10,7 @@ import pytest
 from annotator.ingest.dates import parse_date
 from annotator.ingest.readers import read_file
 from annotator.ingest.sources import iter_sources
-from tests.test_ingest_feed_markdown import FORBIDDEN
+from tests.support.ingest import FORBIDDEN
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 

@@ -9,7 +9,7 @@ import pytest
 
 from annotator.ingest.model import IngestError
 from annotator.ingest.readers import read_file
-from tests.test_ingest_feed_markdown import assert_clean, bare
+from tests.support.ingest import assert_clean, bare
 
 SIMPLIFIED = (
     "美国总统特朗普质疑大选对手的精神敏锐性，认为他没有能力当总统。"

@@ -10,25 +10,9 @@ import pytest
 
 from annotator.ingest.model import IngestError, ParsedDocument
 from annotator.ingest.readers import read_file
+from tests.support.ingest import assert_clean, bare, body_text, write
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
-# What must never reach an annotator: markup, links, the setext underline, invisible characters.
-FORBIDDEN = re.compile(r"[<>\u200b\u200c\u200d\u2060\ufeff]|http|\]\(|------|weserv|\.jpg|\.mp[34]")
-DATE_LINE = re.compile(r"^(?:[A-Z][a-z]{2}, )?\d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT$")
-
-
-def assert_clean(doc: ParsedDocument) -> None:
-    """The unit invariants every reader promises."""
-    assert doc.units, doc.source_path
-    for unit in doc.units:
-        assert unit.kind in ("title", "caption", "body")
-        assert unit.text == unit.text.strip() and unit.text, unit
-        assert not FORBIDDEN.search(unit.text), unit
-        assert not DATE_LINE.match(unit.text), unit
-        assert "\xa0" not in unit.text and "  " not in unit.text, unit
-    assert [u.kind for u in doc.units].count("title") <= 1
-    if doc.units[0].kind == "title":
-        assert doc.units[0].text == doc.title
 
 
 def read_one(path: Path, **kwargs) -> ParsedDocument:
@@ -38,26 +22,12 @@ def read_one(path: Path, **kwargs) -> ParsedDocument:
     return docs[0]
 
 
-def body_text(doc: ParsedDocument) -> str:
-    return "".join(u.text for u in doc.units if u.kind == "body")
-
-
 def kinds(doc: ParsedDocument) -> list[str]:
     return [u.kind for u in doc.units]
 
 
 def captions(doc: ParsedDocument) -> list[str]:
     return [u.text for u in doc.units if u.kind == "caption"]
-
-
-def write(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def bare(body: str, title: str = "标题", url: str = "https://example.org/a/1.html") -> str:
-    return f"<!--1595184080000-->\n[{title}]({url})\n------\n\n{body}\n"
 
 
 def jekyll(body: str, title: str = "标题", **extra: str) -> str:

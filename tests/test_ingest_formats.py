@@ -10,7 +10,7 @@ import pytest
 
 from annotator.ingest.model import IngestError
 from annotator.ingest.readers import FORMATS, RecordOptions, iter_documents, read_file
-from tests.test_ingest_feed_markdown import assert_clean, body_text, write
+from tests.support.ingest import assert_clean, body_text, write
 
 PAGE = """<!DOCTYPE html>
 <html lang="zh"><head><meta charset="utf-8">

@@ -50,7 +50,7 @@ def test_every_builtin_rule_file_loads_and_names_its_domains() -> None:
             continue
         text = path.read_text("utf-8")
         assert text.startswith("# "), f"{path.name}: say in a comment what the outlet does"
-        domains = [d for d, r in book.by_domain.items() if r.source == path.stem]
+        domains = [d for d, source in book.by_domain.items() if source == path.stem]
         assert domains, path.name
         for d in domains:
             assert d not in owners, f"{d} in {path.name} and {owners.get(d)}"

@@ -7,7 +7,7 @@ from pathlib import Path
 from annotator.ingest.model import IngestError
 from annotator.ingest.readers import read_file
 from annotator.ingest.sources import iter_sources
-from tests.test_ingest_feed_markdown import bare
+from tests.support.ingest import bare
 
 
 def make(root: Path, *names: str) -> None:

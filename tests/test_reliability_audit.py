@@ -7,7 +7,8 @@ import json
 
 from sqlmodel import Session, select
 
-from annotator.cli.app import app, guarded
+from annotator.cli.app import app
+from annotator.cli.failures import guarded
 from annotator.store.models import AnnotationEvent, Annotator
 from tests.support.exports import new_project
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from annotator.cli.app import app, guarded
-from annotator.errors import EXIT_DATA
+from annotator.cli.app import app
+from annotator.cli.failures import EXIT_DATA, guarded
 from annotator.export import atomic
 from tests.support.exports import build_store
 

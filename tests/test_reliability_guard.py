@@ -7,8 +7,8 @@ import tempfile
 
 import pytest
 
-from annotator.cli.app import app, guarded, main
-from annotator.errors import EXIT_DATA, EXIT_INTERNAL, EXIT_USAGE
+from annotator.cli.app import app, main
+from annotator.cli.failures import EXIT_DATA, EXIT_INTERNAL, EXIT_USAGE, guarded
 from tests.support.exports import new_project
 
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from annotator.cli.app import app, guarded
-from annotator.errors import EXIT_DATA
+from annotator.cli.app import app
+from annotator.cli.failures import EXIT_DATA, guarded
 from annotator.ingest.pipeline import import_files
 from annotator.store.engine import StoreError, open_store
 from annotator.store.migrate import HEAD, current_revision

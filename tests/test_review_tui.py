@@ -15,7 +15,7 @@ from annotator.tui.launch import StoreContext
 from annotator.tui.review.app import ReviewApp
 from annotator.tui.review.model import Filters, parse_filters
 from annotator.tui.review.screen import ReviewScreen
-from annotator.tui.review.widgets import FilterBox, ValuePicker
+from annotator.tui.review.widgets import FilterBox
 from tests.support.review import SCHEMA, make_store
 
 
@@ -49,7 +49,7 @@ def text_of(app, selector: str) -> str:
     return console.export_text()
 
 
-async def test_a_number_accepts_that_annotators_value_and_moves_on(review):
+async def test_a_label_key_decides_as_in_annotate_and_moves_on(review):
     ctx, units, lead = review
     app = app_for(ctx, lead)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -59,30 +59,51 @@ async def test_a_number_accepts_that_annotators_value_and_moves_on(review):
         assert screen.item.unit_id == units[0]
         assert "doc 0 sentence 0" in str(screen.query_one("#current", Static).render())
         table = text_of(app, "#opinions")
-        assert "alice" in table and "bob" in table and "non_biased" in table
-        await pilot.press("2")  # bob: non_biased
+        # Values as the annotators saw them: the label text, not the stored id.
+        assert "alice" in table and "bob" in table and "Not biased" in table
+        assert "non_biased" not in table
+        await pilot.press("2")  # bias's key 2: Not biased, as in annotate
         assert decided(ctx) == {(units[0], "bias"): "non_biased"}
         assert screen.item.unit_id == units[3]  # the next unit, at once
         await pilot.press("left")
         assert screen.item.unit_id == units[0]
-        assert "non_biased" in str(screen.query_one("#decision", Static).render())
+        assert "Not biased" in str(screen.query_one("#decision", Static).render())
     with session_scope(ctx.engine) as s:
         row = s.exec(select(Adjudication)).one()
     assert row.annotator_id == lead and row.created_at is not None
 
 
-async def test_enter_accepts_the_suggestion_and_v_sets_a_value(review):
+async def test_rows_are_chosen_with_the_arrows_and_enter_takes_the_chosen_value(review):
     ctx, units, lead = review
     app = app_for(ctx, lead)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        assert "biased" in str(app.screen.query_one("#decision", Static).render())
+        await pilot.press("down", "down")  # bob's row
+        assert "▶" in text_of(app, "#opinions")
+        await pilot.press("enter")
+    assert decided(ctx) == {(units[0], "bias"): "non_biased"}
+
+
+async def test_enter_accepts_the_suggestion_and_help_lists_the_review_keys(review):
+    ctx, units, lead = review
+    app = app_for(ctx, lead)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        assert "Biased" in str(app.screen.query_one("#decision", Static).render())
         await pilot.press("enter")  # majority of alice, bob, chen: biased
         assert decided(ctx) == {(units[0], "bias"): "biased"}
-        await pilot.press("v")
-        assert isinstance(app.screen, ValuePicker)
-        await pilot.press("2")  # opinion: op, from the schema's keys
+        await pilot.press("2")  # opinion's key 2 on the next unit: Opinion
         await pilot.pause()
+        hints = str(app.screen.query_one("#keys").render())
+        assert "Label" in hints and "Quit" in hints and "Dash" in hints
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HelpScreen"
+        console = Console(width=100, record=True, file=io.StringIO(), color_system=None)
+        console.print(app.screen.table)
+        keys = console.export_text()
+        assert "clear this decision" in keys and "opinion: Opinion" in keys
+        await pilot.press("escape")
         assert isinstance(app.screen, ReviewScreen)
     assert decided(ctx) == {(units[0], "bias"): "biased", (units[3], "opinion"): "op"}
 
@@ -92,9 +113,9 @@ async def test_changing_and_clearing_a_decision_keep_the_history(review):
     app = app_for(ctx, lead)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await pilot.press("1")  # alice: biased
-        await pilot.press("left", "2")  # back, then bob: non_biased
-        await pilot.press("left", "x")  # back, clear
+        await pilot.press("1")  # biased
+        await pilot.press("left", "2")  # back, then not biased
+        await pilot.press("left", "u")  # back, clear (u: undo the decision)
         await pilot.pause()
     assert decided(ctx) == {}
     with session_scope(ctx.engine) as s:
@@ -112,11 +133,11 @@ async def test_an_annotator_without_a_value_is_refused(review):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         assert app.screen.item.unit_id == units[2]
-        await pilot.press("2")  # bob flagged it and gave no value
+        await pilot.press("down", "down", "enter")  # bob flagged it and gave no value
         message = str(app.screen.query_one("#message", Static).render())
         assert "bob gave no value for bias" in message
-        await pilot.press("9")
-        assert "no annotator 9" in str(app.screen.query_one("#message", Static).render())
+        await pilot.press("3")  # a key of bias_type, not of bias: refused, not guessed
+        assert "3: not a key of bias" in str(app.screen.query_one("#message", Static).render())
         # The comment is shown as typed: markup stays text.
         assert "[bold]split badly[/]" in text_of(app, "#opinions")
     assert decided(ctx) == {}
@@ -136,7 +157,7 @@ async def test_filter_box_narrows_the_queue_and_multi_values_are_picked(review):
         screen = app.screen
         assert isinstance(screen, ReviewScreen)
         assert [(i.unit_id, i.tasks) for i in screen.items] == [(units[2], ("bias_type",))]
-        await pilot.press("v", "3", "1", "enter")  # epis + word
+        await pilot.press("3", "1", "enter")  # epis + word, toggled with the label keys
         await pilot.pause()
         await pilot.press("slash")
         app.screen.query_one("#filter-input").value = "who:zed"
@@ -146,14 +167,14 @@ async def test_filter_box_narrows_the_queue_and_multi_values_are_picked(review):
     assert decided(ctx) == {(units[2], "bias_type"): ["word", "epis"]}
 
 
-async def test_d_opens_the_dashboard_and_escape_comes_back(review):
+async def test_ctrl_d_opens_the_dashboard_and_escape_comes_back(review):
     from annotator.tui.dashboard.screen import DashboardScreen
 
     ctx, _, lead = review
     app = app_for(ctx, lead)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await pilot.press("d")
+        await pilot.press("ctrl+d")
         await settle(app, pilot)
         assert isinstance(app.screen, DashboardScreen)
         assert app.screen.per_annotator  # a lead sees per-annotator rows
@@ -169,7 +190,7 @@ async def test_an_empty_queue_says_so(review):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         assert "Nothing to review" in str(app.screen.query_one("#message", Static).render())
-        await pilot.press("1", "enter", "right", "v")  # nothing to act on: nothing breaks
+        await pilot.press("1", "enter", "right", "down", "u")  # nothing to act on: no harm
         assert isinstance(app.screen, ReviewScreen)
     assert decided(ctx) == {}
 

@@ -306,7 +306,7 @@ RULES = [
               - {value: a, key: Return}
               - {value: b}
         """,
-        ["s.yaml:6:25: key 'enter' is kept by the annotation UI (save and next); choose another"],
+        ["s.yaml:6:25: key 'enter' is kept by the annotation UI (save); choose another"],
     ),
     (
         "key with spaces",

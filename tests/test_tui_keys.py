@@ -96,7 +96,12 @@ async def test_help_shows_guidelines_and_label_keys(tmp_path):
         console = Console(width=100, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
         console.print(app.screen.table)
         keymap = console.export_text()
-        assert "bias: Biased" in keymap and "Skip" in keymap
+        assert "bias: Biased" in keymap and "skip for now" in keymap
+        assert "Copy" not in keymap  # Textual's own keys are not ours to list
+        # The key map comes before the guidelines, not after pages of text.
+        help_box = app.screen.query_one("#help-box")
+        order = [child.id for child in help_box.children]
+        assert order.index("keymap") < order.index("guidelines")
         await pilot.press("escape")
         assert type(app.screen).__name__ == "AnnotateScreen"
 

@@ -55,17 +55,19 @@ def _m_step(codes: np.ndarray, t: np.ndarray, k: int, smoothing: float):
     confusion = np.full((codes.shape[0], k, k), smoothing)
     for j, row in enumerate(codes):
         given = row >= 0
-        for label in range(k):
-            confusion[j, :, label] += t[given & (row == label)].sum(axis=0)
+        said, soft = row[given], t[given]
+        for truth in range(k):  # one weighted count per true value, over what was said
+            confusion[j, truth] += np.bincount(said, weights=soft[:, truth], minlength=k)
     confusion /= confusion.sum(axis=2, keepdims=True)
     return priors, confusion
 
 
 def _e_step(codes: np.ndarray, priors: np.ndarray, confusion: np.ndarray) -> np.ndarray:
     log_t = np.tile(np.log(priors), (codes.shape[1], 1))
+    said = np.zeros((len(priors) + 1, len(priors)))  # the last row, for code -1: adds nothing
     for j, row in enumerate(codes):
-        given = row >= 0
-        log_t[given] += np.log(confusion[j])[:, row[given]].T
+        said[:-1] = np.log(confusion[j]).T  # row s: log P(says s | truth = each value)
+        log_t += said[row]
     log_t -= log_t.max(axis=1, keepdims=True)
     t = np.exp(log_t)
     return t / t.sum(axis=1, keepdims=True)

@@ -34,15 +34,17 @@ class MaceResult:
         return best
 
 
-def _posteriors(codes, given, competence, spamming, k: int) -> np.ndarray:
+def _posteriors(codes, competence, spamming, k: int) -> np.ndarray:
     log_t = np.zeros((codes.shape[1], k))
+    said = np.zeros((k + 1, k))  # row s: log P(says s | truth = each value); row -1: no value
     for j in range(codes.shape[0]):
-        g = given[j]
-        said = codes[j, g]
-        # P(says `said` | truth = each value): spam mass everywhere, plus competence on it.
-        p = np.repeat(((1 - competence[j]) * spamming[j, said])[:, None], k, axis=1)
-        p[np.arange(len(said)), said] += competence[j]
-        log_t[g] += np.log(p)
+        # P(says s | truth t): spam mass everywhere, plus competence where s = t. A k x k
+        # table whose log is taken once, looked up per unit by what was said (code -1 finds
+        # the last row, zeros: adding nothing for a unit the annotator did not label).
+        p = np.repeat(((1 - competence[j]) * spamming[j])[:, None], k, axis=1)
+        p[np.arange(k), np.arange(k)] += competence[j]
+        said[:k] = np.log(p)
+        log_t += said[codes[j]]
     log_t -= log_t.max(axis=1, keepdims=True)
     t = np.exp(log_t)
     return t / t.sum(axis=1, keepdims=True)
@@ -59,23 +61,24 @@ def mace(
     """EM from competence 0.8 and uniform spamming until unit posteriors stop moving;
     `smoothing` keeps every probability away from zero (as Dawid-Skene's does)."""
     n_people = codes.shape[0]
-    given = codes >= 0
+    # Per annotator, the units they labelled and what they said: the same every round.
+    labelled = [np.flatnonzero(row >= 0) for row in codes]
+    saids = [row[units] for row, units in zip(codes, labelled, strict=True)]
     competence = np.full(n_people, 0.8)
     spamming = np.full((n_people, k), 1.0 / k)
-    t = _posteriors(codes, given, competence, spamming, k)
+    t = _posteriors(codes, competence, spamming, k)
     converged, iterations = False, 0
     for iterations in range(1, max_iter + 1):  # noqa: B007 - reported after the loop
-        for j in range(n_people):
-            said = codes[j, given[j]]
+        for j, said in enumerate(saids):
             if not len(said):
                 continue
             # P(the annotator knew | what they said): their value is the truth and they knew.
-            knew = t[given[j], said] * competence[j]
+            knew = t[labelled[j], said] * competence[j]
             knew = knew / (competence[j] + (1 - competence[j]) * spamming[j, said])
             competence[j] = (knew.sum() + smoothing) / (len(said) + 2 * smoothing)
             spam = np.bincount(said, weights=1 - knew, minlength=k) + smoothing
             spamming[j] = spam / spam.sum()
-        new_t = _posteriors(codes, given, competence, spamming, k)
+        new_t = _posteriors(codes, competence, spamming, k)
         delta = float(np.abs(new_t - t).max()) if len(t) else 0.0
         t = new_t
         if delta < tol:

@@ -1,4 +1,4 @@
-"""`annotator agreement`, `annotator report` and `annotator annotators add|list`.
+"""`annotator agreement` and `annotator report`.
 
 Who is asking: the command line is a lead's tool, but annotators share the store, so
 per-annotator figures (the annotator table, pairwise matrices, --annotators) are shown when
@@ -21,7 +21,6 @@ from rich.text import Text
 
 from annotator.cli.options import DbOption, ProjectOption, out
 from annotator.errors import UserError
-from annotator.wording import a_or_an
 
 if TYPE_CHECKING:
     from annotator.analysis.agreement import AgreementReport, TaskAgreement
@@ -73,18 +72,17 @@ def _load(
     """The report (and with `summary`, the counts `annotator report` shows besides)."""
     from annotator.analysis.agreement import LEVELS, compute_agreement
     from annotator.store.document_annotations import document_labels
-    from annotator.store.engine import open_store, session_scope
+    from annotator.store.engine import session_scope
     from annotator.store.labels_query import fetch_labels
     from annotator.store.labels_query import lead_view as may_see_annotators
-    from annotator.store.projects import get_project
+    from annotator.store.projects import open_project
     from annotator.store.schema_versions import current_schema
     from annotator.store.stats import project_summary
 
     if level is not None and level not in LEVELS:
         raise UserError(f"--level {level}: use one of {', '.join(LEVELS)}")
-    engine = open_store(db, access="read")
+    engine, proj = open_project(db, project, access="read")
     with session_scope(engine) as session:
-        proj = get_project(session, project)
         schema = current_schema(session, proj)
         assert proj.id is not None
         table = fetch_labels(session, proj.id, lists=False)
@@ -311,76 +309,3 @@ def report(
     tmp.write_text(page, encoding="utf-8")
     tmp.replace(output)
     out.print(Text(f"Wrote {output} ({len(page.encode()) / 1024:,.0f} KiB)"))
-
-
-# --- annotators and roles -------------------------------------------------------------
-
-annotators_app = typer.Typer(
-    help="Add annotators with their role (annotator or lead), list them, give sign-in tokens.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
-
-
-@annotators_app.command("add")
-def annotators_add(
-    name: Annotated[str, typer.Argument(help="The annotator's name.")],
-    role: Annotated[str, typer.Option("--role", help="annotator or lead.")] = "annotator",
-    token: Annotated[
-        bool,
-        typer.Option("--token", help="Also issue a sign-in token for `annotator serve`."),
-    ] = False,
-    db: DbOption = None,
-) -> None:
-    """Add an annotator, or change an existing one's role."""
-    from annotator.cli.tokens import print_token
-    from annotator.store.engine import open_store, session_scope
-    from annotator.store.labels_query import set_role
-    from annotator.store.tokens import issue_token
-
-    # Like init, this may set a store up: annotators belong to the store, not to a project,
-    # and a lead may name the team before the first project exists.
-    engine = open_store(db)
-    with session_scope(engine) as session:
-        person, changed = set_role(session, name, role)
-        shown = person.name
-        secret = issue_token(session, name=shown) if token else None
-    what = f"{shown} is {a_or_an(role)}" if changed else f"{shown} was already {a_or_an(role)}"
-    out.print(Text(what))
-    if secret is not None:
-        print_token(shown, secret)
-
-
-@annotators_app.command("list")
-def annotators_list(
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
-    db: DbOption = None,
-) -> None:
-    """Annotators with their role, how many units each has done, skipped and flagged, and
-    whether they have a sign-in token for `annotator serve`."""
-    import json
-    from dataclasses import asdict
-
-    from annotator.store.engine import open_store, session_scope
-    from annotator.store.labels_query import list_annotators
-
-    engine = open_store(db, access="read")
-    with session_scope(engine) as session:
-        rows = list_annotators(session)
-    if as_json:
-        out.print_json(json.dumps([asdict(r) for r in rows], ensure_ascii=False))
-        return
-    if not rows:
-        out.print("No annotators yet: annotator annotators add NAME --role lead", style="dim")
-        return
-    table = Table("annotator", "role", "done", "skipped", "flagged", "sign-in token")
-    for r in rows:
-        table.add_row(
-            Text(r.name),
-            Text(r.role),
-            f"{r.done:,}",
-            f"{r.skipped:,}",
-            f"{r.flagged:,}",
-            "yes" if r.token else "–",
-        )
-    out.print(table)

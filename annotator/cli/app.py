@@ -1,72 +1,145 @@
 """The command surface: one Typer app, each command a thin shell over the layers below.
 
-The TUI is imported only inside the commands that open it, so `annotator import` and
-friends start fast (a test checks that textual stays unloaded).
+Commands load lazily: the table below names each command's module, and a command's module
+(with what it imports: the store, the readers, numpy, the TUI) loads only when that command
+runs or shows its own help. `annotator --help` lists the commands from the table's summaries
+(a test checks they match the docstrings), so it starts with little more than Typer loaded.
 """
 
 from __future__ import annotations
 
-import os
+import importlib
 import sys
-import traceback
-from collections.abc import Callable
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 import typer
-from rich.text import Text
+from typer.core import TyperCommand, TyperGroup
 
 from annotator import __version__
-from annotator.cli.agreement import agreement, annotators_app, report
-from annotator.cli.annotate import annotate
-from annotator.cli.assign import assign
-from annotator.cli.exporting import export, labels_app
-from annotator.cli.importing import import_
-from annotator.cli.options import err, out
-from annotator.cli.project import demo, init, migrate, status
-from annotator.cli.review import dashboard, review
-from annotator.cli.schema import schema_app
-from annotator.cli.serve import serve, serve_session
-from annotator.cli.tokens import annotators_revoke, annotators_token
-from annotator.errors import (
-    EXIT_DATA,
-    EXIT_INTERNAL,
-    EXIT_INTERRUPTED,
-    format_user_error,
-    write_crash_log,
-)
+
+
+@dataclass(frozen=True)
+class Entry:
+    module: str  # under annotator.cli
+    attr: str  # a command function, or a Typer app for a family of subcommands
+    summary: str  # the docstring's first paragraph (the Typer app's help for a family)
+    hidden: bool = False
+
+
+# In the order `annotator --help` lists them.
+COMMANDS: dict[str, Entry] = {
+    "init": Entry("project", "init", "Create a project; the store is created on first use."),
+    "import": Entry(
+        "importing", "import_", "Import news articles from files, folders or glob patterns."
+    ),
+    "annotate": Entry("annotate", "annotate", "Open the annotation screen on your next unit."),
+    "assign": Entry(
+        "assign",
+        "assign",
+        "Give documents to named annotators (--to), or put them back in the shared pool (--pool).",
+    ),
+    "status": Entry("project", "status", "Show documents, units and annotations per annotator."),
+    "export": Entry("exporting", "export", "Write the project's units and labels as a dataset."),
+    "agreement": Entry("agreement", "agreement", "Measure inter-annotator agreement per task."),
+    "report": Entry(
+        "agreement", "report", "Write the project's progress and agreement as one HTML page."
+    ),
+    "review": Entry("review", "review", "Settle disagreements between annotators (leads only)."),
+    "dashboard": Entry(
+        "review", "dashboard", "Charts of progress, labels and agreement over time."
+    ),
+    "serve": Entry(
+        "serve",
+        "serve",
+        "Serve the annotation screens to web browsers, behind a personal sign-in token.",
+    ),
+    "serve-session": Entry(
+        "serve",
+        "serve_session",
+        "One browser session of `annotator serve` (it starts these; not for people).",
+        hidden=True,
+    ),
+    "demo": Entry("project", "demo", "Try it: open the annotator on a bundled VOA sample."),
+    "migrate": Entry(
+        "project",
+        "migrate",
+        "Upgrade an existing store to this annotator's tables (a backup first is wise).",
+    ),
+    "labels": Entry(
+        "exporting",
+        "labels_app",
+        "Import labels made elsewhere, for agreement or a second round.",
+    ),
+    "annotators": Entry(
+        "annotators",
+        "annotators_app",
+        "Add annotators with their role (annotator or lead), list them, give sign-in tokens.",
+    ),
+    "schema": Entry(
+        "schema", "schema_app", "Check YAML label schemas and change the schema of a project."
+    ),
+}
+
+
+def load_command(name: str, entry: Entry) -> Any:
+    """The Click command for `name`, its module imported now."""
+    target = getattr(importlib.import_module(f"annotator.cli.{entry.module}"), entry.attr)
+    if isinstance(target, typer.Typer):
+        command = typer.main.get_group(target)
+    else:
+        single = typer.Typer(rich_markup_mode=None, add_completion=False)
+        single.command(name, hidden=entry.hidden)(target)
+        command = typer.main.get_command(single)
+    command.name = name
+    return command
+
+
+class LazyGroup(TyperGroup):
+    """A group whose commands are imported when one is run (or asked for its help)."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            self.commands[cmd_name] = load_command(cmd_name, COMMANDS[cmd_name])
+        return self.commands.get(cmd_name)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        # Typer suggests from the commands loaded so far, which here is none of them.
+        name = args[0] if args else ""
+        if name and name not in COMMANDS and not name.startswith("-") and self.suggest_commands:
+            from difflib import get_close_matches
+
+            matches = get_close_matches(name, list(COMMANDS))
+            if matches and not ctx.resilient_parsing:
+                ctx.fail(f"No such command {name!r}. Did you mean {', '.join(map(repr, matches))}?")
+        return super().resolve_command(ctx, args)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        # As Typer lists them, but from the table: listing loads no command's module.
+        shown = [(name, e.summary) for name, e in COMMANDS.items() if not e.hidden]
+        limit = formatter.width - 6 - max(len(name) for name, _ in shown)
+        rows = [(n, TyperCommand(n, help=s).get_short_help_str(limit)) for n, s in shown]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
 
 app = typer.Typer(
     name="annotator",
+    cls=LazyGroup,
     help="Label news sentences for media bias and stance, from the terminal.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.command()(init)
-app.command("import")(import_)
-app.command()(annotate)
-app.command()(assign)
-app.command()(status)
-app.command()(export)
-app.add_typer(labels_app, name="labels")
-app.command()(agreement)
-app.command()(report)
-annotators_app.command("token")(annotators_token)
-annotators_app.command("revoke")(annotators_revoke)
-app.add_typer(annotators_app, name="annotators")
-app.command()(review)
-app.command()(dashboard)
-app.command()(serve)
-app.command("serve-session", hidden=True)(serve_session)
-app.add_typer(schema_app, name="schema")
-app.command()(demo)
-app.command()(migrate)
 
 
 def _version(value: bool) -> None:
     if value:
-        out.print(f"annotator {__version__}")
+        typer.echo(f"annotator {__version__}")
         raise typer.Exit()
 
 
@@ -80,53 +153,7 @@ def _root(
 
 
 def main() -> None:
-    """Every command runs inside this one guard: see `annotator.errors` for the exit codes."""
+    """Every command runs inside one guard: see `annotator.cli.failures` for the exit codes."""
+    from annotator.cli.failures import guarded
+
     sys.exit(guarded(app))
-
-
-def guarded(command: Callable[[], object]) -> int:
-    """Run `command` (Click exits by itself: 0, 1, or 2 for usage); turn whatever escapes
-    into one line on stderr and an exit code. A bug's traceback goes to a log file, never to
-    the terminal, where it would bury the one line that matters."""
-    try:
-        command()
-    except SystemExit as exc:
-        return _exit_code(exc)
-    except KeyboardInterrupt:
-        err.print("Interrupted.")
-        return EXIT_INTERRUPTED
-    except BrokenPipeError:  # `annotator status | head`: the reader left, nothing to say
-        _silence_stdout()
-        return EXIT_DATA
-    except Exception as exc:
-        message = format_user_error(exc)
-        if message is not None:
-            err.print(Text(message, style="red"), soft_wrap=True)
-            return EXIT_DATA
-        log = write_crash_log(exc)
-        if log is None:  # nowhere to write it: the traceback is all there is to report
-            traceback.print_exception(exc)
-            where = "traceback above"
-        else:
-            where = f"details in {log}"
-        err.print(
-            Text(f"internal error ({type(exc).__name__}); {where}; please report it", style="red"),
-            soft_wrap=True,
-        )
-        return EXIT_INTERNAL
-    return 0
-
-
-def _exit_code(exc: SystemExit) -> int:
-    if exc.code is None:
-        return 0
-    if isinstance(exc.code, int):
-        return exc.code
-    err.print(Text(str(exc.code)), soft_wrap=True)
-    return EXIT_DATA
-
-
-def _silence_stdout() -> None:
-    # Python flushes stdout at exit and would raise again into the closed pipe.
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())

@@ -197,8 +197,8 @@ def assign(
     again to someone who has it changes nothing.
     """
     from annotator.store.assignments import assign_documents, find_annotators, unassign_documents
-    from annotator.store.engine import open_store, session_scope
-    from annotator.store.projects import get_project
+    from annotator.store.engine import session_scope
+    from annotator.store.projects import open_project
     from annotator.store.schema_versions import current_schema
     from annotator.store.selection import known_outlets, missing_document_ids
 
@@ -229,9 +229,9 @@ def assign(
         everything=everything,
     )
 
-    engine = open_store(db, access="write")
+    engine, proj = open_project(db, project, access="write")
     with session_scope(engine) as session:
-        proj = get_project(session, project)
+        session.add(proj)
         assert proj.id is not None
         overlap = current_schema(session, proj).overlap
         people = (

@@ -34,8 +34,7 @@ def run_import(
     # The readers and the store load here, not with the CLI: other commands start faster.
     from annotator.ingest.pipeline import ParseOptions, import_files
     from annotator.ingest.sources import iter_sources
-    from annotator.store.engine import open_store, session_scope
-    from annotator.store.projects import get_project
+    from annotator.store.projects import open_project
 
     if format is not None and format not in FORMATS:
         raise UserError(f"--format {format}: unknown format (choose one of {', '.join(FORMATS)})")
@@ -45,9 +44,8 @@ def run_import(
         outlet_names = load_outlets(outlets) if outlets is not None else None
     except IngestError as exc:
         raise UserError(str(exc)) from None
-    engine = open_store(db, access="write")
-    with session_scope(engine) as session:
-        project_id = get_project(session, project).id
+    engine, proj = open_project(db, project, access="write")
+    project_id = proj.id
 
     files: list[Path] = []
     missing: list[IngestError] = []

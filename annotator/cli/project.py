@@ -71,13 +71,12 @@ def status(
 
         dashboard(as_name=None, project=project, db=db)
         return
-    from annotator.store.engine import open_store, session_scope
-    from annotator.store.projects import get_project
+    from annotator.store.engine import session_scope
+    from annotator.store.projects import open_project
     from annotator.store.stats import TeamRow, current_schema_row, project_summary, team_status
 
-    engine = open_store(db, access="read")
+    engine, proj = open_project(db, project, access="read")
     with session_scope(engine) as session:
-        proj = get_project(session, project)
         assert proj.id is not None
         counts = project_summary(session, proj.id)
         team = team_status(session, project_id=proj.id)

@@ -59,8 +59,8 @@ def set_(
     """Make FILE the project's schema. Refuses a change that would orphan labels unless --force."""
     from annotator.schema.errors import SchemaError
     from annotator.schema.loader import load_schema
-    from annotator.store.engine import open_store, session_scope
-    from annotator.store.projects import get_project
+    from annotator.store.engine import session_scope
+    from annotator.store.projects import open_project
     from annotator.store.schema_versions import SchemaChangeRefused, set_schema
 
     try:
@@ -69,10 +69,10 @@ def set_(
         for problem in exc.problems:
             _echo(str(problem), err=True)
         raise typer.Exit(1) from None
-    engine = open_store(db, access="write")
+    engine, proj = open_project(db, project, access="write")
     try:
         with session_scope(engine) as session:
-            proj = get_project(session, project)
+            session.add(proj)
             change = set_schema(session, proj, schema, force=force)
             name, version_id = proj.name, change.version.id
     except SchemaChangeRefused as exc:
@@ -98,14 +98,13 @@ def set_(
 @schema_app.command("versions")
 def versions(project: ProjectOption = None, db: DbOption = None) -> None:
     """List the schema versions a project has used; the current one is marked with *."""
-    from annotator.store.engine import open_store, session_scope
-    from annotator.store.projects import get_project
+    from annotator.store.engine import session_scope
+    from annotator.store.projects import open_project
     from annotator.store.schema_versions import list_schema_versions
 
-    engine = open_store(db, access="read")
+    engine, proj = open_project(db, project, access="read")
     try:
         with session_scope(engine) as session:
-            proj = get_project(session, project)
             rows = [
                 (v.id == proj.schema_version_id, v.id, v.name, v.content_hash[:12], v.created_at)
                 for v in list_schema_versions(session, proj.id)  # type: ignore[arg-type]

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from annotator.errors import one_line
+from annotator.errors import AnnotatorError, one_line
 
 UnitKind = Literal["title", "caption", "body"]
 
@@ -29,7 +29,7 @@ class ParsedDocument:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-class IngestError(Exception):
+class IngestError(AnnotatorError):
     """A file or record that cannot be imported; the message is one line for a person
     (whatever names or values from the file it quotes)."""
 

@@ -11,7 +11,6 @@ unchanged annotations are left alone and write no audit event.
 from __future__ import annotations
 
 import getpass
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from annotator.errors import UserError, one_line
-from annotator.labels.check import check_values
+from annotator.labels.check import ValueChecker, check_values
 from annotator.labels.model import BadRecord, Columns, ImportReport, LabelRecord
 from annotator.labels.read import babe_columns, read_records, record_from
 from annotator.labels.write import Checked, LabelWriter
@@ -78,17 +77,18 @@ def import_labels(
             event_source=str(path.resolve()),
         )
         writer.keep_statistics()
+        checker = ValueChecker(schema, cols)
         batch: list[tuple[str, LabelRecord | str]] = []
         for item in _records(path, cols, schema):
             # A full batch ends where the next record is for another unit or annotator, so
             # a record per task stays with its siblings (they make one annotation).
             if len(batch) >= BATCH and not _same_target(batch[-1][1], item[1]):
-                _import_batch(batch, schema, cols, writer, report)
+                _import_batch(batch, checker, writer, report)
                 session.commit()
                 writer.keep_statistics()
                 batch = []
             batch.append(item)
-        _import_batch(batch, schema, cols, writer, report)
+        _import_batch(batch, checker, writer, report)
         session.commit()
     report.units_created = writer.units_created
     report.documents_created = writer.documents_created
@@ -128,17 +128,9 @@ def _precheck(rec: LabelRecord) -> None:
         raise BadRecord("annotator name contains a NUL character")
 
 
-def _no_nul(values: dict) -> None:
-    # PostgreSQL's json columns refuse \u0000; SQLite would take it. Refuse it on both, so a
-    # file imports the same everywhere and one record never fails a whole batch.
-    if "\\u0000" in json.dumps(values):
-        raise BadRecord("a value contains a NUL character")
-
-
 def _import_batch(
     items: list[tuple[str, LabelRecord | str]],
-    schema: Schema,
-    cols: Columns,
+    checker: ValueChecker,
     writer: LabelWriter,
     report: ImportReport,
 ) -> None:
@@ -178,8 +170,7 @@ def _import_batch(
         warnings: list[str] = []
         try:
             _precheck(rec)
-            values = check_values(schema, rec.values, cols, text, lang, warnings)
-            _no_nul(values)
+            values = checker(rec.values, text, lang, warnings)
             if not values and rec.status == "done":
                 raise BadRecord("no label values (empty cells or a value that means no label)")
         except BadRecord as exc:

@@ -180,3 +180,45 @@ def check_values(
                 raise BadRecord(f"task {name!r}: expected text")
             out[name] = value
     return out
+
+
+class ValueChecker:
+    """`check_values` for one import, with a memory: a file repeats the same few values
+    (a label per task) on every record, and only span tasks depend on the unit's text, so
+    values without a span are checked once. The answer includes the NUL check the store
+    needs. Answers are shared between records: nothing downstream changes them."""
+
+    LIMIT = 50_000  # remembered answers, so memory stays flat on any file
+
+    def __init__(self, schema: Schema, cols: Columns) -> None:
+        self.schema, self.cols = schema, cols
+        self.spans = {t.name for t in schema.tasks if t.type == "span"}
+        self.memo: dict[str, dict[str, Any] | str] = {}
+
+    def __call__(
+        self, values: dict[str, Any], text: str | None, lang: str | None, warnings: list[str]
+    ) -> dict[str, Any]:
+        if self.spans.intersection(values):
+            return _stored(check_values(self.schema, values, self.cols, text, lang, warnings))
+        # repr tells apart every value JSON or CSV can hold (1, 1.0, "1", True, None).
+        key = repr(values)
+        found = self.memo.get(key)
+        if found is None:
+            try:
+                found = _stored(check_values(self.schema, values, self.cols, text, lang))
+            except BadRecord as exc:
+                found = str(exc)
+            if len(self.memo) >= self.LIMIT:
+                self.memo.clear()
+            self.memo[key] = found
+        if isinstance(found, str):
+            raise BadRecord(found)
+        return found
+
+
+def _stored(values: dict[str, Any]) -> dict[str, Any]:
+    # PostgreSQL's json columns refuse \u0000; SQLite would take it. Refuse it on both, so a
+    # file imports the same everywhere and one record never fails a whole batch.
+    if "\\u0000" in json.dumps(values):
+        raise BadRecord("a value contains a NUL character")
+    return values

@@ -113,12 +113,15 @@ def _unit_id(value: Any, cols: Columns) -> int | None:
 
 def record_from(raw: dict[str, Any], line: int, cols: Columns, schema: Schema) -> list[LabelRecord]:
     """One raw record -> label records (several for our own export's `annotations` list)."""
+    # The document's fields: from a `document` mapping first, else from the record itself.
+    # (Per record: absent fields are skipped before any checking.)
+    doc: dict[str, Any] = {}
     given_doc = raw.get("document")
-    source: dict[str, Any] = given_doc if isinstance(given_doc, dict) else {}
-    doc = {k: v for k in DOC_FIELDS if (v := _doc_field(source.get(k))) is not None}
-    for k in DOC_FIELDS:
-        if k not in doc and (v := _doc_field(raw.get(k))) is not None:
-            doc[k] = v
+    for source in (given_doc, raw) if isinstance(given_doc, dict) else (raw,):
+        for k in DOC_FIELDS:
+            v = source.get(k) if k not in doc else None
+            if v is not None and (v := _doc_field(v)) is not None:
+                doc[k] = v
     if "url" not in doc and (v := _doc_field(raw.get("news_link"))) is not None:
         doc["url"] = v  # BABE / MBIC name the article URL so
     text = raw.get(cols.text)

@@ -11,7 +11,6 @@ the same records one by one: the same rows, the same ``create``/``update``/``ski
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,6 +21,7 @@ from sqlmodel import Session
 
 from annotator.labels.model import ImportReport, LabelRecord
 from annotator.store.annotations import FLAGGED, SKIPPED
+from annotator.store.bulk import db_value, insert_rows
 from annotator.store.documents import text_hash
 from annotator.store.models import (
     Annotation,
@@ -112,12 +112,16 @@ class LabelWriter:
             return {}
         hashes = sorted({text_hash(t) for t in texts})
         # No join with the documents here: with the statistics of a table that was empty
-        # a moment ago, PostgreSQL would plan it as a scan per unit.
-        rows = self.session.execute(
-            select(U.id, U.text, U.document_id)
-            .where(U.project_id == self.project_id, U.text_hash.in_(hashes))
-            .order_by(U.id)
-        ).all()
+        # a moment ago, PostgreSQL would plan it as a scan per unit. No ORDER BY either:
+        # SQLite would then walk the project's units in id order instead of the hash index.
+        rows = sorted(
+            self.session.execute(
+                select(U.id, U.text, U.document_id).where(
+                    U.project_id == self.project_id, U.text_hash.in_(hashes)
+                )
+            ).all(),
+            key=_first,
+        )
         langs = self._langs({doc for _, _, doc in rows})
         found: dict[str, tuple[int, str | None]] = {}
         for uid, text, doc in rows:
@@ -281,31 +285,24 @@ class LabelWriter:
             events.append((key, action, dict(values), status, current[3]))
         self._write(state, events)
 
-    def _insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
-        """Many rows: one executemany on SQLite; COPY on PostgreSQL, where executemany
-        still runs an INSERT per row on the server (and multi-row VALUES statements cost
-        more to compile than they save)."""
-        if not rows:
-            return
-        names = list(rows[0])
-        # COPY fills no Python-side defaults (document.imported_at): those tables insert.
-        defaults = any(c.default is not None and c.name not in names for c in table.c)
-        if defaults or self.session.get_bind().dialect.name != "postgresql":
-            self.session.execute(insert(table), rows)
-            return
-        dbapi: Any = self.session.connection().connection.dbapi_connection  # psycopg's
-        with (
-            dbapi.cursor() as cur,
-            cur.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(
-                    [json.dumps(v) if isinstance(v, dict | list) else v for v in row.values()]
-                )
+    def _insert(
+        self, table: Table, rows: list[dict[str, Any]], *, stored: frozenset[str] = frozenset()
+    ) -> None:
+        insert_rows(self.session, table, rows, stored=stored)
 
     def _write(self, state: dict[tuple, list[Any]], events: list) -> None:
         now = utcnow()
+        stamp = db_value(self.session, A.created_at, now)
         new = [key for key, s in state.items() if s[0] is None]
+        # Each annotation's values encoded once, for its row and its audit event.
+        encoded: dict[int, Any] = {}
+
+        def stored(values: dict[str, Any]) -> Any:
+            found = encoded.get(id(values))
+            if found is None:
+                found = encoded[id(values)] = db_value(self.session, A["values"], values)
+            return found
+
         if new:
             # No RETURNING (SQLite would then insert row by row): one query for the new ids.
             self._insert(
@@ -315,14 +312,15 @@ class LabelWriter:
                         "unit_id": uid,
                         "annotator_id": who,
                         "schema_version_id": self.version_id,
-                        "values": state[uid, who][1],
+                        "values": stored(state[uid, who][1]),
                         "status": state[uid, who][2],
                         "comment": None,
-                        "created_at": now,
-                        "updated_at": now,
+                        "created_at": stamp,
+                        "updated_at": stamp,
                     }
                     for uid, who in new
                 ],
+                stored=frozenset({"values", "created_at", "updated_at"}),
             )
             self.rows_written += len(new)
             fresh = set(new)
@@ -359,16 +357,21 @@ class LabelWriter:
                         "annotator_id": key[1],
                         "schema_version_id": self.version_id,
                         "action": action,
-                        "values": values,
+                        "values": stored(state[key][1]),
                         "status": status,
                         "comment": comment,
-                        "at": now,
+                        "at": stamp,
                         "actor": self.actor,
                         "source": self.event_source,
                     }
                     for key, action, values, status, comment in events
                 ],
+                stored=frozenset({"values", "at"}),
             )
+
+
+def _first(row: tuple) -> Any:
+    return row[0]
 
 
 def _document_row(doc: dict[str, Any], key: str, content_hash: str, w: LabelWriter) -> dict:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from annotator.errors import AnnotatorError
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -16,7 +18,7 @@ class Problem:
         return f"{self.source}:{self.line}:{self.col}: {self.message}"
 
 
-class SchemaError(Exception):
+class SchemaError(AnnotatorError):
     """A schema that cannot be used. ``str()`` is one ``FILE:LINE:COL: what`` line per problem."""
 
     def __init__(self, problems: list[Problem]) -> None:

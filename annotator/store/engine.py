@@ -15,6 +15,8 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlmodel import Session, create_engine
 
+from annotator.errors import AnnotatorError
+
 DEFAULT_DB_FILE = "annotator.db"
 DB_ENV = "ANNOTATOR_DB"
 
@@ -25,7 +27,7 @@ DB_ENV = "ANNOTATOR_DB"
 Access = Literal["create", "write", "read"]
 
 
-class StoreError(Exception):
+class StoreError(AnnotatorError):
     """A store that cannot be opened or used; the message is one line for a person."""
 
 

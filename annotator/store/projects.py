@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from annotator.schema.model import Schema
-from annotator.store.engine import StoreError
+from annotator.store.engine import Access, StoreError, open_store, session_scope
 from annotator.store.models import Project
 
 DEFAULT_PROJECT = "default"
@@ -48,3 +49,15 @@ def create_project(session: Session, name: str, schema: Schema) -> Project:
     session.add(project)
     session.flush()
     return project
+
+
+def open_project(
+    db: str | None, name: str | None = None, *, access: Access = "write"
+) -> tuple[Engine, Project]:
+    """The store `db` names (see `open_store` for `access`) and the project `name` in it (the
+    only one when None): what every command that works on a project starts with. The project
+    comes detached; `session.add` it to a later session to follow its relations."""
+    engine = open_store(db, access=access)
+    with session_scope(engine) as session:
+        project = get_project(session, name)
+    return engine, project

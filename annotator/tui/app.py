@@ -15,22 +15,9 @@ from textual.screen import Screen
 from annotator.tui.commands import DocumentCommands
 from annotator.tui.config import UserConfig, save_config
 from annotator.tui.crash import QuietCrashApp
+from annotator.tui.keymap import user_keymap
 from annotator.tui.launch import StoreContext
 from annotator.tui.screens.start import StartScreen
-
-# Actions in the config file -> binding ids on the annotate screen.
-_KEYMAP_IDS = {
-    "save": "save",
-    "skip": "skip",
-    "flag": "flag",
-    "undo": "undo",
-    "help": "help",
-    "quit": "quit",
-    "prev_unit": "prev_unit",
-    "next_unit": "next_unit",
-    "next_task": "next_task",
-    "prev_task": "prev_task",
-}
 
 
 class AnnotatorApp(QuietCrashApp):
@@ -70,7 +57,7 @@ class AnnotatorApp(QuietCrashApp):
         if self.config.theme and self.config.theme in self.available_themes:
             self.theme = self.config.theme
         if self.config.keys:
-            self.set_keymap({_KEYMAP_IDS[a]: k for a, k in self.config.keys.items()})
+            self.set_keymap(user_keymap(self.config.keys))
         if self.config.problem:
             self.notify(self.config.problem, severity="warning", markup=False)
         if self.annotator_name:

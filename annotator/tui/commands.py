@@ -1,48 +1,71 @@
-"""Command palette: jump to a document by title."""
+"""Command palette: go to a document by its title, or to a sentence by its words.
+
+After the jump, saving goes on through that document (then back to the queue)."""
 
 from __future__ import annotations
 
+import asyncio
 from functools import partial
 
 from rich.text import Text
-from sqlalchemy import text
 from textual.command import Hit, Hits, Provider
 
+from annotator.store import search
+from annotator.store.engine import session_scope
 from annotator.tui.safe_text import display_text
+
+
+def _shorten(text: str, query: str, width: int = 60) -> str:
+    """The part of a sentence around the first place `query` appears in it."""
+    at = max(0, text.lower().find(query.lower()))
+    start = max(0, at - width // 3)
+    piece = text[start : start + width]
+    return ("…" if start else "") + piece + ("…" if start + width < len(text) else "")
 
 
 class DocumentCommands(Provider):
     async def search(self, query: str) -> Hits:
-        app = self.app
-        ann = getattr(app, "annotating", None)
-        if ann is None or len(query.strip()) < 2:
+        ann = getattr(self.app, "annotating", None)
+        query = query.strip()
+        if ann is None or len(query) < 2:
             return
-        with ann.ctx.engine.connect() as conn:
-            rows = conn.execute(
-                text(
-                    "SELECT d.id, d.title FROM document d WHERE d.project_id = :p "
-                    "AND d.title LIKE :q ORDER BY d.id LIMIT 20"
-                ),
-                {"p": ann.ctx.project_id, "q": f"%{query.strip()}%"},
-            ).all()
+
+        def look() -> tuple[list, list]:
+            with session_scope(ann.ctx.engine) as s:
+                return (
+                    search.documents_titled(s, ann.ctx.project_id, query),
+                    search.units_saying(s, ann.ctx.project_id, query),
+                )
+
+        docs, sentences = await asyncio.to_thread(look)  # a scan: off the UI thread
         matcher = self.matcher(query)
-        for doc_id, title in rows:
+        for doc_id, title in docs:
             shown = display_text(title or "(untitled)")
             yield Hit(
                 max(matcher.match(shown), 0.5),
                 Text("Go to document: ") + Text(shown),
-                partial(self.jump, doc_id),
+                partial(self.jump_to_document, doc_id),
                 text=f"Go to document: {shown}",
-                help="first unit of this document",
+                help="its first sentence; saving goes on through this document",
+            )
+        for unit_id, _doc, body in sentences:
+            shown = display_text(_shorten(body, query))
+            yield Hit(
+                max(matcher.match(shown), 0.4),
+                Text("Go to sentence: ") + Text(shown),
+                partial(self.jump_to_unit, unit_id),
+                text=f"Go to sentence: {shown}",
+                help="saving goes on through its document",
             )
 
-    def jump(self, document_id: int) -> None:
+    def jump_to_document(self, document_id: int) -> None:
         ann = self.app.annotating  # type: ignore[attr-defined]
-        with ann.ctx.engine.connect() as conn:
-            uid = conn.execute(
-                text("SELECT id FROM unit WHERE document_id = :d ORDER BY position LIMIT 1"),
-                {"d": document_id},
-            ).scalar()
+        with session_scope(ann.ctx.engine) as s:
+            uid = search.first_unit(s, document_id)
+        self.jump_to_unit(uid)
+
+    def jump_to_unit(self, unit_id: int | None) -> None:
+        ann = self.app.annotating  # type: ignore[attr-defined]
         screen = self.app.screen
-        if uid is not None and hasattr(screen, "draw"):
-            screen.draw(ann.goto(uid))
+        if unit_id is not None and hasattr(screen, "draw"):
+            screen.draw(ann.goto(unit_id, stay=True))

@@ -6,8 +6,8 @@
     annotator = "alice"
     theme = "textual-dark"
 
-    [keys]            # action = "key[,key]"; actions: save skip flag undo help quit
-    skip = "k"        # prev_unit next_unit next_task prev_task
+    [keys]            # action = "key[,key]"; the actions are the remappable ones of
+    skip = "k"        # the table in annotator/schema/keys.py (the help screen lists them)
 """
 
 from __future__ import annotations
@@ -18,18 +18,9 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ACTIONS = (
-    "save",
-    "skip",
-    "flag",
-    "undo",
-    "help",
-    "quit",
-    "prev_unit",
-    "next_unit",
-    "next_task",
-    "prev_task",
-)
+from annotator.schema.keys import REMAPPABLE
+
+ACTIONS = REMAPPABLE  # the names a [keys] table may use
 
 
 @dataclass

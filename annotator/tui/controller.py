@@ -14,7 +14,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from annotator.store import annotations, document_annotations, leases, positions, queue, units
+from annotator.store import (
+    annotations,
+    document_annotations,
+    leases,
+    positions,
+    queue,
+    search,
+    units,
+)
 from annotator.store.annotations import DONE, Snapshot
 from annotator.store.engine import session_scope
 from annotator.store.leases import DEFAULT_LEASE_SECONDS, LeaseLost
@@ -80,6 +88,8 @@ class Annotating:
         self.renewed_at = clock()  # when my hold on the shown unit was last made longer
         # (shown unit, the unit guessed to follow it, that unit as loaded): see read_ahead.
         self._ahead: tuple[int, int, tuple] | None = None
+        # A document chosen from the palette: saves go on through its units before the queue.
+        self.detour: int | None = None
 
     # --- which unit --------------------------------------------------------------------
     def open_first(self) -> UnitView | None:
@@ -125,13 +135,38 @@ class Annotating:
             held = leases.live_leases(s, project_id=self.ctx.project_id)
         return sum(n for who, n in held.items() if who != self.annotator_id)
 
-    def goto(self, unit_id: int | None) -> UnitView | None:
-        """Show `unit_id` (say, from the palette), held for me if it has room."""
+    def goto(self, unit_id: int | None, *, stay: bool = False) -> UnitView | None:
+        """Show `unit_id` (say, from the palette), held for me if it has room. `stay`: the
+        saves that follow go on through the rest of its document before the queue."""
         with session_scope(self.ctx.engine) as s:
             loaded = self._load(s, unit_id)
             if unit_id is not None and (loaded[1] is None or loaded[1].status != DONE):
                 self.queue.claim(s, unit_id)  # full: shown anyway; a save says it is taken
-            return self._apply(loaded)
+            view = self._apply(loaded)
+        self.detour = view.document_id if stay and view is not None else None
+        return view
+
+    def has_units(self) -> bool:
+        with session_scope(self.ctx.engine) as s:
+            return search.has_units(s, self.ctx.project_id)
+
+    def _next_in_detour(self, s, unit_id: int) -> int | None:
+        """The next unit open for me in the document chosen from the palette, held for me
+        (None: the document is done, and the detour with it)."""
+        found = queue.next_open_unit(
+            s,
+            project_id=self.ctx.project_id,
+            annotator_id=self.annotator_id,
+            overlap=self.queue.overlap,
+            after=unit_id,
+            free=True,
+        )
+        if found is not None:
+            doc = units.load_unit(s, found, before=0, after=0).document_id
+            if doc == self.detour and self.queue.claim(s, found):
+                return found
+        self.detour = None
+        return None
 
     def keep_alive(self) -> bool:
         """The annotator is at work: make my hold on the shown unit longer, at most every
@@ -236,6 +271,7 @@ class Annotating:
         # One transaction: the write, then the next unit as the write leaves the queue (and
         # held for me). The unit's text is read after the commit: no write lock meanwhile.
         position = self.queue.position()
+        detour_before = self.detour
         try:
             with session_scope(self.ctx.engine) as s:
                 if status == DONE and self.saved_status != DONE:
@@ -257,7 +293,10 @@ class Annotating:
                     seconds=seconds,
                 )
                 fresh = False
-                if status == DONE and reviewing:
+                detour = self._next_in_detour(s, uid) if self.detour is not None else None
+                if detour is not None:
+                    nxt, fresh = detour, True
+                elif status == DONE and reviewing:
                     nxt = self._after(s, uid)
                 else:
                     nxt = self.queue.next(s, current=uid)
@@ -268,6 +307,7 @@ class Annotating:
                     self._remember(s)
         except BaseException:
             self.queue.restore(position)  # nothing was saved: the queue stands where it stood
+            self.detour = detour_before
             raise
         # Committed: from here on, nothing can lose the label.
         self.undo_stack.append(UndoEntry(uid, result.previous, self.saved_status, status))

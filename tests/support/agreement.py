@@ -6,7 +6,8 @@ from pathlib import Path
 
 import typer
 
-from annotator.cli.agreement import agreement, annotators_app, report
+from annotator.cli.agreement import agreement, report
+from annotator.cli.annotators import annotators_app
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "agreement"
 

@@ -96,12 +96,12 @@ class OutletRules:
                 return self._one_by_one(blocks)
         else:
             lines = texts
-        out = []
+        out: list[tuple[str, str]] = []
         for i in range(stop):
             kind, text = blocks[i]
-            m = self.furniture.fullmatch(text)
-            if m is not None:
-                if m.group("end") is not None:
+            hit = self.furniture.fullmatch(text)
+            if hit is not None:
+                if hit.group("end") is not None:
                     break
                 continue
             if lines[i] != text:
@@ -112,7 +112,7 @@ class OutletRules:
         return out
 
     def _one_by_one(self, blocks: list[tuple[str, str]]) -> list[tuple[str, str]]:
-        out = []
+        out: list[tuple[str, str]] = []
         for kind, text in blocks:
             m = self.furniture.fullmatch(text)
             if m is not None:
@@ -163,7 +163,8 @@ def _read(path: Path) -> dict[str, tuple[str, ...]]:
     import yaml
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when installed
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     except OSError as exc:
         raise IngestError(f"{path}: cannot read ({exc.strerror or exc})") from None
     except yaml.YAMLError as exc:
@@ -214,9 +215,25 @@ def _merge(
 
 @dataclass
 class RuleBook:
-    generic: OutletRules
-    by_domain: dict[str, OutletRules]
-    by_name: dict[str, OutletRules]
+    """Rule files by domain and by outlet name; an outlet's rules are merged with the generic
+    ones and compiled when a page of that outlet first needs them."""
+
+    generic_raw: dict[str, tuple[str, ...]]
+    files: dict[str, dict[str, tuple[str, ...]]]  # rule file name -> its keys
+    by_domain: dict[str, str] = field(default_factory=dict)  # domain -> rule file name
+    by_name: dict[str, str] = field(default_factory=dict)  # outlet name -> rule file name
+    _merged: dict[str, OutletRules] = field(default_factory=dict)
+
+    @property
+    def generic(self) -> OutletRules:
+        return self.rules("generic")
+
+    def rules(self, source: str) -> OutletRules:
+        merged = self._merged.get(source)
+        if merged is None:
+            own = self.files.get(source, {})
+            merged = self._merged[source] = _merge(source, self.generic_raw, own)
+        return merged
 
     def for_document(self, url: str | None, outlet: str | None = None) -> OutletRules:
         """The rules for a page at `url` (its domain or a parent domain), else by the feed's
@@ -225,11 +242,11 @@ class RuleBook:
         if domain:
             parts = domain.lower().split(".")
             for i in range(len(parts) - 1):
-                rules = self.by_domain.get(".".join(parts[i:]))
-                if rules is not None:
-                    return rules
+                source = self.by_domain.get(".".join(parts[i:]))
+                if source is not None:
+                    return self.rules(source)
         if outlet and outlet.strip() in self.by_name:
-            return self.by_name[outlet.strip()]
+            return self.rules(self.by_name[outlet.strip()])
         return self.generic
 
 
@@ -244,16 +261,17 @@ def load_rule_book(folders: Iterable[Path]) -> RuleBook:
         if path.name == "generic.yaml":
             for key, value in own.items():
                 generic_raw[key] = (*generic_raw.get(key, ()), *value)
-    book = RuleBook(_merge("generic", {}, generic_raw), {}, {})
+    book = RuleBook(generic_raw, {})
     for path, own in raw.items():
         if path.name == "generic.yaml":
             continue
-        rules = _merge(path.stem, generic_raw, own)
+        book.files[path.stem] = own
+        book._merged.pop(path.stem, None)
         for domain in own.get("domains", ()):
             domain = domain.strip().lower()
-            book.by_domain[domain[4:] if domain.startswith("www.") else domain] = rules
+            book.by_domain[domain[4:] if domain.startswith("www.") else domain] = path.stem
         for name in own.get("names", ()):
-            book.by_name[name.strip()] = rules
+            book.by_name[name.strip()] = path.stem
     return book
 
 

@@ -8,26 +8,37 @@ from typing import ClassVar
 from textual.app import SystemCommand
 from textual.screen import Screen
 
+from annotator.tui.config import UserConfig, load_config
 from annotator.tui.crash import QuietCrashApp
+from annotator.tui.keymap import user_keymap
 from annotator.tui.launch import StoreContext
 from annotator.tui.review.model import Filters
 from annotator.tui.review.screen import ReviewScreen
 
 
 class ReviewApp(QuietCrashApp):
-    CSS_PATH: ClassVar = ["review.tcss"]
+    CSS_PATH: ClassVar = ["review.tcss", "../dialogs.tcss"]
     TITLE = "annotator review"
 
     def __init__(
-        self, context: StoreContext, *, lead: str, lead_id: int, filters: Filters | None = None
+        self,
+        context: StoreContext,
+        *,
+        lead: str,
+        lead_id: int,
+        filters: Filters | None = None,
+        config: UserConfig | None = None,
     ) -> None:
         super().__init__()
+        self.config = config or load_config()  # the same [keys] remapping as annotate
         self.context = context
         self.lead = lead
         self.lead_id = lead_id
         self.filters = filters or Filters()
 
     def on_mount(self) -> None:
+        if self.config.keys:
+            self.set_keymap(user_keymap(self.config.keys))
         self.sub_title = f"{self.context.project_name} · {self.lead}"
         self.push_screen(
             ReviewScreen(self.context, lead=self.lead, lead_id=self.lead_id, filters=self.filters)

@@ -70,6 +70,7 @@ class Suggestion:
     value: Any  # None: nothing to suggest
     majority: Gold
     dawid_skene: Gold | None = None
+    task: Task | None = None  # to say values as their labels
 
     def why(self) -> str:
         """Where the suggestion comes from: ``majority of 3: biased · Dawid-Skene: biased``."""
@@ -77,7 +78,7 @@ class Suggestion:
         if m.source == TIE:
             parts = [f"majority of {m.votes}: tie"]
         elif used(m.value):
-            parts = [f"majority of {m.votes}: {value_text(None, m.value)}"]
+            parts = [f"majority of {m.votes}: {value_text(self.task, m.value)}"]
         else:
             parts = ["no majority"]
         ds = self.dawid_skene
@@ -85,7 +86,7 @@ class Suggestion:
             return f"majority of {m.votes} and Dawid-Skene agree"
         if ds is not None:
             parts.append(
-                f"Dawid-Skene: {value_text(None, ds.value) if ds.value is not None else 'tie'}"
+                f"Dawid-Skene: {value_text(self.task, ds.value) if ds.value is not None else 'tie'}"
             )
         return " · ".join(parts)
 
@@ -94,9 +95,9 @@ def suggest(task: Task, opinions: Sequence[Opinion], ds: Gold | None = None) -> 
     values = [o.values.get(task.name) for o in opinions if o.status == "done"]
     majority = gold_for_task(task.type, [v for v in values if used(v)])
     if ds is not None and ds.value is not None:
-        return Suggestion(ds.value, majority, ds)
+        return Suggestion(ds.value, majority, ds, task)
     value = majority.value if majority.source != TIE and used(majority.value) else None
-    return Suggestion(value, majority, ds)
+    return Suggestion(value, majority, ds, task)
 
 
 def dawid_skene_golds(schema: Schema, table: Any) -> dict[str, dict[int, Gold]]:
@@ -113,15 +114,21 @@ def dawid_skene_golds(schema: Schema, table: Any) -> dict[str, dict[int, Gold]]:
 
 
 def value_text(task: Task | None, value: Any) -> str:
-    """A stored value as a short line (label values as stored; spans as their words)."""
+    """A stored value as the annotators saw it: label text for label values, spans as their
+    words, a stance per target."""
     if not used(value):
         return "–"
+    names = {lab.value: lab.text for lab in task.labels} if task is not None else {}
+
+    def label(v: Any) -> str:
+        return names.get(v, str(v)) if isinstance(v, str) else str(v)
+
     if isinstance(value, list):
         if value and all(isinstance(v, dict) for v in value):
             return " | ".join(
                 str(v.get("text") or f"{v.get('token_start')}-{v.get('token_end')}") for v in value
             )
-        return ", ".join(str(v) for v in value)
+        return ", ".join(label(v) for v in value)
     if isinstance(value, dict):
-        return ", ".join(f"{k}: {v}" for k, v in value.items())
-    return str(value)
+        return ", ".join(f"{k}: {label(v)}" for k, v in value.items())
+    return label(value)

@@ -1,9 +1,11 @@
 """The review screen: a queue of units to settle, each annotator's values side by side.
 
-Keys: a number accepts annotator N's value for the current task, enter the suggestion, v
-sets a value with the schema's label keys, x clears the decision; tab moves between the
-unit's tasks, left/right between units, / narrows the queue. Every decision is committed
-before the screen moves on; once a unit's last open task is decided, the next unit shows.
+The keys speak annotate's language (one table, annotator/schema/keys.py): the schema's label
+keys set the current task's value (a multi task's keys toggle, enter decides), ↑ ↓ choose an
+annotator's row, enter decides what is shown (the chosen row's value, else the suggestion),
+u clears the decision; tab moves between the unit's tasks, ← → between units, / narrows the
+queue, ? shows the keys. Every decision is committed before the screen moves on; once a
+unit's last open task is decided, the next unit shows.
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from annotator.analysis.aggregate import Gold
+from annotator.schema.keys import REVIEW
 from annotator.store.adjudications import (
     Decision,
     Opinion,
@@ -35,6 +38,8 @@ from annotator.store.adjudications import (
 from annotator.store.engine import StoreError, session_scope
 from annotator.store.labels_query import fetch_labels
 from annotator.store.units import UnitView, load_unit
+from annotator.tui import keymap
+from annotator.tui.keymap import textual_key
 from annotator.tui.launch import StoreContext
 from annotator.tui.review.model import (
     Filters,
@@ -43,8 +48,9 @@ from annotator.tui.review.model import (
     suggest,
     value_text,
 )
-from annotator.tui.review.widgets import FilterBox, ValuePicker, opinions_table
+from annotator.tui.review.widgets import FilterBox, opinions_table
 from annotator.tui.safe_text import display_text
+from annotator.tui.widgets.status import KeyHints
 from annotator.tui.widgets.unit_view import UnitBox, document_line
 from annotator.wording import plural
 
@@ -63,20 +69,25 @@ class Shown:
     decided: dict[str, Decision]
 
 
+# The method that carries out each action of the key table (annotator/schema/keys.py).
+METHODS = {
+    "save": "decide_shown",
+    "next_task": "task(1)",
+    "prev_task": "task(-1)",
+    "prev_unit": "move(-1)",
+    "next_unit": "move(1)",
+    "row_up": "row(-1)",
+    "row_down": "row(1)",
+    "undo": "clear",
+    "filter": "filter",
+    "dashboard": "dashboard",
+    "help": "help",
+    "quit": "app.quit",
+}
+
+
 class ReviewScreen(Screen):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        *(Binding(str(n), f"accept({n})", show=False) for n in range(1, 10)),
-        Binding("enter", "accept_suggestion", "Suggestion", id="accept_suggestion"),
-        Binding("v", "set_value", "Set", id="set_value"),
-        Binding("x", "clear", "Clear", id="clear"),
-        Binding("tab", "task(1)", "Task", id="next_task"),
-        Binding("shift+tab", "task(-1)", show=False, id="prev_task"),
-        Binding("left", "move(-1)", "Prev", id="prev_unit"),
-        Binding("right", "move(1)", "Next", id="next_unit"),
-        Binding("slash", "filter", "Filter", id="filter"),
-        Binding("d", "dashboard", "Dashboard", id="dashboard"),
-        Binding("q", "app.quit", "Quit", id="quit"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keymap.bindings(REVIEW, METHODS)
 
     def __init__(self, context: StoreContext, *, lead: str, lead_id: int, filters: Filters) -> None:
         super().__init__()
@@ -90,6 +101,12 @@ class ReviewScreen(Screen):
         self.task_index = 0
         self.shown: Shown | None = None
         self.ds: dict[str, dict[int, Gold]] = {}
+        self.row: int | None = None  # the annotator row chosen with ↑ ↓
+        self.draft: list[str] = []  # a multi task's labels toggled so far
+        label_keys = {lab.key for t in self.schema.tasks for lab in t.labels if lab.key}
+        for key in sorted(label_keys):
+            self._bindings.bind(textual_key(key), f"label_key({key!r})", show=False, priority=True)
+        self.label_keys = label_keys
 
     def compose(self) -> ComposeResult:
         yield Static(id="where", markup=False)
@@ -98,9 +115,15 @@ class ReviewScreen(Screen):
         yield Static(id="opinions", markup=False)
         yield Static(id="decision", markup=False)
         yield Static(id="message", markup=False)
-        yield Footer()
+        yield KeyHints(id="keys")
 
     def on_mount(self) -> None:
+        config = getattr(self.app, "config", None)
+        hints = keymap.hints(self.app, REVIEW, getattr(config, "keys", None) or {})
+        if self.label_keys:
+            keys = sorted(self.label_keys)
+            hints.insert(0, (keys[0] if len(keys) == 1 else f"{keys[0]}-{keys[-1]}", "Label"))
+        self.query_one(KeyHints).set_hints(hints)
         self.say("Loading the review queue…")
         self.load_queue(self.filters)
         self.load_suggestions()
@@ -206,6 +229,7 @@ class ReviewScreen(Screen):
         decided = frozenset(t for t in item.tasks if t in self.shown.decided)
         if decided != item.decided:
             self.items[self.pos] = item = replace(item, decided=decided)
+        self.row, self.draft = None, []
         if first_open_task:
             self.task_index = next(
                 (i for i, t in enumerate(item.tasks) if t not in item.decided), 0
@@ -235,7 +259,9 @@ class ReviewScreen(Screen):
         self.query_one("#doc", Static).update(document_line(shown.view))
         self.query_one(UnitBox).show(shown.view)
         self.query_one("#opinions", Static).update(
-            opinions_table(self.schema, shown.opinions, item.tasks, self.task_name, shown.decided)
+            opinions_table(
+                self.schema, shown.opinions, item.tasks, self.task_name, shown.decided, self.row
+            )
         )
         self.draw_decision()
 
@@ -263,6 +289,10 @@ class ReviewScreen(Screen):
             out.append(" ")
         if len(item.tasks) > 1:
             out.append(" tab: next task", style="dim")
+        if self.draft:
+            out.append("\nchosen: ", style="dim")
+            out.append(display_text(value_text(task, self.draft)), style="bold")
+            out.append("  (enter decides)", style="dim")
         sug = self.suggestion()
         out.append("\nsuggestion: ", style="dim")
         if sug is not None and sug.value is not None:
@@ -300,6 +330,7 @@ class ReviewScreen(Screen):
         except SQLAlchemyError as exc:
             self.say(f"not saved: {one_line(exc)}; try again", error=True)
             return
+        self.row, self.draft = None, []
         self.items[self.pos] = item = replace(item, decided=item.decided | {name})
         shown_value = value_text(self.schema.task(name), value)
         what = "unchanged" if action is None else "changed" if action == "change" else "saved"
@@ -322,44 +353,70 @@ class ReviewScreen(Screen):
             self.draw()
             self.say("End of the queue: ← goes back, / changes the filters, q quits.")
 
-    def action_accept(self, n: int) -> None:
-        shown, name = self.shown, self.task_name
-        if shown is None or name is None:
+    def action_row(self, step: int) -> None:
+        """Choose an annotator's row (enter then takes their value)."""
+        shown = self.shown
+        if shown is None or not shown.opinions:
             return
-        if n > len(shown.opinions):
-            self.say(f"there is no annotator {n} here", error=True)
-            return
-        o = shown.opinions[n - 1]
-        value = o.values.get(name)
-        if value in (None, "", [], {}):
-            self.say(f"{o.annotator} gave no value for {name}", error=True)
-            return
-        self.decide(value, f"from {o.annotator}")
+        last = len(shown.opinions) - 1
+        if self.row is None:
+            self.row = 0 if step > 0 else last
+        else:
+            self.row = max(0, min(last, self.row + step))
+        self.draw()
 
-    def action_accept_suggestion(self) -> None:
-        sug = self.suggestion()
-        if sug is None:
-            return
-        if sug.value is None:
-            self.say(f"no suggestion ({sug.why()}): press a number or v", error=True)
-            return
-        self.decide(sug.value, "suggestion")
-
-    def action_set_value(self) -> None:
+    def action_label_key(self, key: str) -> None:
+        """A label key of the current task: single and scale decide at once (as a key saves
+        in annotate), multi toggles the label and enter decides."""
         name = self.task_name
         task = self.schema.task(name) if name else None
         if task is None or self.shown is None:
             return
-        if task.type not in ("single", "scale", "multi"):
-            self.say(f"{task.type} task: accept an annotator's value with their number", error=True)
+        label = next((lab for lab in task.labels if lab.key == key), None)
+        if label is None:
+            self.say(f"{key}: not a key of {task.name}", error=True)
             return
-        current = self.shown.decided.get(task.name)
+        if task.type != "multi":
+            self.decide(label.value, "set")
+            return
+        if label.value in self.draft:
+            self.draft.remove(label.value)
+        else:
+            self.draft.append(label.value)
+        self.row = None
+        self.draw_decision()
 
-        def picked(result: tuple[Any] | None) -> None:
-            if result is not None:
-                self.decide(result[0], "set")
+    def action_decide_shown(self) -> None:
+        """Enter: the chosen row's value, else the labels toggled, else the suggestion."""
+        shown, name = self.shown, self.task_name
+        if shown is None or name is None:
+            return
+        if self.row is not None and self.row < len(shown.opinions):
+            o = shown.opinions[self.row]
+            value = o.values.get(name)
+            if value in (None, "", [], {}):
+                self.say(f"{o.annotator} gave no value for {name}", error=True)
+                return
+            self.decide(value, f"from {o.annotator}")
+            return
+        if self.draft:
+            order = {v: i for i, v in enumerate(self.schema.task(name).values)}
+            self.decide(sorted(self.draft, key=lambda v: order.get(v, 0)), "set")
+            return
+        sug = self.suggestion()
+        if sug is None:
+            return
+        if sug.value is None:
+            self.say(
+                f"no suggestion ({sug.why()}): press a label key, or ↑ ↓ for a row", error=True
+            )
+            return
+        self.decide(sug.value, "suggestion")
 
-        self.app.push_screen(ValuePicker(task, current.value if current else None), picked)
+    def action_help(self) -> None:
+        from annotator.tui.screens.dialogs import HelpScreen
+
+        self.app.push_screen(HelpScreen(self.schema, self, which=REVIEW))
 
     def action_clear(self) -> None:
         item, name = self.item, self.task_name
@@ -387,6 +444,7 @@ class ReviewScreen(Screen):
         if item is None or len(item.tasks) < 2:
             return
         self.task_index = (self.task_index + step) % len(item.tasks)
+        self.row, self.draft = None, []
         self.draw()
 
     def action_move(self, step: int) -> None:

@@ -12,17 +12,20 @@ from sqlalchemy.exc import SQLAlchemyError
 from textual import work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.color import Color
 from textual.containers import VerticalScroll
 from textual.keys import _character_to_key
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
+from annotator.schema.keys import ACTIONS, ANNOTATE
 from annotator.schema.model import Task
 from annotator.store.annotations import FLAGGED, SKIPPED
 from annotator.store.units import UnitView
+from annotator.tui import keymap
 from annotator.tui.controller import Annotating, LeaseLost, NotShown
+from annotator.tui.span_hints import hint_alphabet
 from annotator.tui.widgets.base import TaskPanel
 from annotator.tui.widgets.panels import make_panel
 from annotator.tui.widgets.span import SpanPanel
@@ -72,34 +75,36 @@ def format_eta(seconds: float | None) -> str:
     return f"ETA {minutes}m" if minutes else "ETA <1m"
 
 
+# The method that carries out each action of the key table (annotator/schema/keys.py).
+METHODS = {
+    "save": "save",
+    "next_task": "focus_task(1)",
+    "prev_task": "focus_task(-1)",
+    "prev_unit": "arrow(-1)",
+    "next_unit": "arrow(1)",
+    "row_up": "row(-1)",
+    "row_down": "row(1)",
+    "extend_left": "extend(-1)",
+    "extend_right": "extend(1)",
+    "toggle_word": "space",
+    "first_word": "jump(0)",
+    "last_word": "jump(-1)",
+    "undo": "undo",
+    "skip": "skip",
+    "flag": "flag",
+    "help": "help",
+    "document": "document",
+    "quit": "quit",
+}
+
+
 class AnnotateScreen(Screen):
     # Every key is a priority binding, handled in arrival order by the screen itself, which
     # keeps the focus (only a free-text input takes it, to type): the active task is the
     # screen's own state, so a fast "tab 1" reaches the task tab moved to, and a new unit
     # moves no focus (a focus change restyles and repaints the whole screen).
     AUTO_FOCUS = ""
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "save", "Save", id="save", priority=True),
-        Binding("tab", "focus_task(1)", "Next task", id="next_task", show=False, priority=True),
-        Binding(
-            "shift+tab", "focus_task(-1)", "Prev task", id="prev_task", show=False, priority=True
-        ),
-        Binding("left", "arrow(-1)", "Prev", id="prev_unit", priority=True),
-        Binding("right", "arrow(1)", "Next", id="next_unit", priority=True),
-        Binding("shift+left", "extend(-1)", show=False, priority=True),
-        Binding("shift+right", "extend(1)", show=False, priority=True),
-        Binding("space", "space", show=False, priority=True),
-        Binding("up", "row(-1)", show=False, priority=True),
-        Binding("down", "row(1)", show=False, priority=True),
-        Binding("home", "jump(0)", show=False, priority=True),
-        Binding("end", "jump(-1)", show=False, priority=True),
-        Binding("u", "undo", "Undo", id="undo", priority=True),
-        Binding("s", "skip", "Skip", id="skip", priority=True),
-        Binding("f", "flag", "Flag", id="flag", priority=True),
-        Binding("question_mark", "help", "Help", id="help", priority=True),
-        Binding("ctrl+d", "document", "Article", id="document", show=False, priority=True),
-        Binding("q", "quit", "Quit", id="quit", priority=True),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keymap.bindings(ANNOTATE, METHODS)
 
     def __init__(self, annotating: Annotating) -> None:
         super().__init__()
@@ -115,9 +120,15 @@ class AnnotateScreen(Screen):
         self._tasks_resized = False  # a task was shown or hidden since the last frame
         self.stalled = False  # the store could not be reached when the screen opened
         self.unsaved = False  # the last save failed: the choices on screen are not stored
-        for key in sorted({lab.key for t in self.schema.tasks for lab in t.labels if lab.key}):
+        label_keys = {lab.key for t in self.schema.tasks for lab in t.labels if lab.key}
+        for key in sorted(label_keys):
             name = _character_to_key(key) if len(key) == 1 else key
             self._bindings.bind(name, f"label_key({key!r})", show=False, priority=True)
+        self.label_keys = label_keys
+
+    def user_keys(self) -> dict[str, str]:
+        config = getattr(self.app, "config", None)
+        return dict(getattr(config, "keys", None) or {})
 
     def compose(self) -> ComposeResult:
         yield Static(id="doc", markup=False)
@@ -130,6 +141,21 @@ class AnnotateScreen(Screen):
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+        # Hint letters: the letters no action (as remapped) and no label keeps.
+        mine = self.user_keys()
+        taken = set(self.label_keys)
+        for action in ACTIONS:
+            taken.update(action.keys)
+            taken.update(keymap.keys_of(action.id, mine))
+        alphabet = hint_alphabet(taken)
+        for panel in self.panels.values():
+            if isinstance(panel, SpanPanel):
+                panel.alphabet = alphabet
+        if alphabet and any(isinstance(p, SpanPanel) for p in self.panels.values()):
+            # Priority bindings like every other key, so they keep their order with them.
+            for char in alphabet + alphabet.upper():
+                self._bindings.bind(char, f"hint({char!r})", show=False, priority=True)
+            self._bindings.bind("escape", "cancel_hint", show=False, priority=True)
         self.query_one(KeyHints).set_hints(self.key_hints())
         self.open_first()
         self.load_progress()
@@ -144,15 +170,8 @@ class AnnotateScreen(Screen):
         self.set_interval(min(30.0, self.ann.queue.lease_seconds / 4), self.check_hold)
 
     def key_hints(self) -> list[tuple[str, str]]:
-        """(key, what) for the bindings shown in the hint line, after the user's keymap."""
-        out, seen = [], set()
-        for bindings in self._bindings.key_to_bindings.values():
-            for b in bindings:
-                if b.show and b.description and b.action not in seen:
-                    seen.add(b.action)
-                    out.append((self.app.get_key_display(b), b.description))
-        out.append(("^p", "Palette"))
-        return out
+        """(key, what) for the footer line, as the user's config remaps them."""
+        return keymap.hints(self.app, ANNOTATE, self.user_keys())
 
     # --- workers -----------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="progress")
@@ -228,6 +247,11 @@ class AnnotateScreen(Screen):
                     f"Nothing for you right now: {held:,} sentences are on others' screens and "
                     "come back if they leave them. Press enter to look again, q to quit."
                 )
+            elif not self.ann.has_units():
+                self.say(
+                    "This project has no sentences yet: import articles first "
+                    "(annotator import FILES), then open it again. Press q to quit."
+                )
             else:
                 self.say("Your queue is empty: thank you! Press q to quit, ← to review.")
             self.update_progress()
@@ -247,7 +271,8 @@ class AnnotateScreen(Screen):
             note = {SKIPPED: "skipped earlier", FLAGGED: "flagged earlier"}.get(
                 self.ann.saved_status, "saved earlier"
             )
-            self.say(f"Your label, {note}: change it and press enter, or → to move on.")
+            how = "a label key changes it" if self.one_key else "change it and press enter"
+            self.say(f"Your label, {note}: {how}, or → to move on.")
         self.focus_first()
         # The counts are not what the annotator waits for: they follow in the next frame.
         self.call_after_refresh(self.update_progress)
@@ -409,6 +434,22 @@ class AnnotateScreen(Screen):
             return
         self.after_change(panel.press_label(label))
 
+    def action_hint(self, char: str) -> None:
+        """A hint letter (a capital: stretch the span) while a span task is active."""
+        span = self.active
+        if not isinstance(span, SpanPanel) or self.typing() or self.ann.view is None:
+            raise SkipAction()
+        problem = span.press_letter(char)
+        if problem:
+            self.say(problem, error=True)
+        else:
+            self.after_change(False)
+
+    def action_cancel_hint(self) -> None:
+        span = self.active
+        if not isinstance(span, SpanPanel) or self.typing() or not span.cancel():
+            raise SkipAction()
+
     def action_arrow(self, step: int) -> None:
         if self.typing():
             raise SkipAction()
@@ -488,13 +529,13 @@ class AnnotateScreen(Screen):
 
         def answered(values: dict[str, Any] | None) -> None:
             if values is None:
-                self.say("The article's questions wait: ctrl+d asks them again.")
+                self.say("The article's questions wait: ctrl+o asks them again.")
                 return
             try:
                 self.ann.answer_document(view.document_id, values)
             except SQLAlchemyError as exc:
                 self.say(
-                    f"Article answers not saved: {one_line(exc)}. ctrl+d to retry.", error=True
+                    f"Article answers not saved: {one_line(exc)}. ctrl+o to retry.", error=True
                 )
                 return
             self.say(f"Saved your answers for the article “{view.title}”.")
@@ -504,7 +545,7 @@ class AnnotateScreen(Screen):
         self.app.push_screen(DocumentScreen(self.schema, view.title, about, previous), answered)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # ctrl+d (and its line in the help) only where the schema asks something per article.
+        # ctrl+o (and its line in the help) only where the schema asks something per article.
         return bool(self.schema.document_tasks) if action == "document" else True
 
     def action_document(self) -> None:

@@ -12,7 +12,9 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Markdown, Static
 
+from annotator.schema.keys import ANNOTATE
 from annotator.schema.model import Schema
+from annotator.tui.keymap import help_table
 from annotator.tui.safe_text import display_text
 
 
@@ -39,15 +41,13 @@ class FlagScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-def key_map(schema: Schema, screen: Screen) -> Table:
-    table = Table(show_header=True, header_style="bold", box=None, padding=(0, 2, 0, 0))
-    table.add_column("key")
-    table.add_column("does")
+def key_map(schema: Schema, screen: Screen, which: str = ANNOTATE) -> Table:
+    """The key table's actions for screen `which` (as the user remapped them), then the
+    schema's label keys."""
     app = screen.app
-    for binding in screen.active_bindings.values():
-        if binding.binding.description:
-            table.add_row(app.get_key_display(binding.binding), binding.binding.description)
-    table.add_row("ctrl+p", "command palette: jump to a document, stats, theme")
+    config = getattr(app, "config", None)
+    hidden = () if schema.document_tasks else ("document",)
+    table = help_table(app, which, getattr(config, "keys", None) or {}, hidden)
     for task in schema.tasks:
         for label in task.labels:
             if label.key:
@@ -55,10 +55,12 @@ def key_map(schema: Schema, screen: Screen) -> Table:
                     label.key,
                     Text(f"{display_text(task.name)}: {display_text(label.text)}"),
                 )
-        if task.type == "span":
-            table.add_row("← → space", f"{task.name}: move, toggle word; shift+← → extend")
-        if task.type == "stance":
-            table.add_row("↑ ↓", f"{task.name}: choose the target row")
+        if task.type == "span" and which == ANNOTATE:
+            table.add_row(
+                "a-z",
+                f"{task.name}: the letters before a word mark it (again: unmark); in capitals, "
+                "stretch the span to that word. A click marks a word, a drag several.",
+            )
     return table
 
 
@@ -69,18 +71,18 @@ class HelpScreen(ModalScreen[None]):
         Binding("q", "close", show=False),
     ]
 
-    def __init__(self, schema: Schema, screen: Screen) -> None:
+    def __init__(self, schema: Schema, screen: Screen, which: str = ANNOTATE) -> None:
         super().__init__()
         self.schema = schema
-        self.table = key_map(schema, screen)
+        self.table = key_map(schema, screen, which)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box", classes="dialog"):
             yield Static(Text(display_text(self.schema.name), style="bold"), classes="dialog-title")
-            if self.schema.guidelines:
-                yield Markdown(self.schema.guidelines, id="guidelines")
             yield Static(Text("Keys", style="bold"))
             yield Static(self.table, id="keymap")
+            if self.schema.guidelines:
+                yield Markdown(self.schema.guidelines, id="guidelines")
             yield Static("escape: close", classes="dialog-hint")
 
     def action_close(self) -> None:
