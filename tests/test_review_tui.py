@@ -17,6 +17,7 @@ from annotator.tui.review.app import ReviewApp
 from annotator.tui.review.model import Filters, parse_filters
 from annotator.tui.review.screen import ReviewScreen
 from annotator.tui.review.widgets import FilterBox, ValuePicker
+from annotator.tui.widgets.unit_view import UnitBox
 from tests.test_review_store import make_store
 
 SCHEMA = Schema(
@@ -84,7 +85,7 @@ async def test_a_number_accepts_that_annotators_value_and_moves_on(review):
         screen = app.screen
         assert isinstance(screen, ReviewScreen)
         assert screen.item.unit_id == units[0]
-        assert "doc 0 sentence 0" in str(screen.query_one("#current", Static).render())
+        assert "doc 0 sentence 0" in screen.query_one(UnitBox).current_text()
         table = text_of(app, "#opinions")
         assert "alice" in table and "bob" in table and "non_biased" in table
         await pilot.press("2")  # bob: non_biased

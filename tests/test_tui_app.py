@@ -126,7 +126,7 @@ def stored(ctx: StoreContext) -> dict[str, tuple[str, dict]]:
 def screen_text(app) -> str:
     from annotator.tui.widgets.unit_view import UnitBox
 
-    return str(app.screen.query_one(UnitBox).query_one("#current").render())
+    return app.screen.query_one(UnitBox).current_text()
 
 
 async def test_one_key_saves_and_advances(tmp_path):

@@ -80,6 +80,14 @@ class Annotating:
         self.renewed_at = clock()  # when my hold on the shown unit was last made longer
         # (shown unit, the unit guessed to follow it, that unit as loaded): see read_ahead.
         self._ahead: tuple[int, int, tuple] | None = None
+        # Units of context read around each unit: the schema's, or more when the screen has
+        # room for them (set by the screen; a side the schema leaves out stays out).
+        self.context = (self.schema.context_before, self.schema.context_after)
+
+    def widen_context(self, before: int, after: int) -> None:
+        """Read up to `before`/`after` units of context (never fewer than the schema asks)."""
+        b, a = self.schema.context_before, self.schema.context_after
+        self.context = (max(b, before) if b else 0, max(a, after) if a else 0)
 
     # --- which unit --------------------------------------------------------------------
     def open_first(self) -> UnitView | None:
@@ -162,9 +170,7 @@ class Annotating:
         """The unit and my annotation of it (`fresh`: known to have none)."""
         if unit_id is None:
             return None, None
-        view = units.load_unit(
-            s, unit_id, before=self.schema.context_before, after=self.schema.context_after
-        )
+        view = units.load_unit(s, unit_id, before=self.context[0], after=self.context[1])
         mine = (
             None if fresh else annotations.mine(s, unit_id=unit_id, annotator_id=self.annotator_id)
         )

@@ -64,6 +64,10 @@ def visible_tasks(tasks: tuple[Task, ...], values: dict[str, Any]) -> set[str]:
     return visible
 
 
+MAX_CONTEXT = 40  # units of context read on each side, at most
+MIN_TASK_ROWS = 4  # the task list never shrinks below this (it scrolls)
+FIXED_ROWS = 6  # document line, message (up to 2), progress, keys, the tasks' top border
+
 LOST = (
     "Not saved: this sentence was held for you, but your hold lapsed while you were away and "
     "others have labelled it. Your choices are still here; press → for your next sentence."
@@ -126,6 +130,7 @@ class AnnotateScreen(Screen):
         self._tasks_resized = False  # a task was shown or hidden since the last frame
         self.stalled = False  # the store could not be reached when the screen opened
         self.unsaved = False  # the last save failed: the choices on screen are not stored
+        self._tasks_cap = 0  # rows the task list may take (fit_tasks)
         for key in sorted({lab.key for t in self.schema.tasks for lab in t.labels if lab.key}):
             name = _character_to_key(key) if len(key) == 1 else key
             self._bindings.bind(name, f"label_key({key!r})", show=False, priority=True)
@@ -142,6 +147,7 @@ class AnnotateScreen(Screen):
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         self.query_one(KeyHints).set_hints(self.key_hints())
+        self.widen_context()
         self.open_first()
         self.load_progress()
         # What exists once the first unit is up (Textual, SQLAlchemy, the schema) lives until
@@ -153,6 +159,27 @@ class AnnotateScreen(Screen):
             self.set_timer(0.3, self.warm_tokenizer)
         # Keys pressed since the hold on this unit was last renewed: renew it (in a thread).
         self.set_interval(min(30.0, self.ann.queue.lease_seconds / 4), self.check_hold)
+
+    # --- layout ------------------------------------------------------------------------
+    def widen_context(self) -> None:
+        """Read as much context as the screen could show: every unit takes a row at least."""
+        rows = self.app.size.height
+        self.ann.widen_context(min(MAX_CONTEXT, rows), min(MAX_CONTEXT, rows // 2))
+
+    def on_resize(self) -> None:
+        self.widen_context()
+        self.fit_tasks()
+
+    def fit_tasks(self) -> None:
+        """Keep the current unit whole on screen: when it needs more rows than the tasks
+        leave, the task list gets fewer (it scrolls to the active task)."""
+        height = self.size.height or self.app.size.height
+        box = self.query_one(UnitBox)
+        need = box.current_rows(box.content_size.width or self.app.size.width - 2)
+        cap = max(MIN_TASK_ROWS, min(height * 6 // 10, height - FIXED_ROWS - need))
+        if cap != self._tasks_cap:
+            self._tasks_cap = cap
+            self.query_one("#tasks").styles.max_height = cap
 
     def key_hints(self) -> list[tuple[str, str]]:
         """(key, what) for the bindings shown in the hint line, after the user's keymap."""
@@ -248,6 +275,7 @@ class AnnotateScreen(Screen):
         tasks.display = True
         self.query_one("#doc", Static).update(document_line(view), layout=False)
         self.query_one(UnitBox).show(view)
+        self.fit_tasks()
         saved = self.ann.saved_values
         for name, panel in self.panels.items():
             if isinstance(panel, SpanPanel):

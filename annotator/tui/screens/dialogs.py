@@ -13,6 +13,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Markdown, Static
 
 from annotator.schema.model import Schema
+from annotator.tui.linebreak import join_soft_breaks
 from annotator.tui.safe_text import display_text
 
 
@@ -45,7 +46,8 @@ def key_map(schema: Schema, screen: Screen) -> Table:
     table.add_column("does")
     app = screen.app
     for binding in screen.active_bindings.values():
-        if binding.binding.description:
+        # The screen's own keys: the app's (Textual's copy key among them) are not ours.
+        if binding.node is screen and binding.binding.description:
             table.add_row(app.get_key_display(binding.binding), binding.binding.description)
     table.add_row("ctrl+p", "command palette: jump to a document, stats, theme")
     for task in schema.tasks:
@@ -75,12 +77,15 @@ class HelpScreen(ModalScreen[None]):
         self.table = key_map(schema, screen)
 
     def compose(self) -> ComposeResult:
+        # The keys first: they are what one opens help for mid-task; the guidelines follow.
+        # Their Markdown is joined across source line breaks, which between two hanzi
+        # would show as a space or a break.
         with VerticalScroll(id="help-box", classes="dialog"):
             yield Static(Text(display_text(self.schema.name), style="bold"), classes="dialog-title")
-            if self.schema.guidelines:
-                yield Markdown(self.schema.guidelines, id="guidelines")
             yield Static(Text("Keys", style="bold"))
             yield Static(self.table, id="keymap")
+            if self.schema.guidelines:
+                yield Markdown(join_soft_breaks(self.schema.guidelines), id="guidelines")
             yield Static("escape: close", classes="dialog-hint")
 
     def action_close(self) -> None:

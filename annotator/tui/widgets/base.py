@@ -10,6 +10,7 @@ from textual.message import Message
 from textual.widget import Widget
 
 from annotator.schema.model import Label, Task
+from annotator.tui.linebreak import wrap_text
 from annotator.tui.safe_text import display_text
 
 
@@ -112,8 +113,18 @@ class TaskPanel(Widget, can_focus=False):
     def body(self) -> Text:
         return Text()
 
-    def render(self) -> Text:
+    def lines(self, width: int) -> list[Text]:
+        """The header and the body, broken into lines of `width` cells by the CJK-aware
+        rules (Textual's own wrap folds a run of hanzi anywhere, even before a ，)."""
         out = self.header()
         out.append("\n")
         out.append_text(self.body())
-        return out
+        return wrap_text(out, width) if width > 0 else []
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        if self.children:  # free text: a header and an input, laid out as widgets
+            return super().get_content_height(container, viewport, width)
+        return len(self.lines(width))
+
+    def render(self) -> Text:
+        return Text("\n", no_wrap=True).join(self.lines(self.content_size.width))
