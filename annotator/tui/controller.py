@@ -81,13 +81,8 @@ class Annotating:
         # (shown unit, the unit guessed to follow it, that unit as loaded): see read_ahead.
         self._ahead: tuple[int, int, tuple] | None = None
         # Units of context read around each unit: the schema's, or more when the screen has
-        # room for them (set by the screen; a side the schema leaves out stays out).
+        # room for them (the screen sets it: unit_view.context_depth).
         self.context = (self.schema.context_before, self.schema.context_after)
-
-    def widen_context(self, before: int, after: int) -> None:
-        """Read up to `before`/`after` units of context (never fewer than the schema asks)."""
-        b, a = self.schema.context_before, self.schema.context_after
-        self.context = (max(b, before) if b else 0, max(a, after) if a else 0)
 
     # --- which unit --------------------------------------------------------------------
     def open_first(self) -> UnitView | None:

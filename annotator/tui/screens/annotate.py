@@ -29,7 +29,7 @@ from annotator.tui.widgets.span import SpanPanel
 from annotator.tui.widgets.stance import StancePanel
 from annotator.tui.widgets.status import KeyHints, ProgressLine
 from annotator.tui.widgets.text import TextPanel
-from annotator.tui.widgets.unit_view import UnitBox, document_line
+from annotator.tui.widgets.unit_view import UnitBox, context_depth, document_line
 
 
 def make_panel(task: Task, targets: tuple[str, ...]) -> TaskPanel:
@@ -64,7 +64,6 @@ def visible_tasks(tasks: tuple[Task, ...], values: dict[str, Any]) -> set[str]:
     return visible
 
 
-MAX_CONTEXT = 40  # units of context read on each side, at most
 MIN_TASK_ROWS = 4  # the task list never shrinks below this (it scrolls)
 FIXED_ROWS = 6  # document line, message (up to 2), progress, keys, the tasks' top border
 
@@ -163,8 +162,10 @@ class AnnotateScreen(Screen):
     # --- layout ------------------------------------------------------------------------
     def widen_context(self) -> None:
         """Read as much context as the screen could show: every unit takes a row at least."""
-        rows = self.app.size.height
-        self.ann.widen_context(min(MAX_CONTEXT, rows), min(MAX_CONTEXT, rows // 2))
+        schema = self.schema
+        self.ann.context = context_depth(
+            schema.context_before, schema.context_after, self.app.size.height
+        )
 
     def on_resize(self) -> None:
         self.widen_context()

@@ -40,14 +40,21 @@ class FlagScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+# Textual's own screen keys (copy text, move focus): not the task's.
+TEXTUAL_KEYS = frozenset(b.action for b in Binding.make_bindings(Screen.BINDINGS))
+
+
 def key_map(schema: Schema, screen: Screen) -> Table:
     table = Table(show_header=True, header_style="bold", box=None, padding=(0, 2, 0, 0))
     table.add_column("key")
     table.add_column("does")
     app = screen.app
     for binding in screen.active_bindings.values():
-        # The screen's own keys: the app's (Textual's copy key among them) are not ours.
-        if binding.node is screen and binding.binding.description:
+        # The screen's keys; the app's are Textual's quit and palette keys (the palette has
+        # its own row below).
+        if binding.node is app or binding.binding.action in TEXTUAL_KEYS:
+            continue
+        if binding.binding.description:
             table.add_row(app.get_key_display(binding.binding), binding.binding.description)
     table.add_row("ctrl+p", "command palette: jump to a document, stats, theme")
     for task in schema.tasks:

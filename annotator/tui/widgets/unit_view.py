@@ -57,6 +57,19 @@ def document_line(view: UnitView) -> DocLine:
     return DocLine(display_text(view.title or "(untitled)"), " · ".join(meta))
 
 
+MAX_CONTEXT = 40  # units of context read on each side, at most
+
+
+def context_depth(before: int, after: int, rows: int) -> tuple[int, int]:
+    """Units of context to read around a unit for a screen of `rows`, given the schema's
+    `before` and `after`: as many as could show (a unit takes a row at least; a third of the
+    room goes after), never fewer than the schema asks, none on a side it leaves out."""
+    return (
+        max(before, min(MAX_CONTEXT, rows)) if before else 0,
+        max(after, min(MAX_CONTEXT, rows // 2)) if after else 0,
+    )
+
+
 def fit_context(before: list[int], current: int, after: list[int], rows: int) -> tuple[int, int]:
     """How many lines of context before and after the current unit fit in `rows`.
 
