@@ -28,9 +28,9 @@ def test_the_current_unit_gets_its_rows_and_context_the_rest():
 
 
 def test_context_depth_follows_the_screen_within_the_schema():
-    assert context_depth(2, 1, 50) == (40, 25)
-    assert context_depth(2, 1, 24) == (24, 12)
-    assert context_depth(2, 0, 24) == (24, 0)  # a side the schema leaves out stays out
+    assert context_depth(2, 1, 50) == (33, 16)
+    assert context_depth(2, 1, 24) == (16, 8)
+    assert context_depth(2, 0, 24) == (16, 0)  # a side the schema leaves out stays out
     assert context_depth(0, 0, 50) == (0, 0)
     assert context_depth(5, 3, 4) == (5, 3)  # never fewer than the schema asks
 

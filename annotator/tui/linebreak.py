@@ -23,7 +23,7 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
-from rich.cells import cell_len
+from rich.cells import cell_len, get_character_cell_size
 from rich.text import Text
 
 # Character classes (named after UAX #14's, simplified).
@@ -117,12 +117,13 @@ def _may_break(a: str, ca: int, b: str, cb: int) -> bool:
     return not (ca == RI and cb == RI)
 
 
-def break_opportunities(text: str) -> list[bool]:
+def break_opportunities(text: str, classes: list[int] | None = None) -> list[bool]:
     """For each index i, whether a line may break just before ``text[i]`` (i > 0)."""
+    classes = classes or [char_class(ch) for ch in text]
     out = [False] * len(text)
     prev_ch, prev = "", -1
     for i, ch in enumerate(text):
-        cls = char_class(ch)
+        cls = classes[i]
         if prev_ch == "\n":
             out[i] = True
         elif i and cls != CM:
@@ -130,10 +131,6 @@ def break_opportunities(text: str) -> list[bool]:
         if cls != CM or prev < 0:  # a combining mark takes its base's class
             prev_ch, prev = ch, cls
     return out
-
-
-def _width(ch: str) -> int:
-    return cell_len(ch) if ch != "\n" else 0
 
 
 def _unfit(text: str, end: int) -> bool:
@@ -164,7 +161,9 @@ def break_lines(text: str, width: int) -> list[tuple[int, int]]:
     n = len(text)
     if n and cell_len(text) <= width and "\n" not in text:
         return [(0, len(text.rstrip(" \t\u3000")))]
-    can = break_opportunities(text)
+    classes = [char_class(ch) for ch in text]
+    can = break_opportunities(text, classes)
+    widths = [0 if ch == "\n" else get_character_cell_size(ch) for ch in text]
     lines: list[tuple[int, int]] = []
     start = 0
     while start < n:
@@ -174,15 +173,14 @@ def break_lines(text: str, width: int) -> list[tuple[int, int]]:
         i = start
         end = -1
         while i < n:
-            ch = text[i]
             if i > start and can[i]:
                 last_break = i
                 if text[i - 1] == "\n":
                     end = i
                     break
-            cls = char_class(ch)
-            w = _width(ch)
-            if cls == SP or ch == "\n":
+            cls = classes[i]
+            w = widths[i]
+            if cls in (SP, BK):
                 trailing += w
                 i += 1
                 continue
@@ -196,11 +194,18 @@ def break_lines(text: str, width: int) -> list[tuple[int, int]]:
         if end < 0:
             end = n
         stop = end
-        while stop > start and char_class(text[stop - 1]) in (SP, BK):
+        while stop > start and classes[stop - 1] in (SP, BK):
             stop -= 1
         lines.append((start, stop))
         start = end
     return lines or [(0, 0)]
+
+
+@lru_cache(maxsize=1024)
+def cached_lines(text: str, width: int) -> tuple[tuple[int, int], ...]:
+    """break_lines, remembered: the screen redraws the same sentences and panels often (a
+    sentence is context to the units around it; a panel's text is the same for every unit)."""
+    return tuple(break_lines(text, width))
 
 
 def wrap(text: str, width: int) -> list[str]:
@@ -210,7 +215,7 @@ def wrap(text: str, width: int) -> list[str]:
 
 def wrap_text(text: Text, width: int) -> list[Text]:
     """A Rich `text` broken into lines, each keeping its styles (see break_lines)."""
-    return [text[a:b] for a, b in break_lines(text.plain, width)]
+    return [text[a:b] for a, b in cached_lines(text.plain, width)]
 
 
 def _cjk_edge(ch: str) -> bool:

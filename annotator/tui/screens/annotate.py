@@ -252,6 +252,8 @@ class AnnotateScreen(Screen):
         box = self.query_one("#message", Static)
         box.update(Text(message, style="bold red" if error else "green"))
         box.set_class(error, "error")
+        if box.display != bool(message):
+            box.display = bool(message)  # no message: its row goes to the text
 
     def draw(self, view: UnitView | None) -> None:
         self.say("")

@@ -12,12 +12,13 @@ from typing import ClassVar
 
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.widget import Widget
 
 from annotator.store.units import ContextUnit, UnitView
-from annotator.tui.linebreak import break_lines
+from annotator.tui.linebreak import cached_lines
 from annotator.tui.safe_text import display_text
 
 BAR = "▌ "  # in front of each line of the current unit (two cells)
@@ -61,12 +62,13 @@ MAX_CONTEXT = 40  # units of context read on each side, at most
 
 
 def context_depth(before: int, after: int, rows: int) -> tuple[int, int]:
-    """Units of context to read around a unit for a screen of `rows`, given the schema's
-    `before` and `after`: as many as could show (a unit takes a row at least; a third of the
-    room goes after), never fewer than the schema asks, none on a side it leaves out."""
+    """Units of context to read around a unit on a screen of `rows`, given the schema's
+    `before` and `after`: as many as could show (a unit takes a row at least, the box is
+    well under the screen's height, a third of it goes after), never fewer than the schema
+    asks, none on a side it leaves out."""
     return (
-        max(before, min(MAX_CONTEXT, rows)) if before else 0,
-        max(after, min(MAX_CONTEXT, rows // 2)) if after else 0,
+        max(before, min(MAX_CONTEXT, rows * 2 // 3)) if before else 0,
+        max(after, min(MAX_CONTEXT, rows // 3)) if after else 0,
     )
 
 
@@ -108,7 +110,6 @@ class UnitBox(Widget):
         super().__init__(**kwargs)
         self.view: UnitView | None = None
         self.scrolled = 0  # first row of the current unit shown, when it is taller than the box
-        self._lines: dict[tuple[str, int], list[tuple[int, int]]] = {}
 
     def show(self, view: UnitView) -> None:
         self.view = view
@@ -116,77 +117,81 @@ class UnitBox(Widget):
         self.refresh()
 
     # --- lines ---------------------------------------------------------------------------
-    def _break(self, text: str, width: int) -> list[tuple[int, int]]:
-        """Line offsets of `text` at `width`, remembered: a sentence is context to the units
-        around it, so each is usually wrapped once for several screens."""
-        key = (text, width)
-        lines = self._lines.get(key)
-        if lines is None:
-            if len(self._lines) > 256:
-                self._lines.clear()
-            lines = self._lines[key] = break_lines(text, width)
-        return lines
-
-    def _current(self, view: UnitView) -> Text:
-        text = Text(display_text(view.text))
-        if view.kind != "body":
-            text.append(f"  ({view.kind})", style="dim italic")
-        return text
+    def _current(self, view: UnitView) -> tuple[str, int]:
+        """The current unit's text as shown, and where its kind note starts (if any)."""
+        text = display_text(view.text)
+        if view.kind == "body":
+            return text, len(text)
+        return f"{text}  ({view.kind})", len(text)
 
     def current_text(self) -> str:
         """The current unit as the box shows it, before wrapping ("" when none)."""
-        return self._current(self.view).plain if self.view is not None else ""
+        return self._current(self.view)[0] if self.view is not None else ""
 
     def current_rows(self, width: int | None = None) -> int:
         """Rows the current unit takes at the box's width (or `width`)."""
         if self.view is None:
             return 0
         width = width or self.content_size.width
-        return len(self._break(self._current(self.view).plain, width - 2))
+        return len(cached_lines(self._current(self.view)[0], width - 2))
 
-    def _context_lines(
-        self, units: tuple[ContextUnit, ...], width: int, rows: int
-    ) -> list[list[Text]]:
+    @staticmethod
+    def _context_lines(units: tuple[ContextUnit, ...], width: int, rows: int) -> list[list[str]]:
         """The lines of `units` (nearest first), until they fill `rows`."""
-        out: list[list[Text]] = []
+        out: list[list[str]] = []
         for unit in units:
             if rows <= 0:
                 break
-            text = Text(display_text(unit.text))
-            out.append([text[a:b] for a, b in self._break(text.plain, width)])
+            text = display_text(unit.text)
+            out.append([text[a:b] for a, b in cached_lines(text, width)])
             rows -= len(out[-1])
         return out
 
     def render(self) -> Text:
+        # One Text, built by appending plain strings with a style each: slicing and
+        # restyling Text objects line by line cost a few milliseconds a unit.
         view = self.view
         width, rows = self.content_size.width, self.content_size.height
         if view is None or width < 4 or rows < 1:
             return Text()
         muted = self.get_component_rich_style("unit-box--context", partial=True)
         strong = self.get_component_rich_style("unit-box--current", partial=True)
-        bar = Text(BAR, style=self.get_component_rich_style("unit-box--bar", partial=True))
-        current = self._current(view)
-        current.stylize(strong)
-        mine = [Text.assemble(bar, current[a:b]) for a, b in self._break(current.plain, width - 2)]
+        bar = self.get_component_rich_style("unit-box--bar", partial=True)
+        note = strong + Style(bold=False, dim=True, italic=True)
+        text, kind_at = self._current(view)
+        mine = cached_lines(text, width - 2)
+        first = 0
         if len(mine) >= rows:  # taller than the box: the wheel scrolls it
-            self.scrolled = max(0, min(self.scrolled, len(mine) - rows))
-            return Text("\n").join(mine[self.scrolled : self.scrolled + rows])
-        room = rows - len(mine)
-        before = self._context_lines(tuple(reversed(view.before)), width, room)
-        after = self._context_lines(view.after, width, room)
-        n_before, n_after = fit_context(
-            [len(u) for u in before], len(mine), [len(u) for u in after], rows
-        )
-        above = [line for unit in reversed(before) for line in unit]
-        above = above[len(above) - n_before :] if n_before else []
-        below = [line for unit in after for line in unit][:n_after]
-        for line in above + below:
-            line.stylize(muted)
-        lines = above + mine + below
+            self.scrolled = first = max(0, min(self.scrolled, len(mine) - rows))
+            mine = mine[first : first + rows]
+            above: list[str] = []
+            below: list[str] = []
+        else:
+            room = rows - len(mine)
+            before = self._context_lines(tuple(reversed(view.before)), width, room)
+            after = self._context_lines(view.after, width, room)
+            n_before, n_after = fit_context(
+                [len(u) for u in before], len(mine), [len(u) for u in after], rows
+            )
+            above = [line for unit in reversed(before) for line in unit]
+            above = above[len(above) - n_before :] if n_before else []
+            below = [line for unit in after for line in unit][:n_after]
+        out = Text(no_wrap=True, overflow="crop")
         # Short of text (a short document): the blank goes above, so the tasks stay right
         # under the text.
-        pad = [Text()] * (rows - len(lines))
-        return Text("\n", no_wrap=True, overflow="crop").join(pad + lines)
+        out.append("\n" * (rows - len(above) - len(mine) - len(below)))
+        for line in above:
+            out.append(line + "\n", style=muted)
+        for i, (a, b) in enumerate(mine):
+            out.append(BAR, style=bar)
+            out.append(text[a : min(b, kind_at)], style=strong)
+            if b > kind_at:
+                out.append(text[max(a, kind_at) : b], style=note)
+            if i < len(mine) - 1 or below:
+                out.append("\n")
+        for i, line in enumerate(below):
+            out.append(line + ("\n" if i < len(below) - 1 else ""), style=muted)
+        return out
 
     def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
         if self.view is not None and self.current_rows() > self.content_size.height:
