@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import random
 import re
 
 import pytest
@@ -155,3 +156,15 @@ def test_soft_breaks_join_chinese_without_a_space_and_english_with_one():
     assert "```\n代码 不动\n不动\n```" in out
     assert out.startswith("# 指南 · Guide\n\n")
     assert not re.search(r"[\u4e00-\u9fff] [\u4e00-\u9fff]", out.split("```")[0])
+
+
+def test_english_is_broken_the_same_by_the_faster_path():
+    """ASCII text takes a word-by-word path: it must find the lines the rules find."""
+    from annotator.tui.linebreak import _break_any, _break_ascii
+
+    words = ["a", "senator's", "U.S.", "3.5", "(x)", "f(x)", "end.", "x" * 30, "64%", "\n", " "]
+    rnd = random.Random(7)
+    for _ in range(2000):
+        text = " ".join(rnd.choice(words) for _ in range(rnd.randint(1, 14)))
+        width = rnd.randint(1, 40)
+        assert _break_ascii(text, width) == _break_any(text, width), (text, width)

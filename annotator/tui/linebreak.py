@@ -20,6 +20,7 @@ Widths are terminal cells, as Rich measures them: a hanzi takes two.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -161,6 +162,13 @@ def break_lines(text: str, width: int) -> list[tuple[int, int]]:
     n = len(text)
     if n and cell_len(text) <= width and "\n" not in text:
         return [(0, len(text.rstrip(" \t\u3000")))]
+    if text.isascii() and "\t" not in text:  # the common English case, done faster
+        return _break_ascii(text, width)
+    return _break_any(text, width)
+
+
+def _break_any(text: str, width: int) -> list[tuple[int, int]]:
+    n = len(text)
     classes = [char_class(ch) for ch in text]
     can = break_opportunities(text, classes)
     widths = [0 if ch == "\n" else get_character_cell_size(ch) for ch in text]
@@ -199,6 +207,35 @@ def break_lines(text: str, width: int) -> list[tuple[int, int]]:
         lines.append((start, stop))
         start = end
     return lines or [(0, 0)]
+
+
+_WORD = re.compile(r"[^ \t\n]+|\n")
+
+
+def _break_ascii(text: str, width: int) -> list[tuple[int, int]]:
+    """break_lines for ASCII text, where the rules come down to a break after spaces and at
+    a line feed: the same lines, found word by word rather than character by character."""
+    lines: list[tuple[int, int]] = []
+    start, end = 0, -1  # the line being filled is text[start:end]; -1: no word on it yet
+    for match in _WORD.finditer(text):
+        a, b = match.span()
+        if text[a] == "\n":
+            lines.append((start, max(end, start)))
+            start, end = b, -1
+            continue
+        if b - start <= width:
+            end = b
+            continue
+        if end >= 0 or a > start:  # the line so far (leading spaces only: an empty line)
+            lines.append((start, max(end, start)))
+        while b - a > width:  # a word wider than the line
+            cut = _cut(text, a, a + width)
+            lines.append((a, cut))
+            a = cut
+        start, end = a, b
+    if start < len(text) or not lines:
+        lines.append((start, max(end, start)))
+    return lines
 
 
 @lru_cache(maxsize=1024)
