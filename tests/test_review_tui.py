@@ -16,6 +16,7 @@ from annotator.tui.review.app import ReviewApp
 from annotator.tui.review.model import Filters, parse_filters
 from annotator.tui.review.screen import ReviewScreen
 from annotator.tui.review.widgets import FilterBox
+from annotator.tui.widgets.unit_view import UnitBox
 from tests.support.review import SCHEMA, make_store
 
 
@@ -57,7 +58,7 @@ async def test_a_label_key_decides_as_in_annotate_and_moves_on(review):
         screen = app.screen
         assert isinstance(screen, ReviewScreen)
         assert screen.item.unit_id == units[0]
-        assert "doc 0 sentence 0" in str(screen.query_one("#current", Static).render())
+        assert "doc 0 sentence 0" in screen.query_one(UnitBox).current_text()
         table = text_of(app, "#opinions")
         # Values as the annotators saw them: the label text, not the stored id.
         assert "alice" in table and "bob" in table and "Not biased" in table

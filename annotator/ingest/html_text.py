@@ -41,12 +41,15 @@ _TABLE_END = re.compile(r"</table\s*>", re.I)
 _HAS_CELLS = re.compile(r"<t[dh]\b", re.I)
 _ROW_START = re.compile(r"<tr\b[^>]*>\s*<t[dh]\b[^>]*>", re.I)
 _CELL_OPEN = re.compile(r"<t[dh]\b[^>]*>", re.I)
-# Captions: the feed mirrors' grey <small>, <figcaption>, and caption-like classes; the marker
+# Captions: the feed mirrors' grey <small>, <figcaption>, and caption-like classes (either quote:
+# CNA writes class='picinfo'); the marker
 # goes just before the element, so the block it starts is the caption.
 _CAPTION_START = re.compile(
     r"<(?=small\b[^>]*#999|figcaption\b"
     r"|(?:div|p|span)\s[^>]*class=\"(?:[^\"]*\s)?(?!has-)[\w-]*(?:caption|picinfo)[\w-]*"
-    r"(?:\s[^\"]*)?\")",
+    r"(?:\s[^\"]*)?\""
+    r"|(?:div|p|span)\s[^>]*class='(?:[^']*\s)?(?!has-)[\w-]*(?:caption|picinfo)[\w-]*"
+    r"(?:\s[^']*)?')",
     re.I,
 )
 # Text only for screen readers ("Image caption", "图片来源") and image credits are not article text.

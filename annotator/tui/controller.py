@@ -90,6 +90,9 @@ class Annotating:
         self._ahead: tuple[int, int, tuple] | None = None
         # A document chosen from the palette: saves go on through its units before the queue.
         self.detour: int | None = None
+        # Units of context read around each unit: the schema's, or more when the screen has
+        # room for them (the screen sets it: unit_view.context_depth).
+        self.context = (self.schema.context_before, self.schema.context_after)
 
     # --- which unit --------------------------------------------------------------------
     def open_first(self) -> UnitView | None:
@@ -197,9 +200,7 @@ class Annotating:
         """The unit and my annotation of it (`fresh`: known to have none)."""
         if unit_id is None:
             return None, None
-        view = units.load_unit(
-            s, unit_id, before=self.schema.context_before, after=self.schema.context_after
-        )
+        view = units.load_unit(s, unit_id, before=self.context[0], after=self.context[1])
         mine = (
             None if fresh else annotations.mine(s, unit_id=unit_id, annotator_id=self.annotator_id)
         )

@@ -133,7 +133,7 @@ def stored(ctx: StoreContext) -> dict[str, tuple[str, dict]]:
 def screen_text(app) -> str:
     from annotator.tui.widgets.unit_view import UnitBox
 
-    return str(app.screen.query_one(UnitBox).query_one("#current").render())
+    return app.screen.query_one(UnitBox).current_text()
 
 
 def panel(app, name):

@@ -51,7 +51,7 @@ from annotator.tui.review.model import (
 from annotator.tui.review.widgets import FilterBox, opinions_table
 from annotator.tui.safe_text import display_text
 from annotator.tui.widgets.status import KeyHints
-from annotator.tui.widgets.unit_view import UnitBox, document_line
+from annotator.tui.widgets.unit_view import UnitBox, context_depth, document_line
 from annotator.wording import plural
 
 
@@ -215,12 +215,10 @@ class ReviewScreen(Screen):
             return
         try:
             with session_scope(self.ctx.engine) as s:
-                view = load_unit(
-                    s,
-                    item.unit_id,
-                    before=self.schema.context_before,
-                    after=self.schema.context_after,
+                before, after = context_depth(  # as much as the screen has room for
+                    self.schema.context_before, self.schema.context_after, self.app.size.height
                 )
+                view = load_unit(s, item.unit_id, before=before, after=after)
                 self.shown = Shown(view, opinions(s, item.unit_id), decisions(s, item.unit_id))
         except SQLAlchemyError as exc:
             self.say(f"could not load the unit: {one_line(exc)}", error=True)

@@ -32,7 +32,7 @@ from annotator.tui.widgets.span import SpanPanel
 from annotator.tui.widgets.stance import StancePanel
 from annotator.tui.widgets.status import KeyHints, ProgressLine
 from annotator.tui.widgets.text import TextPanel
-from annotator.tui.widgets.unit_view import UnitBox, document_line
+from annotator.tui.widgets.unit_view import UnitBox, context_depth, document_line
 
 
 def visible_tasks(tasks: tuple[Task, ...], values: dict[str, Any]) -> set[str]:
@@ -54,6 +54,9 @@ def visible_tasks(tasks: tuple[Task, ...], values: dict[str, Any]) -> set[str]:
         visible = now
     return visible
 
+
+MIN_TASK_ROWS = 4  # the task list never shrinks below this (it scrolls)
+FIXED_ROWS = 6  # document line, message (up to 2), progress, keys, the tasks' top border
 
 LOST = (
     "Not saved: this sentence was held for you, but your hold lapsed while you were away and "
@@ -120,6 +123,7 @@ class AnnotateScreen(Screen):
         self._tasks_resized = False  # a task was shown or hidden since the last frame
         self.stalled = False  # the store could not be reached when the screen opened
         self.unsaved = False  # the last save failed: the choices on screen are not stored
+        self._tasks_cap = 0  # rows the task list may take (fit_tasks)
         label_keys = {lab.key for t in self.schema.tasks for lab in t.labels if lab.key}
         for key in sorted(label_keys):
             name = _character_to_key(key) if len(key) == 1 else key
@@ -157,6 +161,7 @@ class AnnotateScreen(Screen):
                 self._bindings.bind(char, f"hint({char!r})", show=False, priority=True)
             self._bindings.bind("escape", "cancel_hint", show=False, priority=True)
         self.query_one(KeyHints).set_hints(self.key_hints())
+        self.widen_context()
         self.open_first()
         self.load_progress()
         # What exists once the first unit is up (Textual, SQLAlchemy, the schema) lives until
@@ -168,6 +173,29 @@ class AnnotateScreen(Screen):
             self.set_timer(0.3, self.warm_tokenizer)
         # Keys pressed since the hold on this unit was last renewed: renew it (in a thread).
         self.set_interval(min(30.0, self.ann.queue.lease_seconds / 4), self.check_hold)
+
+    # --- layout ------------------------------------------------------------------------
+    def widen_context(self) -> None:
+        """Read as much context as the screen could show: every unit takes a row at least."""
+        schema = self.schema
+        self.ann.context = context_depth(
+            schema.context_before, schema.context_after, self.app.size.height
+        )
+
+    def on_resize(self) -> None:
+        self.widen_context()
+        self.fit_tasks()
+
+    def fit_tasks(self) -> None:
+        """Keep the current unit whole on screen: when it needs more rows than the tasks
+        leave, the task list gets fewer (it scrolls to the active task)."""
+        height = self.size.height or self.app.size.height
+        box = self.query_one(UnitBox)
+        need = box.current_rows(box.content_size.width or self.app.size.width - 2)
+        cap = max(MIN_TASK_ROWS, min(height * 6 // 10, height - FIXED_ROWS - need))
+        if cap != self._tasks_cap:
+            self._tasks_cap = cap
+            self.query_one("#tasks").styles.max_height = cap
 
     def key_hints(self) -> list[tuple[str, str]]:
         """(key, what) for the footer line, as the user's config remaps them."""
@@ -232,6 +260,8 @@ class AnnotateScreen(Screen):
         box = self.query_one("#message", Static)
         box.update(Text(message, style="bold red" if error else "green"))
         box.set_class(error, "error")
+        if box.display != bool(message):
+            box.display = bool(message)  # no message: its row goes to the text
 
     def draw(self, view: UnitView | None) -> None:
         self.say("")
@@ -261,6 +291,7 @@ class AnnotateScreen(Screen):
         tasks.display = True
         self.query_one("#doc", Static).update(document_line(view), layout=False)
         self.query_one(UnitBox).show(view)
+        self.fit_tasks()
         saved = self.ann.saved_values
         for name, panel in self.panels.items():
             if isinstance(panel, SpanPanel):

@@ -15,6 +15,7 @@ from textual.widgets import Input, Markdown, Static
 from annotator.schema.keys import ANNOTATE
 from annotator.schema.model import Schema
 from annotator.tui.keymap import help_table
+from annotator.tui.linebreak import join_soft_breaks
 from annotator.tui.safe_text import display_text
 
 
@@ -77,12 +78,15 @@ class HelpScreen(ModalScreen[None]):
         self.table = key_map(schema, screen, which)
 
     def compose(self) -> ComposeResult:
+        # The keys first: they are what one opens help for mid-task; the guidelines follow.
+        # Their Markdown is joined across source line breaks, which between two hanzi
+        # would show as a space or a break.
         with VerticalScroll(id="help-box", classes="dialog"):
             yield Static(Text(display_text(self.schema.name), style="bold"), classes="dialog-title")
             yield Static(Text("Keys", style="bold"))
             yield Static(self.table, id="keymap")
             if self.schema.guidelines:
-                yield Markdown(self.schema.guidelines, id="guidelines")
+                yield Markdown(join_soft_breaks(self.schema.guidelines), id="guidelines")
             yield Static("escape: close", classes="dialog-hint")
 
     def action_close(self) -> None:

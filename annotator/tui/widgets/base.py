@@ -10,6 +10,7 @@ from textual.message import Message
 from textual.widget import Widget
 
 from annotator.schema.model import Label, Task
+from annotator.tui.linebreak import cached_lines
 from annotator.tui.safe_text import display_text
 
 
@@ -112,8 +113,22 @@ class TaskPanel(Widget, can_focus=False):
     def body(self) -> Text:
         return Text()
 
-    def render(self) -> Text:
+    def panel_text(self) -> Text:
         out = self.header()
         out.append("\n")
         out.append_text(self.body())
         return out
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        if self.children:  # free text: a header and an input, laid out as widgets
+            return super().get_content_height(container, viewport, width)
+        return len(cached_lines(self.panel_text().plain, max(1, width)))
+
+    def render(self) -> Text:
+        # Broken into lines by the CJK-aware rules (Textual's own wrap folds a run of hanzi
+        # anywhere, even before a ，); as it is when every line fits, the usual case.
+        out = self.panel_text()
+        lines = cached_lines(out.plain, max(1, self.content_size.width))
+        if len(lines) == out.plain.count("\n") + 1:
+            return out
+        return Text("\n", no_wrap=True).join(out[a:b] for a, b in lines)

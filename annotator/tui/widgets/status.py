@@ -56,10 +56,19 @@ class KeyHints(Widget):
         self.refresh()
 
     def render(self) -> Text:
+        # Roomy when the line has room; tighter rather than losing the last keys (at 80
+        # columns the roomy form cut off ^p Palette).
+        for pad, gap in ((" ", "  "), ("", " ")):
+            out = self._line(pad, gap)
+            if out.cell_len <= self.size.width:
+                return out
+        return out
+
+    def _line(self, pad: str, gap: str) -> Text:
         out = Text(no_wrap=True, overflow="ellipsis")
         for i, (key, what) in enumerate(self.hints):
             if i:
-                out.append("  ")
-            out.append(f" {key} ", style="bold reverse")
+                out.append(gap)
+            out.append(f"{pad}{key}{pad}", style="bold reverse")
             out.append(f" {what}", style="dim")
         return out

@@ -1,63 +1,204 @@
-"""The document line and the unit with its dimmed context. All text arrives as data."""
+"""The document line and the unit with its dimmed context. All text arrives as data.
+
+The unit box draws its own lines, wrapped by `annotator.tui.linebreak` (Chinese by CJK
+rules), in whatever height the layout gives it: the current unit first, in full, then as
+much context as is left room for, the nearest sentences first. The box's size never
+depends on the text, so a new unit is a repaint of the box, not a layout of the screen.
+"""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual import events
+from textual.widget import Widget
 
 from annotator.store.units import ContextUnit, UnitView
+from annotator.tui.linebreak import cached_lines
 from annotator.tui.safe_text import display_text
 
+BAR = "▌ "  # in front of each line of the current unit (two cells)
 
-def document_line(view: UnitView) -> Text:
-    t = Text(no_wrap=True, overflow="ellipsis")
-    t.append(display_text(view.title or "(untitled)"), style="bold")
+
+class DocLine:
+    """Title, then outlet · date · n/N, on one line: the title gives way (ellipsis) so what
+    follows it always shows."""
+
+    def __init__(self, title: str, meta: str) -> None:
+        self.title, self.meta = title, meta
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        meta = Text("  " + self.meta, style="dim")
+        meta.truncate(width, overflow="ellipsis")
+        title = Text(self.title, style="bold")
+        room = width - meta.cell_len
+        if room < 4:  # too narrow for a title: what comes after it matters more
+            meta = Text(self.meta, style="dim")
+            meta.truncate(width, overflow="ellipsis")
+            room = 0
+        title.truncate(room, overflow="ellipsis")
+        line = Text.assemble(title, meta) if room else meta
+        yield from line.render(console)
+        yield Segment.line()
+
+    def __str__(self) -> str:  # what tests and logs read
+        return f"{self.title}  {self.meta}"
+
+
+def document_line(view: UnitView) -> DocLine:
     meta = [display_text(view.outlet)] if view.outlet else []
     if view.published:
         meta.append(view.published.strftime("%Y-%m-%d"))
     meta.append(f"{view.position + 1}/{view.doc_units}")
-    t.append("  " + " · ".join(meta), style="dim")
-    return t
+    return DocLine(display_text(view.title or "(untitled)"), " · ".join(meta))
 
 
-def _context(units: tuple[ContextUnit, ...]) -> Text:
-    return Text("\n").join(Text(display_text(u.text)) for u in units)
+MAX_CONTEXT = 40  # units of context read on each side, at most
 
 
-def set_text(box: Static, text: Text) -> None:
-    """Show `text` in `box`, with a layout pass only when its height changes.
+def context_depth(before: int, after: int, rows: int) -> tuple[int, int]:
+    """Units of context to read around a unit on a screen of `rows`, given the schema's
+    `before` and `after`: as many as could show (a unit takes a row at least, the box is
+    well under the screen's height, a third of it goes after), never fewer than the schema
+    asks, none on a side it leaves out."""
+    return (
+        max(before, min(MAX_CONTEXT, rows * 2 // 3)) if before else 0,
+        max(after, min(MAX_CONTEXT, rows // 3)) if after else 0,
+    )
 
-    A layout pass re-measures and re-renders the whole screen; a repaint redraws this box.
+
+def fit_context(before: list[int], current: int, after: list[int], rows: int) -> tuple[int, int]:
+    """How many lines of context before and after the current unit fit in `rows`.
+
+    `before` and `after` are the line counts of the context units, nearest first. The
+    current unit always gets its lines; the rest goes to the context, a third to what
+    follows (at least its first line) and the remainder to what came before, and a side
+    with less to show leaves its room to the other.
     """
-    old = box.content_size
-    box.update(text, layout=False)
-    if not old.width or box.visual.get_height(box.styles, old.width) != old.height:
-        box.refresh(layout=True)
+    room = rows - current
+    if room <= 0:
+        return 0, 0
+    have_before, have_after = sum(before), sum(after)
+    n_after = min(have_after, max(1, room // 3))
+    n_before = min(have_before, room - n_after)
+    n_after = min(have_after, room - n_before)
+    return n_before, n_after
 
 
-class UnitBox(VerticalScroll):
-    """Context before (dim), the current unit (prominent), context after (dim)."""
+class UnitBox(Widget):
+    """Context before (dim), the current unit (prominent, a bar in front), context after."""
 
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "unit-box--context",
+        "unit-box--current",
+        "unit-box--bar",
+    }
+    DEFAULT_CSS = """
+    UnitBox { height: 1fr; }
+    UnitBox > .unit-box--context { color: $text-muted; }
+    UnitBox > .unit-box--current { text-style: bold; }
+    UnitBox > .unit-box--bar { color: $accent; }
+    """
     can_focus = False
 
-    def compose(self) -> ComposeResult:
-        yield Static(id="before", markup=False)
-        yield Static(id="current", markup=False)
-        yield Static(id="after", markup=False)
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.view: UnitView | None = None
+        self.scrolled = 0  # first row of the current unit shown, when it is taller than the box
 
     def show(self, view: UnitView) -> None:
-        before, after = self.query_one("#before", Static), self.query_one("#after", Static)
-        if before.display != bool(view.before):
-            before.display = bool(view.before)
-        set_text(before, _context(view.before))
-        current = Text(display_text(view.text))
-        if view.kind != "body":
-            current.append(f"  ({view.kind})", style="dim italic")
-        set_text(self.query_one("#current", Static), current)
-        if after.display != bool(view.after):
-            after.display = bool(view.after)
-        set_text(after, _context(view.after))
-        if self.scroll_y:
-            self.scroll_home(animate=False)
+        self.view = view
+        self.scrolled = 0
+        self.refresh()
+
+    # --- lines ---------------------------------------------------------------------------
+    def _current(self, view: UnitView) -> tuple[str, int]:
+        """The current unit's text as shown, and where its kind note starts (if any)."""
+        text = display_text(view.text)
+        if view.kind == "body":
+            return text, len(text)
+        return f"{text}  ({view.kind})", len(text)
+
+    def current_text(self) -> str:
+        """The current unit as the box shows it, before wrapping ("" when none)."""
+        return self._current(self.view)[0] if self.view is not None else ""
+
+    def current_rows(self, width: int | None = None) -> int:
+        """Rows the current unit takes at the box's width (or `width`)."""
+        if self.view is None:
+            return 0
+        width = width or self.content_size.width
+        return len(cached_lines(self._current(self.view)[0], width - 2))
+
+    @staticmethod
+    def _context_lines(units: tuple[ContextUnit, ...], width: int, rows: int) -> list[list[str]]:
+        """The lines of `units` (nearest first), until they fill `rows`."""
+        out: list[list[str]] = []
+        for unit in units:
+            if rows <= 0:
+                break
+            text = display_text(unit.text)
+            out.append([text[a:b] for a, b in cached_lines(text, width)])
+            rows -= len(out[-1])
+        return out
+
+    def render(self) -> Text:
+        # One Text, built by appending plain strings with a style each: slicing and
+        # restyling Text objects line by line cost a few milliseconds a unit.
+        view = self.view
+        width, rows = self.content_size.width, self.content_size.height
+        if view is None or width < 4 or rows < 1:
+            return Text()
+        muted = self.get_component_rich_style("unit-box--context", partial=True)
+        strong = self.get_component_rich_style("unit-box--current", partial=True)
+        bar = self.get_component_rich_style("unit-box--bar", partial=True)
+        note = strong + Style(bold=False, dim=True, italic=True)
+        text, kind_at = self._current(view)
+        mine = cached_lines(text, width - 2)
+        first = 0
+        if len(mine) >= rows:  # taller than the box: the wheel scrolls it
+            self.scrolled = first = max(0, min(self.scrolled, len(mine) - rows))
+            mine = mine[first : first + rows]
+            above: list[str] = []
+            below: list[str] = []
+        else:
+            room = rows - len(mine)
+            before = self._context_lines(tuple(reversed(view.before)), width, room)
+            after = self._context_lines(view.after, width, room)
+            n_before, n_after = fit_context(
+                [len(u) for u in before], len(mine), [len(u) for u in after], rows
+            )
+            above = [line for unit in reversed(before) for line in unit]
+            above = above[len(above) - n_before :] if n_before else []
+            below = [line for unit in after for line in unit][:n_after]
+        out = Text(no_wrap=True, overflow="crop")
+        # Short of text (a short document): the blank goes above, so the tasks stay right
+        # under the text.
+        out.append("\n" * (rows - len(above) - len(mine) - len(below)))
+        for line in above:
+            out.append(line + "\n", style=muted)
+        for i, (a, b) in enumerate(mine):
+            out.append(BAR, style=bar)
+            out.append(text[a : min(b, kind_at)], style=strong)
+            if b > kind_at:
+                out.append(text[max(a, kind_at) : b], style=note)
+            if i < len(mine) - 1 or below:
+                out.append("\n")
+        for i, line in enumerate(below):
+            out.append(line + ("\n" if i < len(below) - 1 else ""), style=muted)
+        return out
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        if self.view is not None and self.current_rows() > self.content_size.height:
+            self.scrolled += 1
+            self.refresh()
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        if self.scrolled:
+            self.scrolled -= 1
+            self.refresh()
