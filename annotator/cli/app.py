@@ -85,6 +85,7 @@ COMMANDS: dict[str, Entry] = {
 def load_command(name: str, entry: Entry) -> Any:
     """The Click command for `name`, its module imported now."""
     target = getattr(importlib.import_module(f"annotator.cli.{entry.module}"), entry.attr)
+    command: Any  # click's Command, as typer vendors it
     if isinstance(target, typer.Typer):
         command = typer.main.get_group(target)
     else:
