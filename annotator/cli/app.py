@@ -21,6 +21,7 @@ from annotator.cli.annotate import annotate
 from annotator.cli.assign import assign
 from annotator.cli.exporting import export, labels_app
 from annotator.cli.importing import import_
+from annotator.cli.model import model_app
 from annotator.cli.options import err, out
 from annotator.cli.project import demo, init, migrate, status
 from annotator.cli.review import dashboard, review
@@ -60,6 +61,7 @@ app.command()(dashboard)
 app.command()(serve)
 app.command("serve-session", hidden=True)(serve_session)
 app.add_typer(schema_app, name="schema")
+app.add_typer(model_app, name="model")
 app.command()(demo)
 app.command()(migrate)
 
