@@ -39,7 +39,20 @@ FORBIDDEN = {
     "labels": ("textual", "annotator.export", "annotator.report", *UPPER),
     "report": ("textual", "sqlmodel", "sqlalchemy", "annotator.store", *UPPER),
     "tui": ("annotator.cli",),
+    # Layer 3, beside ingest and export: learns from the store's labels (schema, store,
+    # analysis below it); only the TUI and the CLI above may use it.
+    "assist": (
+        "textual",
+        "annotator.ingest",
+        "annotator.export",
+        "annotator.labels",
+        "annotator.report",
+        *UPPER,
+    ),
 }
+# Packages below assist must never import it.
+for _lower in ("schema", "store", "analysis", "ingest", "export", "labels", "report"):
+    FORBIDDEN[_lower] = (*FORBIDDEN[_lower], "annotator.assist")
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -76,10 +89,10 @@ def test_cli_modules_load_textual_only_inside_commands():
         assert not {m for m in top if m.startswith(("textual", "annotator.tui"))}, path.name
 
 
-def test_the_command_line_starts_without_textual_or_jieba():
+def test_the_command_line_starts_without_textual_jieba_or_scikit_learn():
     code = (
         "import sys, annotator.cli; "
-        "print(sorted(m for m in ('textual', 'jieba') if m in sys.modules))"
+        "print(sorted(m for m in ('textual', 'jieba', 'sklearn') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
