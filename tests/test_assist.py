@@ -126,7 +126,7 @@ def test_every_task_type_has_an_entry_in_the_assist_table():
 
 
 def test_a_trained_model_suggests_labels_for_sentences_it_never_saw(trained):
-    ctx, _, ann_ids, results = trained
+    ctx, _, _ann_ids, results = trained
     bias = next(r for r in results if r.task == "bias")
     assert bias.trained and bias.labels == 60
     assert bias.accuracy is not None and bias.accuracy >= 0.8  # the newest fifth, held out

@@ -74,7 +74,7 @@ def test_a_random_share_of_one_is_the_random_order(scored, clock):
 
 
 def test_the_random_share_comes_from_the_project_setting(scored, clock):
-    engine, pid, sv, units, alice, _ = scored
+    engine, pid, _sv, _units, alice, _ = scored
     with session_scope(engine) as s:
         assist_models.change_settings(s, pid, explore=1.0)
     q = Queue(project_id=pid, annotator_id=alice, order="uncertain", seed=3)
@@ -84,7 +84,7 @@ def test_the_random_share_comes_from_the_project_setting(scored, clock):
 
 
 def test_a_share_mixes_random_units_into_the_ranked_ones(scored, clock):
-    engine, pid, sv, units, alice, _ = scored
+    engine, pid, _sv, units, alice, _ = scored
     # Over many seeds about half the first units are not the least confident one.
     firsts = []
     for seed in range(40):
@@ -99,7 +99,7 @@ def test_a_share_mixes_random_units_into_the_ranked_ones(scored, clock):
 
 
 def test_a_failed_save_puts_the_ranked_walk_back(scored, clock):
-    engine, pid, sv, units, alice, _ = scored
+    engine, pid, _sv, _units, alice, _ = scored
     q = Queue(project_id=pid, annotator_id=alice, order="uncertain", explore=0.5, seed=1)
     with session_scope(engine) as s:
         before = q.position()
