@@ -182,3 +182,25 @@ def test_two_sessions_on_uncertain_label_disjoint_units_least_confident_first(
     assert alice.save({"bias": "biased"}) is None
     assert bob.save({"bias": "biased"}) is None
     assert set(stored(ctx)) == set(TEXTS)  # every unit once
+
+
+def test_a_session_follows_a_new_training_without_a_restart(scored, clock):
+    engine, pid, sv, units, alice, _ = scored
+    q = Queue(project_id=pid, annotator_id=alice, order="uncertain", explore=0.0)
+    assert walk(engine, q, alice, sv, n=1) == [units[3]]
+    with session_scope(engine) as s:  # the lead trains again: unit 0 is now the least sure
+        rows = [(units[0], 0.1, 0.5), (units[1], 0.9, 0.5), (units[2], 0.8, 0.5)]
+        assist_models.replace_scores(s, pid, [rows])
+        assist_models.save_model(
+            s,
+            project_id=pid,
+            task="bias",
+            task_type="single",
+            schema_version_id=sv,
+            label_ids=[],
+            label_count=1,
+            event_mark=0,
+            weights=b"-",
+            seconds=0.0,
+        )
+    assert walk(engine, q, alice, sv, n=3) == [units[0], units[2], units[1]]

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import delete, func, insert, select, text
 from sqlmodel import Session
 
 from annotator.store.engine import StoreError
@@ -273,6 +273,16 @@ def ranked_units(session: Session, project_id: int, order: str) -> list[int]:
         select(_SCORE.c.unit_id).where(_SCORE.c.project_id == project_id).order_by(*by)
     )
     return [int(r[0]) for r in rows]
+
+
+def ranking_mark(session: Session, project_id: int) -> int:
+    """Changes with every training (model ids only grow): a queue whose ranking was read
+    at another mark reads it again, so a long session follows the lead's retraining."""
+    return int(
+        session.execute(
+            select(func.coalesce(func.max(_MODEL.c.id), 0)).where(_MODEL.c.project_id == project_id)
+        ).scalar_one()
+    )
 
 
 def has_scores(session: Session, project_id: int) -> bool:

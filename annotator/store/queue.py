@@ -202,6 +202,7 @@ class Queue:
     _random_pos: int = 0
     _ranked_ids: list[int] | None = field(default=None, repr=False)
     _ranked_pos: int = 0
+    _ranked_mark: int = -1  # the training the ranking came from (see assist_models)
     _step: int = 0  # units handed out by a ranked order: draws the random share
 
     def next(self, session: Session, *, current: int | None = None) -> int | None:
@@ -277,8 +278,10 @@ class Queue:
         return found
 
     def _next_ranked(self, session: Session) -> int | None:
-        if self._ranked_ids is None:
+        mark = assist_models.ranking_mark(session, self.project_id)
+        if self._ranked_ids is None or mark != self._ranked_mark:  # first, or retrained
             self._ranked_ids = assist_models.ranked_units(session, self.project_id, self.order)
+            self._ranked_pos, self._ranked_mark = 0, mark
             if self.explore is None:
                 self.explore = assist_models.settings(session, self.project_id).explore
         # Drawn from (seed, step), not from a running generator: a failed save puts the
