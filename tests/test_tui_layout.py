@@ -12,8 +12,8 @@ from annotator.store.units import UnitView
 from annotator.tui.screens.dialogs import HelpScreen
 from annotator.tui.widgets.status import KeyHints
 from annotator.tui.widgets.unit_view import UnitBox, context_depth, document_line, fit_context
-from tests.test_tui_app import make_app
-from tests.test_tui_snapshots import ENGLISH, VOA, voa_store
+from tests.support.tui import make_app
+from tests.support.voa_screens import ENGLISH, VOA, voa_store
 
 
 def test_the_current_unit_gets_its_rows_and_context_the_rest():

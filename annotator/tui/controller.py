@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from annotator.store import annotations, leases, positions, queue, search, units
+from annotator.store import annotations, assist_models, leases, positions, queue, search, units
 from annotator.store.annotations import DONE, Snapshot
 from annotator.store.engine import session_scope
 from annotator.store.leases import DEFAULT_LEASE_SECONDS, LeaseLost
@@ -52,7 +52,7 @@ class Annotating:
         self.ctx = ctx
         self.schema = ctx.schema
         self.annotator_id = annotator_id
-        if order == "random" and seed is None:
+        if order != "sequential" and seed is None:
             seed = zlib.crc32(annotator_name.encode())  # stable per person: reopening resumes
         self.queue = Queue(
             project_id=ctx.project_id,
@@ -85,11 +85,16 @@ class Annotating:
         # Units of context read around each unit: the schema's, or more when the screen has
         # room for them (the screen sets it: unit_view.context_depth).
         self.context = (self.schema.context_before, self.schema.context_after)
+        # The project's suggestions: on or off (recorded with every label), and the models.
+        self.assisted = False
+        self.suggester: Any = None  # annotator.assist.suggest.Suggester, once loading
+        self._suggested: tuple[int, dict[str, Any]] | None = None
 
     # --- which unit --------------------------------------------------------------------
     def open_first(self) -> UnitView | None:
         with session_scope(self.ctx.engine) as s:
             self.mark = queue.event_mark(s)
+            self.assisted = assist_models.settings(s, self.ctx.project_id).suggestions
             if self.remember:
                 self.queue.floor = positions.load_floor(
                     s,
@@ -101,7 +106,28 @@ class Annotating:
             view = self._show(s, uid, fresh=self.queue.fresh)
             self._remember(s)
         self.renewed_at = self.clock()
+        if self.assisted:
+            self._start_suggesting()
         return view
+
+    def _start_suggesting(self) -> None:
+        from annotator.assist.suggest import Suggester  # numpy and the models: only now
+
+        self.suggester = Suggester(
+            self.ctx.engine, project_id=self.ctx.project_id, schema=self.schema
+        )
+        self.suggester.start()  # in a thread: suggestions() answers nothing until loaded
+
+    def suggestions(self) -> dict[str, Any]:
+        """The models' guess per task for the shown unit, {task: Suggestion(value,
+        confidence)}; empty while they load, when suggestions are off, or without a model.
+        Computed once per unit (a fraction of a millisecond)."""
+        view, suggester = self.view, self.suggester
+        if view is None or suggester is None or not suggester.ready:
+            return {}
+        if self._suggested is None or self._suggested[0] != view.unit_id:
+            self._suggested = (view.unit_id, suggester.suggest(view.text))
+        return self._suggested[1]
 
     def _remember(self, s) -> None:
         """Keep where my queue stands (valid at the session's first event mark), in `s`."""
@@ -284,6 +310,7 @@ class Annotating:
                     status=status,
                     comment=comment,
                     seconds=seconds,
+                    assisted=self.assisted,
                 )
                 fresh = False
                 detour = self._next_in_detour(s, uid) if self.detour is not None else None
@@ -325,7 +352,7 @@ class Annotating:
         """Load the unit that follows the shown one in my queue, once I have saved it, so the
         save itself only writes and checks (the queue look-up decides; this is a guess)."""
         view = self.view
-        if view is None or self.queue.order == "random":
+        if view is None or self.queue.order != "sequential":
             return
         if self._ahead is not None and self._ahead[0] == view.unit_id:
             return
