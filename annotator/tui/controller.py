@@ -14,7 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from annotator.store import annotations, assist_models, leases, positions, queue, search, units
+# `annotation_store`, not `annotations`: that name is the __future__ import's here.
+from annotator.store import annotations as annotation_store
+from annotator.store import assist_models, leases, positions, queue, search, units
 from annotator.store.annotations import DONE, Snapshot
 from annotator.store.engine import session_scope
 from annotator.store.leases import DEFAULT_LEASE_SECONDS, LeaseLost
@@ -220,7 +222,9 @@ class Annotating:
             return None, None
         view = units.load_unit(s, unit_id, before=self.context[0], after=self.context[1])
         mine = (
-            None if fresh else annotations.mine(s, unit_id=unit_id, annotator_id=self.annotator_id)
+            None
+            if fresh
+            else annotation_store.mine(s, unit_id=unit_id, annotator_id=self.annotator_id)
         )
         return view, mine
 
@@ -269,8 +273,8 @@ class Annotating:
             s, project_id=self.ctx.project_id, annotator_id=self.annotator_id, unit_id=unit_id
         )
         if uid is not None:
-            skipped = annotations.mine(s, unit_id=uid, annotator_id=self.annotator_id)
-            if skipped is None or skipped.status != annotations.SKIPPED:
+            skipped = annotation_store.mine(s, unit_id=uid, annotator_id=self.annotator_id)
+            if skipped is None or skipped.status != annotation_store.SKIPPED:
                 return uid
         return self.queue.next(s, current=unit_id)
 
@@ -286,7 +290,7 @@ class Annotating:
         assert self.view is not None
         uid = self.view.unit_id
         seconds = max(0.0, self.clock() - self.shown_at)
-        reviewing = self.saved_status not in (None, annotations.SKIPPED)
+        reviewing = self.saved_status not in (None, annotation_store.SKIPPED)
         # One transaction: the write, then the next unit as the write leaves the queue (and
         # held for me). The unit's text is read after the commit: no write lock meanwhile.
         position = self.queue.position()
@@ -301,7 +305,7 @@ class Annotating:
                     )
                 elif status != DONE:
                     leases.release(s, unit_id=uid, annotator_id=self.annotator_id)
-                result = annotations.save_annotation(
+                result = annotation_store.save_annotation(
                     s,
                     unit_id=uid,
                     annotator_id=self.annotator_id,
@@ -313,6 +317,7 @@ class Annotating:
                     assisted=self.assisted,
                 )
                 fresh = False
+                nxt: int | None
                 detour = self._next_in_detour(s, uid) if self.detour is not None else None
                 if detour is not None:
                     nxt, fresh = detour, True
@@ -321,7 +326,7 @@ class Annotating:
                 else:
                     nxt = self.queue.next(s, current=uid)
                     fresh = self.queue.fresh
-                if nxt == uid and status != annotations.SKIPPED:
+                if nxt == uid and status != annotation_store.SKIPPED:
                     nxt = None
                 if self.saves_since_remembered >= 49:
                     self._remember(s)
@@ -375,13 +380,13 @@ class Annotating:
             return None
         entry = self.undo_stack[-1]
         with session_scope(self.ctx.engine) as s:
-            annotations.undo_save(
+            annotation_store.undo_save(
                 s, unit_id=entry.unit_id, annotator_id=self.annotator_id, previous=entry.previous
             )
             event_id = queue.event_mark(s)
         self.undo_stack.pop()
         self._count(event_id, entry.status_after, entry.status_before)
-        if entry.status_before in annotations.IN_QUEUE:
+        if entry.status_before in annotation_store.IN_QUEUE:
             self.queue.reopen(entry.unit_id)
         return self.goto(entry.unit_id)
 
