@@ -47,7 +47,20 @@ FORBIDDEN = {
     "labels": ("textual", "annotator.export", "annotator.report", *UPPER),
     "report": ("textual", "sqlmodel", "sqlalchemy", "annotator.store", *UPPER),
     "tui": ("annotator.cli",),
+    # Layer 3, beside ingest and export: learns from the store's labels (schema, store,
+    # analysis below it); only the TUI and the CLI above may use it.
+    "assist": (
+        "textual",
+        "annotator.ingest",
+        "annotator.export",
+        "annotator.labels",
+        "annotator.report",
+        *UPPER,
+    ),
 }
+# Packages below assist must never import it.
+for _lower in ("schema", "store", "analysis", "ingest", "export", "labels", "report"):
+    FORBIDDEN[_lower] = (*FORBIDDEN[_lower], "annotator.assist")
 
 
 # The modules at the very bottom, below every package: they import no layer (and no
@@ -127,10 +140,10 @@ def test_help_loads_no_command_module():
     assert out.stderr.strip() == "[]"
 
 
-def test_the_command_line_starts_without_textual_or_jieba():
+def test_the_command_line_starts_without_textual_jieba_or_scikit_learn():
     code = (
         "import sys, annotator.cli; "
-        "print(sorted(m for m in ('textual', 'jieba') if m in sys.modules))"
+        "print(sorted(m for m in ('textual', 'jieba', 'sklearn') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr

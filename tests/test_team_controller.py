@@ -9,10 +9,16 @@ import pytest
 from sqlalchemy import text
 
 from annotator.store import leases
-from annotator.store.annotators import get_or_create_annotator
-from annotator.store.engine import session_scope
-from annotator.tui.controller import Annotating, LeaseLost
-from tests.support.tui import BIAS_QUICK, TEXTS, make_app, make_store, screen_text, stored
+from annotator.tui.controller import LeaseLost
+from tests.support.tui import (
+    BIAS_QUICK,
+    TEXTS,
+    make_app,
+    make_store,
+    screen_text,
+    sessions_for,
+    stored,
+)
 
 
 @pytest.fixture
@@ -22,18 +28,9 @@ def clock(monkeypatch):
     return now
 
 
-def _people(ctx, *names, **kw) -> list[Annotating]:
-    out = []
-    for name in names:
-        with session_scope(ctx.engine) as s:
-            who = get_or_create_annotator(s, name).id
-        out.append(Annotating(ctx, annotator_id=who, annotator_name=name, **kw))
-    return out
-
-
 def test_two_sessions_label_disjoint_units_and_every_label_is_kept(tmp_path, db_url, clock):
     ctx = make_store(tmp_path, BIAS_QUICK, url=db_url)
-    alice, bob = _people(ctx, "alice", "bob")
+    alice, bob = sessions_for(ctx, "alice", "bob")
     shown = {alice.open_first().text, bob.open_first().text}
     assert shown == {TEXTS[0], TEXTS[1]}
     views = [alice.save({"bias": "biased"}), bob.save({"bias": "non_biased"})]
@@ -46,7 +43,7 @@ def test_two_sessions_label_disjoint_units_and_every_label_is_kept(tmp_path, db_
 
 def test_undo_gives_the_unit_back_to_me_not_to_the_next_person(tmp_path, db_url, clock):
     ctx = make_store(tmp_path, BIAS_QUICK, url=db_url)
-    alice, bob = _people(ctx, "alice", "bob")
+    alice, bob = sessions_for(ctx, "alice", "bob")
     alice.open_first()
     alice.save({"bias": "biased"})
     assert alice.undo().text == TEXTS[0]
@@ -57,7 +54,7 @@ def test_undo_gives_the_unit_back_to_me_not_to_the_next_person(tmp_path, db_url,
 
 def test_leaving_lets_the_others_have_my_unit_and_remembers_my_place(tmp_path, db_url, clock):
     ctx = make_store(tmp_path, BIAS_QUICK, url=db_url)
-    alice, bob = _people(ctx, "alice", "bob")
+    alice, bob = sessions_for(ctx, "alice", "bob")
     alice.open_first()
     alice.save({"bias": "biased"})
     alice.leave()
@@ -72,8 +69,8 @@ def test_leaving_lets_the_others_have_my_unit_and_remembers_my_place(tmp_path, d
 
 def test_a_hold_lapses_without_keys_and_the_late_save_is_refused(tmp_path, db_url, clock):
     ctx = make_store(tmp_path, BIAS_QUICK, url=db_url)
-    (alice,) = _people(ctx, "alice", lease_seconds=60)
-    (bob,) = _people(ctx, "bob")
+    (alice,) = sessions_for(ctx, "alice", lease_seconds=60)
+    (bob,) = sessions_for(ctx, "bob")
     alice.open_first()
     clock[0] += 120_000
     assert bob.open_first().text == TEXTS[0]
@@ -87,7 +84,7 @@ def test_a_hold_lapses_without_keys_and_the_late_save_is_refused(tmp_path, db_ur
 
 def test_overlap_two_three_people_exactly_two_labels_per_unit(tmp_path, db_url, clock):
     ctx = make_store(tmp_path, dataclasses.replace(BIAS_QUICK, overlap=2), url=db_url)
-    people = _people(ctx, "a", "b", "c")
+    people = sessions_for(ctx, "a", "b", "c")
     views = [p.open_first() for p in people]
     while any(v is not None for v in views):
         pairs = zip(people, views, strict=True)
@@ -120,7 +117,7 @@ async def test_the_screen_says_when_a_lapsed_unit_was_taken(tmp_path, db_url, cl
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         clock[0] += 120_000
-        (bob,) = _people(ctx, "bob")
+        (bob,) = sessions_for(ctx, "bob")
         bob.open_first()
         bob.save({"bias": "non_biased"})
         await pilot.press("1")
@@ -141,7 +138,7 @@ def test_a_label_saved_before_the_next_unit_failed_to_load_is_kept(tmp_path, mon
     from annotator.tui.controller import NotShown
 
     ctx = make_store(tmp_path, BIAS_QUICK)
-    (alice,) = _people(ctx, "alice")
+    (alice,) = sessions_for(ctx, "alice")
     alice.open_first()
     real = units.load_unit
 

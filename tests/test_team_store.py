@@ -12,7 +12,7 @@ from annotator.store.engine import session_scope
 from annotator.store.leases import LeaseLost
 from annotator.store.models import Assignment, Unit
 from annotator.store.queue import Queue
-from tests.support.queue import save_label
+from tests.support.queue import save_label, settle_and_save
 
 
 @pytest.fixture
@@ -26,12 +26,6 @@ def clock(monkeypatch):
 def _next(engine, queue: Queue, current: int | None = None) -> int | None:
     with session_scope(engine) as s:
         return queue.next(s, current=current)
-
-
-def _settle_and_save(engine, unit, who, sv, overlap=1):
-    with session_scope(engine) as s:
-        leases.settle(s, unit_id=unit, annotator_id=who, overlap=overlap)
-    return save_label(engine, unit, who, sv)
 
 
 def _done_counts(engine) -> dict[int, int]:
@@ -73,9 +67,9 @@ def test_a_lapsed_lease_goes_to_the_next_person_and_the_late_save_is_refused(
     assert _next(engine, Queue(project_id=pid, annotator_id=alice, lease_seconds=60)) == units[0]
     clock[0] += 61_000  # Alice's laptop was closed for a minute
     assert _next(engine, Queue(project_id=pid, annotator_id=bob)) == units[0]
-    _settle_and_save(engine, units[0], bob, sv)
+    settle_and_save(engine, units[0], bob, sv)
     with pytest.raises(LeaseLost):
-        _settle_and_save(engine, units[0], alice, sv)
+        settle_and_save(engine, units[0], alice, sv)
     assert _done_counts(engine) == {units[0]: 1}
 
 
@@ -84,7 +78,7 @@ def test_a_lapsed_lease_nobody_took_still_saves(queue_store, clock):
     pid, sv, units = ids["p"]
     assert _next(engine, Queue(project_id=pid, annotator_id=alice, lease_seconds=60)) == units[0]
     clock[0] += 3_600_000
-    _settle_and_save(engine, units[0], alice, sv)  # never lose a label that still fits
+    settle_and_save(engine, units[0], alice, sv)  # never lose a label that still fits
     assert _done_counts(engine) == {units[0]: 1}
 
 
@@ -93,7 +87,7 @@ def test_the_holder_saves_even_when_others_saved_without_a_lease(queue_store, cl
     pid, sv, units = ids["p"]
     assert _next(engine, Queue(project_id=pid, annotator_id=alice)) == units[0]
     save_label(engine, units[0], bob, sv)  # say, a `labels import` meanwhile
-    _settle_and_save(engine, units[0], alice, sv)
+    settle_and_save(engine, units[0], alice, sv)
     assert _done_counts(engine) == {units[0]: 2}
 
 
@@ -127,7 +121,7 @@ def test_a_unit_held_by_someone_else_is_not_passed_for_good(queue_store, clock):
     assert _next(engine, qb) == units[1]
     with session_scope(engine) as s:
         leases.release_all(s, project_id=pid, annotator_id=alice)  # Alice leaves
-    _settle_and_save(engine, units[1], bob, sv)
+    settle_and_save(engine, units[1], bob, sv)
     assert _next(engine, qb, current=units[1]) == units[0]  # it comes back to Bob
 
 

@@ -12,8 +12,8 @@ from annotator.store.units import UnitView
 from annotator.tui.screens.dialogs import HelpScreen
 from annotator.tui.widgets.status import KeyHints
 from annotator.tui.widgets.unit_view import UnitBox, context_depth, document_line, fit_context
-from tests.test_tui_app import make_app
-from tests.test_tui_snapshots import ENGLISH, VOA, voa_store
+from tests.support.tui import make_app
+from tests.support.voa_screens import ENGLISH, VOA, voa_store
 
 
 def test_the_current_unit_gets_its_rows_and_context_the_rest():
@@ -28,11 +28,13 @@ def test_the_current_unit_gets_its_rows_and_context_the_rest():
 
 
 def test_context_depth_follows_the_screen_within_the_schema():
-    assert context_depth(2, 1, 50) == (33, 16)
-    assert context_depth(2, 1, 24) == (16, 8)
-    assert context_depth(2, 0, 24) == (16, 0)  # a side the schema leaves out stays out
+    # Enough on each side to fill the box alone: near a document's start, what follows
+    # takes the room the (missing) sentences before would have had.
+    assert context_depth(2, 1, 50) == (40, 40)
+    assert context_depth(2, 1, 24) == (24, 24)
+    assert context_depth(2, 0, 24) == (24, 0)  # a side the schema leaves out stays out
     assert context_depth(0, 0, 50) == (0, 0)
-    assert context_depth(5, 3, 4) == (5, 3)  # never fewer than the schema asks
+    assert context_depth(5, 3, 4) == (5, 4)  # never fewer than the schema asks
 
 
 def _line(renderable, width: int) -> str:
@@ -89,6 +91,19 @@ async def test_a_short_unit_after_a_very_long_neighbour_is_on_screen(tmp_path):
         assert lines[-1].strip(), "the box is filled with context, down to the tasks"
         # The neighbour gave way: its last lines only, right above the current unit.
         assert lines[lines.index("▌ 身份认同感无关血统及出生地") - 1].endswith("影响了。”")
+
+
+async def test_near_a_documents_start_what_follows_fills_the_box(tmp_path):
+    """The second sentence of a long article at 200x50: one sentence before it, and the box
+    filled with what follows, not left blank above."""
+    doc = {"title": "长文", "units": [f"第{i}句话在这里。" for i in range(60)]}
+    app = make_app(voa_store(tmp_path, doc, done=1))
+    async with app.run_test(size=(200, 50)) as pilot:
+        await _settle(pilot)
+        lines = box_lines(app)
+        assert current_lines(app) == ["第1句话在这里。"]
+        assert all(line.strip() for line in lines), "no blank row in the box"
+        assert lines[-1].strip().startswith("第") and len(lines) > 30
 
 
 async def test_a_long_current_unit_is_whole_and_the_tasks_scroll(tmp_path):

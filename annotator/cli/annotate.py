@@ -22,11 +22,18 @@ def annotate(
     db: DbOption = None,
     order: Annotated[
         str,
-        typer.Option("--order", help="Queue order: sequential (document order) or random."),
+        typer.Option(
+            "--order",
+            help="Queue order: sequential (document order), random, uncertain (what the "
+            "project's model is least sure of first) or balanced (likely rare labels first); "
+            "the last two mix in random units (`annotator model settings --random-share`).",
+        ),
     ] = "sequential",
     seed: Annotated[
         int | None,
-        typer.Option("--seed", help="Seed for --order random (default: one per annotator)."),
+        typer.Option(
+            "--seed", help="Seed for the random orders and shares (default: one per annotator)."
+        ),
     ] = None,
     lease_minutes: Annotated[
         float,
@@ -40,14 +47,19 @@ def annotate(
 ) -> None:
     """Open the annotation screen on your next unit."""
     from annotator.errors import UserError
+    from annotator.store.queue import ORDERS
 
-    if order not in ("sequential", "random"):
-        raise UserError(f"--order {order}: use sequential or random")
+    if order not in ORDERS:
+        raise UserError(f"--order {order}: use {', '.join(ORDERS[:-1])} or {ORDERS[-1]}")
     from annotator.tui.config import load_config
     from annotator.tui.launch import load_context
 
     config = load_config()
     context = load_context(db=db, project=project)
+    if order != "sequential" and order != "random":
+        from annotator.cli.model import note_unranked
+
+        note_unranked(context.engine, context.project_id, order)
     from annotator.tui.app import AnnotatorApp  # textual: only now
 
     app = AnnotatorApp(

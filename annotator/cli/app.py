@@ -76,6 +76,12 @@ COMMANDS: dict[str, Entry] = {
         "annotators_app",
         "Add annotators with their role (annotator or lead), list them, give sign-in tokens.",
     ),
+    "model": Entry(
+        "model",
+        "model_app",
+        "A model per task that learns from the project's own labels (offline): suggestions "
+        "and the uncertain/balanced queue orders.",
+    ),
     "schema": Entry(
         "schema", "schema_app", "Check YAML label schemas and change the schema of a project."
     ),
@@ -85,6 +91,7 @@ COMMANDS: dict[str, Entry] = {
 def load_command(name: str, entry: Entry) -> Any:
     """The Click command for `name`, its module imported now."""
     target = getattr(importlib.import_module(f"annotator.cli.{entry.module}"), entry.attr)
+    command: Any  # click's Command, as typer vendors it
     if isinstance(target, typer.Typer):
         command = typer.main.get_group(target)
     else:

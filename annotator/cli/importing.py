@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal, cast
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -45,6 +45,7 @@ def run_import(
     except IngestError as exc:
         raise UserError(str(exc)) from None
     engine, proj = open_project(db, project, access="write")
+    assert proj.id is not None
     project_id = proj.id
 
     files: list[Path] = []
@@ -85,9 +86,9 @@ def run_import(
             on_file=on_file,
             outlets=outlet_names,
         )
-    for path, problem in report.failed:
+    for path, refused in report.failed:
         if path not in shown:  # refused by the store after it was read
-            err.print(Text(problem, style="red"))
+            err.print(Text(refused, style="red"))
 
     table = Table(title="Import summary", title_justify="left", show_header=False)
     table.add_column("what")
@@ -155,7 +156,7 @@ def import_(
         title_field=title_field,
         url_field=url_field,
         meta_fields=tuple(meta_field or ()),
-        per=per,
+        per=cast(Literal["document", "sentence"], per),  # RecordOptions checks it
     )
     failed = run_import(
         paths, format=format, lang=lang, records=records, project=project, db=db, outlets=outlets

@@ -35,6 +35,7 @@ class Snapshot:
     seconds: float | None
     schema_version_id: int
     updated_at: datetime
+    assisted: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ _MINE = core_select(
     _ANN.c.seconds,
     _ANN.c.schema_version_id,
     _ANN.c.updated_at,
+    _ANN.c.assisted,
 ).where(_ANN.c.unit_id == bindparam("u"), _ANN.c.annotator_id == bindparam("a"))
 # Built once: a statement built per save costs more than the write itself.
 _INSERT_ANN = _ANN.insert()
@@ -93,8 +95,9 @@ def mine(session: Session, *, unit_id: int, annotator_id: int) -> Mine | None:
     row = session.execute(_MINE, {"u": unit_id, "a": annotator_id}).first()
     if row is None:
         return None
-    ann_id, values, status, comment, seconds, sv, updated = row
-    return Mine(ann_id, Snapshot(dict(values or {}), status, comment, seconds, sv, updated))
+    ann_id, values, status, comment, seconds, sv, updated, assisted = row
+    snapshot = Snapshot(dict(values or {}), status, comment, seconds, sv, updated, assisted)
+    return Mine(ann_id, snapshot)
 
 
 def _snapshot(a: Annotation) -> Snapshot:
@@ -105,6 +108,7 @@ def _snapshot(a: Annotation) -> Snapshot:
         seconds=a.seconds,
         schema_version_id=a.schema_version_id,
         updated_at=a.updated_at,
+        assisted=a.assisted,
     )
 
 
@@ -118,6 +122,7 @@ def _event(a: Annotation, action: str) -> AnnotationEvent:
         values=dict(a.values),
         status=a.status,
         comment=a.comment,
+        assisted=a.assisted,
     )
 
 
@@ -138,11 +143,13 @@ def save_annotation(
     status: str = DONE,
     comment: str | None = None,
     seconds: float | None = None,
+    assisted: bool | None = None,
 ) -> SaveResult:
     """Create or update my annotation of a unit and append the audit event.
 
     The event's action is ``create``/``update`` for a done label, else ``skip``/``flag``.
-    `seconds` (time on item for this visit) adds to the time already recorded.
+    `seconds` (time on item for this visit) adds to the time already recorded; `assisted`
+    records whether the project's suggestions were on (None: not given on screen).
     Core statements, not ORM objects: this runs on every key that completes a unit.
     """
     if status not in STATUSES:
@@ -155,6 +162,7 @@ def save_annotation(
         "comment": comment,
         "schema_version_id": schema_version_id,
         "updated_at": now,
+        "assisted": assisted,
     }
     if found is None:
         result = session.execute(
@@ -191,6 +199,7 @@ def save_annotation(
             "status": status,
             "comment": comment,
             "at": now,
+            "assisted": assisted,
         },
     )
     return SaveResult(
@@ -233,6 +242,7 @@ def undo_save(
     ann.seconds = previous.seconds
     ann.schema_version_id = previous.schema_version_id
     ann.updated_at = previous.updated_at
+    ann.assisted = previous.assisted
     session.add(ann)
     session.flush()
     session.add(_event(ann, "undo"))

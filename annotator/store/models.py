@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -98,6 +98,9 @@ class Annotation(SQLModel, table=True):
     seconds: float | None = None  # time on item
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    # Whether the project's model suggestions were on when this label was given (None: not
+    # given on screen, or given before the setting existed), so analyses can tell them apart.
+    assisted: bool | None = None
 
 
 class AnnotationEvent(SQLModel, table=True):
@@ -117,6 +120,7 @@ class AnnotationEvent(SQLModel, table=True):
     # `labels import`), and where the values came from (a file); None for labels given on screen.
     actor: str | None = Field(default=None, max_length=200)
     source: str | None = None
+    assisted: bool | None = None  # as on the annotation, at the time of this change
 
 
 class Adjudication(SQLModel, table=True):
@@ -224,3 +228,52 @@ class DocumentAnnotationEvent(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow)
     actor: str | None = Field(default=None, max_length=200)
     source: str | None = None
+
+
+class AssistSetting(SQLModel, table=True):
+    """A project's assistance settings: in the store, so they follow the project, not a
+    person's machine (they change the data: every label records whether suggestions were on)."""
+
+    project_id: int = Field(foreign_key="project.id", primary_key=True)
+    suggestions: bool = False  # show the model's guess beside each task (off: it can bias)
+    explore: float = 0.2  # share of random units in the uncertain and balanced queue orders
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class AssistModel(SQLModel, table=True):
+    """The model for one task of a project, trained on the project's own labels: the newest
+    only (a new training replaces it). ``weights`` holds plain arrays (numpy's npz, no pickle),
+    so a store never carries code and a model outlives a scikit-learn upgrade."""
+
+    __table_args__ = (UniqueConstraint("project_id", "task"),)
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id")
+    task: str = Field(max_length=100)
+    task_type: str = Field(max_length=16)
+    schema_version_id: int = Field(foreign_key="schemaversion.id")
+    label_count: int  # units it learnt from (one gold value each)
+    # The done annotations it learnt from, and the newest audit event at the time: together
+    # they say exactly which labels (and adjudications) the model has seen.
+    label_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    event_mark: int = 0
+    # Newest-fifth check (trained on the older labels, scored on the newer): None when too few.
+    accuracy: float | None = None
+    macro_f1: float | None = None
+    seconds: float = 0.0  # training time
+    weights: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    trained_at: datetime = Field(default_factory=utcnow)
+
+
+class AssistScore(SQLModel, table=True):
+    """How sure the project's models are about each open unit, for the uncertain and balanced
+    queue orders (refreshed by each training): the least sure of the tasks, and the largest
+    likelihood of a task's rare labels."""
+
+    __table_args__ = (
+        Index("ix_assistscore_project_confidence", "project_id", "confidence"),
+        Index("ix_assistscore_project_minority", "project_id", "minority"),
+    )
+    project_id: int = Field(foreign_key="project.id", primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True)
+    confidence: float
+    minority: float

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import text
 from sqlmodel import Session
 
-from annotator.store import leases
+from annotator.store import assist_models, leases
 from annotator.store.annotations import DONE, IN_QUEUE, SKIPPED
 
 # A unit is open for me when I have not touched it, it still needs annotators, and it is in
@@ -159,6 +159,9 @@ def next_skipped_unit(
     return row[0] if row else None
 
 
+ORDERS = ("sequential", "random", *assist_models.ORDERS)
+
+
 def project_unit_ids(session: Session, project_id: int) -> list[int]:
     rows = session.execute(
         text("SELECT id FROM unit WHERE project_id = :p ORDER BY id"), {"p": project_id}
@@ -173,6 +176,12 @@ class Queue:
     the others' live leases are counted is passed over, so no two people get it beyond the
     schema's overlap.
 
+    The orders `uncertain` and `balanced` walk the units as the project's last training
+    ranked them (`assist_models.ranked_units`), but take each next unit from the random
+    order instead with probability `explore`, so the labels still cover the whole corpus and
+    stay fit for estimates over it. Units the training did not score (imported since, or
+    before any training) come only through the random share, which covers every unit.
+
     `floor` remembers how far the sequential scan has proved every unit closed, so each
     next-unit query starts there instead of at the first unit of a large project. Only labels
     and assignments close a unit for the floor: a unit passed over because someone holds it
@@ -183,13 +192,18 @@ class Queue:
     project_id: int
     annotator_id: int
     overlap: int = 1
-    order: str = "sequential"  # sequential | random
+    order: str = "sequential"  # one of ORDERS
     seed: int | None = None
+    explore: float | None = None  # uncertain/balanced; None: the project's setting
     floor: int = 0
     lease_seconds: float = leases.DEFAULT_LEASE_SECONDS
     fresh: bool = False  # the last unit `next` returned was open (not one I skipped)
     _random_ids: list[int] | None = field(default=None, repr=False)
     _random_pos: int = 0
+    _ranked_ids: list[int] | None = field(default=None, repr=False)
+    _ranked_pos: int = 0
+    _ranked_mark: int = -1  # the training the ranking came from (see assist_models)
+    _step: int = 0  # units handed out by a ranked order: draws the random share
 
     def next(self, session: Session, *, current: int | None = None) -> int | None:
         """The unit I should see next, leased to me (None when my queue is empty).
@@ -214,22 +228,24 @@ class Queue:
             seconds=self.lease_seconds,
         )
 
-    def position(self) -> tuple[int, int]:
+    def position(self) -> tuple[int, int, int, int]:
         """Where the scan stands, to put it back if the transaction that moved it fails."""
-        return self.floor, self._random_pos
+        return self.floor, self._random_pos, self._ranked_pos, self._step
 
-    def restore(self, position: tuple[int, int]) -> None:
-        self.floor, self._random_pos = position
+    def restore(self, position: tuple[int, int, int, int]) -> None:
+        self.floor, self._random_pos, self._ranked_pos, self._step = position
 
     def reopen(self, unit_id: int) -> None:
         """A unit became open again (undo): let the scan see it."""
         self.floor = min(self.floor, unit_id - 1)
-        if self._random_ids is not None:
-            self._random_pos = 0
+        self._random_pos = 0
+        self._ranked_pos = 0
 
     def _next_open(self, session: Session) -> int | None:
         if self.order == "random":
             return self._next_random(session)
+        if self.order in assist_models.ORDERS:
+            return self._next_ranked(session)
         found = next_open_unit(
             session,
             project_id=self.project_id,
@@ -258,19 +274,41 @@ class Queue:
             ids = project_unit_ids(session, self.project_id)
             random.Random(self.seed).shuffle(ids)
             self._random_ids = ids
-        ids = self._random_ids
-        pos = self._random_pos
+        found, self._random_pos = self._walk(session, self._random_ids, self._random_pos)
+        return found
+
+    def _next_ranked(self, session: Session) -> int | None:
+        mark = assist_models.ranking_mark(session, self.project_id)
+        if self._ranked_ids is None or mark != self._ranked_mark:  # first, or retrained
+            self._ranked_ids = assist_models.ranked_units(session, self.project_id, self.order)
+            self._ranked_pos, self._ranked_mark = 0, mark
+            if self.explore is None:
+                self.explore = assist_models.settings(session, self.project_id).explore
+        # Drawn from (seed, step), not from a running generator: a failed save puts the
+        # step back, and the same draw comes again.
+        explore = random.Random(f"{self.seed}:{self._step}").random() < (self.explore or 0.0)
+        self._step += 1
+        if not explore:
+            found, self._ranked_pos = self._walk(session, self._ranked_ids, self._ranked_pos)
+            if found is not None:
+                return found
+        return self._next_random(session)
+
+    def _walk(self, session: Session, ids: list[int], start: int) -> tuple[int | None, int]:
+        """The first unit of `ids[start:]` open for me that I can hold, and where the next
+        walk may start (past the units at the front that are closed for good)."""
+        pos = start
         while pos < len(ids):
             uid = ids[pos]
             if is_open(session, unit_id=uid, annotator_id=self.annotator_id, overlap=self.overlap):
                 if self.claim(session, uid):
-                    return uid
+                    return uid, start
                 pos += 1  # held by others for now: look again from here next time
                 continue
-            if pos == self._random_pos:
-                self._random_pos += 1  # closed for good: never look at it again
+            if pos == start:
+                start += 1  # closed for good: never look at it again
             pos += 1
-        return None
+        return None, start
 
     def _next_skipped(self, session: Session, *, after: int) -> int | None:
         """My next skipped unit after `after` (wrapping round) that I can hold."""

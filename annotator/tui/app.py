@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Iterable
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from sqlalchemy.exc import SQLAlchemyError
 from textual import events
@@ -18,6 +18,9 @@ from annotator.tui.crash import QuietCrashApp
 from annotator.tui.keymap import user_keymap
 from annotator.tui.launch import StoreContext
 from annotator.tui.screens.start import StartScreen
+
+if TYPE_CHECKING:
+    from annotator.tui.controller import Annotating
 
 
 class AnnotatorApp(QuietCrashApp):
@@ -45,7 +48,7 @@ class AnnotatorApp(QuietCrashApp):
         self.remember = remember
         self.lease_seconds = lease_seconds  # None: the store's default hold on a shown unit
         self.error_message: str | None = None
-        self.annotating = None
+        self.annotating: Annotating | None = None
         self.last_key_at = time.monotonic()  # the annotator is at work: keep their unit held
 
     async def on_event(self, event: events.Event) -> None:
@@ -71,6 +74,7 @@ class AnnotatorApp(QuietCrashApp):
     def begin(self, name: str) -> None:
         from annotator.store.annotators import get_or_create_annotator
         from annotator.store.engine import StoreError, session_scope
+        from annotator.store.leases import DEFAULT_LEASE_SECONDS
         from annotator.tui.controller import Annotating
         from annotator.tui.screens.annotate import AnnotateScreen
 
@@ -97,16 +101,16 @@ class AnnotatorApp(QuietCrashApp):
                 save_config(self.config)
             except OSError as exc:
                 self.notify(f"could not remember your name: {exc}", severity="warning")
-        extra = {} if self.lease_seconds is None else {"lease_seconds": self.lease_seconds}
-        self.annotating = Annotating(
+        lease = DEFAULT_LEASE_SECONDS if self.lease_seconds is None else self.lease_seconds
+        self.annotating = annotating = Annotating(
             self.context,
             annotator_id=annotator_id,
             annotator_name=name,
             order=self.order,
             seed=self.seed,
-            **extra,
+            lease_seconds=lease,
         )
-        screen = AnnotateScreen(self.annotating)
+        screen = AnnotateScreen(annotating)
         if isinstance(self.screen, StartScreen):
             self.switch_screen(screen)
         else:

@@ -14,8 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+# `annotation_store`, not `annotations`: that name is the __future__ import's here.
+from annotator.store import annotations as annotation_store
 from annotator.store import (
-    annotations,
+    assist_models,
     document_annotations,
     leases,
     positions,
@@ -60,7 +62,7 @@ class Annotating:
         self.ctx = ctx
         self.schema = ctx.schema
         self.annotator_id = annotator_id
-        if order == "random" and seed is None:
+        if order != "sequential" and seed is None:
             seed = zlib.crc32(annotator_name.encode())  # stable per person: reopening resumes
         self.queue = Queue(
             project_id=ctx.project_id,
@@ -93,11 +95,16 @@ class Annotating:
         # Units of context read around each unit: the schema's, or more when the screen has
         # room for them (the screen sets it: unit_view.context_depth).
         self.context = (self.schema.context_before, self.schema.context_after)
+        # The project's suggestions: on or off (recorded with every label), and the models.
+        self.assisted = False
+        self.suggester: Any = None  # annotator.assist.suggest.Suggester, once loading
+        self._suggested: tuple[int, dict[str, Any]] | None = None
 
     # --- which unit --------------------------------------------------------------------
     def open_first(self) -> UnitView | None:
         with session_scope(self.ctx.engine) as s:
             self.mark = queue.event_mark(s)
+            self.assisted = assist_models.settings(s, self.ctx.project_id).suggestions
             if self.remember:
                 self.queue.floor = positions.load_floor(
                     s,
@@ -109,7 +116,28 @@ class Annotating:
             view = self._show(s, uid, fresh=self.queue.fresh)
             self._remember(s)
         self.renewed_at = self.clock()
+        if self.assisted:
+            self._start_suggesting()
         return view
+
+    def _start_suggesting(self) -> None:
+        from annotator.assist.suggest import Suggester  # numpy and the models: only now
+
+        self.suggester = Suggester(
+            self.ctx.engine, project_id=self.ctx.project_id, schema=self.schema
+        )
+        self.suggester.start()  # in a thread: suggestions() answers nothing until loaded
+
+    def suggestions(self) -> dict[str, Any]:
+        """The models' guess per task for the shown unit, {task: Suggestion(value,
+        confidence)}; empty while they load, when suggestions are off, or without a model.
+        Computed once per unit (a fraction of a millisecond)."""
+        view, suggester = self.view, self.suggester
+        if view is None or suggester is None or not suggester.ready:
+            return {}
+        if self._suggested is None or self._suggested[0] != view.unit_id:
+            self._suggested = (view.unit_id, suggester.suggest(view.text))
+        return self._suggested[1]
 
     def _remember(self, s) -> None:
         """Keep where my queue stands (valid at the session's first event mark), in `s`."""
@@ -202,7 +230,9 @@ class Annotating:
             return None, None
         view = units.load_unit(s, unit_id, before=self.context[0], after=self.context[1])
         mine = (
-            None if fresh else annotations.mine(s, unit_id=unit_id, annotator_id=self.annotator_id)
+            None
+            if fresh
+            else annotation_store.mine(s, unit_id=unit_id, annotator_id=self.annotator_id)
         )
         return view, mine
 
@@ -251,8 +281,8 @@ class Annotating:
             s, project_id=self.ctx.project_id, annotator_id=self.annotator_id, unit_id=unit_id
         )
         if uid is not None:
-            skipped = annotations.mine(s, unit_id=uid, annotator_id=self.annotator_id)
-            if skipped is None or skipped.status != annotations.SKIPPED:
+            skipped = annotation_store.mine(s, unit_id=uid, annotator_id=self.annotator_id)
+            if skipped is None or skipped.status != annotation_store.SKIPPED:
                 return uid
         return self.queue.next(s, current=unit_id)
 
@@ -268,7 +298,7 @@ class Annotating:
         assert self.view is not None
         uid = self.view.unit_id
         seconds = max(0.0, self.clock() - self.shown_at)
-        reviewing = self.saved_status not in (None, annotations.SKIPPED)
+        reviewing = self.saved_status not in (None, annotation_store.SKIPPED)
         # One transaction: the write, then the next unit as the write leaves the queue (and
         # held for me). The unit's text is read after the commit: no write lock meanwhile.
         position = self.queue.position()
@@ -283,7 +313,7 @@ class Annotating:
                     )
                 elif status != DONE:
                     leases.release(s, unit_id=uid, annotator_id=self.annotator_id)
-                result = annotations.save_annotation(
+                result = annotation_store.save_annotation(
                     s,
                     unit_id=uid,
                     annotator_id=self.annotator_id,
@@ -292,8 +322,10 @@ class Annotating:
                     status=status,
                     comment=comment,
                     seconds=seconds,
+                    assisted=self.assisted,
                 )
                 fresh = False
+                nxt: int | None
                 detour = self._next_in_detour(s, uid) if self.detour is not None else None
                 if detour is not None:
                     nxt, fresh = detour, True
@@ -302,7 +334,7 @@ class Annotating:
                 else:
                     nxt = self.queue.next(s, current=uid)
                     fresh = self.queue.fresh
-                if nxt == uid and status != annotations.SKIPPED:
+                if nxt == uid and status != annotation_store.SKIPPED:
                     nxt = None
                 if self.saves_since_remembered >= 49:
                     self._remember(s)
@@ -333,7 +365,7 @@ class Annotating:
         """Load the unit that follows the shown one in my queue, once I have saved it, so the
         save itself only writes and checks (the queue look-up decides; this is a guess)."""
         view = self.view
-        if view is None or self.queue.order == "random":
+        if view is None or self.queue.order != "sequential":
             return
         if self._ahead is not None and self._ahead[0] == view.unit_id:
             return
@@ -356,13 +388,13 @@ class Annotating:
             return None
         entry = self.undo_stack[-1]
         with session_scope(self.ctx.engine) as s:
-            annotations.undo_save(
+            annotation_store.undo_save(
                 s, unit_id=entry.unit_id, annotator_id=self.annotator_id, previous=entry.previous
             )
             event_id = queue.event_mark(s)
         self.undo_stack.pop()
         self._count(event_id, entry.status_after, entry.status_before)
-        if entry.status_before in annotations.IN_QUEUE:
+        if entry.status_before in annotation_store.IN_QUEUE:
             self.queue.reopen(entry.unit_id)
         return self.goto(entry.unit_id)
 

@@ -13,7 +13,7 @@ from collections.abc import Collection, Mapping
 from rich.table import Table
 from rich.text import Text
 from textual.app import App
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.keys import _character_to_key
 
 from annotator.schema.keys import BY_ID, actions_for, normalise_key
@@ -27,9 +27,9 @@ def textual_key(key: str) -> str:
     return _character_to_key(key) if len(key) == 1 else key
 
 
-def bindings(screen: str, methods: Mapping[str, str]) -> list[Binding]:
+def bindings(screen: str, methods: Mapping[str, str]) -> list[BindingType]:
     """Priority bindings for every action of `screen`, each to its method."""
-    out = []
+    out: list[BindingType] = []
     for action in actions_for(screen):
         if action.id in ELSEWHERE:
             continue

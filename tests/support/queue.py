@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from annotator.store import leases
 from annotator.store.annotations import save_annotation
 from annotator.store.engine import session_scope
 
@@ -16,3 +17,9 @@ def save_label(engine, unit, who, sv, status="done", values=None):
             values=values if values is not None else {"bias": "biased"},
             status=status,
         )
+
+
+def settle_and_save(engine, unit, who, sv, overlap=1):
+    with session_scope(engine) as s:
+        leases.settle(s, unit_id=unit, annotator_id=who, overlap=overlap)
+    return save_label(engine, unit, who, sv)

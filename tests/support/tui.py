@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from annotator.schema.model import Label, Schema, Task
+from annotator.store.annotators import get_or_create_annotator
 from annotator.store.engine import open_store, session_scope
 from annotator.store.models import (
     Annotation,
@@ -15,6 +16,7 @@ from annotator.store.models import (
 )
 from annotator.tui.app import AnnotatorApp
 from annotator.tui.config import UserConfig
+from annotator.tui.controller import Annotating
 from annotator.tui.launch import StoreContext
 
 BIAS = Task(
@@ -138,3 +140,12 @@ def screen_text(app) -> str:
 
 def panel(app, name):
     return app.screen.query_one(f"#task-{name}")
+
+
+def sessions_for(ctx, *names, **kw) -> list[Annotating]:
+    out = []
+    for name in names:
+        with session_scope(ctx.engine) as s:
+            who = get_or_create_annotator(s, name).id
+        out.append(Annotating(ctx, annotator_id=who, annotator_name=name, **kw))
+    return out

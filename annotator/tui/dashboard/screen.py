@@ -112,9 +112,10 @@ class DashboardScreen(Screen):
             data = load_dashboard(self.ctx, per_annotator=self.per_annotator)
         except (SQLAlchemyError, ValueError) as exc:
             reason = (str(getattr(exc, "orig", None) or exc).splitlines() or ["?"])[0]
-            self.app.call_from_thread(self._failed, reason)
+            # Textual awaits a coroutine function given here; its annotation says otherwise.
+            self.app.call_from_thread(self._failed, reason)  # type: ignore[arg-type]
             return
-        self.app.call_from_thread(self.show, data)
+        self.app.call_from_thread(self.show, data)  # type: ignore[arg-type]
 
     async def _failed(self, reason: str) -> None:
         await self.query_one("#dash", VerticalScroll).remove_children()

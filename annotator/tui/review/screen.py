@@ -398,7 +398,8 @@ class ReviewScreen(Screen):
             self.decide(value, f"from {o.annotator}")
             return
         if self.draft:
-            order = {v: i for i, v in enumerate(self.schema.task(name).values)}
+            task = self.schema.task(name)
+            order = {v: i for i, v in enumerate(task.values if task else ())}
             self.decide(sorted(self.draft, key=lambda v: order.get(v, 0)), "set")
             return
         sug = self.suggestion()

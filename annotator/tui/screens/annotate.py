@@ -20,7 +20,8 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from annotator.schema.keys import ACTIONS, ANNOTATE
-from annotator.schema.model import Task
+from annotator.schema.values import given
+from annotator.schema.visibility import parents_first, show_if_of, visible_tasks
 from annotator.store.annotations import FLAGGED, SKIPPED
 from annotator.store.units import UnitView
 from annotator.tui import keymap
@@ -33,27 +34,6 @@ from annotator.tui.widgets.stance import StancePanel
 from annotator.tui.widgets.status import KeyHints, ProgressLine
 from annotator.tui.widgets.text import TextPanel
 from annotator.tui.widgets.unit_view import UnitBox, context_depth, document_line
-
-
-def visible_tasks(tasks: tuple[Task, ...], values: dict[str, Any]) -> set[str]:
-    """Names of the tasks whose show_if holds, given the values of the visible ones."""
-    visible = {t.name for t in tasks}
-    for _ in range(len(tasks)):  # a fixed point: show_if chains are acyclic (schema check)
-        seen = {k: v for k, v in values.items() if k in visible}
-        now = set()
-        for t in tasks:
-            ok = True
-            for other, accepted in t.show_if.items():
-                v = seen.get(other)
-                chosen = v if isinstance(v, list) else [v]
-                ok = ok and any(c in accepted for c in chosen)
-            if ok:
-                now.add(t.name)
-        if now == visible:
-            break
-        visible = now
-    return visible
-
 
 MIN_TASK_ROWS = 4  # the task list never shrinks below this (it scrolls)
 FIXED_ROWS = 6  # document line, message (up to 2), progress, keys, the tasks' top border
@@ -113,6 +93,8 @@ class AnnotateScreen(Screen):
         super().__init__()
         self.ann = annotating
         self.schema = annotating.schema
+        self.show_if = show_if_of(self.schema)
+        self.task_order = parents_first([t.name for t in self.schema.tasks], self.show_if)
         self.panels = {t.name: make_panel(t, self.schema.targets) for t in self.schema.tasks}
         one = self.schema.tasks
         self.one_key = len(one) == 1 and one[0].type == "single"
@@ -330,19 +312,16 @@ class AnnotateScreen(Screen):
         )
 
     def values(self) -> dict[str, Any]:
-        shown = self.visible()
-        out = {}
-        for name, panel in self.panels.items():
-            if name in shown and panel.value not in (None, "", [], {}):
-                out[name] = panel.value
-        return out
+        shown = self.shown_tasks()
+        return {n: p.value for n, p in self.panels.items() if n in shown and given(p.value)}
 
-    def visible(self) -> set[str]:
+    def shown_tasks(self) -> set[str]:
+        """The tasks the chosen values show (the schema's show_if, as everywhere)."""
         raw = {n: p.value for n, p in self.panels.items()}
-        return visible_tasks(self.schema.tasks, raw)
+        return visible_tasks(self.task_order, self.show_if, raw)
 
     def update_visibility(self, initial: bool = False) -> None:
-        shown = self.visible()
+        shown = self.shown_tasks()
         for name, panel in self.panels.items():
             on = name in shown
             if isinstance(panel, SpanPanel) and on and not panel.tokens and self.ann.view:
@@ -408,7 +387,7 @@ class AnnotateScreen(Screen):
         return isinstance(self.focused, Input)
 
     def missing(self) -> list[str]:
-        shown = self.visible()
+        shown = self.shown_tasks()
         return [
             t.name
             for t in self.schema.tasks
@@ -500,7 +479,7 @@ class AnnotateScreen(Screen):
     def action_space(self) -> None:
         if self.typing() or not isinstance(self.active, SpanPanel):
             raise SkipAction()
-        self.active.action_toggle()
+        self.active.toggle_word()
         self.after_change(False)
 
     def action_jump(self, where: int) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
+from textual import events
 from textual.color import Color
 from textual.message import Message
 from textual.widget import Widget
@@ -60,7 +61,7 @@ class TaskPanel(Widget, can_focus=False):
             self.styles.border_left = ("thick", look[1])
         self.refresh()  # span and stance draw their cursor only when active
 
-    def on_mouse_down(self) -> None:
+    def on_mouse_down(self, event: events.MouseDown) -> None:
         self.post_message(self.Picked(self))
 
     # --- value -------------------------------------------------------------------------

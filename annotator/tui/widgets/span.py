@@ -48,7 +48,7 @@ class SpanPanel(TaskPanel):
         self.pending_extend = False
         self.selected: set[int] = set()
         self.cursor = 0
-        self.anchor: int | None = None  # where the span being made started
+        self.span_start: int | None = None  # where the span being made started
         self.base: set[int] = set()  # what was marked before that span
         self._press: int | None = None  # the word a mouse button went down on
         self._dragged = False
@@ -59,7 +59,7 @@ class SpanPanel(TaskPanel):
         self.hints = assign_hints(self.words, self.alphabet)
         self.by_hint = {h: i for i, h in self.hints.items()}
         self.cursor = self.words[0] if self.words else 0
-        self.anchor, self.pending = None, ""
+        self.span_start, self.pending = None, ""
         self.selected = set()
         self.refresh(layout=True)  # other words: the height may change
 
@@ -67,7 +67,7 @@ class SpanPanel(TaskPanel):
         """Forget the words (a new unit); they are loaded when the panel is shown."""
         self.text, self.tokens, self.offsets = "", [], []
         self.words, self.hints, self.by_hint = [], {}, {}
-        self.cursor, self.anchor, self.pending = 0, None, ""
+        self.cursor, self.span_start, self.pending = 0, None, ""
         self.selected = set()
 
     def hint_of(self, token: int) -> str:
@@ -83,7 +83,7 @@ class SpanPanel(TaskPanel):
         for span in value or ():
             self.selected.update(range(span.get("token_start", 0), span.get("token_end", 0)))
         self.selected &= set(range(len(self.tokens)))
-        self.anchor = None
+        self.span_start = None
         self._value = value
         if self.display:
             self.refresh()
@@ -156,36 +156,36 @@ class SpanPanel(TaskPanel):
     def action_move(self, step: int) -> None:
         if self.tokens:
             self.cursor = self._step(self.cursor, step)
-            self.anchor, self.pending = None, ""
+            self.span_start, self.pending = None, ""
             self.refresh()
 
     def action_jump(self, where: int) -> None:
         if self.tokens:
             stops = self.stops()
             self.cursor = stops[0] if where >= 0 else stops[-1]
-            self.anchor, self.pending = None, ""
+            self.span_start, self.pending = None, ""
             self.refresh()
 
     def _start(self, token: int) -> None:
         """A new span starts at `token`."""
-        self.anchor = self.cursor = token
+        self.span_start = self.cursor = token
         self.base = self.selected - {token}
         self.selected = self.base | {token}
 
     def _stretch(self, token: int) -> None:
         """The span being made runs from its start to `token` (longer or shorter)."""
-        if self.anchor is None:
+        if self.span_start is None:
             self._start(self.cursor)
-        assert self.anchor is not None
+        assert self.span_start is not None
         self.cursor = token
-        lo, hi = sorted((self.anchor, token))
+        lo, hi = sorted((self.span_start, token))
         self.selected = self.base | set(range(lo, hi + 1))
         self._changed()
 
     def action_extend(self, step: int) -> None:
         if self.tokens:
             self.pending = ""
-            if self.anchor is None:
+            if self.span_start is None:
                 self._start(self.cursor)
             self._stretch(self._step(self.cursor, step))
 
@@ -193,12 +193,12 @@ class SpanPanel(TaskPanel):
         self.cursor = token
         if token in self.selected:
             self.selected = self.selected - {token}
-            self.anchor = None
+            self.span_start = None
         else:
             self._start(token)
         self._changed()
 
-    def action_toggle(self) -> None:
+    def toggle_word(self) -> None:
         if self.tokens:
             self.pending = ""
             self._toggle(self.cursor)

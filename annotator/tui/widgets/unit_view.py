@@ -63,12 +63,12 @@ MAX_CONTEXT = 40  # units of context read on each side, at most
 
 def context_depth(before: int, after: int, rows: int) -> tuple[int, int]:
     """Units of context to read around a unit on a screen of `rows`, given the schema's
-    `before` and `after`: as many as could show (a unit takes a row at least, the box is
-    well under the screen's height, a third of it goes after), never fewer than the schema
-    asks, none on a side it leaves out."""
+    `before` and `after`: as many as could show on each side (a unit takes a row at least,
+    and near a document's start or end one side fills the room the other leaves), never
+    fewer than the schema asks, none on a side it leaves out."""
     return (
-        max(before, min(MAX_CONTEXT, rows * 2 // 3)) if before else 0,
-        max(after, min(MAX_CONTEXT, rows // 3)) if after else 0,
+        max(before, min(MAX_CONTEXT, rows)) if before else 0,
+        max(after, min(MAX_CONTEXT, rows)) if after else 0,
     )
 
 
