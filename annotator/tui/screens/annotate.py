@@ -186,7 +186,13 @@ class AnnotateScreen(Screen):
     # --- workers -----------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="progress")
     def load_progress(self) -> None:
-        progress = self.ann.load_progress()
+        try:
+            progress = self.ann.load_progress()
+        except SQLAlchemyError:
+            # The counts wait for the store (a dropped connection, a lock): asked again in a
+            # few seconds. Labels do not depend on them; each save says whether it went in.
+            self.app.call_from_thread(self.set_timer, 5.0, self.load_progress)
+            return
         self.app.call_from_thread(self._progress_loaded, progress)
 
     def _progress_loaded(self, progress) -> None:
