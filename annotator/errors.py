@@ -37,6 +37,11 @@ def one_line(text: str) -> str:
     return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
 
 
+# What drivers say when a connection that was open goes away (a server restart, a dropped
+# network, an administrator ending the session): not a wrong --db.
+_DROPPED = ("terminating connection", "server closed the connection", "connection reset")
+
+
 class AnnotatorError(Exception):
     """A problem the person can fix: the message says what is wrong and what to do."""
 
@@ -62,6 +67,8 @@ def format_user_error(exc: BaseException) -> str | None:
         if isinstance(exc, OperationalError):
             first = str(exc.orig).strip().splitlines()[0] if exc.orig else ""
             reason = first or "cannot reach the database"
+            if any(w in reason.lower() for w in _DROPPED):  # it was reached, then lost
+                return f"error: database: {reason} (the connection was lost: run it again)"
             return f"error: database: {reason} (check --db / ANNOTATOR_DB)"
         if isinstance(exc, SQLAlchemyError):
             return f"error: database: {type(exc).__name__}: {str(exc).splitlines()[0]}"

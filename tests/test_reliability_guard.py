@@ -82,3 +82,16 @@ def test_main_exits_with_the_code(monkeypatch, capsys):
     with pytest.raises(SystemExit) as exit_:
         main()
     assert exit_.value.code == 0 and "annotator" in capsys.readouterr().out
+
+
+def test_a_lost_connection_is_not_blamed_on_the_address():
+    from sqlalchemy.exc import OperationalError
+
+    from annotator.errors import format_user_error
+
+    lost = OperationalError(
+        "SELECT 1", {}, Exception("terminating connection due to administrator command")
+    )
+    wrong = OperationalError("connect", {}, Exception("connection refused"))
+    assert format_user_error(lost).endswith("(the connection was lost: run it again)")
+    assert format_user_error(wrong).endswith("(check --db / ANNOTATOR_DB)")
