@@ -12,6 +12,7 @@ from typing import get_args
 import pytest
 
 from annotator.analysis import aggregate, agreement, coding
+from annotator.assist import kinds as assist_kinds
 from annotator.schema.kinds import CATEGORICAL, KINDS
 from annotator.schema.model import TaskType
 from annotator.tui.widgets import panels
@@ -20,6 +21,7 @@ TABLES = {
     "analysis.coding.CODERS (agreement codes)": coding.CODERS,
     "analysis.aggregate.VOTERS (gold)": aggregate.VOTERS,
     "tui.widgets.panels.PANELS (annotate screen)": panels.PANELS,
+    "assist.kinds.KINDS (what a model learns)": assist_kinds.KINDS,
 }
 
 
