@@ -19,7 +19,7 @@ from tests.support.tui import BIAS_QUICK, make_store
 PEOPLE = 8
 
 
-def _worker(url, pid, sv, overlap, name, out, skip_share, start, seed) -> None:
+def _worker(url, pid, sv, overlap, name, out, skip_share, ready, start, seed) -> None:
     """One annotator: label (or now and then skip) until the queue is empty."""
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -36,6 +36,7 @@ def _worker(url, pid, sv, overlap, name, out, skip_share, start, seed) -> None:
         me = get_or_create_annotator(s, name).id
     ann = Annotating(ctx, annotator_id=me, annotator_name=name)
     shown, saved, errors, skipped = [], [], [], set()
+    ready.release()  # imported and connected
     start.wait()
     view = ann.open_first()
     while view is not None:
@@ -64,16 +65,19 @@ def _run_team(tmp_path, url, overlap, skip_share, units):
     ctx = make_store(tmp_path, BIAS_QUICK, docs=docs, url=url)
     ctx.engine.dispose()  # the children open their own connections
     spawn = multiprocessing.get_context("spawn")
-    start = spawn.Event()
+    start, ready = spawn.Event(), spawn.Semaphore(0)
     procs, outs = [], []
     for i in range(PEOPLE):
         out = tmp_path / f"w{i}.json"
         outs.append(out)
         args = (url, ctx.project_id, ctx.schema_version_id, overlap, f"coder{i}", str(out))
-        p = spawn.Process(target=_worker, args=(*args, skip_share, start, 1000 + i))
+        p = spawn.Process(target=_worker, args=(*args, skip_share, ready, start, 1000 + i))
         p.start()
         procs.append(p)
-    time.sleep(1.0)  # let every child import and connect, then start them at one moment
+    # Every child imported and connected (on a loaded machine that takes seconds), then all
+    # start at one moment: a slow starter must not find the work already done.
+    for _ in range(PEOPLE):
+        assert ready.acquire(timeout=120), "a worker did not start"
     start.set()
     for p in procs:
         p.join(timeout=240)
