@@ -37,6 +37,13 @@ def one_line(text: str) -> str:
     return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
 
 
+def failure(exc: BaseException, limit: int = 200) -> str:
+    """The first line of what went wrong (a database error's driver message, not SQLAlchemy's
+    wrapping with the statement), for a screen's message line."""
+    orig = getattr(exc, "orig", None) or exc
+    return one_line((str(orig).strip().splitlines() or [type(exc).__name__])[0][:limit])
+
+
 # What drivers say when a connection that was open goes away (a server restart, a dropped
 # network, an administrator ending the session): not a wrong --db.
 _DROPPED = ("terminating connection", "server closed the connection", "connection reset")

@@ -302,6 +302,20 @@ def test_with_suggestions_on_the_session_gets_a_guess_and_labels_record_it(train
     assert labels == [True] and events == [True]
 
 
+def test_a_label_is_assisted_only_if_a_suggestion_reached_the_screen(trained):
+    ctx, *_ = trained
+    with session_scope(ctx.engine) as s:
+        assist_models.change_settings(s, ctx.project_id, suggestions=True)
+    bob = session(ctx)
+    assert bob.open_first() is not None
+    assert bob.suggester.loaded.wait(30), "the models never finished loading"
+    bob.save({"bias": "biased"})  # the setting is on, but nothing was shown for this unit
+    labels, events = assisted_flags(ctx, "bob")
+    assert labels == [False] and events == [False]
+    first = bob.suggester
+    assert bob.open_first() is not None and bob.suggester is first  # the models load once
+
+
 def test_undo_restores_the_flag_of_the_label_it_brings_back(trained):
     ctx, *_ = trained
     ids = unit_ids(ctx)

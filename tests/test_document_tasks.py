@@ -133,7 +133,7 @@ async def test_the_last_sentence_asks_the_article_questions_once(tmp_path):
     assert stored(ctx)[TEXTS[1]] == ("done", {"bias": "non_biased"})
 
 
-async def test_escape_leaves_them_for_later_and_ctrl_d_asks_again(tmp_path):
+async def test_escape_leaves_them_for_later_and_ctrl_o_asks_the_owed_article_first(tmp_path):
     schema = parse_schema(SCHEMA, "a.yaml")
     ctx = make_store(tmp_path, schema, docs=[TEXTS[:1], TEXTS[1:3]])
     app = make_app(ctx)
@@ -146,12 +146,49 @@ async def test_escape_leaves_them_for_later_and_ctrl_d_asks_again(tmp_path):
         await pilot.pause()
         assert "ctrl+o asks them again" in on_screen(app)
         assert answers(ctx) == []
-        await pilot.press("ctrl+o")  # on the next article now: its own questions
+        await pilot.press("ctrl+o")  # on the next article now, but the owed one comes first
         await pilot.pause()
-        assert "Budget story 1" in on_screen(app)
+        assert "Budget story 0" in on_screen(app)
         await pilot.press("2", "enter")  # center: no frames asked
         await pilot.pause()
-    assert answers(ctx) == [(2, "done", {"lean": "center"})]
+        assert "Saved your answers" in on_screen(app)
+        await pilot.press("ctrl+o")  # nothing owed: the article on screen
+        await pilot.pause()
+        assert "Budget story 1" in on_screen(app)
+        await pilot.press("escape")
+    assert answers(ctx) == [(1, "done", {"lean": "center"})]
+
+
+async def test_answers_that_fail_to_save_are_kept_for_the_retry(tmp_path, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from annotator.tui.controller import Annotating
+
+    schema = parse_schema(SCHEMA, "a.yaml")
+    ctx = make_store(tmp_path, schema, docs=[TEXTS[:1], TEXTS[1:3]])
+    real, calls = Annotating.answer_document, []
+
+    def flaky(self, document_id, values):
+        calls.append(values)
+        if len(calls) == 1:
+            raise OperationalError("INSERT", {}, Exception("database is locked"))
+        return real(self, document_id, values)
+
+    monkeypatch.setattr(Annotating, "answer_document", flaky)
+    app = make_app(ctx)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("1", "enter")  # the article's only sentence
+        await pilot.pause()
+        await pilot.press("2", "enter")
+        await pilot.pause()
+        assert "Article answers not saved: database is locked" in on_screen(app)
+        await pilot.press("ctrl+o")  # the same article, with the choice kept
+        await pilot.pause()
+        assert "Budget story 0" in on_screen(app)
+        await pilot.press("enter")
+        await pilot.pause()
+    assert answers(ctx) == [(1, "done", {"lean": "center"})]
 
 
 async def test_a_schema_without_document_tasks_never_asks(tmp_path):

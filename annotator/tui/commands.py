@@ -8,8 +8,10 @@ import asyncio
 from functools import partial
 
 from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
 from textual.command import Hit, Hits, Provider
 
+from annotator.errors import failure
 from annotator.store import search
 from annotator.store.engine import session_scope
 from annotator.tui.safe_text import display_text
@@ -60,12 +62,28 @@ class DocumentCommands(Provider):
 
     def jump_to_document(self, document_id: int) -> None:
         ann = self.app.annotating  # type: ignore[attr-defined]
-        with session_scope(ann.ctx.engine) as s:
-            uid = search.first_unit(s, document_id)
+        try:
+            with session_scope(ann.ctx.engine) as s:
+                uid = search.first_unit(s, document_id)
+        except SQLAlchemyError as exc:
+            self._failed(exc)
+            return
         self.jump_to_unit(uid)
 
     def jump_to_unit(self, unit_id: int | None) -> None:
         ann = self.app.annotating  # type: ignore[attr-defined]
         screen = self.app.screen
-        if unit_id is not None and hasattr(screen, "draw"):
-            screen.draw(ann.goto(unit_id, stay=True))
+        if unit_id is None or not hasattr(screen, "draw"):
+            return
+        try:
+            view = ann.goto(unit_id, stay=True)
+        except SQLAlchemyError as exc:
+            self._failed(exc)
+            return
+        screen.draw(view)
+
+    def _failed(self, exc: SQLAlchemyError) -> None:
+        """The store did not answer: one line on the screen, which stays where it was."""
+        say = getattr(self.app.screen, "say", None)
+        if say is not None:
+            say(f"Could not go there: {failure(exc)}", error=True)

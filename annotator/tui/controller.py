@@ -95,7 +95,8 @@ class Annotating:
         # Units of context read around each unit: the schema's, or more when the screen has
         # room for them (the screen sets it: unit_view.context_depth).
         self.context = (self.schema.context_before, self.schema.context_after)
-        # The project's suggestions: on or off (recorded with every label), and the models.
+        # The project's suggestions setting, and the models. A label records `assisted` only
+        # when a suggestion for its unit was actually handed to the screen (suggestions()).
         self.assisted = False
         self.suggester: Any = None  # annotator.assist.suggest.Suggester, once loading
         self._suggested: tuple[int, dict[str, Any]] | None = None
@@ -116,7 +117,7 @@ class Annotating:
             view = self._show(s, uid, fresh=self.queue.fresh)
             self._remember(s)
         self.renewed_at = self.clock()
-        if self.assisted:
+        if self.assisted and self.suggester is None:  # once a session: the models load once
             self._start_suggesting()
         return view
 
@@ -138,6 +139,12 @@ class Annotating:
         if self._suggested is None or self._suggested[0] != view.unit_id:
             self._suggested = (view.unit_id, suggester.suggest(view.text))
         return self._suggested[1]
+
+    def _shown_a_suggestion(self, unit_id: int) -> bool:
+        """Whether a suggestion for `unit_id` reached the screen: what `assisted` records (the
+        setting alone says nothing while the models load or where a task has none)."""
+        shown = self._suggested
+        return self.assisted and shown is not None and shown[0] == unit_id and bool(shown[1])
 
     def _remember(self, s) -> None:
         """Keep where my queue stands (valid at the session's first event mark), in `s`."""
@@ -322,7 +329,7 @@ class Annotating:
                     status=status,
                     comment=comment,
                     seconds=seconds,
-                    assisted=self.assisted,
+                    assisted=self._shown_a_suggestion(uid),
                 )
                 fresh = False
                 nxt: int | None
@@ -396,7 +403,11 @@ class Annotating:
         self._count(event_id, entry.status_after, entry.status_before)
         if entry.status_before in annotation_store.IN_QUEUE:
             self.queue.reopen(entry.unit_id)
-        return self.goto(entry.unit_id)
+        # Back to the unit; a document chosen from the palette stays the one saves go through.
+        try:
+            return self.goto(entry.unit_id, stay=self.detour is not None)
+        except Exception as exc:
+            raise NotShown(exc) from exc  # undone; only showing the unit failed
 
     def ensure_words(self) -> tuple[list[str], list[tuple[int, int]]]:
         """The shown unit's words and their offsets, computed once and cached in the store."""

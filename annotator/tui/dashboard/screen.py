@@ -20,6 +20,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, ProgressBar, Static
 
+from annotator.errors import failure
 from annotator.tui.crash import QuietCrashApp
 from annotator.tui.dashboard.charts import distribution, hbar, sparkline
 from annotator.tui.dashboard.data import AnnotatorProgress, DashboardData, load_dashboard
@@ -111,7 +112,7 @@ class DashboardScreen(Screen):
         try:
             data = load_dashboard(self.ctx, per_annotator=self.per_annotator)
         except (SQLAlchemyError, ValueError) as exc:
-            reason = (str(getattr(exc, "orig", None) or exc).splitlines() or ["?"])[0]
+            reason = failure(exc)
             # Textual awaits a coroutine function given here; its annotation says otherwise.
             self.app.call_from_thread(self._failed, reason)  # type: ignore[arg-type]
             return

@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from annotator.analysis.aggregate import Gold
+from annotator.errors import failure
 from annotator.schema.keys import REVIEW
 from annotator.store.adjudications import (
     Decision,
@@ -53,11 +54,6 @@ from annotator.tui.safe_text import display_text
 from annotator.tui.widgets.status import KeyHints
 from annotator.tui.widgets.unit_view import UnitBox, context_depth, document_line
 from annotator.wording import plural
-
-
-def one_line(exc: BaseException) -> str:
-    orig = getattr(exc, "orig", None) or exc
-    return (str(orig).strip().splitlines() or [type(exc).__name__])[0][:200]
 
 
 @dataclass
@@ -134,7 +130,7 @@ class ReviewScreen(Screen):
         try:
             items = self._queue(filters)
         except (StoreError, SQLAlchemyError) as exc:
-            self.app.call_from_thread(self._queue_failed, filters, one_line(exc))
+            self.app.call_from_thread(self._queue_failed, filters, failure(exc))
             return
         self.app.call_from_thread(self._queue_loaded, filters, items)
 
@@ -188,7 +184,7 @@ class ReviewScreen(Screen):
             table.adjudications = {}  # suggest from the annotators alone
             golds = dawid_skene_golds(self.schema, table)
         except (SQLAlchemyError, ValueError) as exc:
-            self.app.call_from_thread(self.say, f"no Dawid-Skene: {one_line(exc)}", error=True)
+            self.app.call_from_thread(self.say, f"no Dawid-Skene: {failure(exc)}", error=True)
             return
         self.app.call_from_thread(self._suggestions_loaded, golds)
 
@@ -221,7 +217,7 @@ class ReviewScreen(Screen):
                 view = load_unit(s, item.unit_id, before=before, after=after)
                 self.shown = Shown(view, opinions(s, item.unit_id), decisions(s, item.unit_id))
         except SQLAlchemyError as exc:
-            self.say(f"could not load the unit: {one_line(exc)}", error=True)
+            self.say(f"could not load the unit: {failure(exc)}", error=True)
             return
         # The store is the truth for what is decided (another lead may have been here).
         decided = frozenset(t for t in item.tasks if t in self.shown.decided)
@@ -326,7 +322,7 @@ class ReviewScreen(Screen):
                 )
                 shown.decided = decisions(s, item.unit_id)
         except SQLAlchemyError as exc:
-            self.say(f"not saved: {one_line(exc)}; try again", error=True)
+            self.say(f"not saved: {failure(exc)}; try again", error=True)
             return
         self.row, self.draft = None, []
         self.items[self.pos] = item = replace(item, decided=item.decided | {name})
@@ -428,7 +424,7 @@ class ReviewScreen(Screen):
                 )
                 self.shown.decided = decisions(s, item.unit_id)
         except SQLAlchemyError as exc:
-            self.say(f"not cleared: {one_line(exc)}", error=True)
+            self.say(f"not cleared: {failure(exc)}", error=True)
             return
         if cleared:
             self.items[self.pos] = replace(item, decided=item.decided - {name})

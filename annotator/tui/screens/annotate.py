@@ -19,6 +19,7 @@ from textual.keys import _character_to_key
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
+from annotator.errors import failure
 from annotator.schema.keys import ACTIONS, ANNOTATE
 from annotator.schema.values import given
 from annotator.schema.visibility import parents_first, show_if_of, visible_tasks
@@ -42,11 +43,6 @@ LOST = (
     "Not saved: this sentence was held for you, but your hold lapsed while you were away and "
     "others have labelled it. Your choices are still here; press → for your next sentence."
 )
-
-
-def one_line(exc: BaseException) -> str:
-    orig = getattr(exc, "orig", None) or exc
-    return (str(orig).strip().splitlines() or [type(exc).__name__])[0][:200]
 
 
 def format_eta(seconds: float | None) -> str:
@@ -105,6 +101,9 @@ class AnnotateScreen(Screen):
         self._tasks_resized = False  # a task was shown or hidden since the last frame
         self.stalled = False  # the store could not be reached when the screen opened
         self.unsaved = False  # the last save failed: the choices on screen are not stored
+        # Articles whose questions are owed: document id -> (its last unit, choices kept
+        # from a save that failed), oldest first; ctrl+o asks the first.
+        self.pending_articles: dict[int, tuple[UnitView, dict[str, Any] | None]] = {}
         self._tasks_cap = 0  # rows the task list may take (fit_tasks)
         label_keys = {lab.key for t in self.schema.tasks for lab in t.labels if lab.key}
         for key in sorted(label_keys):
@@ -233,7 +232,7 @@ class AnnotateScreen(Screen):
             self.query_one(UnitBox).display = False
             self.query_one("#tasks").display = False
             self.say(
-                f"Could not reach the store: {one_line(exc)}. Press enter to try again, q to quit.",
+                f"Could not reach the store: {failure(exc)}. Press enter to try again, q to quit.",
                 error=True,
             )
             return
@@ -259,13 +258,20 @@ class AnnotateScreen(Screen):
             self.query_one("#doc", Static).update(Text("Done", style="bold"), layout=False)
             self.query_one(UnitBox).display = False
             tasks.display = False
-            held = self.ann.held_by_others()
+            try:
+                held, any_units = self.ann.held_by_others(), self.ann.has_units()
+            except SQLAlchemyError as exc:
+                self.say(
+                    f"The store could not be read: {failure(exc)}. Press enter to look again.",
+                    error=True,
+                )
+                return
             if held:
                 self.say(
                     f"Nothing for you right now: {held:,} sentences are on others' screens and "
                     "come back if they leave them. Press enter to look again, q to quit."
                 )
-            elif not self.ann.has_units():
+            elif not any_units:
                 self.say(
                     "This project has no sentences yet: import articles first "
                     "(annotator import FILES), then open it again. Press q to quit."
@@ -519,55 +525,84 @@ class AnnotateScreen(Screen):
             self.unsaved = True
             return
         except NotShown as exc:
+            self.unsaved = False  # the label is in; only the next sentence is missing
             self.say(
-                f"Saved. The next sentence could not be read: {one_line(exc.__cause__ or exc)}. "
+                f"Saved. The next sentence could not be read: {failure(exc.__cause__ or exc)}. "
                 "Press → to try again.",
                 error=True,
             )
             self.update_progress()
+            self.article_read(done)
             return
         except SQLAlchemyError as exc:
             self.say(
-                f"Not saved: {one_line(exc)}. Your choices are still here; press enter to retry.",
+                f"Not saved: {failure(exc)}. Your choices are still here; press enter to retry.",
                 error=True,
             )
             self.unsaved = True
             return
         self.draw(view)
-        if self.ann.document_due(done):  # done, skipped or flagged: the article was read
+        self.article_read(done)
+
+    def article_read(self, done: UnitView | None) -> None:
+        """`done` was just saved (done, skipped or flagged: it was read): if it closed its
+        article and I owe the article's questions, they wait in `pending_articles` (ctrl+o
+        asks the oldest) and open now."""
+        try:
+            due = self.ann.document_due(done)
+        except SQLAlchemyError:
+            return  # the store did not answer: the article comes round again, or ctrl+o
+        if due and done is not None:
+            self.pending_articles.setdefault(done.document_id, (done, None))
             self.ask_document(done)
 
-    def ask_document(self, view: UnitView | None) -> None:
-        """The document tasks of `view`'s article, over the screen; saved when answered."""
+    def ask_document(self, view: UnitView | None, values: dict[str, Any] | None = None) -> None:
+        """The document tasks of `view`'s article, over the screen; saved when answered,
+        kept in `pending_articles` (with what was chosen) when not."""
         if view is None:
             return
         from annotator.tui.screens.document import DocumentScreen
 
-        def answered(values: dict[str, Any] | None) -> None:
-            if values is None:
+        doc = view.document_id
+
+        def answered(chosen: dict[str, Any] | None) -> None:
+            if chosen is None:
                 self.say("The article's questions wait: ctrl+o asks them again.")
                 return
             try:
-                self.ann.answer_document(view.document_id, values)
+                self.ann.answer_document(doc, chosen)
             except SQLAlchemyError as exc:
+                self.pending_articles[doc] = (view, chosen)  # asked again with these choices
                 self.say(
-                    f"Article answers not saved: {one_line(exc)}. ctrl+o to retry.", error=True
+                    f"Article answers not saved: {failure(exc)}. Your choices are kept: "
+                    "ctrl+o to retry.",
+                    error=True,
                 )
                 return
+            self.pending_articles.pop(doc, None)
             self.say(f"Saved your answers for the article “{view.title}”.")
 
+        if values is None:
+            try:
+                values = self.ann.document_answer(doc)
+            except SQLAlchemyError:
+                values = None  # the dialog opens empty; the save says whether the store is back
         about = f"The whole article ({view.doc_units} sentences): answer once, then go on."
-        previous = self.ann.document_answer(view.document_id)
-        self.app.push_screen(DocumentScreen(self.schema, view.title, about, previous), answered)
+        self.app.push_screen(DocumentScreen(self.schema, view.title, about, values), answered)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # ctrl+o (and its line in the help) only where the schema asks something per article.
         return bool(self.schema.document_tasks) if action == "document" else True
 
     def action_document(self) -> None:
+        """The oldest article whose questions wait, else the one on screen."""
         if self.typing():
             raise SkipAction()
-        self.ask_document(self.ann.view)
+        if self.pending_articles:
+            view, chosen = next(iter(self.pending_articles.values()))
+            self.ask_document(view, chosen)
+        else:
+            self.ask_document(self.ann.view)
 
     def action_skip(self) -> None:
         if self.typing():
@@ -594,8 +629,15 @@ class AnnotateScreen(Screen):
         try:
             entry = self.ann.undo_stack[-1] if self.ann.undo_stack else None
             view = self.ann.undo()
+        except NotShown as exc:
+            self.say(
+                f"Undone, but the unit could not be shown: {failure(exc.__cause__ or exc)}. "
+                "Press ← to go to it.",
+                error=True,
+            )
+            return
         except SQLAlchemyError as exc:
-            self.say(f"Undo failed: {one_line(exc)}", error=True)
+            self.say(f"Undo failed: {failure(exc)}", error=True)
             return
         if entry is None:
             self.say("Nothing to undo in this session.", error=True)
@@ -607,7 +649,7 @@ class AnnotateScreen(Screen):
         try:
             view = self.ann.previous()
         except SQLAlchemyError as exc:
-            self.say(f"Could not reach the store: {one_line(exc)}. Press ← to retry.", error=True)
+            self.say(f"Could not reach the store: {failure(exc)}. Press ← to retry.", error=True)
             return
         if view is None:
             self.say("No earlier unit of yours.", error=True)
@@ -618,7 +660,7 @@ class AnnotateScreen(Screen):
         try:
             view = self.ann.following()
         except SQLAlchemyError as exc:
-            self.say(f"Could not reach the store: {one_line(exc)}. Press → to retry.", error=True)
+            self.say(f"Could not reach the store: {failure(exc)}. Press → to retry.", error=True)
             return
         if view is None:
             self.say("This is your next unit.", error=True)

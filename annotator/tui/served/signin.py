@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from annotator.errors import failure
 from annotator.store.tokens import TokenHolder
 from annotator.tui.launch import StoreContext
 
@@ -78,7 +79,7 @@ class SignInScreen(Screen):
             with session_scope(self.ctx.engine) as session:
                 holder = find_by_token(session, token=token)
         except (StoreError, SQLAlchemyError) as exc:
-            reason = (str(getattr(exc, "orig", None) or exc).splitlines() or ["?"])[0][:120]
+            reason = failure(exc, 120)
             self.app.call_from_thread(
                 self.refused, f"Could not reach the store ({reason}): try again.", False
             )
