@@ -124,3 +124,35 @@ def test_a_unit_id_with_a_control_character_after_it(tmp_path):
     engine, proj = new_project(f"sqlite:///{tmp_path / 'a.db'}")
     report = import_labels(engine, proj, path)
     assert report.problems == ["ids.csv:2: 'unit_id' 0 is not a unit id"]
+
+
+def test_a_nul_character_in_a_value_is_refused_and_a_backslash_u0000_text_is_not(tmp_path):
+    path = tmp_path / "notes.jsonl"
+    lines = [
+        {
+            "text": "Rain fell.",
+            "annotator": "a",
+            "values": {"bias": "biased", "note": "C:\\u0000dir"},
+        },
+        {"text": "Snow fell.", "annotator": "a", "values": {"bias": "biased", "note": "a\u0000b"}},
+    ]
+    path.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    engine, proj = new_project(f"sqlite:///{tmp_path / 'a.db'}")
+    report = import_labels(engine, proj, path)
+    assert report.created == 1  # the literal backslash text is a text like any other
+    assert report.problems == ["notes.jsonl:2: a value contains a NUL character"]
+
+
+def test_names_that_differ_only_by_spaces_are_one_annotator(tmp_path):
+    path = tmp_path / "ours.jsonl"
+    row = {
+        "text": "Rain fell.",
+        "annotations": [
+            {"annotator": "alice", "values": {"bias": "biased"}, "status": "done"},
+            {"annotator": "alice ", "values": {"bias": "non_biased"}, "status": "done"},
+        ],
+    }
+    path.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    engine, proj = new_project(f"sqlite:///{tmp_path / 'a.db'}")
+    report = import_labels(engine, proj, path)
+    assert report.problems == [] and report.created == 1

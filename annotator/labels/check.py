@@ -219,6 +219,18 @@ class ValueChecker:
 def _stored(values: dict[str, Any]) -> dict[str, Any]:
     # PostgreSQL's json columns refuse \u0000; SQLite would take it. Refuse it on both, so a
     # file imports the same everywhere and one record never fails a whole batch.
-    if "\\u0000" in json.dumps(values):
+    if _has_nul(values):
         raise BadRecord("a value contains a NUL character")
     return values
+
+
+def _has_nul(value: Any) -> bool:
+    """A NUL character in any string, key or value, however deep (a backslash followed by
+    "u0000" in a text is not one)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False

@@ -154,7 +154,7 @@ def record_from(raw: dict[str, Any], line: int, cols: Columns, schema: Schema) -
                 raise BadRecord("an entry of 'annotations' has no 'values' mapping")
             out.append(
                 label(
-                    str(a.get("annotator") or cols.default_annotator or ""),
+                    str(a.get("annotator") or cols.default_annotator or "").strip(),
                     dict(a["values"]),
                     str(a.get("status") or "done"),
                 )

@@ -218,7 +218,8 @@ class LabelWriter:
 
     def annotator_ids(self, names: set[str]) -> None:
         """Find or make the annotators named (one query each way) into `self.annotators`."""
-        wanted = {name.strip(): name for name in names if name not in self.annotators}
+        asked = [name for name in names if name not in self.annotators]
+        wanted = {name.strip(): name for name in asked}  # one stripped name per store row
         if not wanted:
             return
         table: Table = Annotator.__table__  # type: ignore[attr-defined]
@@ -230,8 +231,8 @@ class LabelWriter:
             rows = [{"name": n, "role": "annotator", "created_at": now} for n in missing]
             self.session.execute(insert(table), rows)
             found = dict(self.session.execute(query).all())
-        for stripped, name in wanted.items():
-            self.annotators[name] = found[stripped]
+        for name in asked:  # every spelling asked for ("alice" and "alice ") gets the id
+            self.annotators[name] = found[name.strip()]
 
     def store(self, items: list[Checked], report: ImportReport) -> None:
         """Create or update each annotation the records name, with its audit event.

@@ -10,9 +10,12 @@ have written: each value passes through its column type's own conversion.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Column, Table, insert
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 
@@ -52,9 +55,11 @@ def insert_rows(
     dialect = session.get_bind().dialect
     dbapi: Any = session.connection().connection.dbapi_connection
     if dialect.name == "postgresql":
+        copy_in = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
         with (
+            as_sqlalchemy_error(copy_in, dialect),
             dbapi.cursor() as cur,
-            cur.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy,
+            cur.copy(copy_in) as copy,
         ):
             for row in rows:
                 copy.write_row(
@@ -76,6 +81,20 @@ def insert_rows(
     )
     cursor = dbapi.cursor()
     try:
-        cursor.executemany(statement, params)
+        with as_sqlalchemy_error(statement, dialect):
+            cursor.executemany(statement, params)
     finally:
         cursor.close()
+
+
+@contextmanager
+def as_sqlalchemy_error(statement: str, dialect: Any) -> Iterator[None]:
+    """The driver's own errors (raised here, outside SQLAlchemy) as SQLAlchemy's, so they are
+    reported as any store error is: one line, exit 1 ("database is locked", a dropped
+    connection), not as a bug. Parameters are hidden: they are people's labels."""
+    try:
+        yield
+    except dialect.loaded_dbapi.Error as exc:
+        raise DBAPIError.instance(
+            statement, None, exc, dialect.loaded_dbapi.Error, hide_parameters=True, dialect=dialect
+        ) from exc

@@ -30,7 +30,7 @@ def upgrade() -> None:
         sa.Column("project_id", sa.Integer(), nullable=False),
         sa.Column("suggestions", sa.Boolean(), nullable=False),
         sa.Column("explore", sa.Float(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(["project_id"], ["project.id"]),
         sa.PrimaryKeyConstraint("project_id"),
     )
@@ -48,7 +48,7 @@ def upgrade() -> None:
         sa.Column("macro_f1", sa.Float(), nullable=True),
         sa.Column("seconds", sa.Float(), nullable=False),
         sa.Column("weights", sa.LargeBinary(), nullable=False),
-        sa.Column("trained_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("trained_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(["project_id"], ["project.id"]),
         sa.ForeignKeyConstraint(["schema_version_id"], ["schemaversion.id"]),
         sa.PrimaryKeyConstraint("id"),
@@ -69,7 +69,10 @@ def upgrade() -> None:
     )
     op.create_index("ix_assistscore_project_minority", "assistscore", ["project_id", "minority"])
     op.add_column("annotation", sa.Column("assisted", sa.Boolean(), nullable=True))
-    op.add_column("annotationevent", sa.Column("assisted", sa.Boolean(), nullable=True))
+    # A downgrade keeps the audit's column (see below): an upgrade after it finds it there.
+    audit = {c["name"] for c in sa.inspect(op.get_bind()).get_columns("annotationevent")}
+    if "assisted" not in audit:
+        op.add_column("annotationevent", sa.Column("assisted", sa.Boolean(), nullable=True))
 
 
 def downgrade() -> None:
