@@ -4,6 +4,7 @@ is configured; small stores with units or labels. Builders live in tests/support
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,6 +37,9 @@ def _pg_schema_url(base: str) -> Iterator[str]:
 def _no_user_config(tmp_path, monkeypatch):
     """No test reads or writes the config file of the person running the suite."""
     monkeypatch.setenv("ANNOTATOR_CONFIG", str(tmp_path / "config.toml"))
+    # The command-line guard takes over Python's unraisable-error hook for its process; a test
+    # that runs the guard gives it back afterwards.
+    monkeypatch.setattr(sys, "unraisablehook", sys.unraisablehook)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -95,3 +95,26 @@ def test_a_lost_connection_is_not_blamed_on_the_address():
     wrong = OperationalError("connect", {}, Exception("connection refused"))
     assert format_user_error(lost).endswith("(the connection was lost: run it again)")
     assert format_user_error(wrong).endswith("(check --db / ANNOTATOR_DB)")
+
+
+def test_an_error_python_cannot_raise_goes_to_the_log_not_the_terminal(
+    tmp_path, capsys, monkeypatch
+):
+    import gc
+
+    from annotator.cli import failures
+
+    logged = []
+    monkeypatch.setattr(failures, "write_crash_log", lambda exc, argv=None: logged.append(exc))
+
+    class Cursor:
+        def __del__(self):  # as a driver's cursor closing on a dropped connection at exit
+            raise RuntimeError("connection already closed")
+
+    def command():
+        Cursor()
+        gc.collect()
+
+    assert failures.guarded(command) == 0
+    assert "Traceback" not in capsys.readouterr().err
+    assert [str(e) for e in logged] == ["connection already closed"]

@@ -28,6 +28,7 @@ def guarded(command: Callable[[], object]) -> int:
     """Run `command` (Click exits by itself: 0, 1, or 2 for usage); turn whatever escapes
     into one line on stderr and an exit code. A bug's traceback goes to a log file, never to
     the terminal, where it would bury the one line that matters."""
+    sys.unraisablehook = _log_unraisable
     try:
         command()
     except SystemExit as exc:
@@ -52,6 +53,14 @@ def guarded(command: Callable[[], object]) -> int:
         _say(f"internal error ({type(exc).__name__}); {where}; please report it", style="red")
         return EXIT_INTERNAL
     return 0
+
+
+def _log_unraisable(unraisable: sys.UnraisableHookArgs) -> None:
+    """An error Python cannot raise (in a finaliser: a database cursor closed on a connection
+    that was dropped, at exit): it changes no result, so it goes to a crash log, not to the
+    terminal, where Python would print its traceback under our one line."""
+    if unraisable.exc_value is not None:
+        write_crash_log(unraisable.exc_value)
 
 
 def _say(line: str, style: str | None = None) -> None:
