@@ -41,3 +41,37 @@ def test_export_to_a_full_disk_is_one_line_and_leaves_nothing(tmp_path, full_dis
         f"error: {out}: could not be written (No space left on device); nothing was left behind"
     )
     assert list(out.parent.iterdir()) == []
+
+
+def test_a_connection_dropped_after_the_last_row_does_not_fail_the_export(tmp_path, monkeypatch):
+    from sqlalchemy.engine import Connection
+    from sqlalchemy.exc import OperationalError
+
+    from annotator.export.options import ExportOptions
+    from annotator.export.run import export_project
+    from tests.support.exports import project_of
+
+    engine, pid = build_store(f"sqlite:///{tmp_path / 'a.db'}", documents=3)
+    project = project_of(engine, pid)
+    real_close = Connection.close
+
+    from annotator.store import export_stream
+
+    real_stream = export_stream.UnitStream.__init__
+
+    def streaming(self, conn, *args, **kwargs):
+        conn.info["export stream"] = True
+        real_stream(self, conn, *args, **kwargs)
+
+    def dropped(self):  # the server ended the stream's session: its closing rollback fails
+        streamed = self.info.pop("export stream", False) if not self.closed else False
+        real_close(self)
+        if streamed:
+            raise OperationalError("ROLLBACK", {}, Exception("terminating connection"))
+
+    monkeypatch.setattr(export_stream.UnitStream, "__init__", streaming)
+    monkeypatch.setattr(Connection, "close", dropped)
+    target = tmp_path / "out.jsonl"
+    result = export_project(engine, project, "jsonl", target, ExportOptions())
+    monkeypatch.undo()
+    assert target.exists() and result.records == len(target.read_text().splitlines()) > 0

@@ -24,6 +24,7 @@ SQLite stores them, UTC text 'YYYY-MM-DD HH:MM:SS.ffffff' (``iso_text`` makes th
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -35,6 +36,7 @@ from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
 PROGRESS_EVERY = 2_000  # units read between progress reports
 STREAM_CHUNK = 5_000  # rows per fetch from a server-side cursor
@@ -345,5 +347,11 @@ def open_stream(
 
     It reads with SQLite's default small page cache: one ordered pass reads each page about
     once (the 64 MB cache is only set around import batches, see ingest.pipeline)."""
-    with engine.connect() as conn:
+    conn = engine.connect()
+    try:
         yield UnitStream(conn, project_id, filters, with_tokens=with_tokens)
+    finally:
+        # Only reads ran here: a connection dropped after the last row can fail its closing
+        # rollback, which loses nothing, so it must not fail an export already written whole.
+        with contextlib.suppress(DBAPIError):
+            conn.close()
