@@ -180,3 +180,18 @@ def test_problem_list_is_capped_with_a_count_of_the_rest():
     assert len(lines) == MAX_PROBLEMS
     assert lines[0] == "s:2:9: a task should be a mapping of keys, got 'a'"
     assert lines[-1].endswith(f": ... and {300 - MAX_PROBLEMS + 1} more problems; fix these first")
+
+
+def test_a_number_of_thousands_of_digits_is_out_of_range_not_a_crash():
+    from annotator.schema import SchemaError, parse_schema
+
+    text = (
+        "name: x\noverlap: "
+        + "9" * 5001
+        + "\ntasks:\n  - {name: b, type: single, labels: [a, b]}\n"
+    )
+    with pytest.raises(SchemaError) as err:
+        parse_schema(text, "big.yaml")
+    assert "big.yaml:2:10: `overlap` should be between 1 and 100, got 99999999999999999999…" in str(
+        err.value
+    )

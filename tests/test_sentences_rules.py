@@ -123,3 +123,10 @@ def test_undetermined_language_keeps_the_built_in_rules() -> None:
     caption = "市民路过街头竖立的宣传牌。（2023年5月17日）"
     assert split_sentences(caption, "und") == [caption]
     assert split_sentences(caption, "zh-TW") == [caption]
+
+
+def test_a_long_run_of_dots_still_ends_its_sentence_where_it_ends():
+    from annotator.ingest.sentences import split_sentences
+
+    text = "Wait" + "." * 40 + " Then it rained."
+    assert split_sentences(text, "en") == ["Wait" + "." * 40, "Then it rained."]

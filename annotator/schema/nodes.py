@@ -151,10 +151,13 @@ class NodeReader:
             and node.tag == YAML + "int"
             and re.fullmatch(r"[-+]?\d+", node.value)
         ):
-            value = int(node.value)
-            if low <= value <= high:
+            # Compared as text first: Python refuses to read a number of over 4,300 digits.
+            digits = node.value.lstrip("+-").lstrip("0")
+            value = int(node.value) if len(digits) <= 18 else None
+            if value is not None and low <= value <= high:
                 return value
-            self.problem(node, f"{what} should be between {low} and {high}, got {value}")
+            shown = node.value if len(node.value) <= 24 else node.value[:20] + "…"
+            self.problem(node, f"{what} should be between {low} and {high}, got {shown}")
             return None
         self.problem(node, f"{what} should be a whole number, got {kind(node)}")
         return None
