@@ -40,13 +40,17 @@ class DocumentAnswer:
 def my_document_answer(
     session: Session, document_id: int, annotator_id: int
 ) -> DocumentAnswer | None:
-    row = session.exec(
+    row = _mine(session, document_id, annotator_id)
+    return DocumentAnswer(dict(row.values), row.status) if row else None
+
+
+def _mine(session: Session, document_id: int, annotator_id: int) -> DocumentAnnotation | None:
+    return session.exec(
         select(DocumentAnnotation).where(
             DocumentAnnotation.document_id == document_id,
             DocumentAnnotation.annotator_id == annotator_id,
         )
     ).first()
-    return DocumentAnswer(dict(row.values), row.status) if row else None
 
 
 def save_document_answer(
@@ -65,12 +69,7 @@ def save_document_answer(
     the document annotation. `seconds` adds to the time already recorded."""
     if status not in (DONE, SKIPPED):
         raise ValueError(f"a document answer is done or skipped, not {status!r}")
-    row = session.exec(
-        select(DocumentAnnotation).where(
-            DocumentAnnotation.document_id == document_id,
-            DocumentAnnotation.annotator_id == annotator_id,
-        )
-    ).first()
+    row = _mine(session, document_id, annotator_id)
     action = "create" if row is None else "update"
     if status == SKIPPED:
         action = "skip"
@@ -122,32 +121,20 @@ def last_unit_of(session: Session, document_id: int) -> int | None:
 def document_labels(session: Session, project_id: int) -> ProjectLabels:
     """Every document answer of a project as label columns (``unit`` holds document ids),
     for `analysis.agreement.compute_agreement` over the schema's `per_document()` view."""
-    rows = session.exec(
-        select(  # type: ignore[call-overload]
-            DocumentAnnotation.document_id,
-            Annotator.name,
-            Annotator.role,
-            DocumentAnnotation.status,
-            DocumentAnnotation.seconds,
-            DocumentAnnotation.values,
-        )
-        .join(Annotator, Annotator.id == DocumentAnnotation.annotator_id)  # type: ignore[arg-type]
-        .join(Document, Document.id == DocumentAnnotation.document_id)  # type: ignore[arg-type]
-        .where(Document.project_id == project_id)
-        .order_by(DocumentAnnotation.document_id, Annotator.name)  # type: ignore[arg-type]
-    ).all()
+    rows = document_rows(session, project_id)
     data = ProjectLabels()
     index: dict[str, int] = {}
-    for name, role in sorted({(r[1], r[2]) for r in rows}):
+    for name, role in sorted({(a.annotator, a.role) for r in rows for a in r.answers}):
         index[name] = len(data.annotators)
         data.annotators.append(name)
         data.roles.append(role)
-    for document_id, name, _role, status, seconds, values in rows:
-        data.unit.append(document_id)
-        data.annotator.append(index[name])
-        data.status.append(status)
-        data.seconds.append(seconds)
-        data.values.append(dict(values or {}))
+    for row in rows:
+        for a in row.answers:
+            data.unit.append(row.document_id)
+            data.annotator.append(index[a.annotator])
+            data.status.append(a.status)
+            data.seconds.append(a.seconds)
+            data.values.append(a.values)
     data.total_units = session.exec(
         select(func.count()).select_from(Document).where(Document.project_id == project_id)
     ).one()
@@ -157,6 +144,7 @@ def document_labels(session: Session, project_id: int) -> ProjectLabels:
 @dataclass
 class Answer:
     annotator: str
+    role: str
     status: str
     values: dict[str, Any]
     created_at: datetime
@@ -180,7 +168,13 @@ def document_rows(session: Session, project_id: int) -> list[DocumentRow]:
     """The documents someone answered the document tasks of, each with every answer (by
     annotator name), in document order: what an export writes."""
     rows = session.exec(
-        select(Document, DocumentAnnotation, Annotator.name, SchemaVersion.content_hash)
+        select(  # type: ignore[call-overload]
+            Document,
+            DocumentAnnotation,
+            Annotator.name,
+            Annotator.role,
+            SchemaVersion.content_hash,
+        )
         .join(DocumentAnnotation, DocumentAnnotation.document_id == Document.id)  # type: ignore[arg-type]
         .join(Annotator, Annotator.id == DocumentAnnotation.annotator_id)  # type: ignore[arg-type]
         .join(SchemaVersion, SchemaVersion.id == DocumentAnnotation.schema_version_id)  # type: ignore[arg-type]
@@ -188,13 +182,14 @@ def document_rows(session: Session, project_id: int) -> list[DocumentRow]:
         .order_by(Document.id, Annotator.name)  # type: ignore[arg-type]
     ).all()
     out: list[DocumentRow] = []
-    for doc, ann, name, schema_hash in rows:
+    for doc, ann, name, role, schema_hash in rows:
         assert doc.id is not None
         if not out or out[-1].document_id != doc.id:
             out.append(DocumentRow(doc.id, doc.title, doc.url, doc.outlet, doc.published, doc.lang))
         out[-1].answers.append(
             Answer(
                 name,
+                role,
                 ann.status,
                 dict(ann.values),
                 ann.created_at,
