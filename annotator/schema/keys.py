@@ -45,6 +45,13 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("undo", ("u",), "undo my last save (review: clear this decision)", "Undo", BOTH),
     KeyAction("skip", ("s",), "skip for now (it comes back)", "Skip"),
     KeyAction("flag", ("f",), "flag for the lead, with a comment", "Flag"),
+    KeyAction(
+        "accept",
+        ("=",),
+        "take the model's suggestions for the tasks still empty, then save when nothing "
+        "required is left (only with suggestions on)",
+        "Accept",
+    ),
     KeyAction("filter", ("/",), "narrow the review queue", "Filter", (REVIEW,)),
     KeyAction("dashboard", ("ctrl+d",), "dashboard: progress and agreement", "Dash", (REVIEW,)),
     KeyAction("document", ("ctrl+o",), "the article's questions (document tasks)"),
@@ -77,6 +84,7 @@ _ALIASES = {
     "slash": "/",
     "backtab": "shift+tab",
     "^p": "ctrl+p",
+    "equals_sign": "=",
 }
 
 

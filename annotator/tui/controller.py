@@ -100,6 +100,7 @@ class Annotating:
         self.assisted = False
         self.suggester: Any = None  # annotator.assist.suggest.Suggester, once loading
         self._suggested: tuple[int, dict[str, Any]] | None = None
+        self._suggest_ahead: tuple[int, dict[str, Any]] | None = None  # see read_ahead
 
     # --- which unit --------------------------------------------------------------------
     def open_first(self) -> UnitView | None:
@@ -133,12 +134,31 @@ class Annotating:
         """The models' guess per task for the shown unit, {task: Suggestion(value,
         confidence)}; empty while they load, when suggestions are off, or without a model.
         Computed once per unit (a fraction of a millisecond)."""
-        view, suggester = self.view, self.suggester
-        if view is None or suggester is None or not suggester.ready:
+        view = self.view
+        if view is None:
             return {}
-        if self._suggested is None or self._suggested[0] != view.unit_id:
-            self._suggested = (view.unit_id, suggester.suggest(view.text))
+        done = self._suggested
+        if done is not None and done[0] == view.unit_id and (done[1] or not self._ready()):
+            return done[1]
+        ahead = self._suggest_ahead
+        if ahead is not None and ahead[0] == view.unit_id:
+            self._suggested = ahead  # guessed while the unit before it was on screen
+        else:
+            self._suggested = (view.unit_id, self._guess(view.text))
         return self._suggested[1]
+
+    def _ready(self) -> bool:
+        return self.suggester is not None and self.suggester.ready
+
+    def _guess(self, text: str) -> dict[str, Any]:
+        """The models' guesses for `text`; nothing (never an error) while they load or if
+        they fail: a suggestion is a help, not something a label may wait for."""
+        if self.suggester is None or not self.suggester.ready:
+            return {}
+        try:
+            return self.suggester.suggest(text)
+        except Exception:
+            return {}
 
     def _shown_a_suggestion(self, unit_id: int) -> bool:
         """Whether a suggestion for `unit_id` reached the screen: what `assisted` records (the
@@ -388,6 +408,11 @@ class Annotating:
             )
             if nxt is not None:
                 self._ahead = (view.unit_id, nxt, self._load(s, nxt, fresh=True))
+        if self._ahead is not None and self._ahead[2][0] is not None and self._ready():
+            # The next unit's guesses too, off the key path (the screen calls this after
+            # drawing): the save then shows them without computing.
+            loaded = self._ahead[2][0]
+            self._suggest_ahead = (loaded.unit_id, self._guess(loaded.text))
 
     def undo(self) -> UnitView | None:
         """Undo my last save of this session and show that unit again (None: nothing to undo)."""

@@ -84,6 +84,11 @@ def hints(app: App, screen: str, overrides: Mapping[str, str]) -> list[tuple[str
     ]
 
 
+def hints_of(app: App, action: str, overrides: Mapping[str, str]) -> tuple[str, str]:
+    """(key, name) of one action in the footer line."""
+    return (shown(app, keys_of(action, overrides)[0]), BY_ID[action].short)
+
+
 def help_table(
     app: App, screen: str, overrides: Mapping[str, str], hidden: Collection[str] = ()
 ) -> Table:

@@ -17,6 +17,7 @@ from textual.color import Color
 from textual.containers import VerticalScroll
 from textual.keys import _character_to_key
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from annotator.errors import failure
@@ -27,6 +28,7 @@ from annotator.store.annotations import FLAGGED, SKIPPED
 from annotator.store.units import UnitView
 from annotator.tui import keymap
 from annotator.tui.controller import Annotating, LeaseLost, NotShown
+from annotator.tui.guess import guess_line, room
 from annotator.tui.span_hints import hint_alphabet
 from annotator.tui.widgets.base import TaskPanel
 from annotator.tui.widgets.panels import make_panel
@@ -71,6 +73,7 @@ METHODS = {
     "undo": "undo",
     "skip": "skip",
     "flag": "flag",
+    "accept": "accept",
     "help": "help",
     "document": "document",
     "quit": "quit",
@@ -105,6 +108,7 @@ class AnnotateScreen(Screen):
         # from a save that failed), oldest first; ctrl+o asks the first.
         self.pending_articles: dict[int, tuple[UnitView, dict[str, Any] | None]] = {}
         self._tasks_cap = 0  # rows the task list may take (fit_tasks)
+        self._wait_for_models: Timer | None = None  # polls until the models are read
         label_keys = {lab.key for t in self.schema.tasks for lab in t.labels if lab.key}
         for key in sorted(label_keys):
             name = _character_to_key(key) if len(key) == 1 else key
@@ -141,10 +145,12 @@ class AnnotateScreen(Screen):
             for char in alphabet + alphabet.upper():
                 self._bindings.bind(char, f"hint({char!r})", show=False, priority=True)
             self._bindings.bind("escape", "cancel_hint", show=False, priority=True)
-        self.query_one(KeyHints).set_hints(self.key_hints())
         self.widen_context()
         self.open_first()
+        self.query_one(KeyHints).set_hints(self.key_hints())  # = Accept: suggestions on
         self.load_progress()
+        if self.ann.suggester is not None:
+            self._wait_for_models = self.set_interval(0.2, self.models_loaded)
         # What exists once the first unit is up (Textual, SQLAlchemy, the schema) lives until
         # the app ends: taken out of the collector's reach, a full collection on a later key
         # costs about 2 ms instead of 40.
@@ -179,8 +185,37 @@ class AnnotateScreen(Screen):
             self.query_one("#tasks").styles.max_height = cap
 
     def key_hints(self) -> list[tuple[str, str]]:
-        """(key, what) for the footer line, as the user's config remaps them."""
-        return keymap.hints(self.app, ANNOTATE, self.user_keys())
+        """(key, what) for the footer line, as the user's config remaps them (accepting a
+        suggestion only when the project shows them)."""
+        hints = keymap.hints(self.app, ANNOTATE, self.user_keys())
+        if not self.ann.assisted:
+            accept = keymap.hints_of(self.app, "accept", self.user_keys())
+            hints = [h for h in hints if h != accept]
+        return hints
+
+    # --- suggestions -------------------------------------------------------------------
+    def models_loaded(self) -> None:
+        """Once the models are read (in a thread): keep room for a guess in each task that
+        has a model, then show the guesses for the unit on screen."""
+        suggester = self.ann.suggester
+        if suggester is None or not suggester.loaded.is_set():
+            return
+        if self._wait_for_models is not None:
+            self._wait_for_models.stop()
+        for name in suggester.models:
+            panel = self.panels.get(name)
+            if panel is not None:
+                panel.guess_room = room(panel.schema_task)
+                panel.refresh(layout=True)
+        self.show_guesses()
+
+    def show_guesses(self) -> None:
+        """The model's guess beside each task it has learnt (nothing without one)."""
+        guesses = self.ann.suggestions() if self.ann.assisted else {}
+        for name, panel in self.panels.items():
+            found = guesses.get(name)
+            task = panel.schema_task
+            panel.show_guess(guess_line(task, found.value, found.confidence) if found else "")
 
     # --- workers -----------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="progress")
@@ -291,6 +326,7 @@ class AnnotateScreen(Screen):
             if isinstance(panel, SpanPanel):
                 panel.unload()  # its words are loaded if it is shown (update_visibility)
             panel.set_value(saved.get(name))
+        self.show_guesses()
         self.update_visibility(initial=True)
         if self.ann.saved_status:
             note = {SKIPPED: "skipped earlier", FLAGGED: "flagged earlier"}.get(
@@ -591,8 +627,34 @@ class AnnotateScreen(Screen):
         self.app.push_screen(DocumentScreen(self.schema, view.title, about, values), answered)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # ctrl+o (and its line in the help) only where the schema asks something per article.
-        return bool(self.schema.document_tasks) if action == "document" else True
+        # ctrl+o (and its line in the help) only where the schema asks something per article;
+        # accepting a suggestion only where the project shows them.
+        if action == "document":
+            return bool(self.schema.document_tasks)
+        if action == "accept":
+            return self.ann.assisted
+        return True
+
+    def action_accept(self) -> None:
+        """The model's suggestions fill the tasks still empty, as if their keys were pressed
+        (a choice already made stays); then the unit is saved if nothing required is left,
+        as enter would (accepting is answering)."""
+        if self.typing():
+            raise SkipAction()
+        if self.ann.view is None:
+            return
+        guesses = self.ann.suggestions()
+        if not guesses:
+            self.say("No suggestion for this sentence: no model yet, or it is still loading.")
+            return
+        for name in self.task_order:  # parents first: a filled value may show its children
+            panel, found = self.panels[name], guesses.get(name)
+            if found is None or panel.has_value() or not given(found.value):
+                continue
+            if name in self.shown_tasks():
+                panel.change(found.value)
+        self.update_visibility()
+        self.action_save()
 
     def action_document(self) -> None:
         """The oldest article whose questions wait, else the one on screen."""

@@ -47,7 +47,10 @@ def key_map(schema: Schema, screen: Screen, which: str = ANNOTATE) -> Table:
     schema's label keys."""
     app = screen.app
     config = getattr(app, "config", None)
-    hidden = () if schema.document_tasks else ("document",)
+    hidden = [] if schema.document_tasks else ["document"]
+    ann = getattr(screen, "ann", None)
+    if which == ANNOTATE and not getattr(ann, "assisted", False):
+        hidden.append("accept")  # suggestions are off for this project
     table = help_table(app, which, getattr(config, "keys", None) or {}, hidden)
     for task in schema.tasks:
         for label in task.labels:

@@ -46,6 +46,11 @@ class TaskPanel(Widget, can_focus=False):
         self._keys = {lab.key: lab for lab in task.labels if lab.key}
         self.active = False
         self._look: tuple[Color, Color] | None = None
+        # The model's suggestion, as the header shows it ("" none), and the longest one this
+        # task could show: the panel's height is kept for that, so a guess never moves the
+        # layout (see annotator.tui.guess).
+        self.guess = ""
+        self.guess_room = ""
 
     def set_active(self, look: tuple[Color, Color] | None) -> None:
         """Highlight this panel as the one label keys go to, with (background, bar) colours
@@ -93,13 +98,22 @@ class TaskPanel(Widget, can_focus=False):
         return False
 
     # --- drawing -----------------------------------------------------------------------
-    def header(self) -> Text:
+    def show_guess(self, guess: str) -> None:
+        """Show the model's suggestion in the header ("" hides it): a repaint, no layout."""
+        if guess != self.guess:
+            self.guess = guess
+            self.refresh()
+
+    def header(self, guess: str | None = None) -> Text:
         t = Text(no_wrap=False)
         t.append(display_text(self.schema_task.name), style="bold")
         if self.schema_task.required:
             t.append(" *", style="bold red" if not self.has_value() else "dim")
         if self.schema_task.prompt:
             t.append("  " + display_text(self.schema_task.prompt), style="italic")
+        guess = self.guess if guess is None else guess
+        if guess:
+            t.append("  " + guess, style="dim italic")
         return t
 
     def label_chip(self, label: Label, selected: bool, *, mark: str = "") -> Text:
@@ -114,8 +128,8 @@ class TaskPanel(Widget, can_focus=False):
     def body(self) -> Text:
         return Text()
 
-    def panel_text(self) -> Text:
-        out = self.header()
+    def panel_text(self, guess: str | None = None) -> Text:
+        out = self.header(guess)
         out.append("\n")
         out.append_text(self.body())
         return out
@@ -123,7 +137,8 @@ class TaskPanel(Widget, can_focus=False):
     def get_content_height(self, container, viewport, width: int) -> int:
         if self.children:  # free text: a header and an input, laid out as widgets
             return super().get_content_height(container, viewport, width)
-        return len(cached_lines(self.panel_text().plain, max(1, width)))
+        room = self.guess_room or None  # the height the longest guess needs
+        return len(cached_lines(self.panel_text(room).plain, max(1, width)))
 
     def render(self) -> Text:
         # Broken into lines by the CJK-aware rules (Textual's own wrap folds a run of hanzi
