@@ -84,6 +84,9 @@ class CardStats:
     _outlet_docs: set[int] = field(default_factory=set)
     overlap: Counter[int] = field(default_factory=Counter)  # done labels per unit -> units
     adjudicated_units: int = 0
+    # Done labels by the `assisted` flag: on (suggestions on screen), off, unknown (not
+    # given on the annotate screen: imported, or from before the flag existed).
+    assisted: Counter[str] = field(default_factory=Counter)
 
     def unit_labels(self, done: int, adjudicated: bool) -> None:
         self.overlap[done] += 1
@@ -255,6 +258,16 @@ def _annotation(
             for k, n in sorted(stats.overlap.items())
         )
         out.append(f"- **Labels per unit (status `done`):** {spread}.")
+    on, off = stats.assisted["on"], stats.assisted["off"]
+    if on or off:
+        unknown = stats.assisted["unknown"]
+        out.append(
+            f"- **Model suggestions:** {on:,} of {on + off + unknown:,} `done` labels were given "
+            f"with the project's model suggesting a value on screen (`assisted` is true), "
+            f"{off:,} without"
+            + (f", {unknown:,} not on the annotate screen (imported)" if unknown else "")
+            + "; a shown guess can sway annotators, so compare the two before pooling them."
+        )
     out.append(
         f"- **Guidelines:** the `guidelines` of schema {schema_name} (content hash "
         f"`{schema_hash[:12]}`), shown to annotators with `?`; the full text follows."
@@ -341,6 +354,7 @@ def card_json(stats: CardStats) -> str:
             "annotations": dict(stats.annotations),
             "documents": {k: len(v) for k, v in stats.documents.items()},
             "annotators": sorted(stats.annotators),
+            "assisted": dict(stats.assisted),
         },
         ensure_ascii=False,
     )

@@ -20,6 +20,7 @@ from annotator.export.encode import Memo
 from annotator.export.gold import MEMO, GoldRules, UnitGold, decoded_values
 
 BATCH = 2_000  # units counted at a time
+ASSISTED = {True: "on", False: "off", None: "unknown"}  # SQLite gives 1/0: the same keys
 
 
 class StreamCard:
@@ -80,7 +81,11 @@ class StreamCard:
         split = self._split(doc_id)
         s.units[split] += 1
         s.annotations[split] += len(anns)
-        done = sum(1 for a in anns if a[3] == "done")
+        done = 0
+        for a in anns:
+            if a[3] == "done":
+                done += 1
+                s.assisted[ASSISTED[a[9]]] += 1
         self._document(stream, doc_id, split)
         if self._gold is not None:
             keys, sources = self._gold(anns, adjudicated)

@@ -28,6 +28,8 @@ from annotator.store.export_stream import UnitStream
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FLUSH = 5_000  # lines per write
 NO_ANNOTATION = ",".join([""] * len(ANNOTATION_COLUMNS))  # its cells, all empty
+# `assisted` as stored (SQLite gives 0/1, PostgreSQL a bool; None: not given on screen).
+FLAG_CELL = {None: "", True: "true", False: "false"}
 VALUES_MEMO = 50_000  # distinct values texts remembered (span values are all distinct)
 
 
@@ -174,13 +176,25 @@ def write_csv_stream(
                 f"{heads[uid][0]}{names[who]},{words[status]},"
                 f"{created[:10]}T{created[11:]}Z,{updated[:10]}T{updated[11:]}Z,"
                 f"{'' if seconds is None else cell(seconds)},"
-                f"{'' if comment is None else cell(comment)},{hashes[version]}"
+                f"{'' if comment is None else cell(comment)},{hashes[version]},"
+                f"{FLAG_CELL[helped]}"
                 f"{heads[uid][1]}{values_cells[values]}{heads[uid][2]}\r\n"
                 if who is not None
                 # a unit nobody annotated (--all): one record, no annotator
                 else f"{heads[uid][0]}{NO_ANNOTATION}{heads[uid][1]}{values_cells[None]}"
                 f"{heads[uid][2]}\r\n"
-                for uid, who, values, status, comment, seconds, version, created, updated in anns
+                for (
+                    uid,
+                    who,
+                    values,
+                    status,
+                    comment,
+                    seconds,
+                    version,
+                    created,
+                    updated,
+                    helped,
+                ) in anns
             ]
             bg.submit(fh.write, "".join(lines))
             count += len(lines)

@@ -23,6 +23,7 @@ ANNOTATION_COLUMNS = (
     "seconds",
     "comment",
     "schema_hash",
+    "assisted",  # the model's suggestions were on screen (empty: not given on screen)
 )
 # Task types whose values are lists or mappings (JSON-encoded in CSV).
 STRUCTURED = ("multi", "span", "stance")

@@ -19,6 +19,8 @@ from annotator.export.tokens import stream_tokens
 from annotator.store.export_stream import UnitStream
 
 FLUSH = 2_000  # lines per write
+# `assisted` as stored (SQLite gives 0/1, PostgreSQL a bool; None: not given on screen).
+FLAG = {None: "null", True: "true", False: "false"}
 
 
 def write_jsonl(job: ExportJob) -> ExportResult:
@@ -102,8 +104,20 @@ def write_jsonl_stream(
                     f'"comment":{"null" if comment is None else jstr(comment)},'
                     f'"seconds":{json_number(seconds)},"schema_hash":{hashes[version]},'
                     f'"created_at":"{created[:10]}T{created[11:]}Z",'
-                    f'"updated_at":"{updated[:10]}T{updated[11:]}Z"}}'
-                    for _, who, values, status, comment, seconds, version, created, updated in anns
+                    f'"updated_at":"{updated[:10]}T{updated[11:]}Z",'
+                    f'"assisted":{FLAG[helped]}}}'
+                    for (
+                        _,
+                        who,
+                        values,
+                        status,
+                        comment,
+                        seconds,
+                        version,
+                        created,
+                        updated,
+                        helped,
+                    ) in anns
                 ]
             )
             extra = ""

@@ -45,6 +45,8 @@ def arrow_schema(
             fields.append(pa.field(name, pa.int64()))
         elif name == "seconds" or name.startswith("gold_posterior."):
             fields.append(pa.field(name, pa.float64()))
+        elif name == "assisted":
+            fields.append(pa.field(name, pa.bool_()))
         elif name == "tokens":
             fields.append(pa.field(name, pa.list_(pa.string())))
         elif name in kinds:
@@ -151,6 +153,7 @@ def write_parquet_stream(
         (unit_ids, whos, values, statuses, comments, seconds, versions, created, updated) = (
             list(map(itemgetter(i), anns)) for i in range(9)
         )
+        assisted = [None if a[9] is None else bool(a[9]) for a in anns]
         ids, doc_ids, positions, kinds, texts = (list(map(itemgetter(i), units)) for i in range(5))
         unit_id_column = pa.array(unit_ids, pa.int64())
         by_unit = {uid: list(group) for uid, group in groupby(anns, itemgetter(0))}
@@ -191,6 +194,7 @@ def write_parquet_stream(
             "seconds": pa.array(seconds, pa.float64()),
             "comment": pa.array(comments, pa.string()),
             "schema_hash": mapped(versions, stream.hashes),
+            "assisted": pa.array(assisted, pa.bool_()),
         }
         for name in doc_fields:
             cols[name] = pa.array([d[name] for d in docs], pa.string()).take(doc_take)

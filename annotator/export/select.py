@@ -81,8 +81,20 @@ def export_rows(
                 "schema_hash": hashes.get(version),
                 "created_at": iso_text(created),
                 "updated_at": iso_text(updated),
+                "assisted": None if helped is None else bool(helped),
             }
-            for _, who, values, status, comment, seconds, version, created, updated in anns
+            for (
+                _,
+                who,
+                values,
+                status,
+                comment,
+                seconds,
+                version,
+                created,
+                updated,
+                helped,
+            ) in anns
         ]
         row: Row = {
             "unit_id": uid,

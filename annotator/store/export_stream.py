@@ -19,7 +19,10 @@ SQLite stores them, UTC text 'YYYY-MM-DD HH:MM:SS.ffffff' (``iso_text`` makes th
 
     unit:       (id, document_id, position, kind, text[, tokens as JSON text])
     annotation: (unit_id, annotator_id, values JSON text, status, comment, seconds,
-                 schema_version_id, created_at, updated_at)
+                 schema_version_id, created_at, updated_at, assisted)
+
+`assisted`: whether the model's suggestions were on the screen when the label was given
+(None: not given on the annotate screen, say imported).
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ STREAM_CHUNK = 5_000  # rows per fetch from a server-side cursor
 DOC_PAGE = 2_000  # documents per lookup query
 DOC_CACHE = 5_000  # documents kept before the cache is dropped (they come in id order)
 VALUES = 'a."values"'  # a reserved word in SQL, so always quoted
-NO_ANNOTATION = (None,) * 8  # an annotation tuple's fields after the unit id: none
+NO_ANNOTATION = (None,) * 9  # an annotation tuple's fields after the unit id: none
 Unit = tuple[Any, ...]
 Ann = tuple[Any, ...]
 
@@ -223,7 +226,7 @@ class UnitStream:
         sql = (
             f"SELECT a.unit_id, a.annotator_id, {self._json(VALUES)}, "
             "a.status, a.comment, a.seconds, a.schema_version_id, "
-            f"{self._stamp('a.created_at')}, {self._stamp('a.updated_at')} "
+            f"{self._stamp('a.created_at')}, {self._stamp('a.updated_at')}, a.assisted "
             "FROM unit u JOIN annotation a ON a.unit_id = u.id "
             f"WHERE u.project_id = :p{self._conds} "
             "ORDER BY u.id, a.annotator_id"

@@ -73,6 +73,7 @@ def flat_records(
             a.get("seconds"),
             a.get("comment"),
             a.get("schema_hash"),
+            a.get("assisted"),
         ]
         if split:
             rec.append(row.get("split"))
@@ -110,6 +111,8 @@ def write_csv(
                 for i in structured:
                     if rec[i] is not None:
                         rec[i] = dumps(rec[i])
+                # the assisted flag as the writer spells it (csv.writer would say True)
+                rec = [str(c).lower() if isinstance(c, bool) else c for c in rec]
                 if safe:
                     rec = [excel_safe(c) if isinstance(c, str) else c for c in rec]
                 writer.writerow(rec)
@@ -210,6 +213,9 @@ class RowCardStats(CardStats):
         for a in anns:
             if a["annotator"] is not None:
                 self.annotators.add(a["annotator"])
+            if a["status"] == "done":
+                flag = a.get("assisted")
+                self.assisted["unknown" if flag is None else "on" if flag else "off"] += 1
         if self.gold:
             gold = row.get("gold") or {}
             for task, kind in self.task_types.items():

@@ -95,6 +95,9 @@ def build_store(url: str, *, documents: int = 12, project: str = "news"):
                     values=values if status == "done" else {},
                     status=status,
                     seconds=2.5,
+                    # alice's labels came without the flag (imported), bob's with
+                    # suggestions on for every other unit, carol's with them off
+                    assisted=None if j == 0 else (i % 2 == 0 if j == 1 else False),
                 )
         session.add(
             Adjudication(unit_id=units[1].id, task="bias", value="biased", annotator_id=lead)
