@@ -52,10 +52,11 @@ def annotate(
     if order not in ORDERS:
         raise UserError(f"--order {order}: use {', '.join(ORDERS[:-1])} or {ORDERS[-1]}")
     from annotator.tui.config import load_config
-    from annotator.tui.launch import load_context
+    from annotator.tui.launch import load_context, load_hints
 
     config = load_config()
     context = load_context(db=db, project=project)
+    hints = load_hints(context)  # the schema's lexicon: a missing file stops here, in a line
     if order != "sequential" and order != "random":
         from annotator.cli.model import note_unranked
 
@@ -69,6 +70,7 @@ def annotate(
         seed=seed,
         config=config,
         lease_seconds=lease_minutes * 60,
+        hints=hints,
     )
     app.run_or_raise()
     if app.error_message:

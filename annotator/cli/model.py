@@ -200,6 +200,79 @@ def settings(
     )
 
 
+@model_app.command("lexicon")
+def lexicon(
+    task: Annotated[
+        str, typer.Option("--task", help="The span task whose marked words make the list.")
+    ],
+    output: Annotated[
+        str,
+        typer.Option("--output", "-o", help="The word list to write (- for the screen)."),
+    ] = "-",
+    min_count: Annotated[
+        int,
+        typer.Option(
+            "--min-count", min=1, help="Keep words or phrases marked in at least this many labels."
+        ),
+    ] = 2,
+    project: ProjectOption = None,
+    db: DbOption = None,
+) -> None:
+    """Build a lexicon of loaded words from the project's span labels (say, BABE's
+    biased_words): the words and phrases annotators marked, most often marked first. Name
+    the file in the schema (`lexicon: FILE`) to have its words marked in every sentence."""
+    from pathlib import Path
+
+    from annotator.assist.lexicon import count_phrases
+    from annotator.errors import UserError
+    from annotator.store import assist_models
+    from annotator.store.engine import open_store, session_scope
+    from annotator.store.schema_versions import current_schema
+
+    engine = open_store(db, access="read")
+    with session_scope(engine) as s:
+        pid, proj = _project(s, project)
+        schema = current_schema(s, proj)
+        found = schema.task(task)
+        if found is None or found.type != "span":
+            spans = [t.name for t in schema.tasks if t.type == "span"]
+            have = f"span tasks: {', '.join(spans)}" if spans else "the schema has none"
+            raise UserError(f"--task {task}: not a span task of project {proj.name} ({have})")
+        data = assist_models.labelled(s, pid)
+    counts = count_phrases(data.texts, data.values, task)
+    kept = sorted(
+        ((p, n) for p, n in counts.items() if n >= min_count), key=lambda pn: (-pn[1], pn[0])
+    )
+    lines = [
+        f"# loaded words: marked in {task} of project {proj.name} in at least {min_count} "
+        f"labels ({len(kept):,} of {len(counts):,} marked); one a line, # starts a comment",
+        *(p for p, _ in kept),
+    ]
+    if output == "-":
+        typer.echo("\n".join(lines))  # plain lines, never wrapped: it may be piped to a file
+    else:
+        target = Path(output)
+        try:
+            target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise UserError(f"{output}: cannot write: {exc.strerror or exc}") from None
+        from annotator.store.engine import project_folder
+
+        folder, where = project_folder(engine), target.resolve()
+        named = where.relative_to(folder) if where.is_relative_to(folder) else where
+        err.print(
+            Text(
+                f"{len(kept):,} words and phrases (of {len(counts):,} marked) written to "
+                f"{output}; to mark them while annotating, add to the schema: lexicon: {named}"
+            )
+        )
+    if not kept:
+        err.print(
+            f"note: no word was marked in {min_count} labels or more; lower --min-count",
+            style="yellow",
+        )
+
+
 def note_unranked(engine: Any, project_id: int, order: str) -> None:
     """Before the screen opens: say so when a ranked order has nothing to rank by yet."""
     from annotator.store.assist_models import has_scores

@@ -48,6 +48,7 @@ TOP_KEYS = (
     "overlap",
     "targets",
     "tasks",
+    "lexicon",
 )
 CONTEXT_KEYS = ("before", "after")
 MAX_CONTEXT = 20
@@ -79,6 +80,7 @@ def read_schema(r: NodeReader, root: Node | None, text: str) -> Schema | None:
     before, after = read_context(r, top.get("context"))
     overlap = r.integer(top["overlap"], "`overlap`", 1, MAX_OVERLAP) if "overlap" in top else 1
     targets = read_targets(r, top.get("targets"))
+    lexicon = read_lexicon_option(r, top.get("lexicon"))
     drafts = read_tasks(r, top.get("tasks"))
     cross_check(r, drafts, bool(targets))
     if r.problems:
@@ -94,6 +96,7 @@ def read_schema(r: NodeReader, root: Node | None, text: str) -> Schema | None:
         context_after=after,
         overlap=overlap or 1,
         targets=targets,
+        lexicon=lexicon,
         yaml_text=text,
         content_hash=hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
     )
@@ -124,6 +127,21 @@ def read_context(r: NodeReader, node: Node | None) -> tuple[int, int]:
     if "after" in ctx:
         after = r.integer(ctx["after"], "`context.after`", 0, MAX_CONTEXT) or 0
     return before, after
+
+
+def read_lexicon_option(r: NodeReader, node: Node | None) -> str | None:
+    """`lexicon`: a file of loaded words (one a line) marked in each sentence; its path,
+    relative to the project's folder. The file itself is read when the screen opens."""
+    if node is None or (isinstance(node, ScalarNode) and node.tag == YAML + "null"):
+        return None
+    value = r.text(node, "`lexicon`")
+    if value is None:
+        return None
+    value = value.strip()
+    if not value or len(value) > 1000 or any(c in value for c in "\0\n\r"):
+        r.problem(node, "`lexicon` should be the path of a word list, like loaded_words.txt")
+        return None
+    return value
 
 
 def read_targets(r: NodeReader, node: Node | None) -> tuple[str, ...]:

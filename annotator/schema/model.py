@@ -53,6 +53,7 @@ class Schema:
     overlap: int = 1
     targets: tuple[str, ...] = ()
     document_tasks: tuple[Task, ...] = ()  # asked once per document (`scope: document`)
+    lexicon: str | None = None  # a word list whose words are marked in the text (a path)
     yaml_text: str = ""  # the exact text it was loaded from
     content_hash: str = ""  # sha256 of yaml_text, hex
 

@@ -182,3 +182,17 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def project_folder(engine: Engine) -> Path:
+    """The folder a project's relative paths start from: the SQLite store's, else (a
+    server database) the current directory."""
+    url = engine.url
+    name = url.database or ""
+    if url.get_backend_name() != "sqlite" or name in ("", ":memory:"):
+        return Path.cwd()
+    if name.startswith("file:"):  # a read-only store is opened by URI
+        from urllib.parse import unquote, urlparse
+
+        name = unquote(urlparse(name).path)
+    return Path(name).expanduser().resolve().parent

@@ -20,6 +20,7 @@ from annotator.tui.launch import StoreContext
 from annotator.tui.screens.start import StartScreen
 
 if TYPE_CHECKING:
+    from annotator.assist.lexicon import Matcher
     from annotator.tui.controller import Annotating
 
 
@@ -38,6 +39,7 @@ class AnnotatorApp(QuietCrashApp):
         config: UserConfig | None = None,
         remember: bool = True,
         lease_seconds: float | None = None,
+        hints: Matcher | None = None,
     ) -> None:
         super().__init__()
         self.context = context
@@ -47,6 +49,7 @@ class AnnotatorApp(QuietCrashApp):
         self.config = config or UserConfig()
         self.remember = remember
         self.lease_seconds = lease_seconds  # None: the store's default hold on a shown unit
+        self.hints = hints  # the schema's lexicon, its words marked in the text
         self.error_message: str | None = None
         self.annotating: Annotating | None = None
         self.last_key_at = time.monotonic()  # the annotator is at work: keep their unit held
@@ -110,7 +113,7 @@ class AnnotatorApp(QuietCrashApp):
             seed=self.seed,
             lease_seconds=lease,
         )
-        screen = AnnotateScreen(annotating)
+        screen = AnnotateScreen(annotating, hints=self.hints)
         if isinstance(self.screen, StartScreen):
             self.switch_screen(screen)
         else:

@@ -6,11 +6,15 @@ Kept free of Textual so the CLI can report a bad store or project before any scr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 
 from annotator.schema.model import Schema
 from annotator.store.engine import Access
+
+if TYPE_CHECKING:
+    from annotator.assist.lexicon import Matcher
 
 
 @dataclass(frozen=True)
@@ -43,3 +47,15 @@ def load_context(*, db: str | None, project: str | None, access: Access = "write
             schema=schema,
             schema_version_id=proj.schema_version_id,
         )
+
+
+def load_hints(context: StoreContext) -> Matcher | None:
+    """The schema's lexicon as a matcher, compiled once for the session (None: the schema
+    names none). A missing or unreadable file is one line (UserError), before any screen."""
+    if not context.schema.lexicon:
+        return None
+    from annotator.assist.lexicon import Matcher, lexicon_path, read_lexicon
+    from annotator.store.engine import project_folder
+
+    path = lexicon_path(context.schema.lexicon, project_folder(context.engine))
+    return Matcher(read_lexicon(path))

@@ -97,7 +97,12 @@ def make_store(
         proj = Project(name="news")
         s.add(proj)
         s.flush()
-        sv = SchemaVersion(project_id=proj.id, name=schema.name, yaml_text="", content_hash="h")
+        sv = SchemaVersion(
+            project_id=proj.id,
+            name=schema.name,
+            yaml_text=schema.yaml_text,  # "" for a schema made in Python (no CLI reads it)
+            content_hash=schema.content_hash or "h",
+        )
         s.add(sv)
         s.flush()
         proj.schema_version_id = sv.id

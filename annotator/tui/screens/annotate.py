@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
+from annotator.assist.lexicon import Matcher
 from annotator.errors import failure
 from annotator.schema.keys import ACTIONS, ANNOTATE
 from annotator.schema.values import given
@@ -88,9 +89,10 @@ class AnnotateScreen(Screen):
     AUTO_FOCUS = ""
     BINDINGS: ClassVar[list[BindingType]] = keymap.bindings(ANNOTATE, METHODS)
 
-    def __init__(self, annotating: Annotating) -> None:
+    def __init__(self, annotating: Annotating, *, hints: Matcher | None = None) -> None:
         super().__init__()
         self.ann = annotating
+        self.hints = hints  # the schema's lexicon: its words are marked in the unit
         self.schema = annotating.schema
         self.show_if = show_if_of(self.schema)
         self.task_order = parents_first([t.name for t in self.schema.tasks], self.show_if)
@@ -121,7 +123,7 @@ class AnnotateScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Static(id="doc", markup=False)
-        yield UnitBox(id="unit")
+        yield UnitBox(id="unit", marker=self.hints.find if self.hints is not None else None)
         with VerticalScroll(id="tasks"):
             yield from self.panels.values()
         yield Static(id="message", markup=False)

@@ -8,6 +8,7 @@ depends on the text, so a new unit is a repaint of the box, not a layout of the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from rich.console import Console, ConsoleOptions, RenderResult
@@ -106,14 +107,19 @@ class UnitBox(Widget):
     """
     can_focus = False
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(
+        self, marker: Callable[[str], list[tuple[int, int]]] | None = None, **kwargs
+    ) -> None:
         super().__init__(**kwargs)
         self.view: UnitView | None = None
         self.scrolled = 0  # first row of the current unit shown, when it is taller than the box
+        self.marker = marker  # finds the lexicon's words in a text (loaded-word hints)
+        self.marks: list[tuple[int, int]] = []  # where they are in the current unit
 
     def show(self, view: UnitView) -> None:
         self.view = view
         self.scrolled = 0
+        self.marks = self.marker(view.text) if self.marker is not None else []
         self.refresh()
 
     # --- lines ---------------------------------------------------------------------------
@@ -182,9 +188,13 @@ class UnitBox(Widget):
         out.append("\n" * (rows - len(above) - len(mine) - len(below)))
         for line in above:
             out.append(line + "\n", style=muted)
+        marked = strong + Style(underline=True)
         for i, (a, b) in enumerate(mine):
             out.append(BAR, style=bar)
-            out.append(text[a : min(b, kind_at)], style=strong)
+            if self.marks:
+                self._append_marked(out, text, a, min(b, kind_at), strong, marked)
+            else:
+                out.append(text[a : min(b, kind_at)], style=strong)
             if b > kind_at:
                 out.append(text[max(a, kind_at) : b], style=note)
             if i < len(mine) - 1 or below:
@@ -192,6 +202,22 @@ class UnitBox(Widget):
         for i, line in enumerate(below):
             out.append(line + ("\n" if i < len(below) - 1 else ""), style=muted)
         return out
+
+    def _append_marked(
+        self, out: Text, text: str, a: int, b: int, plain: Style, marked: Style
+    ) -> None:
+        """text[a:b], the lexicon's words in it underlined (a word may span two lines)."""
+        at = a
+        for start, end in self.marks:
+            if end <= at or start >= b:
+                continue
+            start, end = max(start, at), min(end, b)
+            if start > at:
+                out.append(text[at:start], style=plain)
+            out.append(text[start:end], style=marked)
+            at = end
+        if at < b:
+            out.append(text[at:b], style=plain)
 
     def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
         if self.view is not None and self.current_rows() > self.content_size.height:
