@@ -16,6 +16,11 @@ types; with no gap every key waits for Textual's next 60 Hz frame and every figu
 about 16.7 ms. Last, the time from running `annotator annotate` (in a pseudo-terminal) to the
 first unit on screen, cold (no remembered queue position) and warm (the position the
 previous session remembered).
+
+Each schema is measured twice per round: as it ships (suggestions off, no lexicon) and with
+assistance on: a model for `bias` stored in the project (fitted on made-up sentences, as
+`annotator model train` would store it), suggestions switched on, and a lexicon of 2,000
+loaded words marked in every sentence. The rows say how many units showed a guess.
 """
 
 from __future__ import annotations
@@ -97,24 +102,108 @@ def pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, round(p / 100 * (len(xs) - 1)))]
 
 
-async def measure_app(db: Path, project: str, keys: int, gap: float) -> list[float]:
+def lexicon() -> list[str]:
+    """2,000 made-up loaded words, and three that every unit's sentence holds."""
+    import random
+
+    rng = random.Random(0)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    made = {"".join(rng.choice(letters) for _ in range(rng.randint(4, 10))) for _ in range(1997)}
+    return [*sorted(made), "reckless", "gut", "critics"]
+
+
+def store_model(db: Path) -> None:
+    """A model of the `bias` task in both projects, fitted on made-up sentences (the bench
+    labels all say biased: nothing to learn from), stored as `model train` stores it."""
+    import random
+
+    from sqlalchemy import text
+
+    from annotator.assist.model import TaskModel
+    from annotator.store import assist_models
+    from annotator.store.engine import open_store, session_scope
+
+    rng = random.Random(1)
+    texts, targets = [], []
+    for i in range(400):
+        biased = i % 3 == 0
+        word = rng.choice(["slammed", "reckless", "gut"] if biased else ["said", "noted"])
+        texts.append(f"The senator {word} the plan for schools on day {rng.randint(1, 28)}.")
+        targets.append("biased" if biased else "non_biased")
+    model = TaskModel.fit("classes", texts, targets, labels=("biased", "non_biased"))
+    engine = open_store(str(db), access="write")
+    with session_scope(engine) as s:
+        for pid in (1, 2):
+            sv = s.execute(
+                text("SELECT schema_version_id FROM project WHERE id = :p"),
+                {"p": pid},
+            ).scalar_one()
+            assist_models.save_model(
+                s,
+                project_id=pid,
+                task="bias",
+                task_type="single",
+                schema_version_id=sv,
+                label_ids=[],
+                label_count=len(texts),
+                event_mark=0,
+                weights=model.to_bytes(),
+                seconds=0.0,
+                accuracy=None,
+                macro_f1=None,
+            )
+    engine.dispose()
+
+
+def set_suggestions(db: Path, project: str, on: bool) -> None:
+    from annotator.store import assist_models
+    from annotator.store.engine import open_store, session_scope
+    from annotator.store.projects import get_project
+
+    engine = open_store(str(db), access="write")
+    with session_scope(engine) as s:
+        pid = get_project(s, project).id
+        assert pid is not None
+        assist_models.change_settings(s, pid, suggestions=on)
+    engine.dispose()
+
+
+async def measure_app(
+    db: Path, project: str, keys: int, gap: float, assist: bool = False
+) -> tuple[list[float], int]:
+    """Key -> next unit drawn, per key; and how many of the units drawn showed a guess."""
     from textual import events
 
+    from annotator.assist.lexicon import Matcher
     from annotator.tui.app import AnnotatorApp
     from annotator.tui.config import UserConfig
     from annotator.tui.launch import load_context
 
+    set_suggestions(db, project, assist)
     ctx = load_context(db=str(db), project=project)
-    app = AnnotatorApp(ctx, annotator="bench", config=UserConfig(), remember=False)
+    hints = Matcher(lexicon()) if assist else None
+    app = AnnotatorApp(ctx, annotator="bench", config=UserConfig(), remember=False, hints=hints)
     shown = asyncio.Event()
     out: list[float] = []
+    guessed = 0
     # media_bias: "2" (not biased) and "1" (factual) pick, then enter completes the unit.
     prefix, final = (["2", "1"], ("enter", "\r")) if project == "media_bias" else ([], ("1", "1"))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause(0.5)
         await app.workers.wait_for_complete()  # steady state: tokenizer loaded, counts done
+        suggester = app.annotating.suggester if app.annotating else None
+        while suggester is not None and not suggester.loaded.is_set():
+            await pilot.pause(0.1)  # the models are read in a thread: wait for them
+        await pilot.pause(0.3)
         screen = app.screen
-        screen.on_shown = lambda _view: shown.set()
+        panel = screen.panels["bias"]  # type: ignore[attr-defined]
+
+        def drawn(_view) -> None:
+            nonlocal guessed
+            guessed += bool(panel.guess)
+            shown.set()
+
+        screen.on_shown = drawn
         for _ in range(keys):
             for k in prefix:
                 await pilot.press(k)
@@ -124,7 +213,7 @@ async def measure_app(db: Path, project: str, keys: int, gap: float) -> list[flo
             app.post_message(events.Key(final[0], final[1]))
             await shown.wait()
             out.append(time.perf_counter() - t0)
-    return out
+    return out, guessed
 
 
 async def measure_floor(db: Path, keys: int, gap: float) -> list[float]:
@@ -236,6 +325,7 @@ def main() -> None:
     ap.add_argument("--gap", type=float, default=0.05, help="idle seconds between keys")
     ap.add_argument("--rounds", type=int, default=3, help="floor and apps measured in turn")
     ap.add_argument("--db", type=Path, default=None)
+    ap.add_argument("--no-startup", action="store_true", help="skip the start-up timings")
     args = ap.parse_args()
     db = args.db or Path(tempfile.gettempdir()) / f"annotator-bench-ui-v2-{args.units}.db"
     if not db.exists():
@@ -255,21 +345,31 @@ def main() -> None:
     # Rounds of floor, bias_quick, media_bias in turn: on a shared machine each figure then
     # sees the same load as the floor it is compared with.
     per_round = max(1, args.keys // args.rounds)
+    store_model(db)
     floor: list[float] = []
-    apps: dict[str, list[float]] = {"bias_quick": [], "media_bias": []}
+    runs = [(p, a) for p in ("bias_quick", "media_bias") for a in (False, True)]
+    apps: dict[tuple[str, bool], list[float]] = {run: [] for run in runs}
+    guessed: dict[tuple[str, bool], int] = dict.fromkeys(runs, 0)
     for _ in range(args.rounds):
         floor += asyncio.run(measure_floor(db, per_round, args.gap))
-        for project, xs in apps.items():
-            xs += asyncio.run(measure_app(db, project, per_round, args.gap))
-    rows = [("floor (write + Static.update)", floor), *apps.items()]
-    print(f"{'key -> next unit drawn':32} {'p50':>8} {'p95':>8} {'p99':>8}  (ms, gap {args.gap} s)")
+        for (project, assist), xs in apps.items():
+            times, n = asyncio.run(measure_app(db, project, per_round, args.gap, assist))
+            xs += times
+            guessed[project, assist] += n
+    for project in ("bias_quick", "media_bias"):
+        set_suggestions(db, project, False)  # as the store was built
+    rows = [("floor (write + Static.update)", floor)]
+    for (project, assist), xs in apps.items():
+        name = f"{project} + assist ({guessed[project, assist]}/{len(xs)} guessed)"
+        rows.append((name if assist else project, xs))
+    print(f"{'key -> next unit drawn':42} {'p50':>8} {'p95':>8} {'p99':>8}  (ms, gap {args.gap} s)")
     for name, xs in rows:
         ms = [x * 1000 for x in xs]
-        print(f"{name:32} {pct(ms, 50):8.2f} {pct(ms, 95):8.2f} {pct(ms, 99):8.2f}")
+        print(f"{name:42} {pct(ms, 50):8.2f} {pct(ms, 95):8.2f} {pct(ms, 99):8.2f}")
     p95_floor = pct(floor, 95)
     for name, xs in rows[1:]:
         print(f"{name}: p95 = {pct(xs, 95) / p95_floor:.1f}x floor")
-    for project in ("bias_quick", "media_bias"):
+    for project in ("bias_quick", "media_bias") if not args.no_startup else ():
         cold = measure_startup(db, project, warm=False)
         warm = measure_startup(db, project, warm=True)
         print(f"start-up to first unit ({project}): cold {cold:.2f} s, warm {warm:.2f} s")
