@@ -57,6 +57,9 @@ def annotate(
     config = load_config()
     context = load_context(db=db, project=project)
     hints = load_hints(context)  # the schema's lexicon: a missing file stops here, in a line
+    from annotator.cli.model import note_suggestions
+
+    note_suggestions(context.engine, context.project_id)
     if order != "sequential" and order != "random":
         from annotator.cli.model import note_unranked
 

@@ -156,8 +156,8 @@ def settings(
         str | None,
         typer.Option(
             "--suggestions",
-            help="on: show the model's guess beside each task (recorded with every label, as it "
-            "can sway annotators); off (the default): do not.",
+            help="on: show the model's guess beside each task, = takes it (recorded with every "
+            "label, as it can sway annotators); off (the default): do not. For the whole team.",
         ),
     ] = None,
     random_share: Annotated[
@@ -284,5 +284,21 @@ def note_unranked(engine: Any, project_id: int, order: str) -> None:
         err.print(
             f"note: no model has ranked this project's units yet, so --order {order} gives "
             "them at random; `annotator model train` once some are labelled",
+            style="yellow",
+        )
+
+
+def note_suggestions(engine: Any, project_id: int) -> None:
+    """Before the screen opens: say so when suggestions are on but there is nothing to show."""
+    from annotator.store import assist_models
+    from annotator.store.engine import session_scope
+
+    with session_scope(engine) as s:
+        on = assist_models.settings(s, project_id).suggestions
+        models = assist_models.model_infos(s, project_id) if on else []
+    if on and not models:
+        err.print(
+            "note: suggestions are on but no model is trained yet, so none are shown; "
+            "`annotator model train` once some units are labelled",
             style="yellow",
         )
