@@ -16,6 +16,7 @@ from annotator.cli.app import app as cli
 from annotator.errors import UserError
 from annotator.schema import builtin_schema
 from annotator.schema.loader import parse_schema
+from annotator.schema.model import Label, Schema, Task
 from annotator.store.annotations import save_annotation
 from annotator.store.annotators import get_or_create_annotator
 from annotator.store.engine import open_store, session_scope
@@ -116,6 +117,39 @@ async def test_accept_fills_only_what_it_knows_and_says_what_is_still_needed(tmp
         assert app.screen.active is panel(app, "opinion")
         assert data[60][0] in screen_text(app)  # not saved: still here
     assert labels_of(ctx, "bob") == []
+
+
+KINDS = Schema(
+    name="kinds",
+    tasks=(
+        BIAS_QUICK.tasks[0],
+        Task(
+            name="kinds",
+            type="multi",
+            labels=(
+                Label("loaded", "Loaded word", "3"),
+                Label("dated", "Has a day", "4"),
+                Label("never", "Never chosen", "5"),
+            ),
+        ),
+    ),
+)
+
+
+async def test_accept_fills_a_multi_choice_task_with_its_labels_in_schema_order(tmp_path):
+    def values(_text: str, bias: str) -> dict:
+        return {"bias": bias, "kinds": ["dated", "loaded"] if bias == "biased" else ["dated"]}
+
+    ctx, _ = trained_store(tmp_path, KINDS, values=values)
+    app = make_app(ctx, name="bob")
+    async with app.run_test(size=(80, 24)) as pilot:
+        bias = value_shown(await guessed(pilot))
+        assert (await guessed(pilot, "kinds")).startswith("model: ")
+        await pilot.press("equals_sign")
+        await pilot.pause()
+    ((status, saved, flag),) = labels_of(ctx, "bob")
+    kinds = ["loaded", "dated"] if bias == "biased" else ["dated"]
+    assert status == "done" and saved == {"bias": bias, "kinds": kinds} and flag
 
 
 async def test_a_guess_never_changes_the_height_of_its_task(tmp_path):

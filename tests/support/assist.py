@@ -4,6 +4,7 @@ trained model, and the suggestions switch."""
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 from sqlalchemy import text
 
@@ -54,14 +55,21 @@ def label_units(ctx: StoreContext, values: list[dict], who: str = "alice") -> No
 
 
 def trained_store(
-    tmp_path, schema: Schema, *, labelled: int = 60, total: int = 80, suggestions: bool = True
+    tmp_path,
+    schema: Schema,
+    *,
+    labelled: int = 60,
+    total: int = 80,
+    suggestions: bool = True,
+    values: Callable[[str, str], dict] = lambda _text, bias: {"bias": bias},
 ) -> tuple[StoreContext, list[tuple[str, str]]]:
-    """A project of `total` sentences, the first `labelled` labelled by alice (bias), a model
+    """A project of `total` sentences, the first `labelled` labelled by alice (`values` of a
+    sentence and its bias; by default the bias alone), a model
     trained on them, and suggestions switched on (or not). Anyone else's queue starts at the
     first sentence: alice's labels are the model's training data."""
     data = sentences(total)
     ctx = make_store(tmp_path, schema, docs=[[t for t, _ in data]])
-    label_units(ctx, [{"bias": b} for _, b in data[:labelled]])
+    label_units(ctx, [values(t, b) for t, b in data[:labelled]])
     train_project(
         ctx.engine,
         project_id=ctx.project_id,

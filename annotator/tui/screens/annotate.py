@@ -111,6 +111,7 @@ class AnnotateScreen(Screen):
         self.pending_articles: dict[int, tuple[UnitView, dict[str, Any] | None]] = {}
         self._tasks_cap = 0  # rows the task list may take (fit_tasks)
         self._wait_for_models: Timer | None = None  # polls until the models are read
+        self._room_kept = False  # the tasks with a model keep room for a guess (show_guesses)
         label_keys = {lab.key for t in self.schema.tasks for lab in t.labels if lab.key}
         for key in sorted(label_keys):
             name = _character_to_key(key) if len(key) == 1 else key
@@ -197,22 +198,25 @@ class AnnotateScreen(Screen):
 
     # --- suggestions -------------------------------------------------------------------
     def models_loaded(self) -> None:
-        """Once the models are read (in a thread): keep room for a guess in each task that
-        has a model, then show the guesses for the unit on screen."""
+        """Polled until the models are read (in a thread): then the unit's guesses show."""
         suggester = self.ann.suggester
         if suggester is None or not suggester.loaded.is_set():
             return
         if self._wait_for_models is not None:
             self._wait_for_models.stop()
-        for name in suggester.models:
-            panel = self.panels.get(name)
-            if panel is not None:
-                panel.guess_room = room(panel.schema_task)
-                panel.refresh(layout=True)
         self.show_guesses()
 
     def show_guesses(self) -> None:
         """The model's guess beside each task it has learnt (nothing without one)."""
+        suggester = self.ann.suggester
+        if not self._room_kept and suggester is not None and suggester.ready:
+            # Once: each task with a model keeps the height its longest guess needs.
+            self._room_kept = True
+            for name in suggester.models:
+                panel = self.panels.get(name)
+                if panel is not None:
+                    panel.guess_room = room(panel.schema_task)
+                    panel.refresh(layout=True)
         guesses = self.ann.suggestions() if self.ann.assisted else {}
         for name, panel in self.panels.items():
             found = guesses.get(name)
@@ -654,7 +658,10 @@ class AnnotateScreen(Screen):
             if found is None or panel.has_value() or not given(found.value):
                 continue
             if name in self.shown_tasks():
-                panel.change(found.value)
+                value = found.value
+                if isinstance(value, list):  # a multi task's labels, in the schema's order
+                    value = [v for v in panel.schema_task.values if v in set(value)]
+                panel.change(value)
         self.update_visibility()
         self.action_save()
 
