@@ -111,7 +111,7 @@ def serve(
         ) from None
     from annotator.store.engine import resolve_url, session_scope
     from annotator.store.tokens import count_token_holders
-    from annotator.tui.launch import load_context
+    from annotator.tui.launch import load_context, load_hints
 
     if not 0 < port < 65536:
         raise UserError(f"--port {port}: give a port between 1 and 65535")
@@ -121,6 +121,7 @@ def serve(
     # Open (and migrate) the store once here: a bad store or project is one line now, not an
     # error in every browser; the sessions then find it up to date.
     context = load_context(db=db, project=project)
+    load_hints(context)  # the schema's lexicon: a missing file is one line now, too
     with session_scope(context.engine) as session:
         holders = count_token_holders(session)
     if not holders:
@@ -174,12 +175,13 @@ def serve_session(
     db: DbOption = None,
 ) -> None:
     """One browser session of `annotator serve` (it starts these; not for people)."""
-    from annotator.tui.launch import load_context
+    from annotator.tui.launch import load_context, load_hints
 
     context = load_context(db=db, project=project)
+    hints = load_hints(context)
     from annotator.tui.served.app import ServedApp  # textual: only now
 
-    app = ServedApp(context, lease_seconds=lease_minutes * 60)
+    app = ServedApp(context, lease_seconds=lease_minutes * 60, hints=hints)
     app.run_or_raise()
     if app.error_message:
         raise UserError(app.error_message)

@@ -8,7 +8,7 @@ annotate, review or the dashboard. Nothing is written to the server user's ~/.co
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from sqlalchemy.exc import SQLAlchemyError
 from textual import events, on, work
@@ -17,6 +17,9 @@ from annotator.store.tokens import TokenHolder
 from annotator.tui.app import AnnotatorApp
 from annotator.tui.launch import StoreContext
 from annotator.tui.served.signin import WRONG_TOKEN_DELAY, LeadMenu, SignInScreen
+
+if TYPE_CHECKING:
+    from annotator.assist.lexicon import Matcher
 
 RECHECK_SECONDS = 30.0  # how soon a revoked or replaced token ends an open session
 
@@ -37,8 +40,9 @@ class ServedApp(AnnotatorApp):
         wrong_token_delay: float = WRONG_TOKEN_DELAY,
         recheck_seconds: float = RECHECK_SECONDS,
         lease_seconds: float | None = None,
+        hints: Matcher | None = None,
     ) -> None:
-        super().__init__(context, remember=False, lease_seconds=lease_seconds)
+        super().__init__(context, remember=False, lease_seconds=lease_seconds, hints=hints)
         self.holder: TokenHolder | None = None
         self.wrong_token_delay = wrong_token_delay
         self.recheck_seconds = recheck_seconds
