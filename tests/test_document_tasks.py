@@ -414,3 +414,29 @@ def test_every_format_says_where_documents_go():
 
     beside = {name for name, f in FORMATS.items() if f.documents == "beside"}
     assert beside == set(WRITERS)
+
+
+def test_a_lead_decision_is_the_documents_gold(exported_store, tmp_path):
+    import json
+
+    from annotator.store.adjudications import save_adjudication
+    from annotator.store.annotators import get_or_create_annotator
+
+    engine, _pid = exported_store
+    with session_scope(engine) as s:
+        lead = get_or_create_annotator(s, "lina", "lead").id
+        save_adjudication(s, task="lean", value="right", lead_id=lead, document_id=3)
+
+    def gold(**opts):
+        result = run_export(exported_store, "jsonl", tmp_path / "out.jsonl", gold=True, **opts)
+        lines = result.documents.read_text(encoding="utf-8").splitlines()
+        return {d["document_id"]: (d["gold"], d["gold_source"]) for d in map(json.loads, lines)}
+
+    votes = gold()
+    assert votes[3] == (
+        {"lean": "right", "frames": ["conflict"]},
+        {"lean": "adjudicated", "frames": "unanimous"},
+    )
+    assert votes[1][1]["lean"] == "unanimous"  # undecided documents keep the vote
+    decided_only = gold(gold_method="adjudicated-only")
+    assert decided_only[3][0]["lean"] == "right" and decided_only[1][0]["lean"] is None

@@ -4,7 +4,8 @@ second config) inside an hf folder. Formats whose consumers take units only (CoN
 Studio, Prodigy) say in a note that the answers are not in them.
 
 Documents are few (one row per document and annotator), so they are read into memory; the
-gold is the same vote the units get (``analysis.aggregate.gold_for_unit``), over documents.
+gold is the same vote the units get (``analysis.aggregate.gold_for_unit``), over documents,
+and a decision made in review wins over it.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from annotator.analysis.aggregate import gold_for_unit
+from annotator.analysis.aggregate import ADJUDICATED_ONLY, MAJORITY_METHOD, gold_for_unit
 from annotator.export.arrow import ParquetFile, record_batch, task_column_type, task_converter
 from annotator.export.atomic import atomic_write
 from annotator.schema.model import Schema
 from annotator.schema.visibility import show_if_of
+from annotator.store.adjudications import document_decisions
 from annotator.store.document_annotations import DocumentRow, document_rows
 
 DOCUMENT_COLUMNS = ("document_id", "title", "url", "outlet", "published", "lang")
@@ -42,20 +44,29 @@ class DocumentTable:
 
 
 def document_table(
-    engine: Engine, project_id: int, schema: Schema, splits: dict[int, str] | None
+    engine: Engine,
+    project_id: int,
+    schema: Schema,
+    splits: dict[int, str] | None,
+    method: str = MAJORITY_METHOD,
 ) -> DocumentTable | None:
-    """The answers of the schema's document tasks, with their gold; None when the schema
-    has no document task."""
+    """The answers of the schema's document tasks, with their gold (the lead's decision
+    where review settled one, else the vote; ``adjudicated-only`` keeps decisions alone, and
+    the model methods vote by majority here: documents are too few to learn annotators
+    from); None when the schema has no document task."""
     if not schema.document_tasks:
         return None
     task_types: dict[str, str] = {t.name: t.type for t in schema.document_tasks}
     rules = show_if_of(schema.per_document())
     with Session(engine) as session:
         rows = document_rows(session, project_id)
+        decided = document_decisions(session, project_id)
+    method = method if method == ADJUDICATED_ONLY else MAJORITY_METHOD
     gold = {}
     for row in rows:
         votes = [{"values": a.values, "status": a.status} for a in row.answers]
-        found = gold_for_unit(task_types, votes, show_if=rules)
+        final = {t: by[row.document_id] for t, by in decided.items() if row.document_id in by}
+        found = gold_for_unit(task_types, votes, final, show_if=rules, method=method)
         gold[row.document_id] = {t: (g.value, g.source) for t, g in found.items()}
     if splits is not None:
         rows = [r for r in rows if r.document_id in splits]

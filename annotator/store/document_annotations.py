@@ -17,6 +17,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from annotator.schema.values import STATUSES
+from annotator.store.adjudications import document_decisions
 from annotator.store.labels_query import ProjectLabels
 from annotator.store.models import (
     Annotator,
@@ -108,13 +109,10 @@ def save_document_answer(
     return row.id
 
 
-def last_unit_of(session: Session, document_id: int) -> int | None:
-    """The id of a document's last unit: reaching it is when its document tasks are asked."""
+def first_unit_of(session: Session, document_id: int) -> int | None:
+    """The id of a document's first unit: where review shows the article from."""
     return session.exec(
-        select(Unit.id)
-        .where(Unit.document_id == document_id)
-        .order_by(Unit.position.desc())  # type: ignore[attr-defined]
-        .limit(1)
+        select(Unit.id).where(Unit.document_id == document_id).order_by(Unit.position).limit(1)  # type: ignore[arg-type]
     ).first()
 
 
@@ -135,6 +133,7 @@ def document_labels(session: Session, project_id: int) -> ProjectLabels:
             data.status.append(a.status)
             data.seconds.append(a.seconds)
             data.values.append(a.values)
+    data.adjudications = document_decisions(session, project_id)
     data.total_units = session.exec(
         select(func.count()).select_from(Document).where(Document.project_id == project_id)
     ).one()
