@@ -13,6 +13,7 @@ import pytest
 
 from annotator.analysis import aggregate, agreement, coding
 from annotator.assist import kinds as assist_kinds
+from annotator.labels import check
 from annotator.schema.kinds import CATEGORICAL, KINDS
 from annotator.schema.model import TaskType
 from annotator.tui.widgets import panels
@@ -22,6 +23,7 @@ TABLES = {
     "analysis.aggregate.VOTERS (gold)": aggregate.VOTERS,
     "tui.widgets.panels.PANELS (annotate screen)": panels.PANELS,
     "assist.kinds.KINDS (what a model learns)": assist_kinds.KINDS,
+    "labels.check.CHECKS (labels import)": check.CHECKS,
 }
 
 

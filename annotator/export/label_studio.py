@@ -18,7 +18,8 @@ from typing import Any
 from annotator.export.atomic import atomic_write
 from annotator.export.job import ExportJob, ExportResult
 from annotator.export.label_studio_config import config_path, labeling_config
-from annotator.export.tokens import spans_of, token_offsets, unit_tokens
+from annotator.export.tokens import spans_of, unit_tokens
+from annotator.tokens import find_offsets
 
 
 def result_regions(
@@ -110,7 +111,7 @@ def write_tasks(
 
             def offsets_of(row=row, cache=cache) -> list[tuple[int, int]]:
                 if not cache:
-                    cache.append(token_offsets(row["text"], unit_tokens(row)))
+                    cache.append(find_offsets(row["text"], unit_tokens(row)))
                 return cache[0]
 
             doc = row["document"]

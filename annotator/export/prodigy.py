@@ -18,8 +18,9 @@ from typing import Any
 
 from annotator.export.atomic import atomic_write
 from annotator.export.job import ExportJob, ExportResult
-from annotator.export.tokens import spans_of, token_offsets, unit_tokens
+from annotator.export.tokens import spans_of, unit_tokens
 from annotator.schema.model import Schema
+from annotator.tokens import find_offsets
 
 
 def hash32(*parts: str) -> int:
@@ -89,7 +90,7 @@ def write_tasks(
             offsets: list[tuple[int, int]] = []
             if span_tasks:
                 words = unit_tokens(row)
-                offsets = token_offsets(text, words)
+                offsets = find_offsets(text, words)
                 tokens = [
                     {
                         "text": w,

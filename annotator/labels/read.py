@@ -19,6 +19,7 @@ from typing import Any, BinaryIO
 from annotator.errors import UserError
 from annotator.labels.model import DOC_FIELDS, BadRecord, Columns, LabelRecord
 from annotator.schema.model import Schema
+from annotator.schema.values import is_blank
 
 # Fields longer than csv's 128 KB default are legitimate (whole articles); ingest sets the
 # same limit. Past it a record is reported, not raised.
@@ -76,10 +77,6 @@ def _cell(value: Any, column: str) -> str:
     if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
         return json.dumps(value, ensure_ascii=False)
     raise BadRecord(f"{column!r}: expected text, got {json.dumps(value, ensure_ascii=False)[:60]}")
-
-
-def empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip()) or value in ([], {})
 
 
 def _doc_field(value: Any) -> str | None:
@@ -161,19 +158,19 @@ def record_from(raw: dict[str, Any], line: int, cols: Columns, schema: Schema) -
             )
         return out
     annotator = raw.get(cols.annotator)
-    annotator = str(annotator).strip() if not empty(annotator) else cols.default_annotator
+    annotator = str(annotator).strip() if not is_blank(annotator) else cols.default_annotator
     if not annotator:
         raise BadRecord(f"no {cols.annotator!r} field (or give --annotator NAME)")
     values: dict[str, Any] = {}
-    if not empty(raw.get(cols.values)):
+    if not is_blank(raw.get(cols.values)):
         given = _maybe_json(raw[cols.values])
         if not isinstance(given, dict):
             raise BadRecord(f"{cols.values!r} is not a mapping of task to value")
         values.update(given)
-    if not empty(raw.get(cols.task)):
+    if not is_blank(raw.get(cols.task)):
         values[str(raw[cols.task])] = _maybe_json(raw.get(cols.value))
     for task, column in cols.task_columns.items():
-        if column in raw and not empty(raw[column]):
+        if column in raw and not is_blank(raw[column]):
             convert = cols.converters.get(task)
             if convert is None:
                 values[task] = _maybe_json(raw[column])
@@ -185,10 +182,10 @@ def record_from(raw: dict[str, Any], line: int, cols: Columns, schema: Schema) -
     if not values and not cols.task_columns:
         # A column per task, named as the task (our own csv export).
         for t in schema.tasks:
-            if t.name in raw and not empty(raw[t.name]):
+            if t.name in raw and not is_blank(raw[t.name]):
                 values[t.name] = _maybe_json(raw[t.name])
     status = raw.get(cols.status)
-    status = str(status).strip() if not empty(status) else "done"
+    status = str(status).strip() if not is_blank(status) else "done"
     return [label(annotator, values, status)]
 
 

@@ -412,7 +412,7 @@ class Annotating:
     def ensure_words(self) -> tuple[list[str], list[tuple[int, int]]]:
         """The shown unit's words and their offsets, computed once and cached in the store."""
         if self.words is None and self.view is not None:
-            from annotator.tui.tokens import words
+            from annotator.tokens import words
 
             tokens, offsets = words(self.view.text, self.view.tokens)
             if tokens is not self.view.tokens:

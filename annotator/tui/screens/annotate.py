@@ -218,7 +218,7 @@ class AnnotateScreen(Screen):
 
     @work(thread=True, group="tokens")
     def warm_tokenizer(self) -> None:
-        from annotator.tui.tokens import warm_up
+        from annotator.tokens import warm_up
 
         warm_up()
         gc.freeze()  # the tokenizer's dictionary, too
