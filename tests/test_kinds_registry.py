@@ -13,6 +13,7 @@ import pytest
 
 from annotator.analysis import aggregate, agreement, coding
 from annotator.assist import kinds as assist_kinds
+from annotator.export import label_studio, label_studio_config, prodigy
 from annotator.labels import check
 from annotator.schema.kinds import CATEGORICAL, KINDS
 from annotator.schema.model import TaskType
@@ -24,6 +25,9 @@ TABLES = {
     "tui.widgets.panels.PANELS (annotate screen)": panels.PANELS,
     "assist.kinds.KINDS (what a model learns)": assist_kinds.KINDS,
     "labels.check.CHECKS (labels import)": check.CHECKS,
+    "export.label_studio.REGIONS (Label Studio results)": label_studio.REGIONS,
+    "export.label_studio_config.CONTROLS (Label Studio config)": label_studio_config.CONTROLS,
+    "export.prodigy.PRODIGY (Prodigy task fields)": prodigy.PRODIGY,
 }
 
 
