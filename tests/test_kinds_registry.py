@@ -13,7 +13,7 @@ import pytest
 
 from annotator.analysis import aggregate, agreement, coding
 from annotator.assist import kinds as assist_kinds
-from annotator.export import label_studio, label_studio_config, prodigy
+from annotator.export import arrow, card, label_studio, label_studio_config, prodigy
 from annotator.labels import check
 from annotator.schema.kinds import CATEGORICAL, KINDS
 from annotator.schema.model import TaskType
@@ -28,6 +28,8 @@ TABLES = {
     "export.label_studio.REGIONS (Label Studio results)": label_studio.REGIONS,
     "export.label_studio_config.CONTROLS (Label Studio config)": label_studio_config.CONTROLS,
     "export.prodigy.PRODIGY (Prodigy task fields)": prodigy.PRODIGY,
+    "export.arrow.COLUMNS (Parquet and HF features)": arrow.COLUMNS,
+    "export.card.COUNTS (dataset card label counts)": card.COUNTS,
 }
 
 

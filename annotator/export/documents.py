@@ -23,6 +23,7 @@ from sqlmodel import Session
 from annotator.analysis.aggregate import ADJUDICATED_ONLY, MAJORITY_METHOD, gold_for_unit
 from annotator.export.arrow import ParquetFile, record_batch, task_column_type, task_converter
 from annotator.export.atomic import atomic_write
+from annotator.export.flat import STRUCTURED
 from annotator.schema.model import Schema
 from annotator.schema.visibility import show_if_of
 from annotator.store.adjudications import document_decisions
@@ -142,7 +143,7 @@ def write_jsonl(table: DocumentTable, target: Path, gold: bool, _meta: dict[str,
 def write_csv(table: DocumentTable, target: Path, gold: bool, _meta: dict[str, str]) -> int:
     cols = flat_columns(table, gold)
     records = flat_records(table, gold)
-    structured = {t for t, k in table.task_types.items() if k in ("multi", "stance")}
+    structured = {t for t, k in table.task_types.items() if k in STRUCTURED}
     with atomic_write(target, "w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, cols)
         writer.writeheader()
