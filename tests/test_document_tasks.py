@@ -168,11 +168,11 @@ async def test_answers_that_fail_to_save_are_kept_for_the_retry(tmp_path, monkey
     ctx = make_store(tmp_path, schema, docs=[TEXTS[:1], TEXTS[1:3]])
     real, calls = Annotating.answer_document, []
 
-    def flaky(self, document_id, values):
+    def flaky(self, document_id, values, **kw):
         calls.append(values)
         if len(calls) == 1:
             raise OperationalError("INSERT", {}, Exception("database is locked"))
-        return real(self, document_id, values)
+        return real(self, document_id, values, **kw)
 
     monkeypatch.setattr(Annotating, "answer_document", flaky)
     app = make_app(ctx)
@@ -189,6 +189,8 @@ async def test_answers_that_fail_to_save_are_kept_for_the_retry(tmp_path, monkey
         await pilot.press("enter")
         await pilot.pause()
     assert answers(ctx) == [(1, "done", {"lean": "center"})]
+    with session_scope(ctx.engine) as s:  # the time the dialog was open, as for a sentence
+        assert s.exec(select(DocumentAnnotation.seconds)).one() > 0
 
 
 async def test_a_schema_without_document_tasks_never_asks(tmp_path):
@@ -367,11 +369,18 @@ def test_jsonl_and_csv_exports_have_the_documents_beside_them(exported_store, tm
 
     result = run_export(exported_store, "jsonl", tmp_path / "out.jsonl", gold=True)
     assert result.documents == tmp_path / "out.documents.jsonl"
+    assert result.document_records == 7  # answers (what the command line reports), not lines
     lines = [json.loads(x) for x in result.documents.read_text(encoding="utf-8").splitlines()]
     assert [d["document_id"] for d in lines] == [1, 2, 3, 4]
     first = lines[0]
     assert first["title"] == "Headline 0 about the summit."
     assert [a["annotator"] for a in first["annotations"]] == ["alice", "bob"]
+    stamp = first["annotations"][0]["created_at"]  # UTC with one Z, as the units' are
+    assert (
+        stamp.endswith("Z")
+        and "+" not in stamp
+        and len(stamp) == len("2026-01-01T00:00:00.000000Z")
+    )
     assert first["gold"] == {"lean": "left", "frames": ["conflict"]}
     assert lines[2]["gold_source"]["lean"] == "tie"  # right against left
     assert lines[3]["gold"]["lean"] == "left" and len(lines[3]["annotations"]) == 1

@@ -14,6 +14,7 @@ import csv
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -85,12 +86,20 @@ def _document_fields(row: DocumentRow) -> dict[str, Any]:
     }
 
 
+def utc_text(at: datetime) -> str:
+    """ISO 8601 in UTC to the microsecond with a ``Z``, as the units' timestamps are written
+    (the store gives aware datetimes on some drivers and naive UTC on others)."""
+    if at.tzinfo is not None:
+        at = at.astimezone(UTC).replace(tzinfo=None)
+    return at.isoformat(timespec="microseconds") + "Z"
+
+
 def _answer_fields(answer: Any) -> dict[str, Any]:
     return {
         "annotator": answer.annotator,
         "status": answer.status,
-        "created_at": answer.created_at.isoformat() + "Z",
-        "updated_at": answer.updated_at.isoformat() + "Z",
+        "created_at": utc_text(answer.created_at),
+        "updated_at": utc_text(answer.updated_at),
         "seconds": answer.seconds,
         "schema_hash": answer.schema_hash,
     }
@@ -137,7 +146,7 @@ def write_jsonl(table: DocumentTable, target: Path, gold: bool, _meta: dict[str,
                 line["gold"] = {t: v for t, (v, _s) in table.gold[row.document_id].items()}
                 line["gold_source"] = {t: s for t, (_v, s) in table.gold[row.document_id].items()}
             fh.write(json.dumps(line, ensure_ascii=False) + "\n")
-    return len(table.rows)
+    return sum(len(row.answers) for row in table.rows)  # answers, as the other writers count
 
 
 def write_csv(table: DocumentTable, target: Path, gold: bool, _meta: dict[str, str]) -> int:

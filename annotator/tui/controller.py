@@ -466,8 +466,11 @@ class Annotating:
             found = document_annotations.my_document_answer(s, document_id, self.annotator_id)
         return found.values if found is not None else None
 
-    def answer_document(self, document_id: int, values: dict[str, Any]) -> None:
-        """Commit my answers to a document's tasks (raises the store's error if it fails)."""
+    def answer_document(
+        self, document_id: int, values: dict[str, Any], *, seconds: float | None = None
+    ) -> None:
+        """Commit my answers to a document's tasks (raises the store's error if it fails);
+        `seconds` the dialog was open adds to the time recorded."""
         with session_scope(self.ctx.engine) as s:
             document_annotations.save_document_answer(
                 s,
@@ -475,4 +478,5 @@ class Annotating:
                 annotator_id=self.annotator_id,
                 schema_version_id=self.ctx.schema_version_id,
                 values=values,
+                seconds=seconds,
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import time
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -564,13 +565,14 @@ class AnnotateScreen(Screen):
         from annotator.tui.screens.document import DocumentScreen
 
         doc = view.document_id
+        opened = time.monotonic()
 
         def answered(chosen: dict[str, Any] | None) -> None:
             if chosen is None:
                 self.say("The article's questions wait: ctrl+o asks them again.")
                 return
             try:
-                self.ann.answer_document(doc, chosen)
+                self.ann.answer_document(doc, chosen, seconds=time.monotonic() - opened)
             except SQLAlchemyError as exc:
                 self.pending_articles[doc] = (view, chosen)  # asked again with these choices
                 self.say(
