@@ -449,3 +449,29 @@ def test_a_lead_decision_is_the_documents_gold(exported_store, tmp_path):
     assert votes[1][1]["lean"] == "unanimous"  # undecided documents keep the vote
     decided_only = gold(gold_method="adjudicated-only")
     assert decided_only[3][0]["lean"] == "right" and decided_only[1][0]["lean"] is None
+
+
+def test_in_a_team_the_one_who_read_most_of_the_article_is_asked(tmp_path, db_url):
+    # Overlap 1, two people on one four-sentence article: alice takes three sentences, bob
+    # only the last. Whoever leaves the article having read half of it or more is asked;
+    # drawing its last sentence is not reading it.
+    from tests.support.tui import sessions_for
+
+    schema = parse_schema(SCHEMA, "a.yaml")
+    other = ["A second article starts.", "It ends here."]
+    ctx = make_store(tmp_path, schema, docs=[TEXTS, other], url=db_url)
+    alice, bob = sessions_for(ctx, "alice", "bob")
+    first = alice.open_first()
+    second = alice.save({"bias": "biased"})
+    third = alice.save({"bias": "biased"})
+    last = bob.open_first()
+    assert [v.position for v in (first, second, third, last)] == [0, 1, 2, 3]
+    assert not alice.document_due(second, third)  # still in the article
+    after_bob = bob.save({"bias": "biased"})
+    assert after_bob is not None and after_bob.document_id != last.document_id
+    assert not bob.document_due(last, after_bob)  # one sentence of four
+    after_alice = alice.save({"bias": "non_biased"})
+    assert after_alice is None or after_alice.document_id != third.document_id
+    assert alice.document_due(third, after_alice)  # three of four, and leaving it
+    alice.answer_document(third.document_id, {"lean": "left"})
+    assert not alice.document_due(third, after_alice)  # answered: asked once

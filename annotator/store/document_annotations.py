@@ -20,6 +20,7 @@ from annotator.schema.values import STATUSES
 from annotator.store.adjudications import document_decisions
 from annotator.store.labels_query import ProjectLabels
 from annotator.store.models import (
+    Annotation,
     Annotator,
     Document,
     DocumentAnnotation,
@@ -107,6 +108,16 @@ def save_document_answer(
         )
     )
     return row.id
+
+
+def units_read(session: Session, document_id: int, annotator_id: int) -> int:
+    """How many of a document's units the annotator has labelled, skipped or flagged."""
+    return session.exec(
+        select(func.count())
+        .select_from(Annotation)
+        .join(Unit, Unit.id == Annotation.unit_id)  # type: ignore[arg-type]
+        .where(Unit.document_id == document_id, Annotation.annotator_id == annotator_id)
+    ).one()
 
 
 def first_unit_of(session: Session, document_id: int) -> int | None:
