@@ -1,5 +1,6 @@
 """The document tasks of one article (`scope: document`), asked once when the annotator
-leaves an article they read (see `Annotating.document_due`): the same panels and keys as the annotate screen, over the whole article."""
+leaves an article they read (see `Annotating.document_due`): the same panels and keys as the
+annotate screen, over the whole article."""
 
 from __future__ import annotations
 
