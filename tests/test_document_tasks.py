@@ -475,3 +475,55 @@ def test_in_a_team_the_one_who_read_most_of_the_article_is_asked(tmp_path, db_ur
     assert alice.document_due(third, after_alice)  # three of four, and leaving it
     alice.answer_document(third.document_id, {"lean": "left"})
     assert not alice.document_due(third, after_alice)  # answered: asked once
+
+
+def test_labels_import_reads_article_answers_back(exported_store, tmp_path):
+    import json
+
+    from annotator.labels import import_labels
+    from tests.support.exports import project_of
+
+    engine, pid = exported_store
+    result = run_export(exported_store, "jsonl", tmp_path / "out.jsonl")
+    project = project_of(engine, pid)
+    again = import_labels(engine, project, result.documents)
+    assert (again.records, again.unchanged, again.document_answers, again.problems) == (7, 7, 0, [])
+    table = run_export(exported_store, "csv", tmp_path / "out.csv").documents  # a row per answer
+    from_csv = import_labels(engine, project, table)
+    assert (from_csv.records, from_csv.unchanged, from_csv.problems) == (7, 7, [])
+    with session_scope(engine) as s:
+        events = len(s.exec(select(DocumentAnnotationEvent)).all())
+    # Another tool's file: a record per article and annotator, by url or title, a column per task.
+    with session_scope(engine) as s:
+        from annotator.store.models import Document
+
+        doc5 = s.get(Document, 5)
+        title5, title6 = doc5.title, s.get(Document, 6).title
+    lines = [
+        {"title": title5, "annotator": "carol", "lean": "Right", "frames": ["economic"]},
+        {"document_id": 1, "annotator": "bob", "values": {"lean": "center"}},  # a change
+        {"title": title6, "annotator": "carol", "lean": "up"},  # not a label of lean
+        {"url": "https://example.org/none", "annotator": "carol", "lean": "left"},
+        {"title": title6, "annotator": "carol"},  # no answers
+    ]
+    path = tmp_path / "articles.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    report = import_labels(engine, project, path)
+    assert report.document_answers == 2 and report.records == 5
+    assert [p.split(": ", 1)[0] for p in report.problems] == [
+        "articles.jsonl:3",
+        "articles.jsonl:4",
+        "articles.jsonl:5",
+    ]
+    assert "'up' is not one of left, center, right" in report.problems[0]
+    assert "no url https://example.org/none in this project" in report.problems[1]
+    got = {(d, v.get("lean")) for d, _status, v in answers_of(engine)}
+    assert (5, "right") in got and (1, "center") in got and (1, "left") in got
+    with session_scope(engine) as s:
+        assert len(s.exec(select(DocumentAnnotationEvent)).all()) == events + 2
+
+
+def answers_of(engine) -> list[tuple[int, str, dict]]:
+    with session_scope(engine) as s:
+        rows = s.exec(select(DocumentAnnotation)).all()
+        return [(r.document_id, r.status, dict(r.values)) for r in rows]

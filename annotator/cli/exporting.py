@@ -285,6 +285,11 @@ def labels_import(
             f"{report.updated:,} changed, {report.unchanged:,} unchanged, "
             f"{report.failed:,} bad; {plural(report.units_created, 'new unit')} in "
             f"{plural(report.documents_created, 'new document')}"
+            + (
+                f"; {plural(report.document_answers, 'new or changed article answer')}"
+                if report.document_answers
+                else ""
+            )
         )
     )
     if report.failed:

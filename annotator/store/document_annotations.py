@@ -120,6 +120,31 @@ def units_read(session: Session, document_id: int, annotator_id: int) -> int:
     ).one()
 
 
+def documents_matching(
+    session: Session,
+    project_id: int,
+    *,
+    document_id: int | None = None,
+    url: str | None = None,
+    title: str | None = None,
+) -> list[int]:
+    """The project's documents a record names: its id when the project has it (and the url,
+    if given, agrees), else by exact url, else by exact title (several when titles repeat)."""
+    in_project = Document.project_id == project_id
+    if document_id is not None:
+        found = session.get(Document, document_id)
+        if found is not None and found.project_id == project_id and url in (None, found.url):
+            return [document_id]
+    for column, value in ((Document.url, url), (Document.title, title)):
+        if value is not None:
+            rows = session.exec(
+                select(Document.id).where(in_project, column == value).order_by(Document.id)  # type: ignore[arg-type]
+            ).all()
+            if rows:
+                return [r for r in rows if r is not None]
+    return []
+
+
 def first_unit_of(session: Session, document_id: int) -> int | None:
     """The id of a document's first unit: where review shows the article from."""
     return session.exec(
