@@ -119,6 +119,7 @@ async def test_the_lead_settles_an_article_on_the_review_screen(store):
         screen = app.screen
         assert screen.item.unit_id is None and screen.item.document_id == docs[0]
         assert "Article · Budget talks stall" in static_text(app, "#doc")
+        assert "article 1 of 1" in static_text(app, "#where")
         # The article from its start, the annotators' answers as their labels.
         assert "doc 0 sentence 0" in screen.query_one(UnitBox).current_text()
         table = static_text(app, "#opinions")

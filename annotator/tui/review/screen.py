@@ -190,7 +190,8 @@ class ReviewScreen(Screen):
         t.append(f"Review · {self.lead}", style="bold")
         if self.items:
             open_ = sum(it.open for it in self.items)
-            t.append(f"  unit {self.pos + 1} of {len(self.items):,} · {open_:,} open")
+            what = "article" if self.item and self.item.unit_id is None else "unit"
+            t.append(f"  {what} {self.pos + 1} of {len(self.items):,} · {open_:,} open")
         t.append(f"  {display_text(self.filters.describe())}", style="dim")
         self.query_one("#where", Static).update(t)
 
