@@ -43,6 +43,7 @@ from annotator.ingest.readers import read_file
 
 FIXTURES = Path(__file__).parent / "fixtures" / "outlets"
 VOA_GOLD = FIXTURES / "voa_gold.json"
+VOA_HELDOUT = FIXTURES / "voa_heldout.json"
 OTHER_GOLD = FIXTURES / "other_gold.json"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
@@ -232,7 +233,10 @@ def main(argv: list[str] | None = None) -> int:
             ap.error("entry needs a listing file")
         print(json.dumps(entry_from_listing(args.listing.read_text(encoding="utf-8"))))
         return 0
-    sets = [("VOA gold (tests/fixtures)", FIXTURES.parent, VOA_GOLD)]
+    sets = [
+        ("VOA gold (tests/fixtures)", FIXTURES.parent, VOA_GOLD),
+        ("VOA held out (tests/fixtures)", FIXTURES.parent, VOA_HELDOUT),
+    ]
     if (CORPUS / "other").is_dir():
         sets.append((f"other outlets ({CORPUS / 'other'})", CORPUS, OTHER_GOLD))
     else:
