@@ -154,6 +154,21 @@ def test_generic_captions_with_either_quote_style_and_alt_only_images() -> None:
             "general, was blunt. She sued.</p>",
             ["LETITIA JAMES, the attorney-general, was blunt. She sued."],
         ),
+        # a pull-quote (a blockquote repeating a body sentence, shortened) goes; the sentence stays
+        (
+            "<p>When dealing with informants, he said, “everybody’s a liar.” He laughed.</p>"
+            "<blockquote><p>When dealing with informants, “everybody’s a liar”</p></blockquote>"
+            "<p>Next paragraph.</p>",
+            [
+                "When dealing with informants, he said, “everybody’s a liar.” He laughed.",
+                "Next paragraph.",
+            ],
+        ),
+        # an English paragraph that opens with 'Follow' is text, not a follow-us line
+        (
+            "<p>Follow the science, the minister said.</p>",
+            ["Follow the science, the minister said."],
+        ),
         # a URL in parentheses leaves no husk
         (
             "<p>届时会有网上直播(<a href='http://www.state.gov/'>www.state.gov</a>)。</p>",
@@ -174,11 +189,66 @@ def test_body_shapes_keep_every_sentence(markup: str, expected: list[str]) -> No
         "责任编辑：某人",
         "Listen on: Apple Podcasts | Spotify",
         "Your browser doesn’t support HTML5 video",
+        "Subscribe on Apple Podcasts | Spotify",
+        "Please subscribe to Some Weekly for full access to print, digital and audio editions:",
+        "<i>Follow us on </i><i>Twitter</i><i> and Facebook</i>",
+        "编译 张三；审校 李四",
+        "图片来源：美联社",
+        "Photo: John Smith/AP",
+        "The views expressed by guests do not necessarily reflect those of this station.",
+        "《某节目》YouTube播放列表：<a href='http://bit.ly/x'>http://bit.ly/x</a>",
+        "某节目每星期一到星期五北京时间晚上九点播出，欢迎按时收看。",
+        "本期某节目完整版：<a href='https://youtube.example/w'>节目标题</a>",
+        "嘉宾和观众发表的都是个人观点，并不代表本台。",
     ],
 )
 def test_generic_rules_drop_common_furniture_on_an_unknown_site(furniture: str) -> None:
     out = blocks(f"<div><p>正文一句。</p><p>{furniture}</p></div>", "https://unknown.example/a")
     assert out == [("body", "正文一句。")]
+
+
+def test_photo_credits_apart_from_the_caption_and_inside_it_go() -> None:
+    page = (
+        "<figure><img src='x'><span class='photo-credit'>Reuters</span>"
+        "<figcaption>说明文字。<span class='credit'>Getty Images</span></figcaption></figure>"
+        "<div class='image'><img src='y'><p class='image-credit'>Photo: AFP</p></div>"
+        "<p>正文。Runtime: 23 min</p>"
+    )
+    out = blocks(f"<div>{page}</div>", "https://unknown.example/a")
+    assert out == [("caption", "说明文字。"), ("body", "正文。")]
+
+
+def test_a_talk_shows_programme_furniture_goes() -> None:
+    # VOA's 时事大家谈 closes with the full-episode line, '=====' rules around the guests'
+    # disclaimer, the YouTube player (its fallback text) and the playlist link.
+    page = (
+        "<p>节目讨论了经济。</p>"
+        "<p>时事大家谈本集全部内容请看： <a href='https://www.youtube.com/w'>节目标题</a></p>"
+        "<p>时事大家谈每星期一到四，星期六北京时间晚上九点播出，敬请收看。</p>"
+        "<p>==========<br />嘉宾和观众听众发表的都是个人观点，并不代表美国之音。"
+        "<br />==========</p>"
+        "<p>YouTube视频：</p><iframe src='https://www.youtube.com/embed/x'>"
+        "<a href='https://www.youtube.com/w'>YouTube</a></iframe>"
+        "<p>《时事大家谈》YouTube播放列表：<a href='http://bit.ly/x'>http://bit.ly/x</a></p>"
+    )
+    for url in ("https://www.voachinese.com/a/1.html", "https://unknown.example/a"):
+        assert blocks(f"<div>{page}</div>", url) == [("body", "节目讨论了经济。")], url
+
+
+def test_a_video_caption_restating_the_headline_with_a_full_width_colon_is_the_title(
+    tmp_path: Path,
+) -> None:
+    page = feed_md(
+        tmp_path,
+        "<div><video src='v.mp4'></video><div><small style=\"color: #999;\">"
+        "时事大家谈：中国人口危机严峻</small></div><p>正文一句。</p></div>",
+    )
+    page.write_text(page.read_text("utf-8").replace("[标题]", "[时事大家谈: 中国人口危机严峻]"))
+    (doc,) = read_file(page)
+    assert [(u.kind, u.text) for u in doc.units] == [
+        ("title", "时事大家谈: 中国人口危机严峻"),
+        ("body", "正文一句。"),
+    ]
 
 
 def test_generic_related_heading_ends_the_article() -> None:
