@@ -323,6 +323,55 @@ def test_import_with_a_broken_rule_file_stops_with_one_line(tmp_path: Path) -> N
     assert re.search(r"bad\.yaml: drop: '\(' is no pattern", lines[0])
 
 
+def _run(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    base = {k: v for k, v in os.environ.items() if k != RULES_ENV}
+    env = {**base, "ANNOTATOR_DB": str(tmp_path / "a.db"), **(env or {})}
+    cmd = [sys.executable, "-m", "annotator", *args]
+    done = subprocess.run(cmd, env=env, cwd=tmp_path, capture_output=True, text=True)
+    return done.returncode, done.stdout + done.stderr
+
+
+def test_import_outlet_rules_option_reads_the_users_folder_in_every_worker(
+    tmp_path: Path,
+) -> None:
+    # More files than the import reads in one process: the pool's workers get the folder too.
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for i in range(20):
+        body = f"<div><p>第{i}篇的正文。</p><p>本台记者某某报道</p></div>"
+        page = feed_md(pages, body, f"https://www.example.org/a/{i}.html")
+        page.rename(pages / f"a{i:02d}.md")
+        text = (pages / f"a{i:02d}.md").read_text("utf-8").replace("[标题]", f"[标题{i}]")
+        (pages / f"a{i:02d}.md").write_text(text, "utf-8")
+    rules = tmp_path / "my rules"
+    rules.mkdir()
+    (rules / "example.yaml").write_text(
+        "domains: [example.org]\ndrop: ['本台记者.{1,10}报道']\n", "utf-8"
+    )
+    # A variable naming another folder: the option wins.
+    other = tmp_path / "other"
+    other.mkdir()
+    assert _run(tmp_path, "init")[0] == 0
+    code, said = _run(
+        tmp_path, "import", str(pages), "--outlet-rules", str(rules), env={RULES_ENV: str(other)}
+    )
+    assert code == 0, said
+    code, said = _run(tmp_path, "export", "--all", "-f", "jsonl", "-o", str(tmp_path / "o.jsonl"))
+    assert code == 0, said
+    exported = (tmp_path / "o.jsonl").read_text("utf-8")
+    assert "第19篇的正文。" in exported
+    assert "本台记者" not in exported
+
+
+def test_import_outlet_rules_option_naming_no_folder_is_one_line(tmp_path: Path) -> None:
+    page = feed_md(tmp_path, "<div><p>正文。</p></div>")
+    assert _run(tmp_path, "init")[0] == 0
+    code, said = _run(tmp_path, "import", str(page), "--outlet-rules", str(tmp_path / "nowhere"))
+    lines = [ln for ln in said.splitlines() if ln.strip()]
+    assert code != 0 and len(lines) == 1, lines
+    assert re.search(r"--outlet-rules .*nowhere: not a folder of outlet rule files", lines[0])
+
+
 def test_a_missing_user_folder_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(RULES_ENV, str(tmp_path / "nowhere"))
     with pytest.raises(IngestError, match=f"{RULES_ENV}=.*nowhere: not a folder"):
