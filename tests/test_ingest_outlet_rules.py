@@ -169,6 +169,11 @@ def test_generic_captions_with_either_quote_style_and_alt_only_images() -> None:
             "<p>Follow the science, the minister said.</p>",
             ["Follow the science, the minister said."],
         ),
+        # ... nor a sub-head naming a video, nor a sentence saying when a show airs
+        (
+            "<p><strong>国务院发布YouTube视频</strong></p><p>该节目每周日晚播出，吸引大量观众收看。</p>",
+            ["国务院发布YouTube视频", "该节目每周日晚播出，吸引大量观众收看。"],
+        ),
         # a URL in parentheses leaves no husk
         (
             "<p>届时会有网上直播(<a href='http://www.state.gov/'>www.state.gov</a>)。</p>",
