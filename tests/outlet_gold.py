@@ -1,11 +1,15 @@
 """Scoring the importer against hand-checked gold: per outlet, how much of each article's own
 text comes out as units, whether each caption comes out once, and whether boilerplate stays out.
 
-Two gold sets use this module:
+Three gold sets use this module:
 
 - ``fixtures/outlets/voa_gold.json``: VOA articles (public domain, copied into
   ``fixtures/outlets/voa/`` and ``fixtures/ingest/``) with their expected units written out in
   full, one file per shape (talk shows, inline images, a URL in parentheses, lists, ...).
+- ``fixtures/outlets/voa_heldout.json``: 25 more VOA articles of every shape, never tuned on
+  (copied into ``fixtures/outlets/voa_heldout/``): written out in full, but scored like the
+  other outlets (a unit may join consecutive sentences), to measure the importer on pages it
+  was not fitted to.
 - ``fixtures/outlets/other_gold.json``: the other outlets' files in ``../shared/corpus/other``,
   which are copyrighted and never copied. Their gold holds no text: each expected sentence and
   caption is a fingerprint (its length and a hash of the text without white space); the
