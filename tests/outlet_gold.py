@@ -1,11 +1,15 @@
 """Scoring the importer against hand-checked gold: per outlet, how much of each article's own
 text comes out as units, whether each caption comes out once, and whether boilerplate stays out.
 
-Two gold sets use this module:
+Three gold sets use this module:
 
 - ``fixtures/outlets/voa_gold.json``: VOA articles (public domain, copied into
   ``fixtures/outlets/voa/`` and ``fixtures/ingest/``) with their expected units written out in
   full, one file per shape (talk shows, inline images, a URL in parentheses, lists, ...).
+- ``fixtures/outlets/voa_heldout.json``: 25 more VOA articles of every shape, never tuned on
+  (copied into ``fixtures/outlets/voa_heldout/``): written out in full, but scored like the
+  other outlets (a unit may join consecutive sentences), to measure the importer on pages it
+  was not fitted to.
 - ``fixtures/outlets/other_gold.json``: the other outlets' files in ``../shared/corpus/other``,
   which are copyrighted and never copied. Their gold holds no text: each expected sentence and
   caption is a fingerprint (its length and a hash of the text without white space); the
@@ -43,6 +47,7 @@ from annotator.ingest.readers import read_file
 
 FIXTURES = Path(__file__).parent / "fixtures" / "outlets"
 VOA_GOLD = FIXTURES / "voa_gold.json"
+VOA_HELDOUT = FIXTURES / "voa_heldout.json"
 OTHER_GOLD = FIXTURES / "other_gold.json"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
@@ -232,7 +237,10 @@ def main(argv: list[str] | None = None) -> int:
             ap.error("entry needs a listing file")
         print(json.dumps(entry_from_listing(args.listing.read_text(encoding="utf-8"))))
         return 0
-    sets = [("VOA gold (tests/fixtures)", FIXTURES.parent, VOA_GOLD)]
+    sets = [
+        ("VOA gold (tests/fixtures)", FIXTURES.parent, VOA_GOLD),
+        ("VOA held out (tests/fixtures)", FIXTURES.parent, VOA_HELDOUT),
+    ]
     if (CORPUS / "other").is_dir():
         sets.append((f"other outlets ({CORPUS / 'other'})", CORPUS, OTHER_GOLD))
     else:

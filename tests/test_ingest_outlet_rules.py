@@ -154,6 +154,26 @@ def test_generic_captions_with_either_quote_style_and_alt_only_images() -> None:
             "general, was blunt. She sued.</p>",
             ["LETITIA JAMES, the attorney-general, was blunt. She sued."],
         ),
+        # a pull-quote (a blockquote repeating a body sentence, shortened) goes; the sentence stays
+        (
+            "<p>When dealing with informants, he said, “everybody’s a liar.” He laughed.</p>"
+            "<blockquote><p>When dealing with informants, “everybody’s a liar”</p></blockquote>"
+            "<p>Next paragraph.</p>",
+            [
+                "When dealing with informants, he said, “everybody’s a liar.” He laughed.",
+                "Next paragraph.",
+            ],
+        ),
+        # an English paragraph that opens with 'Follow' is text, not a follow-us line
+        (
+            "<p>Follow the science, the minister said.</p>",
+            ["Follow the science, the minister said."],
+        ),
+        # ... nor a sub-head naming a video, nor a sentence saying when a show airs
+        (
+            "<p><strong>国务院发布YouTube视频</strong></p><p>该节目每周日晚播出，吸引大量观众收看。</p>",
+            ["国务院发布YouTube视频", "该节目每周日晚播出，吸引大量观众收看。"],
+        ),
         # a URL in parentheses leaves no husk
         (
             "<p>届时会有网上直播(<a href='http://www.state.gov/'>www.state.gov</a>)。</p>",
@@ -174,11 +194,66 @@ def test_body_shapes_keep_every_sentence(markup: str, expected: list[str]) -> No
         "责任编辑：某人",
         "Listen on: Apple Podcasts | Spotify",
         "Your browser doesn’t support HTML5 video",
+        "Subscribe on Apple Podcasts | Spotify",
+        "Please subscribe to Some Weekly for full access to print, digital and audio editions:",
+        "<i>Follow us on </i><i>Twitter</i><i> and Facebook</i>",
+        "编译 张三；审校 李四",
+        "图片来源：美联社",
+        "Photo: John Smith/AP",
+        "The views expressed by guests do not necessarily reflect those of this station.",
+        "《某节目》YouTube播放列表：<a href='http://bit.ly/x'>http://bit.ly/x</a>",
+        "某节目每星期一到星期五北京时间晚上九点播出，欢迎按时收看。",
+        "本期某节目完整版：<a href='https://youtube.example/w'>节目标题</a>",
+        "嘉宾和观众发表的都是个人观点，并不代表本台。",
     ],
 )
 def test_generic_rules_drop_common_furniture_on_an_unknown_site(furniture: str) -> None:
     out = blocks(f"<div><p>正文一句。</p><p>{furniture}</p></div>", "https://unknown.example/a")
     assert out == [("body", "正文一句。")]
+
+
+def test_photo_credits_apart_from_the_caption_and_inside_it_go() -> None:
+    page = (
+        "<figure><img src='x'><span class='photo-credit'>Reuters</span>"
+        "<figcaption>说明文字。<span class='credit'>Getty Images</span></figcaption></figure>"
+        "<div class='image'><img src='y'><p class='image-credit'>Photo: AFP</p></div>"
+        "<p>正文。Runtime: 23 min</p>"
+    )
+    out = blocks(f"<div>{page}</div>", "https://unknown.example/a")
+    assert out == [("caption", "说明文字。"), ("body", "正文。")]
+
+
+def test_a_talk_shows_programme_furniture_goes() -> None:
+    # VOA's 时事大家谈 closes with the full-episode line, '=====' rules around the guests'
+    # disclaimer, the YouTube player (its fallback text) and the playlist link.
+    page = (
+        "<p>节目讨论了经济。</p>"
+        "<p>时事大家谈本集全部内容请看： <a href='https://www.youtube.com/w'>节目标题</a></p>"
+        "<p>时事大家谈每星期一到四，星期六北京时间晚上九点播出，敬请收看。</p>"
+        "<p>==========<br />嘉宾和观众听众发表的都是个人观点，并不代表美国之音。"
+        "<br />==========</p>"
+        "<p>YouTube视频：</p><iframe src='https://www.youtube.com/embed/x'>"
+        "<a href='https://www.youtube.com/w'>YouTube</a></iframe>"
+        "<p>《时事大家谈》YouTube播放列表：<a href='http://bit.ly/x'>http://bit.ly/x</a></p>"
+    )
+    for url in ("https://www.voachinese.com/a/1.html", "https://unknown.example/a"):
+        assert blocks(f"<div>{page}</div>", url) == [("body", "节目讨论了经济。")], url
+
+
+def test_a_video_caption_restating_the_headline_with_a_full_width_colon_is_the_title(
+    tmp_path: Path,
+) -> None:
+    page = feed_md(
+        tmp_path,
+        "<div><video src='v.mp4'></video><div><small style=\"color: #999;\">"
+        "时事大家谈：中国人口危机严峻</small></div><p>正文一句。</p></div>",
+    )
+    page.write_text(page.read_text("utf-8").replace("[标题]", "[时事大家谈: 中国人口危机严峻]"))
+    (doc,) = read_file(page)
+    assert [(u.kind, u.text) for u in doc.units] == [
+        ("title", "时事大家谈: 中国人口危机严峻"),
+        ("body", "正文一句。"),
+    ]
 
 
 def test_generic_related_heading_ends_the_article() -> None:
@@ -251,6 +326,55 @@ def test_import_with_a_broken_rule_file_stops_with_one_line(tmp_path: Path) -> N
     lines = [ln for ln in (result.stdout + result.stderr).splitlines() if ln.strip()]
     assert len(lines) == 1, lines
     assert re.search(r"bad\.yaml: drop: '\(' is no pattern", lines[0])
+
+
+def _run(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    base = {k: v for k, v in os.environ.items() if k != RULES_ENV}
+    env = {**base, "ANNOTATOR_DB": str(tmp_path / "a.db"), **(env or {})}
+    cmd = [sys.executable, "-m", "annotator", *args]
+    done = subprocess.run(cmd, env=env, cwd=tmp_path, capture_output=True, text=True)
+    return done.returncode, done.stdout + done.stderr
+
+
+def test_import_outlet_rules_option_reads_the_users_folder_in_every_worker(
+    tmp_path: Path,
+) -> None:
+    # More files than the import reads in one process: the pool's workers get the folder too.
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for i in range(20):
+        body = f"<div><p>第{i}篇的正文。</p><p>本台记者某某报道</p></div>"
+        page = feed_md(pages, body, f"https://www.example.org/a/{i}.html")
+        page.rename(pages / f"a{i:02d}.md")
+        text = (pages / f"a{i:02d}.md").read_text("utf-8").replace("[标题]", f"[标题{i}]")
+        (pages / f"a{i:02d}.md").write_text(text, "utf-8")
+    rules = tmp_path / "my rules"
+    rules.mkdir()
+    (rules / "example.yaml").write_text(
+        "domains: [example.org]\ndrop: ['本台记者.{1,10}报道']\n", "utf-8"
+    )
+    # A variable naming another folder: the option wins.
+    other = tmp_path / "other"
+    other.mkdir()
+    assert _run(tmp_path, "init")[0] == 0
+    code, said = _run(
+        tmp_path, "import", str(pages), "--outlet-rules", str(rules), env={RULES_ENV: str(other)}
+    )
+    assert code == 0, said
+    code, said = _run(tmp_path, "export", "--all", "-f", "jsonl", "-o", str(tmp_path / "o.jsonl"))
+    assert code == 0, said
+    exported = (tmp_path / "o.jsonl").read_text("utf-8")
+    assert "第19篇的正文。" in exported
+    assert "本台记者" not in exported
+
+
+def test_import_outlet_rules_option_naming_no_folder_is_one_line(tmp_path: Path) -> None:
+    page = feed_md(tmp_path, "<div><p>正文。</p></div>")
+    assert _run(tmp_path, "init")[0] == 0
+    code, said = _run(tmp_path, "import", str(page), "--outlet-rules", str(tmp_path / "nowhere"))
+    lines = [ln for ln in said.splitlines() if ln.strip()]
+    assert code != 0 and len(lines) == 1, lines
+    assert re.search(r"--outlet-rules .*nowhere: not a folder of outlet rule files", lines[0])
 
 
 def test_a_missing_user_folder_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -72,6 +72,23 @@ def test_numbers_and_initialisms_inside_chinese_do_not_split() -> None:
     assert split_sentences(text) == [text]
 
 
+def test_a_dot_between_two_transcribed_names_is_no_full_stop() -> None:
+    text = "拜登提名的杰克.萨利文(Jake Sullivan)第二天也发出推文。他说，澳美关系重要。"
+    assert split_sentences(text) == [
+        "拜登提名的杰克.萨利文(Jake Sullivan)第二天也发出推文。",
+        "他说，澳美关系重要。",
+    ]
+    assert split_sentences("He met Mr.Smith. Then left.") == ["He met Mr.Smith.", "Then left."]
+
+
+def test_quotations_ending_in_an_ellipsis_one_after_another_stay_one_sentence() -> None:
+    text = "全书以“××平安”造句，例如:“眼平安、耳平安……”“1岁平安、2岁平安……”。下一句。"
+    assert split_sentences(text) == [
+        "全书以“××平安”造句，例如:“眼平安、耳平安……”“1岁平安、2岁平安……”。",
+        "下一句。",
+    ]
+
+
 def test_other_languages_use_sentencex() -> None:
     text = "Der Präsident traf z. B. Dr. Müller in Berlin. Danach reiste er ab."
     assert split_sentences(text, "de") == [

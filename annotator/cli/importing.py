@@ -29,6 +29,7 @@ def run_import(
     project: str | None = None,
     db: str | None = None,
     outlets: Path | None = None,
+    outlet_rules: Path | None = None,
 ) -> int:
     """Import `paths` into the project; returns the number of files that failed."""
     # The readers and the store load here, not with the CLI: other commands start faster.
@@ -82,7 +83,12 @@ def run_import(
             engine,
             project_id,
             files,
-            ParseOptions(format=format, lang=lang, records=records),
+            ParseOptions(
+                format=format,
+                lang=lang,
+                records=records,
+                outlet_rules=str(outlet_rules) if outlet_rules is not None else None,
+            ),
             on_file=on_file,
             outlets=outlet_names,
         )
@@ -140,6 +146,16 @@ def import_(
             "each outlet once (re-applied to every document of the project).",
         ),
     ] = None,
+    outlet_rules: Annotated[
+        Path | None,
+        typer.Option(
+            "--outlet-rules",
+            metavar="DIR",
+            help="A folder of your own outlet rule files (*.yaml: what is not article text on a "
+            "site, where its captions are), read after the built-in ones; instead of "
+            "$ANNOTATOR_OUTLET_RULES.",
+        ),
+    ] = None,
     project: ProjectOption = None,
     db: DbOption = None,
 ) -> None:
@@ -159,7 +175,14 @@ def import_(
         per=cast(Literal["document", "sentence"], per),  # RecordOptions checks it
     )
     failed = run_import(
-        paths, format=format, lang=lang, records=records, project=project, db=db, outlets=outlets
+        paths,
+        format=format,
+        lang=lang,
+        records=records,
+        project=project,
+        db=db,
+        outlets=outlets,
+        outlet_rules=outlet_rules,
     )
     if failed:
         raise typer.Exit(1)

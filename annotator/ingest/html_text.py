@@ -12,6 +12,7 @@ cells, where text between cells would be moved out of the table by the HTML pars
 from __future__ import annotations
 
 import html as htmllib
+import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,6 +26,7 @@ from annotator.ingest.outlet_rules import OutletRules
 BLOCK = "\ue000"  # paragraph boundary
 CAPTION = "\ue001"  # the block that follows is a caption
 CELL = "\ue002"  # table cell boundary inside one row
+QUOTE = "\ue003"  # the block that follows is inside a <blockquote>
 
 _BLOCK_TAGS = (
     "p|div|li|h[1-6]|blockquote|dd|dt|pre|section|article|header|footer|main|figure|figcaption"
@@ -77,7 +79,7 @@ DROP_TAGS = [
 ]  # fmt: skip
 
 # Zero-width and invisible formatting characters vanish; so does the caption marker.
-_INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u180e\ue001]")
+_INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u180e\ue001\ue003]")
 # 'Published: <date>' lines are date lines too.
 _DATE_LABEL = re.compile(
     r"(?:发布时间|發布時間|發佈時間|更新时间|更新時間|时间|時間|日期|Published|Updated|Posted|Date)"
@@ -220,11 +222,22 @@ def _bare_text(text: str) -> str:
     return _MARKS_AND_SPACE.sub("", text)
 
 
+def mark_quotes(tree: LexborHTMLParser) -> None:
+    """Each block inside a <blockquote> gets the quote marker, so that a pull-quote (a sentence
+    of the article repeated in large type) can be told from a quotation of its own."""
+    for quote in tree.css("blockquote"):
+        quote.insert_before(QUOTE)
+        for block in quote.css("p, div, li"):
+            block.insert_before(QUOTE)
+
+
 def apply_selectors(tree: LexborHTMLParser, rules: OutletRules | None, marked: str) -> None:
     """The outlet's CSS rules on a parsed, marked page: furniture out, captions marked;
-    and, for every page, lists of links to other stories out."""
+    and, for every page, lists of links to other stories out and blockquotes marked."""
     if "<li" in marked or "<LI" in marked:
         drop_link_lists(tree)
+    if "<blockquote" in marked or "<BLOCKQUOTE" in marked:
+        mark_quotes(tree)
     if rules is None:
         return
     remove = rules.present(rules.remove, marked)
@@ -259,7 +272,7 @@ def text_to_blocks(text: str, body: HtmlBody) -> None:
     for piece in text.split(BLOCK):
         if not piece or piece.isspace():
             continue
-        kind = "caption" if CAPTION in piece else "body"
+        kind = "caption" if CAPTION in piece else "quote" if QUOTE in piece else "body"
         piece = _INVISIBLE.sub("", piece)
         if CELL in piece:
             piece = piece.replace(CELL, " ")
@@ -283,6 +296,38 @@ def text_to_blocks(text: str, body: HtmlBody) -> None:
         out.append((kind, piece))
     while out and _FEED_SIGNOFF.fullmatch(out[-1][1]):
         out.pop()
+    if any(kind == "quote" for kind, _ in out):
+        out[:] = _without_pull_quotes(out)
+
+
+# Words (Latin letters and digits) and single characters (CJK, which has no spaces between
+# words), compared in pairs to tell a pull-quote from a quotation.
+_TOKEN = re.compile(r"[a-z0-9]+|[^\W_a-z0-9]")
+_PULL_QUOTE_SHARE = 0.8  # of a blockquote's word pairs found in one paragraph of the body
+_PULL_QUOTE_MIN = 3  # word pairs: a shorter blockquote is kept whatever it says
+
+
+def _pairs(text: str) -> set[tuple[str, str]]:
+    tokens = _TOKEN.findall(text.lower())
+    return set(itertools.pairwise(tokens))
+
+
+def _without_pull_quotes(blocks: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """A blockquote whose words are those of a paragraph of the body (an Economist pull-quote
+    repeats a sentence, shortened a little) is dropped; any other blockquote (readers'
+    comments, a quoted letter) is body text."""
+    body = [_pairs(text) for kind, text in blocks if kind == "body"]
+    out = []
+    for kind, text in blocks:
+        if kind == "quote":
+            pairs = _pairs(text)
+            if len(pairs) >= _PULL_QUOTE_MIN and any(
+                len(pairs & p) >= _PULL_QUOTE_SHARE * len(pairs) for p in body
+            ):
+                continue
+            kind = "body"
+        out.append((kind, text))
+    return out
 
 
 def html_to_blocks(

@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
 from annotator.ingest.model import IngestError
-from annotator.ingest.outlet_rules import check_rules
+from annotator.ingest.outlet_rules import check_rules, use_rules_folder
 from annotator.ingest.outlets import outlet_for, outlet_table
 from annotator.ingest.readers import RecordOptions, read_file
 from annotator.store.documents import (
@@ -60,10 +60,13 @@ class ParseOptions:
     format: str | None = None
     lang: str | None = None
     records: RecordOptions | None = None
+    outlet_rules: str | None = None  # the user's rule folder (--outlet-rules), for every worker
 
 
 def parse_one(path: Path, options: ParseOptions) -> FileResult:
     """Read one file into prepared documents; any failure becomes the result's error line."""
+    if options.outlet_rules is not None:
+        use_rules_folder(options.outlet_rules)  # a spawned worker starts without it
     try:
         docs = read_file(path, format=options.format, lang=options.lang, records=options.records)
         result = FileResult(path)
@@ -145,6 +148,8 @@ def import_files(
     Then every document's outlet is re-derived from its URL through the domain table (the
     built-in one extended by `outlets`), new and earlier documents alike."""
     options = options or ParseOptions()
+    if options.outlet_rules is not None:
+        use_rules_folder(options.outlet_rules)
     check_rules()  # raises IngestError for a broken rule file, before any file is read
     paths = list(paths)
     report = ImportReport(files=len(paths))

@@ -56,6 +56,7 @@ _TAIL = rf"[{_CLOSE}]*(?:\s+[”」』）】])*(?:\s*{_NOTE}(?=\s*$))?"
 _FOLLOW_STRONG = rf"(?!\s*[{_CLAUSE}])"
 _FOLLOW_WEAK = rf"(?=\s*$|\s*[{_CJK}]|\s+(?P<op>[{_OPEN}]*)(?P<nx>[A-Z][A-Za-z]*|[0-9]))"
 _FOLLOW_ELLIPSIS = rf"(?=\s*$|\s+[{_OPEN}]*[A-Z0-9])"
+_ELLIPSIS_END = re.compile(_FOLLOW_ELLIPSIS)
 # What may stand before a quotation that ends a sentence with ！ or ？: nothing, a colon, a
 # comma, or the last character of a speech verb (说, 写道, 声称, 问, 表示).
 _INTRODUCERS = "：:，,；;说道称问示曰"
@@ -92,6 +93,9 @@ _ZH_SPEECH_TAG = re.compile(
     r"(?:[说說问問]道?|表示|[称稱]|指出|[补補]充[说說]?|回答|[强強][调調]|解[释釋]|[写寫]道"
     r"|回[应應]|告[诉訴][记記]者)[。！]"
 )
+# A dot written between two CJK characters with no space (杰克.萨利文) joins the parts of a
+# transcribed name, as the interpunct 杰克·萨利文 does; a full stop there would be 。.
+_CJK_NAME_DOT = re.compile(f"[{_CJK}]\\.[{_CJK}]")
 # The word before a single dot, for the abbreviation check (searched only for such dots).
 _WORD_BEFORE = re.compile(r"[A-Za-z]+(?:\.[A-Za-z]+)*$")
 
@@ -137,6 +141,8 @@ def _boundaries(text: str) -> list[int]:
                 nx = "The" if m["op"] else m["nx"]  # an opening quote starts a sentence
                 if not term and text[dot] == "." and not _dot_ends_sentence(text, dot, nx):
                     continue
+                if not term and _CJK_NAME_DOT.match(text, dot - 1):
+                    continue  # 杰克.萨利文: a dot between two names, not a full stop
             elif not _quotation_ends_sentence(text, m, ends[-1] if ends else 0):
                 continue
         ends.append(m.end())
@@ -172,6 +178,8 @@ def _quotation_ends_sentence(text: str, m: re.Match[str], sentence_start: int) -
         if text[term] != ".":
             return not _SPEECH_TAG.match(text, m.end())
         return _dot_ends_sentence(text, term, m.group("qnx"))
+    if text[term] in _ELLIPSIS:  # words left out, as for a bare ellipsis: “甲……”“乙……”
+        return _ELLIPSIS_END.match(text, m.end()) is not None
     if text[term] != "。" and before:
         return before[-1] in _INTRODUCERS  # 他说：“你好吗？” but not 手拉着“成都加油！”的横幅
     return True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime, time
 from typing import Any
@@ -57,7 +58,9 @@ def build_document(
     seen_captions: set[str] = set()
     title_key = _same_text_key(title)
     for kind, text in blocks:
-        if text == title or (len(text) == len(title) and _same_text_key(text) == title_key):
+        if text == title or (
+            abs(len(text) - len(title)) <= 2 and _same_text_key(text) == title_key
+        ):
             continue
         if kind == "caption":
             if text not in seen_captions:
@@ -87,7 +90,8 @@ _QUOTES = str.maketrans("“”„‟＂「」『』‘’‚‛＇", '"' * 9 + 
 
 
 def _same_text_key(text: str) -> str:
-    return "".join(text.translate(_QUOTES).split())
+    # NFKC folds full-width forms: a talk show's video caption writes the headline's ': ' as '：'.
+    return "".join(unicodedata.normalize("NFKC", text.translate(_QUOTES)).split())
 
 
 def json_safe(value: Any) -> Any:

@@ -17,8 +17,9 @@ Patterns are Python regular expressions; white space around a cut is tidied, so 
 not match it (and one that starts with a plain character, not ``\\s*``, is fast to scan for).
 ``generic.yaml`` holds the rules every page gets, an
 outlet's file adds to them. Users add outlets without touching the code: every ``*.yaml`` in
-the folder named by ``$ANNOTATOR_OUTLET_RULES`` is read after the built-in ones (a user file
-for a domain the built-ins know replaces that outlet's built-in rules).
+the folder named by ``annotator import --outlet-rules DIR`` (else by ``$ANNOTATOR_OUTLET_RULES``)
+is read after the built-in ones (a user file for a domain the built-ins know replaces that
+outlet's built-in rules).
 
 YAML, not Python: a researcher who spots a new footer adds one line, and a bad file is one
 clear line (file, what is wrong), never code that runs.
@@ -276,18 +277,34 @@ def load_rule_book(folders: Iterable[Path]) -> RuleBook:
 
 
 @cache
-def _book(user_dir: str | None) -> RuleBook:
+def _book(user_dir: str | None, named_by: str = RULES_ENV) -> RuleBook:
     folders = [BUILTIN_DIR]
     if user_dir:
         folder = Path(user_dir).expanduser()
         if not folder.is_dir():
-            raise IngestError(f"{RULES_ENV}={user_dir}: not a folder of outlet rule files")
+            sep = " " if named_by.startswith("-") else "="  # an option, or the variable
+            where = f"{named_by}{sep}{user_dir}"
+            raise IngestError(f"{where}: not a folder of outlet rule files")
         folders.append(folder)
     return load_rule_book(folders)
 
 
+_OPTION = "--outlet-rules"
+_chosen_folder: str | None = None  # set by the import command's option; wins over the variable
+
+
+def use_rules_folder(folder: str | None) -> None:
+    """Read the user's rule files from `folder` (the import's --outlet-rules) instead of the
+    folder $ANNOTATOR_OUTLET_RULES names; None goes back to the variable. Each import worker
+    process calls this too, with the folder its parse options carry."""
+    global _chosen_folder
+    _chosen_folder = folder
+
+
 def rules_for(url: str | None, outlet: str | None = None) -> OutletRules:
     """The rules an imported page gets (built-in files plus the user's folder, read once)."""
+    if _chosen_folder is not None:
+        return _book(_chosen_folder, _OPTION).for_document(url, outlet)
     return _book(os.environ.get(RULES_ENV) or None).for_document(url, outlet)
 
 
