@@ -205,6 +205,7 @@ class AnnotateScreen(Screen):
             return
         if self._wait_for_models is not None:
             self._wait_for_models.stop()
+        gc.freeze()  # scikit-learn's modules and the models live on: out of the collector's way
         self.show_guesses()
 
     def show_guesses(self) -> None:
