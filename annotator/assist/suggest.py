@@ -52,6 +52,8 @@ class Suggester:
                 model = TaskModel.from_bytes(weights)
                 if self._fits(info.task, info.task_type, model):
                     models[info.task] = model
+            if models:
+                _one_blas_thread()
             self.models = models
             if not stored:
                 self.problem = "no model yet: run `annotator model train`"
@@ -81,3 +83,14 @@ class Suggester:
     def suggest_task(self, task: str, unit_text: str) -> Suggestion | None:
         model = self.models.get(task)
         return None if model is None else Suggestion(*model.suggest(unit_text))
+
+
+def _one_blas_thread() -> None:
+    """A guess is one sentence: numpy's BLAS threads gain nothing on it, and once woken they
+    keep spinning for a while, taking a core from the screen on a small machine."""
+    try:
+        from threadpoolctl import threadpool_limits  # comes with scikit-learn
+
+        threadpool_limits(limits=1)
+    except Exception:  # an older or missing threadpoolctl: the guesses still work
+        pass
