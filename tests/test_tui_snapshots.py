@@ -89,3 +89,13 @@ def test_help_with_chinese_guidelines(tmp_path, snap_compare, size):
     """Keys first; the guidelines' paragraphs without stray spaces or breaks."""
     app = make_app(voa_store(tmp_path, VOA["hk_identity"], done=3))
     assert snap_compare(app, press=["question_mark"], terminal_size=size, run_before=_settled)
+
+
+def test_loaded_words_underlined_at_80x24(tmp_path, snap_compare):
+    """The schema's lexicon: its words underlined in the current sentence (English whole
+    words in any case, Chinese anywhere), the context and the markup-like text untouched."""
+    from annotator.assist.lexicon import Matcher
+
+    hints = Matcher(["reckless", "Gut", "节省", "将为"])
+    app = make_app(make_store(tmp_path, BIAS_QUICK, docs=[DOC]), hints=hints)
+    assert snap_compare(app, press=["2"], terminal_size=(80, 24), run_before=_settled)
