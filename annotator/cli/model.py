@@ -13,7 +13,7 @@ from annotator.cli.options import DbOption, ProjectOption, err, out
 
 model_app = typer.Typer(
     help="A model per task that learns from the project's own labels (offline): suggestions "
-    "and the uncertain/balanced queue orders.",
+    "and the uncertain/balanced queue orders; and a lexicon of loaded words from span labels.",
     no_args_is_help=True,
 )
 
