@@ -80,7 +80,7 @@ COMMANDS: dict[str, Entry] = {
         "model",
         "model_app",
         "A model per task that learns from the project's own labels (offline): suggestions "
-        "and the uncertain/balanced queue orders.",
+        "and the uncertain/balanced queue orders; and a lexicon of loaded words from span labels.",
     ),
     "schema": Entry(
         "schema", "schema_app", "Check YAML label schemas and change the schema of a project."
