@@ -82,6 +82,11 @@ COMMANDS: dict[str, Entry] = {
         "A model per task that learns from the project's own labels (offline): suggestions "
         "and the uncertain/balanced queue orders.",
     ),
+    "checks": Entry(
+        "checks",
+        "checks_app",
+        "Check items with known answers, mixed into every queue to measure accuracy.",
+    ),
     "schema": Entry(
         "schema", "schema_app", "Check YAML label schemas and change the schema of a project."
     ),
