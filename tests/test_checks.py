@@ -19,6 +19,7 @@ from annotator.cli.failures import guarded
 from annotator.store import checks, leases
 from annotator.store.adjudications import save_adjudication
 from annotator.store.engine import session_scope
+from annotator.store.queue import my_progress
 from annotator.tui.controller import Annotating
 from tests.support.checks import check_store, person, unit_ids
 from tests.support.queue import save_label
@@ -168,12 +169,20 @@ def test_checks_come_at_about_the_rate_never_twice_and_never_as_ordinary_work(db
     check_units = set(units[::6])  # 40 checks spread through the corpus, 200 ordinary units
     make_checks(ctx, check_units)
     set_rate(ctx, 0.1)
+    with session_scope(ctx.engine) as s:
+        ahead = my_progress(s, project_id=ctx.project_id, annotator_id=person(ctx, "alice"))
     got = annotate_all(ctx, "alice", order=order)
     seen_checks = [u for u in got if u in check_units]
     ordinary = [u for u in got if u not in check_units]
     assert sorted(ordinary) == sorted(set(units) - check_units)  # each once, none left out
     assert 10 <= len(seen_checks) <= 30
     assert len(set(seen_checks)) == len(seen_checks)  # never the same check twice
+    # "left" counts the checks to come like any unit, so a check does not show by not
+    # moving it; at the end nothing is left.
+    assert ahead.total == 200 and abs(ahead.left - len(got)) <= 12
+    with session_scope(ctx.engine) as s:
+        after = my_progress(s, project_id=ctx.project_id, annotator_id=person(ctx, "alice"))
+    assert (after.left, after.done) == (0, len(got))
     flags = marked(ctx)
     assert all(flags["alice", u] for u in seen_checks)
     assert not any(flags["alice", u] for u in ordinary)
@@ -202,6 +211,7 @@ def test_a_check_takes_no_place_of_the_unit_it_is_and_leaves_ordinary_units_alon
     chen = Annotating(ctx, annotator_id=person(ctx, "chen"), annotator_name="chen")
     bob = Annotating(ctx, annotator_id=person(ctx, "bob"), annotator_name="bob")
     assert chen.open_first().unit_id == units[0]  # the check first (rate ~1)
+    assert chen.keep_alive_now()  # no hold on a check, so none is ever "lost" on screen
     assert bob.open_first().unit_id == units[0]  # bob has not seen it either
     # While chen answers the check, the ordinary unit it came before is held for him.
     with session_scope(ctx.engine) as s:

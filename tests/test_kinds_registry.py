@@ -11,7 +11,7 @@ from typing import get_args
 
 import pytest
 
-from annotator.analysis import aggregate, agreement, coding
+from annotator.analysis import aggregate, agreement, checks, coding
 from annotator.assist import kinds as assist_kinds
 from annotator.schema.kinds import CATEGORICAL, KINDS
 from annotator.schema.model import TaskType
@@ -20,6 +20,7 @@ from annotator.tui.widgets import panels
 TABLES = {
     "analysis.coding.CODERS (agreement codes)": coding.CODERS,
     "analysis.aggregate.VOTERS (gold)": aggregate.VOTERS,
+    "analysis.checks.MATCHERS (accuracy on check items)": checks.MATCHERS,
     "tui.widgets.panels.PANELS (annotate screen)": panels.PANELS,
     "assist.kinds.KINDS (what a model learns)": assist_kinds.KINDS,
 }

@@ -319,6 +319,11 @@ def answered(session: Session, *, project_id: int, annotator_id: int) -> int:
     return int(session.execute(_ANSWERED, {"p": project_id, "me": annotator_id}).scalar_one())
 
 
+def unseen(session: Session, *, project_id: int, annotator_id: int) -> int:
+    """How many check units I have never been given."""
+    return len(session.execute(_OPEN_TO_ME, {"p": project_id, "me": annotator_id}).all())
+
+
 def next_check(session: Session, *, project_id: int, annotator_id: int) -> int | None:
     """A check unit I have never been given, in an order of my own (so a team does not see
     the same checks in the same order); None when I have seen them all."""

@@ -241,6 +241,11 @@ class Queue:
             return None
         return checks.next_check(session, **me)
 
+    def is_check(self, unit_id: int) -> bool:
+        """Whether `unit_id` was a check item when the queue last looked (checks are never
+        held: there is no hold to keep or lose on them)."""
+        return unit_id in self._checks
+
     def claim(self, session: Session, unit_id: int) -> bool:
         """Hold `unit_id` for me, unless it is full (my own labels aside)."""
         return leases.claim(
@@ -437,9 +442,21 @@ def my_progress(
         ),
         p,
     ).scalar_one()
+    ordinary = total - closed
     return Progress(
         done=mine.get(DONE, 0),
-        left=total - closed + mine.get(SKIPPED, 0),
+        left=ordinary + mine.get(SKIPPED, 0) + _checks_ahead(session, p, ordinary),
         total=total,
         mark=mark,
     )
+
+
+def _checks_ahead(session: Session, params: dict[str, int], ordinary: int) -> int:
+    """How many check units my queue will likely hand out with the `ordinary` units still
+    to do: counted in "left" as every unit I am given is (so a check does not show itself
+    by leaving the count alone)."""
+    rate = checks.settings(session, params["p"]).rate
+    if rate <= 0.0 or not ordinary:
+        return 0
+    unseen = checks.unseen(session, project_id=params["p"], annotator_id=params["me"])
+    return min(unseen, round(ordinary * rate / (1.0 - rate)))
