@@ -366,3 +366,15 @@ def test_exports_leave_check_answers_out_and_mark_the_known_answer_as_gold(
     assert {c["unit_id"] for c in cells} == {str(u) for u in units[:4]}
     marks = {c["unit_id"]: c["gold_source.bias"] for c in cells}
     assert marks[str(units[3])] == "check" and marks[str(units[0])] != "check"
+
+
+def test_labels_imported_onto_a_check_unit_are_check_answers(db_url, tmp_path):
+    ctx = check_store(db_url, units=4)
+    units = unit_ids(ctx)
+    make_checks(ctx, [units[0]])
+    path = tmp_path / "labels.jsonl"
+    lines = [{"unit_id": u, "annotator": "dora", "values": {"bias": "biased"}} for u in units[:2]]
+    path.write_text("\n".join(json.dumps(r) for r in lines), encoding="utf-8")
+    assert run(db_url, "labels", "import", str(path)).exit_code == 0
+    flags = marked(ctx)
+    assert flags["dora", units[0]] and not flags["dora", units[1]]

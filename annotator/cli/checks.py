@@ -212,7 +212,9 @@ def list_(
         table.add_row(
             str(r.unit_id),
             Text(r.text[:40] + ("…" if len(r.text) > 40 else "")),
-            Text(json.dumps(r.values, ensure_ascii=False)),
+            Text(
+                "; ".join(f"{t}: {json.dumps(v, ensure_ascii=False)}" for t, v in r.values.items())
+            ),
             Text(r.source),
             f"{r.answers:,}",
         )

@@ -324,14 +324,24 @@ def unseen(session: Session, *, project_id: int, annotator_id: int) -> int:
     return len(session.execute(_OPEN_TO_ME, {"p": project_id, "me": annotator_id}).all())
 
 
-def next_check(session: Session, *, project_id: int, annotator_id: int) -> int | None:
-    """A check unit I have never been given, in an order of my own (so a team does not see
-    the same checks in the same order); None when I have seen them all."""
+def next_check(
+    session: Session, *, project_id: int, annotator_id: int, near: int | None = None
+) -> int | None:
+    """A check unit I have never been given (None when I have seen them all): the one
+    nearest to unit `near` in the corpus, so in document order a check comes from as close
+    to where I am as there is one (a jump to a far article would give it away); ties go in
+    an order of my own."""
     rows = session.execute(_OPEN_TO_ME, {"p": project_id, "me": annotator_id})
     ids = [r[0] for r in rows]
     if not ids:
         return None
-    return min(ids, key=lambda uid: _uniform("order", project_id, annotator_id, uid))
+    return min(
+        ids,
+        key=lambda uid: (
+            abs(uid - near) if near is not None else 0,
+            _uniform("order", project_id, annotator_id, uid),
+        ),
+    )
 
 
 # --- what scoring reads ----------------------------------------------------------------

@@ -239,7 +239,7 @@ class Queue:
         answered = checks.answered(session, **me)
         if not checks.due(**me, before=found, answered=answered, rate=rate):
             return None
-        return checks.next_check(session, **me)
+        return checks.next_check(session, **me, near=found)
 
     def is_check(self, unit_id: int) -> bool:
         """Whether `unit_id` was a check item when the queue last looked (checks are never
