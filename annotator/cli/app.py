@@ -85,7 +85,8 @@ COMMANDS: dict[str, Entry] = {
     "checks": Entry(
         "checks",
         "checks_app",
-        "Check items with known answers, mixed into every queue to measure accuracy.",
+        "Check items: units with a known answer, mixed into every annotator's queue at a set "
+        "rate; accuracy on them is in `agreement`, the dashboard and the report.",
     ),
     "schema": Entry(
         "schema", "schema_app", "Check YAML label schemas and change the schema of a project."
