@@ -378,3 +378,30 @@ def test_labels_imported_onto_a_check_unit_are_check_answers(db_url, tmp_path):
     assert run(db_url, "labels", "import", str(path)).exit_code == 0
     flags = marked(ctx)
     assert flags["dora", units[0]] and not flags["dora", units[1]]
+
+
+def _layout(app) -> list[tuple[str, str | None, tuple[str, ...]]]:
+    return [(type(w).__name__, w.id, tuple(sorted(w.classes))) for w in app.screen.query("*")]
+
+
+async def test_on_screen_a_check_looks_like_any_sentence(tmp_path):
+    from tests.support.tui import BIAS_QUICK, TEXTS, make_app, make_store, screen_text
+
+    ctx = make_store(tmp_path, BIAS_QUICK, docs=[TEXTS, TEXTS[::-1]])
+    units = unit_ids(ctx)
+    make_checks(ctx, [units[6]])  # in the second document
+    set_rate(ctx, 0.999)
+    app = make_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen_text(app) == TEXTS[::-1][2]  # the check, before the first unit
+        on_check = _layout(app)
+        status = str(app.screen.query_one("#message").render())
+        await pilot.press("1")
+        await pilot.pause()
+        assert screen_text(app) == TEXTS[0]
+        assert _layout(app) == on_check  # the same widgets, ids and classes
+        assert str(app.screen.query_one("#message").render()) == status
+    assert marked(ctx) == {("alice", units[6]): True}  # marked, though nothing showed it
