@@ -405,3 +405,21 @@ async def test_on_screen_a_check_looks_like_any_sentence(tmp_path):
         assert _layout(app) == on_check  # the same widgets, ids and classes
         assert str(app.screen.query_one("#message").render()) == status
     assert marked(ctx) == {("alice", units[6]): True}  # marked, though nothing showed it
+
+
+def test_decided_units_bring_the_tasks_decided_on_them(sqlite_url):
+    from annotator.store.models import Adjudication
+    from tests.support.exports import build_store
+
+    engine, pid = build_store(sqlite_url, documents=2)  # unit 2 is decided on bias
+    with session_scope(engine) as s:
+        lead = s.execute(text("SELECT id FROM annotator WHERE name = 'lead'")).scalar_one()
+        s.add(Adjudication(unit_id=3, task="opinion", value="entirely_factual", annotator_id=lead))
+    both = run(sqlite_url, "checks", "add", "--from-adjudicated", "-t", "bias", "-t", "opinion")
+    assert "Added 0 check items" in both.output  # no unit is decided on both
+    assert "Added 2 check items" in run(sqlite_url, "checks", "add", "--from-adjudicated").output
+    with session_scope(engine) as s:
+        assert checks.known_answers(s, pid) == {
+            2: {"bias": "biased"},
+            3: {"opinion": "entirely_factual"},
+        }

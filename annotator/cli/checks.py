@@ -63,7 +63,7 @@ def add(
             "--task",
             "-t",
             help="Only units decided on all these tasks, with these as the answer (default: "
-            "every task with decisions).",
+            "every decided unit, with the tasks decided on it).",
         ),
     ] = None,
     count: Annotated[
@@ -92,10 +92,11 @@ def add(
             names = ", ".join(t.name for t in schema.tasks)
             raise UserError(f"--task {', '.join(unknown)}: not in schema {schema.name} ({names})")
         decided = checks.adjudicated_tasks(s, proj.id)
+        every = bool(tasks)
         tasks = tasks or [t.name for t in schema.tasks if t.name in decided]
         if not tasks:
             raise UserError("no unit has been decided in `annotator review` yet: nothing to add")
-        found = checks.adjudicated(s, proj.id, tasks)
+        found = checks.adjudicated(s, proj.id, tasks, every=every)
         if count is not None:
             found = found[:count]
         added, _ = checks.add_checks(
@@ -110,8 +111,9 @@ def add(
     )
     if not added:
         err.print(
-            "note: no decided unit that is not a check already has a decision on every one of "
-            f"these tasks: {', '.join(tasks)}",
+            "note: every decided unit "
+            + (f"with a decision on each of {', '.join(tasks)} " if every else "")
+            + "is a check already",
             style="yellow",
         )
 

@@ -151,9 +151,12 @@ def add_checks(
     return len(rows), kept
 
 
-def adjudicated(session: Session, project_id: int, tasks: Sequence[str]) -> list[NewCheck]:
-    """The project's units with an adjudication for every one of `tasks`, in unit order,
-    that are not checks yet, each with those adjudicated values as its known answer."""
+def adjudicated(
+    session: Session, project_id: int, tasks: Sequence[str], *, every: bool = True
+) -> list[NewCheck]:
+    """The project's decided units that are not checks yet, in unit order, each with its
+    decisions on `tasks` as its known answer: units decided on every one of them (`every`),
+    or on any (then the answer holds the ones decided)."""
     rows = session.execute(
         select(_ADJ.c.unit_id, _ADJ.c.task, _ADJ.c.value)
         .join(_UNIT, _UNIT.c.id == _ADJ.c.unit_id)
@@ -165,10 +168,11 @@ def adjudicated(session: Session, project_id: int, tasks: Sequence[str]) -> list
         if value is not None:
             found.setdefault(uid, {})[task] = value
     taken = unit_ids(session, project_id)
+    wanted = all if every else any
     return [
-        NewCheck(uid, {t: values[t] for t in tasks})
+        NewCheck(uid, {t: values[t] for t in tasks if t in values})
         for uid, values in found.items()
-        if uid not in taken and all(t in values for t in tasks)
+        if uid not in taken and wanted(t in values for t in tasks)
     ]
 
 
