@@ -42,7 +42,7 @@ Press = Callable[[str], Awaitable[None]]
 
 def babe_sentences(path: Path, limit: int | None) -> tuple[list[tuple[str, list[Run]]], int]:
     """(text, spans) per sentence with biased words, and how many words were not found."""
-    from annotator.ingest.tokens import tokenize
+    from annotator.tokens import tokenize
 
     out: list[tuple[str, list[Run]]] = []
     missing = 0
@@ -142,10 +142,10 @@ async def replay(sentences, planner: str) -> tuple[list[int], int, float]:
     from annotator.schema.model import Schema, Task
     from annotator.store.engine import open_store, session_scope
     from annotator.store.models import Document, Project, SchemaVersion, Unit
+    from annotator.tokens import words
     from annotator.tui.app import AnnotatorApp
     from annotator.tui.config import UserConfig
     from annotator.tui.launch import StoreContext
-    from annotator.tui.tokens import words
 
     schema = Schema(name="spans", tasks=(Task(name="words", type="span", required=False),))
     engine = open_store(f"sqlite:///{tempfile.mkdtemp()}/babe.db")

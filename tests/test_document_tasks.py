@@ -168,11 +168,11 @@ async def test_answers_that_fail_to_save_are_kept_for_the_retry(tmp_path, monkey
     ctx = make_store(tmp_path, schema, docs=[TEXTS[:1], TEXTS[1:3]])
     real, calls = Annotating.answer_document, []
 
-    def flaky(self, document_id, values):
+    def flaky(self, document_id, values, **kw):
         calls.append(values)
         if len(calls) == 1:
             raise OperationalError("INSERT", {}, Exception("database is locked"))
-        return real(self, document_id, values)
+        return real(self, document_id, values, **kw)
 
     monkeypatch.setattr(Annotating, "answer_document", flaky)
     app = make_app(ctx)
@@ -189,6 +189,8 @@ async def test_answers_that_fail_to_save_are_kept_for_the_retry(tmp_path, monkey
         await pilot.press("enter")
         await pilot.pause()
     assert answers(ctx) == [(1, "done", {"lean": "center"})]
+    with session_scope(ctx.engine) as s:  # the time the dialog was open, as for a sentence
+        assert s.exec(select(DocumentAnnotation.seconds)).one() > 0
 
 
 async def test_a_schema_without_document_tasks_never_asks(tmp_path):
@@ -367,11 +369,18 @@ def test_jsonl_and_csv_exports_have_the_documents_beside_them(exported_store, tm
 
     result = run_export(exported_store, "jsonl", tmp_path / "out.jsonl", gold=True)
     assert result.documents == tmp_path / "out.documents.jsonl"
+    assert result.document_records == 7  # answers (what the command line reports), not lines
     lines = [json.loads(x) for x in result.documents.read_text(encoding="utf-8").splitlines()]
     assert [d["document_id"] for d in lines] == [1, 2, 3, 4]
     first = lines[0]
     assert first["title"] == "Headline 0 about the summit."
     assert [a["annotator"] for a in first["annotations"]] == ["alice", "bob"]
+    stamp = first["annotations"][0]["created_at"]  # UTC with one Z, as the units' are
+    assert (
+        stamp.endswith("Z")
+        and "+" not in stamp
+        and len(stamp) == len("2026-01-01T00:00:00.000000Z")
+    )
     assert first["gold"] == {"lean": "left", "frames": ["conflict"]}
     assert lines[2]["gold_source"]["lean"] == "tie"  # right against left
     assert lines[3]["gold"]["lean"] == "left" and len(lines[3]["annotations"]) == 1
@@ -414,3 +423,107 @@ def test_every_format_says_where_documents_go():
 
     beside = {name for name, f in FORMATS.items() if f.documents == "beside"}
     assert beside == set(WRITERS)
+
+
+def test_a_lead_decision_is_the_documents_gold(exported_store, tmp_path):
+    import json
+
+    from annotator.store.adjudications import save_adjudication
+    from annotator.store.annotators import get_or_create_annotator
+
+    engine, _pid = exported_store
+    with session_scope(engine) as s:
+        lead = get_or_create_annotator(s, "lina", "lead").id
+        save_adjudication(s, task="lean", value="right", lead_id=lead, document_id=3)
+
+    def gold(**opts):
+        result = run_export(exported_store, "jsonl", tmp_path / "out.jsonl", gold=True, **opts)
+        lines = result.documents.read_text(encoding="utf-8").splitlines()
+        return {d["document_id"]: (d["gold"], d["gold_source"]) for d in map(json.loads, lines)}
+
+    votes = gold()
+    assert votes[3] == (
+        {"lean": "right", "frames": ["conflict"]},
+        {"lean": "adjudicated", "frames": "unanimous"},
+    )
+    assert votes[1][1]["lean"] == "unanimous"  # undecided documents keep the vote
+    decided_only = gold(gold_method="adjudicated-only")
+    assert decided_only[3][0]["lean"] == "right" and decided_only[1][0]["lean"] is None
+
+
+def test_in_a_team_the_one_who_read_most_of_the_article_is_asked(tmp_path, db_url):
+    # Overlap 1, two people on one four-sentence article: alice takes three sentences, bob
+    # only the last. Whoever leaves the article having read half of it or more is asked;
+    # drawing its last sentence is not reading it.
+    from tests.support.tui import sessions_for
+
+    schema = parse_schema(SCHEMA, "a.yaml")
+    other = ["A second article starts.", "It ends here."]
+    ctx = make_store(tmp_path, schema, docs=[TEXTS, other], url=db_url)
+    alice, bob = sessions_for(ctx, "alice", "bob")
+    first = alice.open_first()
+    second = alice.save({"bias": "biased"})
+    third = alice.save({"bias": "biased"})
+    last = bob.open_first()
+    assert [v.position for v in (first, second, third, last)] == [0, 1, 2, 3]
+    assert not alice.document_due(second, third)  # still in the article
+    after_bob = bob.save({"bias": "biased"})
+    assert after_bob is not None and after_bob.document_id != last.document_id
+    assert not bob.document_due(last, after_bob)  # one sentence of four
+    after_alice = alice.save({"bias": "non_biased"})
+    assert after_alice is None or after_alice.document_id != third.document_id
+    assert alice.document_due(third, after_alice)  # three of four, and leaving it
+    alice.answer_document(third.document_id, {"lean": "left"})
+    assert not alice.document_due(third, after_alice)  # answered: asked once
+
+
+def test_labels_import_reads_article_answers_back(exported_store, tmp_path):
+    import json
+
+    from annotator.labels import import_labels
+    from tests.support.exports import project_of
+
+    engine, pid = exported_store
+    result = run_export(exported_store, "jsonl", tmp_path / "out.jsonl")
+    project = project_of(engine, pid)
+    again = import_labels(engine, project, result.documents)
+    assert (again.records, again.unchanged, again.document_answers, again.problems) == (7, 7, 0, [])
+    table = run_export(exported_store, "csv", tmp_path / "out.csv").documents  # a row per answer
+    from_csv = import_labels(engine, project, table)
+    assert (from_csv.records, from_csv.unchanged, from_csv.problems) == (7, 7, [])
+    with session_scope(engine) as s:
+        events = len(s.exec(select(DocumentAnnotationEvent)).all())
+    # Another tool's file: a record per article and annotator, by url or title, a column per task.
+    with session_scope(engine) as s:
+        from annotator.store.models import Document
+
+        doc5 = s.get(Document, 5)
+        title5, title6 = doc5.title, s.get(Document, 6).title
+    lines = [
+        {"title": title5, "annotator": "carol", "lean": "Right", "frames": ["economic"]},
+        {"document_id": 1, "annotator": "bob", "values": {"lean": "center"}},  # a change
+        {"title": title6, "annotator": "carol", "lean": "up"},  # not a label of lean
+        {"url": "https://example.org/none", "annotator": "carol", "lean": "left"},
+        {"title": title6, "annotator": "carol"},  # no answers
+    ]
+    path = tmp_path / "articles.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    report = import_labels(engine, project, path)
+    assert report.document_answers == 2 and report.records == 5
+    assert [p.split(": ", 1)[0] for p in report.problems] == [
+        "articles.jsonl:3",
+        "articles.jsonl:4",
+        "articles.jsonl:5",
+    ]
+    assert "'up' is not one of left, center, right" in report.problems[0]
+    assert "no url https://example.org/none in this project" in report.problems[1]
+    got = {(d, v.get("lean")) for d, _status, v in answers_of(engine)}
+    assert (5, "right") in got and (1, "center") in got and (1, "left") in got
+    with session_scope(engine) as s:
+        assert len(s.exec(select(DocumentAnnotationEvent)).all()) == events + 2
+
+
+def answers_of(engine) -> list[tuple[int, str, dict]]:
+    with session_scope(engine) as s:
+        rows = s.exec(select(DocumentAnnotation)).all()
+        return [(r.document_id, r.status, dict(r.values)) for r in rows]

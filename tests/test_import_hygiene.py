@@ -43,7 +43,7 @@ FORBIDDEN = {
         *UPPER,
     ),
     "ingest": ("textual", "annotator.export", *UPPER),
-    "export": ("textual", "annotator.ingest.readers", *UPPER),
+    "export": ("textual", "annotator.ingest", *UPPER),
     "labels": ("textual", "annotator.export", "annotator.report", *UPPER),
     "report": ("textual", "sqlmodel", "sqlalchemy", "annotator.store", *UPPER),
     "tui": ("annotator.cli",),
@@ -68,6 +68,7 @@ for _lower in ("schema", "store", "analysis", "ingest", "export", "labels", "rep
 BOTTOM = {
     "errors.py": ("annotator", "textual", "sqlmodel", "rich", "typer"),
     "wording.py": ("annotator", "textual", "sqlmodel", "sqlalchemy", "rich", "typer"),
+    "tokens.py": ("annotator", "textual", "sqlmodel", "sqlalchemy", "rich", "typer"),
 }
 
 

@@ -13,6 +13,8 @@ import pytest
 
 from annotator.analysis import aggregate, agreement, checks, coding
 from annotator.assist import kinds as assist_kinds
+from annotator.export import arrow, card, label_studio, label_studio_config, prodigy
+from annotator.labels import check
 from annotator.schema.kinds import CATEGORICAL, KINDS
 from annotator.schema.model import TaskType
 from annotator.tui.widgets import panels
@@ -23,6 +25,12 @@ TABLES = {
     "analysis.checks.MATCHERS (accuracy on check items)": checks.MATCHERS,
     "tui.widgets.panels.PANELS (annotate screen)": panels.PANELS,
     "assist.kinds.KINDS (what a model learns)": assist_kinds.KINDS,
+    "labels.check.CHECKS (labels import)": check.CHECKS,
+    "export.label_studio.REGIONS (Label Studio results)": label_studio.REGIONS,
+    "export.label_studio_config.CONTROLS (Label Studio config)": label_studio_config.CONTROLS,
+    "export.prodigy.PRODIGY (Prodigy task fields)": prodigy.PRODIGY,
+    "export.arrow.COLUMNS (Parquet and HF features)": arrow.COLUMNS,
+    "export.card.COUNTS (dataset card label counts)": card.COUNTS,
 }
 
 

@@ -17,7 +17,7 @@ from annotator.tui.review.model import Filters, parse_filters
 from annotator.tui.review.screen import ReviewScreen
 from annotator.tui.review.widgets import FilterBox
 from annotator.tui.widgets.unit_view import UnitBox
-from tests.support.review import SCHEMA, make_store
+from tests.support.review import SCHEMA, make_store, static_text
 
 
 @pytest.fixture
@@ -43,13 +43,6 @@ def decided(ctx) -> dict[tuple[int, str], object]:
         return {(a.unit_id, a.task): a.value for a in s.exec(select(Adjudication)).all()}
 
 
-def text_of(app, selector: str) -> str:
-    widget = app.screen.query_one(selector, Static)
-    console = Console(width=78, record=True, file=io.StringIO(), color_system=None)
-    console.print(widget.content)
-    return console.export_text()
-
-
 async def test_a_label_key_decides_as_in_annotate_and_moves_on(review):
     ctx, units, lead = review
     app = app_for(ctx, lead)
@@ -59,7 +52,7 @@ async def test_a_label_key_decides_as_in_annotate_and_moves_on(review):
         assert isinstance(screen, ReviewScreen)
         assert screen.item.unit_id == units[0]
         assert "doc 0 sentence 0" in screen.query_one(UnitBox).current_text()
-        table = text_of(app, "#opinions")
+        table = static_text(app, "#opinions")
         # Values as the annotators saw them: the label text, not the stored id.
         assert "alice" in table and "bob" in table and "Not biased" in table
         assert "non_biased" not in table
@@ -80,7 +73,7 @@ async def test_rows_are_chosen_with_the_arrows_and_enter_takes_the_chosen_value(
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         await pilot.press("down", "down")  # bob's row
-        assert "▶" in text_of(app, "#opinions")
+        assert "▶" in static_text(app, "#opinions")
         await pilot.press("enter")
     assert decided(ctx) == {(units[0], "bias"): "non_biased"}
 
@@ -140,7 +133,7 @@ async def test_an_annotator_without_a_value_is_refused(review):
         await pilot.press("3")  # a key of bias_type, not of bias: refused, not guessed
         assert "3: not a key of bias" in str(app.screen.query_one("#message", Static).render())
         # The comment is shown as typed: markup stays text.
-        assert "[bold]split badly[/]" in text_of(app, "#opinions")
+        assert "[bold]split badly[/]" in static_text(app, "#opinions")
     assert decided(ctx) == {}
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from annotator.ingest.tokens import token_offsets, tokenize
+from annotator.tokens import token_offsets, tokenize
 
 GOLD = Path(__file__).parent / "fixtures" / "sentences" / "gold.jsonl"
 SENTENCES = [
@@ -72,9 +72,9 @@ def _run(code: str) -> subprocess.CompletedProcess[str]:
 
 def test_importing_the_ingest_modules_does_not_load_jieba() -> None:
     result = _run(
-        "import sys, annotator.ingest.tokens, annotator.ingest.sentences, "
+        "import sys, annotator.tokens, annotator.ingest.sentences, "
         "annotator.ingest.language; "
-        "from annotator.ingest.tokens import tokenize; tokenize('Hello, world.', 'en'); "
+        "from annotator.tokens import tokenize; tokenize('Hello, world.', 'en'); "
         "print('jieba' in sys.modules)"
     )
     assert result.stdout.strip() == "False"
@@ -82,7 +82,7 @@ def test_importing_the_ingest_modules_does_not_load_jieba() -> None:
 
 def test_first_chinese_call_loads_jieba_quietly() -> None:
     result = _run(
-        "import sys; from annotator.ingest.tokens import tokenize; "
+        "import sys; from annotator.tokens import tokenize; "
         "print('|'.join(tokenize('中国西安市民路过街头。', 'zh-Hans'))); "
         "print('jieba' in sys.modules)"
     )

@@ -103,8 +103,7 @@ def export(
     db: DbOption = None,
 ) -> None:
     from annotator.export.options import ExportOptions, parse_list, parse_since, parse_split
-    from annotator.store.engine import open_store, session_scope
-    from annotator.store.projects import get_project
+    from annotator.store.projects import open_project
 
     fmt = export_format(format)
     if gold_method is not None and gold_method not in GOLD_METHODS:
@@ -127,9 +126,7 @@ def export(
         command=_command_line(),
         license=license,
     )
-    engine = open_store(db, access="read")
-    with session_scope(engine) as session:
-        proj = get_project(session, project)
+    engine, proj = open_project(db, project, access="read")
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     target = output or Path("exports") / fmt.default_name(f"{proj.name}-{stamp}")
     result = _export_with_progress(engine, proj, format, target, opts)
@@ -248,8 +245,7 @@ def labels_import(
 ) -> None:
     """Import labels: records with text or unit_id, annotator, and task+value or values."""
     from annotator.labels import Columns, babe_columns, import_labels
-    from annotator.store.engine import open_store, session_scope
-    from annotator.store.projects import get_project
+    from annotator.store.projects import open_project
 
     if not file.is_file():
         raise UserError(f"{file}: no such file")
@@ -269,9 +265,7 @@ def labels_import(
             raise UserError(f"--map {key}={to}: expected TASK:FROM=TO")
         cols.value_map[task, source] = to
     cols.delimiter = delimiter
-    engine = open_store(db, access="write")
-    with session_scope(engine) as session:
-        proj = get_project(session, project)
+    engine, proj = open_project(db, project)
     report = import_labels(engine, proj, file, cols, actor=as_name)
     for line in report.problems[:200]:
         err.print(Text(line), style="yellow", soft_wrap=True)
@@ -285,6 +279,11 @@ def labels_import(
             f"{report.updated:,} changed, {report.unchanged:,} unchanged, "
             f"{report.failed:,} bad; {plural(report.units_created, 'new unit')} in "
             f"{plural(report.documents_created, 'new document')}"
+            + (
+                f"; {plural(report.document_answers, 'new or changed article answer')}"
+                if report.document_answers
+                else ""
+            )
         )
     )
     if report.failed:

@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from annotator.cli.options import DbOption, ProjectOption, out
+from annotator.wording import plural
 
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "voa"
 
@@ -101,7 +102,7 @@ def status(
         return
     schema_text = f"{version.name} ({version.content_hash[:12]})" if version else "none"
     out.print(Text(f"Project {proj.name}  ·  schema {schema_text}"))
-    out.print(f"{summary['documents']:,} documents, {summary['units']:,} units")
+    out.print(f"{plural(summary['documents'], 'document')}, {plural(summary['units'], 'unit')}")
     if not people:
         out.print("No annotations yet.", style="dim")
         return

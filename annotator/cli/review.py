@@ -50,8 +50,8 @@ def review(
     if show not in SHOW_CHOICES:
         raise UserError(f"--show {show}: use one of {', '.join(SHOW_CHOICES)}")
     context = load_context(db=db, project=project)
-    if task is not None and context.schema.task(task) is None:
-        names = ", ".join(t.name for t in context.schema.tasks)
+    if task is not None and context.schema.any_task(task) is None:
+        names = ", ".join(t.name for t in context.schema.every_task)
         raise UserError(f"--task {task}: no such task in schema {context.schema.name} ({names})")
     with session_scope(context.engine) as session:
         if annotator is None:

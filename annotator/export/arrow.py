@@ -15,9 +15,21 @@ from typing import IO, Any
 COMPRESSION = "zstd"
 
 
+# What a task kind's Parquet/HF column holds (tests/test_kinds_registry.py keeps it whole):
+# a list of strings, JSON text (a shape that varies), or one string.
+COLUMNS: dict[str, str] = {
+    "single": "text",
+    "multi": "list",
+    "scale": "text",
+    "span": "json",
+    "stance": "json",
+    "text": "text",
+}
+
+
 def task_is_list(kind: str) -> bool:
     """Whether a task's column holds lists of strings (else one string a row)."""
-    return kind == "multi"
+    return COLUMNS[kind] == "list"
 
 
 def task_column_type(kind: str) -> Any:
@@ -33,7 +45,7 @@ def task_converter(kind: str) -> Callable[[Any], Any]:
         return lambda v: (
             None if v is None else [str(x) for x in (v if isinstance(v, list) else [v])]
         )
-    if kind in ("span", "stance"):
+    if COLUMNS[kind] == "json":
         dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
         return lambda v: None if v is None else dumps(v)
     return lambda v: None if v is None else str(v)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from annotator.analysis.aggregate import CHECK, NOT_SHOWN, TIE, span_members
 from annotator.export.options import ExportOptions
+from annotator.schema.values import given
 from annotator.wording import plural
 
 GOLD_METHOD = (
@@ -50,20 +51,41 @@ NO_LICENSE = (
 )
 
 
+def _one(value: Any) -> list[str]:
+    return [str(value)]
+
+
+def _each(value: Any) -> list[str]:
+    return [str(v) for v in (value if isinstance(value, list) else [value])]
+
+
+def _span_labels(value: Any) -> list[str]:
+    return list(Counter(label or "span" for _, label in span_members(value)))
+
+
+def _targets(value: Any) -> list[str]:
+    items = value.items() if isinstance(value, dict) else ()
+    return [f"{t}={v}" for t, v in items if v not in (None, "")]
+
+
+def _text(value: Any) -> list[str]:
+    return ["(text)"]
+
+
+# The card's label counts per task kind (tests/test_kinds_registry.py keeps it whole).
+COUNTS: dict[str, Callable[[Any], list[str]]] = {
+    "single": _one,
+    "multi": _each,
+    "scale": _one,
+    "span": _span_labels,
+    "stance": _targets,
+    "text": _text,
+}
+
+
 def label_keys(task_type: str, value: Any) -> list[str]:
     """The label counts a value contributes to (one per chosen label, span or target)."""
-    if value in (None, "", [], {}):
-        return []
-    if task_type == "multi":
-        return [str(v) for v in (value if isinstance(value, list) else [value])]
-    if task_type == "span":
-        labels = Counter(label or "span" for _, label in span_members(value))
-        return list(labels) if labels else []
-    if task_type == "stance" and isinstance(value, dict):
-        return [f"{t}={v}" for t, v in value.items() if v not in (None, "")]
-    if task_type == "text":
-        return ["(text)"]
-    return [str(value)]
+    return COUNTS[task_type](value) if given(value) else []
 
 
 @dataclass

@@ -4,7 +4,8 @@ second config) inside an hf folder. Formats whose consumers take units only (CoN
 Studio, Prodigy) say in a note that the answers are not in them.
 
 Documents are few (one row per document and annotator), so they are read into memory; the
-gold is the same vote the units get (``analysis.aggregate.gold_for_unit``), over documents.
+gold is the same vote the units get (``analysis.aggregate.gold_for_unit``), over documents,
+and a decision made in review wins over it.
 """
 
 from __future__ import annotations
@@ -13,17 +14,20 @@ import csv
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from annotator.analysis.aggregate import gold_for_unit
+from annotator.analysis.aggregate import ADJUDICATED_ONLY, MAJORITY_METHOD, gold_for_unit
 from annotator.export.arrow import ParquetFile, record_batch, task_column_type, task_converter
 from annotator.export.atomic import atomic_write
+from annotator.export.flat import STRUCTURED
 from annotator.schema.model import Schema
 from annotator.schema.visibility import show_if_of
+from annotator.store.adjudications import document_decisions
 from annotator.store.document_annotations import DocumentRow, document_rows
 
 DOCUMENT_COLUMNS = ("document_id", "title", "url", "outlet", "published", "lang")
@@ -42,20 +46,29 @@ class DocumentTable:
 
 
 def document_table(
-    engine: Engine, project_id: int, schema: Schema, splits: dict[int, str] | None
+    engine: Engine,
+    project_id: int,
+    schema: Schema,
+    splits: dict[int, str] | None,
+    method: str = MAJORITY_METHOD,
 ) -> DocumentTable | None:
-    """The answers of the schema's document tasks, with their gold; None when the schema
-    has no document task."""
+    """The answers of the schema's document tasks, with their gold (the lead's decision
+    where review settled one, else the vote; ``adjudicated-only`` keeps decisions alone, and
+    the model methods vote by majority here: documents are too few to learn annotators
+    from); None when the schema has no document task."""
     if not schema.document_tasks:
         return None
     task_types: dict[str, str] = {t.name: t.type for t in schema.document_tasks}
     rules = show_if_of(schema.per_document())
     with Session(engine) as session:
         rows = document_rows(session, project_id)
+        decided = document_decisions(session, project_id)
+    method = method if method == ADJUDICATED_ONLY else MAJORITY_METHOD
     gold = {}
     for row in rows:
         votes = [{"values": a.values, "status": a.status} for a in row.answers]
-        found = gold_for_unit(task_types, votes, show_if=rules)
+        final = {t: by[row.document_id] for t, by in decided.items() if row.document_id in by}
+        found = gold_for_unit(task_types, votes, final, show_if=rules, method=method)
         gold[row.document_id] = {t: (g.value, g.source) for t, g in found.items()}
     if splits is not None:
         rows = [r for r in rows if r.document_id in splits]
@@ -73,12 +86,20 @@ def _document_fields(row: DocumentRow) -> dict[str, Any]:
     }
 
 
+def utc_text(at: datetime) -> str:
+    """ISO 8601 in UTC to the microsecond with a ``Z``, as the units' timestamps are written
+    (the store gives aware datetimes on some drivers and naive UTC on others)."""
+    if at.tzinfo is not None:
+        at = at.astimezone(UTC).replace(tzinfo=None)
+    return at.isoformat(timespec="microseconds") + "Z"
+
+
 def _answer_fields(answer: Any) -> dict[str, Any]:
     return {
         "annotator": answer.annotator,
         "status": answer.status,
-        "created_at": answer.created_at.isoformat() + "Z",
-        "updated_at": answer.updated_at.isoformat() + "Z",
+        "created_at": utc_text(answer.created_at),
+        "updated_at": utc_text(answer.updated_at),
         "seconds": answer.seconds,
         "schema_hash": answer.schema_hash,
     }
@@ -125,13 +146,13 @@ def write_jsonl(table: DocumentTable, target: Path, gold: bool, _meta: dict[str,
                 line["gold"] = {t: v for t, (v, _s) in table.gold[row.document_id].items()}
                 line["gold_source"] = {t: s for t, (_v, s) in table.gold[row.document_id].items()}
             fh.write(json.dumps(line, ensure_ascii=False) + "\n")
-    return len(table.rows)
+    return sum(len(row.answers) for row in table.rows)  # answers, as the other writers count
 
 
 def write_csv(table: DocumentTable, target: Path, gold: bool, _meta: dict[str, str]) -> int:
     cols = flat_columns(table, gold)
     records = flat_records(table, gold)
-    structured = {t for t, k in table.task_types.items() if k in ("multi", "stance")}
+    structured = {t for t, k in table.task_types.items() if k in STRUCTURED}
     with atomic_write(target, "w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, cols)
         writer.writeheader()

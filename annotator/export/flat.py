@@ -3,6 +3,8 @@ per task."""
 
 from __future__ import annotations
 
+from annotator.schema.kinds import KINDS
+
 UNIT_COLUMNS = (
     "unit_id",
     "document_id",
@@ -25,7 +27,7 @@ ANNOTATION_COLUMNS = (
     "schema_hash",
 )
 # Task types whose values are lists or mappings (JSON-encoded in CSV).
-STRUCTURED = ("multi", "span", "stance")
+STRUCTURED = tuple(n for n, k in KINDS.items() if k.shape in ("many", "span", "stance"))
 
 
 def has_spans(task_types: dict[str, str]) -> bool:

@@ -11,14 +11,57 @@ their names are under ``meta.annotators``).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from annotator.export.atomic import atomic_write
 from annotator.export.job import ExportJob, ExportResult
 from annotator.export.label_studio_config import config_path, labeling_config
-from annotator.export.tokens import spans_of, token_offsets, unit_tokens
+from annotator.export.tokens import spans_of, unit_tokens
+from annotator.schema.values import given
+from annotator.tokens import find_offsets
+
+Region = Callable[[str, str, dict[str, Any]], None]  # (from_name, type, value) -> added
+
+
+def _choice(task: str, v: Any, region: Region, row: dict[str, Any], offsets_of: Any) -> None:
+    region(task, "choices", {"choices": [str(v)]})
+
+
+def _choices(task: str, v: Any, region: Region, row: dict[str, Any], offsets_of: Any) -> None:
+    region(task, "choices", {"choices": [str(x) for x in (v if isinstance(v, list) else [v])]})
+
+
+def _stances(task: str, v: Any, region: Region, row: dict[str, Any], offsets_of: Any) -> None:
+    # A <Choices> per target (see label_studio_config), named task.target.
+    for target, stance in v.items() if isinstance(v, dict) else ():
+        if stance not in (None, ""):
+            region(f"{task}.{target}", "choices", {"choices": [str(stance)]})
+
+
+def _textarea(task: str, v: Any, region: Region, row: dict[str, Any], offsets_of: Any) -> None:
+    region(task, "textarea", {"text": [str(v)]})
+
+
+def _labels(task: str, v: Any, region: Region, row: dict[str, Any], offsets_of: Any) -> None:
+    offsets = offsets_of()
+    for start, end, label in spans_of(v, task):
+        if start >= len(offsets):
+            continue
+        a, b = offsets[start][0], offsets[min(end, len(offsets)) - 1][1]
+        region(task, "labels", {"start": a, "end": b, "text": row["text"][a:b], "labels": [label]})
+
+
+# How each task kind's value becomes Label Studio result regions (tests/test_kinds_registry.py).
+REGIONS: dict[str, Callable[[str, Any, Region, dict[str, Any], Any], None]] = {
+    "single": _choice,
+    "multi": _choices,
+    "scale": _choice,
+    "span": _labels,
+    "stance": _stances,
+    "text": _textarea,
+}
 
 
 def result_regions(
@@ -29,14 +72,11 @@ def result_regions(
     prefix: str = "",
 ) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    n = 0
 
     def region(from_name: str, kind: str, value: dict[str, Any]) -> None:
-        nonlocal n
-        n += 1
         out.append(
             {
-                "id": f"u{row['unit_id']}{prefix}r{n}",
+                "id": f"u{row['unit_id']}{prefix}r{len(out) + 1}",
                 "from_name": from_name,
                 "to_name": "text",
                 "type": kind,
@@ -47,31 +87,8 @@ def result_regions(
 
     for task, kind in task_types.items():
         v = values.get(task)
-        if v in (None, "", [], {}):
-            continue
-        if kind in ("single", "scale"):
-            region(task, "choices", {"choices": [str(v)]})
-        elif kind == "multi":
-            region(
-                task, "choices", {"choices": [str(x) for x in (v if isinstance(v, list) else [v])]}
-            )
-        elif kind == "stance" and isinstance(v, dict):
-            for target, stance in v.items():
-                if stance not in (None, ""):
-                    region(f"{task}.{target}", "choices", {"choices": [str(stance)]})
-        elif kind == "text":
-            region(task, "textarea", {"text": [str(v)]})
-        elif kind == "span":
-            offsets = offsets_of()
-            for start, end, label in spans_of(v, task):
-                if start >= len(offsets):
-                    continue
-                a, b = offsets[start][0], offsets[min(end, len(offsets)) - 1][1]
-                region(
-                    task,
-                    "labels",
-                    {"start": a, "end": b, "text": row["text"][a:b], "labels": [label]},
-                )
+        if given(v):
+            REGIONS[kind](task, v, region, row, offsets_of)
     return out
 
 
@@ -110,7 +127,7 @@ def write_tasks(
 
             def offsets_of(row=row, cache=cache) -> list[tuple[int, int]]:
                 if not cache:
-                    cache.append(token_offsets(row["text"], unit_tokens(row)))
+                    cache.append(find_offsets(row["text"], unit_tokens(row)))
                 return cache[0]
 
             doc = row["document"]

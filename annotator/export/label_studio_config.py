@@ -15,6 +15,7 @@ and every choice value is one of its ``<Choice>`` values. The schema decides eve
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
@@ -56,37 +57,62 @@ def _choices(name: str, prompt: str, values: list[tuple[str, str]], multiple: bo
     return lines
 
 
+Labels = list[tuple[str, str]]  # (value, hint) of each of a task's labels
+When = dict[str, str]
+
+
+def _choice_control(task: Task, labels: Labels, when: When, schema: Schema) -> list[str]:
+    return _choices(task.name, task.prompt, labels, task.type == "multi", when)
+
+
+def _stance_controls(task: Task, labels: Labels, when: When, schema: Schema) -> list[str]:
+    out: list[str] = []
+    for target in schema.targets:
+        out += _choices(
+            f"{task.name}.{target}",
+            f"{task.prompt} {target}".strip(),
+            [(v, "") for v in STANCE_VALUES],
+            False,
+            when,
+        )
+    return out
+
+
+def _labels_control(task: Task, labels: Labels, when: When, schema: Schema) -> list[str]:
+    attrs = "".join(f" {k}={quoteattr(v)}" for k, v in when.items())
+    out = [f"  <Header value={quoteattr(task.prompt)}/>"] if task.prompt else []
+    out.append(f'  <Labels name={quoteattr(task.name)} toName="text"{attrs}>')
+    for value, hint in labels or [(task.name, "")]:
+        out.append(f"    <Label value={quoteattr(value)}{_attrs(hint=hint)}/>")
+    out.append("  </Labels>")
+    return out
+
+
+def _textarea_control(task: Task, labels: Labels, when: When, schema: Schema) -> list[str]:
+    out = [f"  <Header value={quoteattr(task.prompt)}/>"] if task.prompt else []
+    out.append(f'  <TextArea name={quoteattr(task.name)} toName="text" rows="2"/>')
+    return out
+
+
+# The control each task kind becomes (tests/test_kinds_registry.py keeps it whole).
+CONTROLS: dict[str, Callable[[Task, Labels, When, Schema], list[str]]] = {
+    "single": _choice_control,
+    "multi": _choice_control,
+    "scale": _choice_control,
+    "span": _labels_control,
+    "stance": _stance_controls,
+    "text": _textarea_control,
+}
+
+
 def labeling_config(schema: Schema, task_names: list[str]) -> str:
     """The ``<View>`` for the selected tasks of `schema`."""
     out = ["<View>", '  <Text name="text" value="$text"/>']
     for task in schema.tasks:
         if task.name not in task_names:
             continue
-        when = _when(task)
         labels = [(lab.value, " · ".join(x for x in (lab.text, lab.description) if x))
                   for lab in task.labels]  # fmt: skip
-        if task.type in ("single", "scale", "multi"):
-            out += _choices(task.name, task.prompt, labels, task.type == "multi", when)
-        elif task.type == "stance":
-            for target in schema.targets:
-                out += _choices(
-                    f"{task.name}.{target}",
-                    f"{task.prompt} {target}".strip(),
-                    [(v, "") for v in STANCE_VALUES],
-                    False,
-                    when,
-                )
-        elif task.type == "span":
-            attrs = "".join(f" {k}={quoteattr(v)}" for k, v in when.items())
-            if task.prompt:
-                out.append(f"  <Header value={quoteattr(task.prompt)}/>")
-            out.append(f'  <Labels name={quoteattr(task.name)} toName="text"{attrs}>')
-            for value, hint in labels or [(task.name, "")]:
-                out.append(f"    <Label value={quoteattr(value)}{_attrs(hint=hint)}/>")
-            out.append("  </Labels>")
-        else:  # text
-            if task.prompt:
-                out.append(f"  <Header value={quoteattr(task.prompt)}/>")
-            out.append(f'  <TextArea name={quoteattr(task.name)} toName="text" rows="2"/>')
+        out += CONTROLS[task.type](task, labels, _when(task), schema)
     out.append("</View>")
     return "\n".join(out) + "\n"

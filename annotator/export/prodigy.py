@@ -18,8 +18,10 @@ from typing import Any
 
 from annotator.export.atomic import atomic_write
 from annotator.export.job import ExportJob, ExportResult
-from annotator.export.tokens import spans_of, token_offsets, unit_tokens
+from annotator.export.tokens import spans_of, unit_tokens
 from annotator.schema.model import Schema
+from annotator.schema.values import given
+from annotator.tokens import find_offsets
 
 
 def hash32(*parts: str) -> int:
@@ -31,24 +33,38 @@ def hash32(*parts: str) -> int:
     return int.from_bytes(h.digest(), "big", signed=True)
 
 
+# Where each task kind's value goes in a Prodigy task (tests/test_kinds_registry.py):
+# ``options`` + ``accept`` for label choices, ``spans`` over ``tokens``, or a field of its own.
+PRODIGY: dict[str, str] = {
+    "single": "options",
+    "multi": "options",
+    "scale": "options",
+    "span": "spans",
+    "stance": "field",
+    "text": "field",
+}
+
+
+def _tasks_as(where: str, task_types: dict[str, str]) -> list[str]:
+    return [t for t, kind in task_types.items() if PRODIGY[kind] == where]
+
+
 def choice_options(schema: Schema, task_types: dict[str, str]) -> list[dict[str, str]]:
-    options = []
-    for task in schema.tasks:
-        if task.name in task_types and task.type in ("single", "multi", "scale"):
-            options += [
-                {"id": f"{task.name}:{lab.value}", "text": f"{task.name}: {lab.text}"}
-                for lab in task.labels
-            ]
-    return options
+    chosen = set(_tasks_as("options", task_types))
+    return [
+        {"id": f"{task.name}:{lab.value}", "text": f"{task.name}: {lab.text}"}
+        for task in schema.tasks
+        if task.name in chosen
+        for lab in task.labels
+    ]
 
 
 def accepted(values: dict[str, Any], task_types: dict[str, str]) -> list[str]:
     out = []
-    for task, kind in task_types.items():
+    for task in _tasks_as("options", task_types):
         v = values.get(task)
-        if v in (None, "", [], {}) or kind not in ("single", "multi", "scale"):
-            continue
-        out += [f"{task}:{x}" for x in (v if isinstance(v, list) else [v])]
+        if given(v):
+            out += [f"{task}:{x}" for x in (v if isinstance(v, list) else [v])]
     return out
 
 
@@ -75,8 +91,8 @@ def write_tasks(
 ) -> int:
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     options = choice_options(schema, task_types)
-    span_tasks = [t for t, k in task_types.items() if k == "span"]
-    other = [t for t, k in task_types.items() if k in ("stance", "text")]
+    span_tasks = _tasks_as("spans", task_types)
+    other = _tasks_as("field", task_types)
     view = "blocks" if options and span_tasks else "choice" if options else "ner_manual"
     question = dumps([options, span_tasks, schema_meta.get("hash", "")])
     count = 0
@@ -89,7 +105,7 @@ def write_tasks(
             offsets: list[tuple[int, int]] = []
             if span_tasks:
                 words = unit_tokens(row)
-                offsets = token_offsets(text, words)
+                offsets = find_offsets(text, words)
                 tokens = [
                     {
                         "text": w,
@@ -142,7 +158,7 @@ def write_tasks(
                     task["options"] = options
                     task["accept"] = accepted(values, task_types)
                 for t in other:
-                    if values.get(t) not in (None, "", {}):
+                    if given(values.get(t)):
                         task[t] = values[t]
                 task.update(
                     {

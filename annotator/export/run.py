@@ -110,7 +110,7 @@ def export_project(
                 guidelines=schema.guidelines,
             )
 
-        documents = document_table(engine, pid, schema, splits)
+        documents = document_table(engine, pid, schema, splits, rules.method)
         job = ExportJob(
             fmt, target, schema, task_types, opts, rules, stream, splits, split_names, card
         )

@@ -2,36 +2,24 @@
 
 Span values are token indices into the unit's tokens (see ``aggregate.span_members``). The
 tokens are the ones cached on the unit when the span task was annotated; otherwise they are
-recomputed with the ingest tokenizer (or, until that exists, a simple word/CJK splitter).
+recomputed with the project's one tokenizer (``annotator.tokens``).
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from annotator.analysis.aggregate import span_members
-
-_FALLBACK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[^\W_]+|[^\w\s]|_", re.UNICODE)
-
-
-def _fallback_tokenize(text: str, lang: str | None = None) -> list[str]:
-    return _FALLBACK.findall(text)
-
-
-try:  # the ingest tokenizer, when present
-    from annotator.ingest.tokens import tokenize as _tokenize  # type: ignore[import-not-found]
-except ImportError:  # pragma: no cover - depends on what else is installed
-    _tokenize = _fallback_tokenize
+from annotator.tokens import find_offsets, tokenize
 
 
 def unit_tokens(row: dict[str, Any]) -> list[str]:
     tokens = row.get("tokens")
     if tokens:
         return list(tokens)
-    return list(_tokenize(row["text"], row.get("document", {}).get("lang")))
+    return list(tokenize(row["text"], row.get("document", {}).get("lang")))
 
 
 def tokens_or_split(text: str, cached: Any, lang: str | None) -> list[str]:
@@ -40,7 +28,7 @@ def tokens_or_split(text: str, cached: Any, lang: str | None) -> list[str]:
         cached = json.loads(cached)
     if cached:
         return list(cached)
-    return list(_tokenize(text, lang))
+    return list(tokenize(text, lang))
 
 
 def spans_of_types(task_types: dict[str, str]) -> list[str]:
@@ -95,7 +83,7 @@ def complete_spans(value: Any, text: str, tokens: list[str]) -> Any:
     token index does not fit is kept as it is."""
     if not isinstance(value, list) or not value:
         return value
-    offsets = token_offsets(text, tokens)
+    offsets = find_offsets(text, tokens)
     out = []
     for span in value:
         if isinstance(span, dict):
@@ -112,21 +100,6 @@ def complete_spans(value: Any, text: str, tokens: list[str]) -> Any:
                     done["label"] = span["label"]
                 span = done
         out.append(span)
-    return out
-
-
-def token_offsets(text: str, tokens: list[str]) -> list[tuple[int, int]]:
-    """Character (start, end) of each token, found in order; a token not found gets an
-    empty range at the current position so indices stay aligned."""
-    out: list[tuple[int, int]] = []
-    pos = 0
-    for tok in tokens:
-        at = text.find(tok, pos) if tok else -1
-        if at < 0:
-            out.append((pos, pos))
-            continue
-        out.append((at, at + len(tok)))
-        pos = at + len(tok)
     return out
 
 

@@ -1,11 +1,12 @@
 """`annotator labels import`: labels made elsewhere (or our own jsonl export) into a project.
 
-Records (JSONL or CSV, see `read`) name a unit by id or exact text; a text not in the
-project becomes a new unit, under one document per source (the record's document URL or
-title, else the file). Every value is checked against the project's current schema (see
-`check`): a bad record gets one line and the rest are imported. Records are stored in
-batches (see `write`), one transaction each. Importing the same file twice changes nothing:
-unchanged annotations are left alone and write no audit event.
+Records (JSONL or CSV, see `read`) name a unit by id or exact text (or, for the schema's
+document tasks, a document: see `documents`); a text not in the project becomes a new unit,
+under one document per source (the record's document URL or title, else the file). Every
+value is checked against the project's current schema (see `check`): a bad record gets one
+line and the rest are imported. Records are stored in batches (see `write`), one transaction
+each. Importing the same file twice changes nothing: unchanged annotations are left alone
+and write no audit event.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlmodel import Session
 
 from annotator.errors import UserError, one_line
 from annotator.labels.check import ValueChecker, check_values
+from annotator.labels.documents import DocumentAnswers
 from annotator.labels.model import BadRecord, Columns, ImportReport, LabelRecord
 from annotator.labels.read import babe_columns, read_records, record_from
 from annotator.labels.write import Checked, LabelWriter
@@ -78,8 +80,20 @@ def import_labels(
         )
         writer.keep_statistics()
         checker = ValueChecker(schema, cols)
+        articles = DocumentAnswers(
+            session,
+            project.id,
+            version_id,
+            schema,
+            cols,
+            actor=writer.actor,
+            source=writer.event_source,
+        )
         batch: list[tuple[str, LabelRecord | str]] = []
         for item in _records(path, cols, schema):
+            if isinstance(item[1], LabelRecord) and item[1].scope == "document":
+                articles.add(item[0], item[1], report)  # an article's answers, no sentence
+                continue
             # A full batch ends where the next record is for another unit or annotator, so
             # a record per task stays with its siblings (they make one annotation).
             if len(batch) >= BATCH and not _same_target(batch[-1][1], item[1]):

@@ -1,17 +1,22 @@
 """Values checked against the schema: labels by value (leniently spelled), spans found in
-the text, stances by target. A bad value raises `BadRecord` naming the first problem."""
+the text, stances by target. A bad value raises `BadRecord` naming the first problem.
+
+`CHECKS` has a checker per task kind (tests/test_kinds_registry.py keeps it whole): a kind
+without one is refused, never read as free text."""
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from annotator.labels.model import BadRecord, Columns
-from annotator.labels.read import empty
 from annotator.schema.model import STANCE_VALUES, Schema, Task
+from annotator.schema.values import given, is_blank
+from annotator.tokens import find_offsets, tokenize
 
 
 def _norm(text: str) -> str:
@@ -105,19 +110,8 @@ def _tokens(
 ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[int, int], ...]]:
     """A text's tokens, lower-cased tokens and character offsets. Cached: a sentence comes
     once per annotator, and a raw file holds many annotators per sentence."""
-    from annotator.ingest.tokens import tokenize
-
     tokens = tuple(tokenize(text, lang))
-    return tokens, tuple(t.lower() for t in tokens), tuple(_offsets(text, tokens))
-
-
-def _offsets(text: str, tokens: Sequence[str]) -> list[tuple[int, int]]:
-    out, pos = [], 0
-    for tok in tokens:
-        at = text.find(tok, pos)
-        out.append((at, at + len(tok)) if at >= 0 else (pos, pos))
-        pos = at + len(tok) if at >= 0 else pos
-    return out
+    return tokens, tuple(t.lower() for t in tokens), tuple(find_offsets(text, tokens))
 
 
 def _find(lower: Sequence[str], want: Sequence[str]) -> int | None:
@@ -132,6 +126,62 @@ def _find(lower: Sequence[str], want: Sequence[str]) -> int | None:
     return None
 
 
+@dataclass
+class _Record:
+    """What a checker may need beyond the value: the unit's text for spans, the schema's
+    targets for stances, the import's value spellings."""
+
+    schema: Schema
+    cols: Columns
+    text: str | None
+    lang: str | None
+    warnings: list[str] = field(default_factory=list)
+
+
+def _check_label(task: Task, value: Any, rec: _Record) -> str:
+    return _one_label(task, value, rec.cols)
+
+
+def _check_labels(task: Task, value: Any, rec: _Record) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    return list(dict.fromkeys(_one_label(task, v, rec.cols) for v in items))
+
+
+def _check_stance(task: Task, value: Any, rec: _Record) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise BadRecord(f"task {task.name!r}: expected {{target: stance}}")
+    stances = {}
+    for target, stance in value.items():
+        if rec.schema.targets and target not in rec.schema.targets:
+            raise BadRecord(f"task {task.name!r}: unknown target {target!r}")
+        if stance not in STANCE_VALUES:
+            raise BadRecord(
+                f"task {task.name!r}: stance {stance!r} is not one of {', '.join(STANCE_VALUES)}"
+            )
+        stances[target] = stance
+    return stances
+
+
+def _check_spans(task: Task, value: Any, rec: _Record) -> list[dict]:
+    return _span_value(task, value, rec.text, rec.lang, rec.warnings)
+
+
+def _check_text(task: Task, value: Any, rec: _Record) -> str:
+    if not isinstance(value, str):
+        raise BadRecord(f"task {task.name!r}: expected text")
+    return value
+
+
+CHECKS: dict[str, Callable[[Task, Any, _Record], Any]] = {
+    "single": _check_label,
+    "multi": _check_labels,
+    "scale": _check_label,
+    "span": _check_spans,
+    "stance": _check_stance,
+    "text": _check_text,
+}
+
+
 def check_values(
     schema: Schema,
     values: dict[str, Any],
@@ -142,7 +192,7 @@ def check_values(
 ) -> dict[str, Any]:
     """The values as stored, or BadRecord naming the first problem. Words of a span task
     that are not in the text are left out with a line in `warnings`."""
-    warnings = [] if warnings is None else warnings
+    rec = _Record(schema, cols, text, lang, [] if warnings is None else warnings)
     out: dict[str, Any] = {}
     for name, value in values.items():
         task = schema.task(name)
@@ -151,34 +201,11 @@ def check_values(
                 f"no task {name!r} in schema {schema.name} (tasks: "
                 f"{', '.join(t.name for t in schema.tasks)})"
             )
-        if empty(value):
+        if is_blank(value):
             continue
-        if task.type in ("single", "scale"):
-            out[name] = _one_label(task, value, cols)
-        elif task.type == "multi":
-            items = value if isinstance(value, list) else [value]
-            out[name] = list(dict.fromkeys(_one_label(task, v, cols) for v in items))
-        elif task.type == "stance":
-            if not isinstance(value, dict):
-                raise BadRecord(f"task {name!r}: expected {{target: stance}}")
-            stances = {}
-            for target, stance in value.items():
-                if schema.targets and target not in schema.targets:
-                    raise BadRecord(f"task {name!r}: unknown target {target!r}")
-                if stance not in STANCE_VALUES:
-                    raise BadRecord(
-                        f"task {name!r}: stance {stance!r} is not one of {', '.join(STANCE_VALUES)}"
-                    )
-                stances[target] = stance
-            out[name] = stances
-        elif task.type == "span":
-            spans = _span_value(task, value, text, lang, warnings)
-            if spans:
-                out[name] = spans
-        else:  # text
-            if not isinstance(value, str):
-                raise BadRecord(f"task {name!r}: expected text")
-            out[name] = value
+        checked = CHECKS[task.type](task, value, rec)
+        if given(checked):  # a span list whose words were all missing stores nothing
+            out[name] = checked
     return out
 
 

@@ -43,6 +43,10 @@ class LabelRecord:
     text: str | None = None
     document: dict[str, Any] = field(default_factory=dict)
     kind: str = "body"
+    # "document": answers to the schema's document tasks, for the document named by
+    # `document_id` or the `document` fields (no unit); see labels/documents.py
+    scope: str = "unit"
+    document_id: int | None = None
 
 
 @dataclass
@@ -53,6 +57,7 @@ class ImportReport:
     unchanged: int = 0
     units_created: int = 0
     documents_created: int = 0
+    document_answers: int = 0  # new or changed answers to document tasks
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 

@@ -19,6 +19,7 @@ from typing import Any, BinaryIO
 from annotator.errors import UserError
 from annotator.labels.model import DOC_FIELDS, BadRecord, Columns, LabelRecord
 from annotator.schema.model import Schema
+from annotator.schema.values import is_blank
 
 # Fields longer than csv's 128 KB default are legitimate (whole articles); ingest sets the
 # same limit. Past it a record is reported, not raised.
@@ -78,10 +79,6 @@ def _cell(value: Any, column: str) -> str:
     raise BadRecord(f"{column!r}: expected text, got {json.dumps(value, ensure_ascii=False)[:60]}")
 
 
-def empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip()) or value in ([], {})
-
-
 def _doc_field(value: Any) -> str | None:
     """A document field as text: numbers are written out; anything else (a mapping, a list,
     a NUL character a PostgreSQL text column refuses) is metadata the record can do without."""
@@ -94,20 +91,21 @@ def _doc_field(value: Any) -> str | None:
     return value
 
 
-def _unit_id(value: Any, cols: Columns) -> int | None:
-    """A unit id given as a number or digits; None when absent; BadRecord when it cannot be one."""
+def _unit_id(value: Any, cols: Columns, what: str = "unit") -> int | None:
+    """A unit (or document) id given as a number or digits, in the field `cols.unit_id`
+    names; None when absent; BadRecord when it cannot be one."""
     if isinstance(value, str):
         digits = value.strip()  # str.strip takes more than int() would (\x1f, for one)
         if not digits.isdigit():
             return None  # an id of another tool's: the text finds the unit
         if _ID.fullmatch(digits) is None:
-            raise BadRecord(f"{cols.unit_id!r} {value[:40]!r} is not a unit id")
+            raise BadRecord(f"{cols.unit_id!r} {value[:40]!r} is not a {what} id")
         value = int(digits)
     if value is None or isinstance(value, bool) or not isinstance(value, int):
         return None
     if not 0 < value <= MAX_ID:
         shown = str(value) if value.bit_length() < 200 else "(a very long number)"
-        raise BadRecord(f"{cols.unit_id!r} {shown} is not a unit id")
+        raise BadRecord(f"{cols.unit_id!r} {shown} is not a {what} id")
     return value
 
 
@@ -132,8 +130,13 @@ def record_from(raw: dict[str, Any], line: int, cols: Columns, schema: Schema) -
         raise BadRecord(f"{cols.text!r} contains a NUL character")
     uid = _unit_id(raw.get(cols.unit_id), cols)
     kind = raw["kind"] if raw.get("kind") in ("title", "caption", "body") else "body"
+    scope, doc_id, tasks = "unit", None, schema.tasks
     if uid is None and text is None:
-        raise BadRecord(f"no {cols.text!r} or {cols.unit_id!r} field to find the unit by")
+        # No sentence: answers to the document tasks, if the record names a document.
+        doc_id = _unit_id(raw.get("document_id"), Columns(unit_id="document_id"), "document")
+        if not schema.document_tasks or not (doc_id or "url" in doc or "title" in doc):
+            raise BadRecord(f"no {cols.text!r} or {cols.unit_id!r} field to find the unit by")
+        scope, tasks = "document", schema.document_tasks
 
     def label(annotator: str, values: dict[str, Any], status: str) -> LabelRecord:
         return LabelRecord(
@@ -145,6 +148,8 @@ def record_from(raw: dict[str, Any], line: int, cols: Columns, schema: Schema) -
             text=text,
             document=doc,
             kind=kind,
+            scope=scope,
+            document_id=doc_id,
         )
 
     if isinstance(raw.get("annotations"), list):  # our own jsonl export
@@ -161,19 +166,19 @@ def record_from(raw: dict[str, Any], line: int, cols: Columns, schema: Schema) -
             )
         return out
     annotator = raw.get(cols.annotator)
-    annotator = str(annotator).strip() if not empty(annotator) else cols.default_annotator
+    annotator = str(annotator).strip() if not is_blank(annotator) else cols.default_annotator
     if not annotator:
         raise BadRecord(f"no {cols.annotator!r} field (or give --annotator NAME)")
     values: dict[str, Any] = {}
-    if not empty(raw.get(cols.values)):
+    if not is_blank(raw.get(cols.values)):
         given = _maybe_json(raw[cols.values])
         if not isinstance(given, dict):
             raise BadRecord(f"{cols.values!r} is not a mapping of task to value")
         values.update(given)
-    if not empty(raw.get(cols.task)):
+    if not is_blank(raw.get(cols.task)):
         values[str(raw[cols.task])] = _maybe_json(raw.get(cols.value))
     for task, column in cols.task_columns.items():
-        if column in raw and not empty(raw[column]):
+        if column in raw and not is_blank(raw[column]):
             convert = cols.converters.get(task)
             if convert is None:
                 values[task] = _maybe_json(raw[column])
@@ -184,11 +189,11 @@ def record_from(raw: dict[str, Any], line: int, cols: Columns, schema: Schema) -
                 raise BadRecord(str(exc)) from None
     if not values and not cols.task_columns:
         # A column per task, named as the task (our own csv export).
-        for t in schema.tasks:
-            if t.name in raw and not empty(raw[t.name]):
+        for t in tasks:
+            if t.name in raw and not is_blank(raw[t.name]):
                 values[t.name] = _maybe_json(raw[t.name])
     status = raw.get(cols.status)
-    status = str(status).strip() if not empty(status) else "done"
+    status = str(status).strip() if not is_blank(status) else "done"
     return [label(annotator, values, status)]
 
 

@@ -59,6 +59,15 @@ class Schema:
     def task(self, name: str) -> Task | None:
         return next((t for t in self.tasks if t.name == name), None)
 
+    @property
+    def every_task(self) -> tuple[Task, ...]:
+        """The unit tasks, then the document tasks (names are unique across both)."""
+        return (*self.tasks, *self.document_tasks)
+
+    def any_task(self, name: str) -> Task | None:
+        """A task of either scope."""
+        return next((t for t in self.every_task if t.name == name), None)
+
     def per_document(self) -> Schema:
         """The document tasks as a schema of their own, for code that works on units (the
         agreement figures, gold, exports) to run over documents instead."""

@@ -15,3 +15,8 @@ def is_empty(value: Any) -> bool:
 
 def given(value: Any) -> bool:
     return not is_empty(value)
+
+
+def is_blank(value: Any) -> bool:
+    """`is_empty`, or a text of spaces only: what a cell of an imported file means by no value."""
+    return is_empty(value.strip() if isinstance(value, str) else value)

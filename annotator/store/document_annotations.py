@@ -17,8 +17,10 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from annotator.schema.values import STATUSES
+from annotator.store.adjudications import document_decisions
 from annotator.store.labels_query import ProjectLabels
 from annotator.store.models import (
+    Annotation,
     Annotator,
     Document,
     DocumentAnnotation,
@@ -108,13 +110,45 @@ def save_document_answer(
     return row.id
 
 
-def last_unit_of(session: Session, document_id: int) -> int | None:
-    """The id of a document's last unit: reaching it is when its document tasks are asked."""
+def units_read(session: Session, document_id: int, annotator_id: int) -> int:
+    """How many of a document's units the annotator has labelled, skipped or flagged."""
     return session.exec(
-        select(Unit.id)
-        .where(Unit.document_id == document_id)
-        .order_by(Unit.position.desc())  # type: ignore[attr-defined]
-        .limit(1)
+        select(func.count())
+        .select_from(Annotation)
+        .join(Unit, Unit.id == Annotation.unit_id)  # type: ignore[arg-type]
+        .where(Unit.document_id == document_id, Annotation.annotator_id == annotator_id)
+    ).one()
+
+
+def documents_matching(
+    session: Session,
+    project_id: int,
+    *,
+    document_id: int | None = None,
+    url: str | None = None,
+    title: str | None = None,
+) -> list[int]:
+    """The project's documents a record names: its id when the project has it (and the url,
+    if given, agrees), else by exact url, else by exact title (several when titles repeat)."""
+    in_project = Document.project_id == project_id
+    if document_id is not None:
+        found = session.get(Document, document_id)
+        if found is not None and found.project_id == project_id and url in (None, found.url):
+            return [document_id]
+    for column, value in ((Document.url, url), (Document.title, title)):
+        if value is not None:
+            rows = session.exec(
+                select(Document.id).where(in_project, column == value).order_by(Document.id)  # type: ignore[arg-type]
+            ).all()
+            if rows:
+                return [r for r in rows if r is not None]
+    return []
+
+
+def first_unit_of(session: Session, document_id: int) -> int | None:
+    """The id of a document's first unit: where review shows the article from."""
+    return session.exec(
+        select(Unit.id).where(Unit.document_id == document_id).order_by(Unit.position).limit(1)  # type: ignore[arg-type]
     ).first()
 
 
@@ -135,6 +169,7 @@ def document_labels(session: Session, project_id: int) -> ProjectLabels:
             data.status.append(a.status)
             data.seconds.append(a.seconds)
             data.values.append(a.values)
+    data.adjudications = document_decisions(session, project_id)
     data.total_units = session.exec(
         select(func.count()).select_from(Document).where(Document.project_id == project_id)
     ).one()

@@ -233,6 +233,33 @@ class DocumentAnnotationEvent(SQLModel, table=True):
     source: str | None = None
 
 
+class DocumentAdjudication(SQLModel, table=True):
+    """The lead's final value for a document task, as `Adjudication` is for a unit's task."""
+
+    __table_args__ = (UniqueConstraint("document_id", "task"),)
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id")
+    task: str = Field(max_length=100)
+    value: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    annotator_id: int = Field(foreign_key="annotator.id")  # the lead who decided
+    schema_version_id: int | None = Field(default=None, foreign_key="schemaversion.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class DocumentAdjudicationEvent(SQLModel, table=True):
+    """Append-only history of document adjudications, as `AdjudicationEvent` is for units."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    task: str = Field(max_length=100)
+    action: str = Field(max_length=16)  # set | change | clear
+    value: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    previous: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    annotator_id: int = Field(foreign_key="annotator.id")
+    schema_version_id: int | None = Field(default=None, foreign_key="schemaversion.id")
+    at: datetime = Field(default_factory=utcnow)
+
+
 class AssistSetting(SQLModel, table=True):
     """A project's assistance settings: in the store, so they follow the project, not a
     person's machine (they change the data: every label records whether suggestions were on)."""

@@ -413,7 +413,7 @@ class Annotating:
     def ensure_words(self) -> tuple[list[str], list[tuple[int, int]]]:
         """The shown unit's words and their offsets, computed once and cached in the store."""
         if self.words is None and self.view is not None:
-            from annotator.tui.tokens import words
+            from annotator.tokens import words
 
             tokens, offsets = words(self.view.text, self.view.tokens)
             if tokens is not self.view.tokens:
@@ -453,22 +453,32 @@ class Annotating:
         return statistics.median(self.recent) * self.progress.left
 
     # --- document tasks (`scope: document`), asked once per article --------------------
-    def document_due(self, view: UnitView | None) -> bool:
-        """Whether `view`, just labelled, was its document's last unit and I have not yet
-        answered the document tasks (one query, only for schemas that have them)."""
-        if view is None or not self.schema.document_tasks:
+    def document_due(self, done: UnitView | None, after: UnitView | None) -> bool:
+        """Whether to ask `done`'s document tasks now: the queue has left its article (`after`,
+        the unit on screen now, is another article's, or none), I read at least half of it
+        (alone in order, that is the whole article; in a team at overlap 1 the one who read
+        most of it, not whoever drew its last sentence) and have not answered yet. Queries
+        the store only when an article is left, for schemas that have document tasks."""
+        if done is None or not self.schema.document_tasks:
             return False
-        if view.position != view.doc_units - 1:
+        if after is not None and after.document_id == done.document_id:
             return False
-        return self.document_answer(view.document_id) is None
+        with session_scope(self.ctx.engine) as s:
+            if document_annotations.my_document_answer(s, done.document_id, self.annotator_id):
+                return False
+            read = document_annotations.units_read(s, done.document_id, self.annotator_id)
+        return 2 * read >= done.doc_units
 
     def document_answer(self, document_id: int) -> dict[str, Any] | None:
         with session_scope(self.ctx.engine) as s:
             found = document_annotations.my_document_answer(s, document_id, self.annotator_id)
         return found.values if found is not None else None
 
-    def answer_document(self, document_id: int, values: dict[str, Any]) -> None:
-        """Commit my answers to a document's tasks (raises the store's error if it fails)."""
+    def answer_document(
+        self, document_id: int, values: dict[str, Any], *, seconds: float | None = None
+    ) -> None:
+        """Commit my answers to a document's tasks (raises the store's error if it fails);
+        `seconds` the dialog was open adds to the time recorded."""
         with session_scope(self.ctx.engine) as s:
             document_annotations.save_document_answer(
                 s,
@@ -476,4 +486,5 @@ class Annotating:
                 annotator_id=self.annotator_id,
                 schema_version_id=self.ctx.schema_version_id,
                 values=values,
+                seconds=seconds,
             )

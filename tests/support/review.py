@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import io
+
+from rich.console import Console
+from textual.widgets import Static
+
 from annotator.schema.model import Label, Schema, Task
 from annotator.store.annotators import get_or_create_annotator
 from annotator.store.engine import open_store, session_scope
@@ -107,3 +112,11 @@ SCHEMA = Schema(
         ),
     ),
 )
+
+
+def static_text(app, selector: str) -> str:
+    """What a Static widget on the current screen shows, as plain text at 78 columns."""
+    widget = app.screen.query_one(selector, Static)
+    console = Console(width=78, record=True, file=io.StringIO(), color_system=None)
+    console.print(widget.content)
+    return console.export_text()

@@ -10,7 +10,7 @@ unit's last open task is decided, the next unit shows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -24,46 +24,18 @@ from textual.widgets import Static
 from annotator.analysis.aggregate import Gold
 from annotator.errors import failure
 from annotator.schema.keys import REVIEW
-from annotator.store.adjudications import (
-    Decision,
-    Opinion,
-    QueueItem,
-    annotator_ids,
-    clear_adjudication,
-    decisions,
-    find_documents,
-    opinions,
-    review_queue,
-    save_adjudication,
-)
-from annotator.store.engine import StoreError, session_scope
-from annotator.store.labels_query import fetch_labels
-from annotator.store.units import UnitView, load_unit
+from annotator.store.adjudications import QueueItem
+from annotator.store.engine import StoreError
 from annotator.tui import keymap
 from annotator.tui.keymap import textual_key
 from annotator.tui.launch import StoreContext
-from annotator.tui.review.model import (
-    Filters,
-    dawid_skene_golds,
-    parse_filters,
-    suggest,
-    value_text,
-)
+from annotator.tui.review.controller import Reviewing, Shown
+from annotator.tui.review.model import Filters, parse_filters, suggest, value_text
 from annotator.tui.review.widgets import FilterBox, opinions_table
 from annotator.tui.safe_text import display_text
 from annotator.tui.widgets.status import KeyHints
 from annotator.tui.widgets.unit_view import UnitBox, context_depth, document_line
 from annotator.wording import plural
-
-
-@dataclass
-class Shown:
-    """The unit on screen: what the store said when it was drawn."""
-
-    view: UnitView
-    opinions: list[Opinion]
-    decided: dict[str, Decision]
-
 
 # The method that carries out each action of the key table (annotator/schema/keys.py).
 METHODS = {
@@ -89,6 +61,7 @@ class ReviewScreen(Screen):
         super().__init__()
         self.ctx = context
         self.schema = context.schema
+        self.review = Reviewing(context, lead_id)
         self.lead = lead
         self.lead_id = lead_id
         self.filters = filters
@@ -99,7 +72,7 @@ class ReviewScreen(Screen):
         self.ds: dict[str, dict[int, Gold]] = {}
         self.row: int | None = None  # the annotator row chosen with ↑ ↓
         self.draft: list[str] = []  # a multi task's labels toggled so far
-        label_keys = {lab.key for t in self.schema.tasks for lab in t.labels if lab.key}
+        label_keys = {lab.key for t in self.schema.every_task for lab in t.labels if lab.key}
         for key in sorted(label_keys):
             self._bindings.bind(textual_key(key), f"label_key({key!r})", show=False, priority=True)
         self.label_keys = label_keys
@@ -128,30 +101,11 @@ class ReviewScreen(Screen):
     @work(thread=True, exclusive=True, group="queue")
     def load_queue(self, filters: Filters) -> None:
         try:
-            items = self._queue(filters)
+            items = self.review.queue(filters)
         except (StoreError, SQLAlchemyError) as exc:
             self.app.call_from_thread(self._queue_failed, filters, failure(exc))
             return
         self.app.call_from_thread(self._queue_loaded, filters, items)
-
-    def _queue(self, filters: Filters) -> list[QueueItem]:
-        names = [t.name for t in self.schema.tasks]
-        with session_scope(self.ctx.engine) as s:
-            docs = None
-            if filters.document:
-                docs = find_documents(s, self.ctx.project_id, filters.document)
-                if not docs:
-                    raise StoreError(f"doc:{filters.document}: no document with that id or title")
-            who = annotator_ids(s, filters.who) if filters.who else None
-            return review_queue(
-                s,
-                self.ctx.project_id,
-                names,
-                show=filters.show,
-                task=filters.task,
-                documents=docs,
-                annotators=who,
-            )
 
     def _queue_failed(self, filters: Filters, message: str) -> None:
         self.say(message, error=True)
@@ -179,10 +133,7 @@ class ReviewScreen(Screen):
     @work(thread=True, exclusive=True, group="suggest")
     def load_suggestions(self) -> None:
         try:
-            with session_scope(self.ctx.engine) as s:
-                table = fetch_labels(s, self.ctx.project_id)
-            table.adjudications = {}  # suggest from the annotators alone
-            golds = dawid_skene_golds(self.schema, table)
+            golds = self.review.dawid_skene()
         except (SQLAlchemyError, ValueError) as exc:
             self.app.call_from_thread(self.say, f"no Dawid-Skene: {failure(exc)}", error=True)
             return
@@ -210,13 +161,11 @@ class ReviewScreen(Screen):
         if item is None:
             return
         try:
-            with session_scope(self.ctx.engine) as s:
-                before, after = context_depth(  # as much as the screen has room for
-                    self.schema.context_before, self.schema.context_after, self.app.size.height
-                )
-                view = load_unit(s, item.unit_id, before=before, after=after)
-                self.shown = Shown(view, opinions(s, item.unit_id), decisions(s, item.unit_id))
-        except SQLAlchemyError as exc:
+            before, after = context_depth(  # as much as the screen has room for
+                self.schema.context_before, self.schema.context_after, self.app.size.height
+            )
+            self.shown = self.review.load(item, before=before, after=after)
+        except (StoreError, SQLAlchemyError) as exc:
             self.say(f"could not load the unit: {failure(exc)}", error=True)
             return
         # The store is the truth for what is decided (another lead may have been here).
@@ -241,7 +190,8 @@ class ReviewScreen(Screen):
         t.append(f"Review · {self.lead}", style="bold")
         if self.items:
             open_ = sum(it.open for it in self.items)
-            t.append(f"  unit {self.pos + 1} of {len(self.items):,} · {open_:,} open")
+            what = "article" if self.item and self.item.unit_id is None else "unit"
+            t.append(f"  {what} {self.pos + 1} of {len(self.items):,} · {open_:,} open")
         t.append(f"  {display_text(self.filters.describe())}", style="dim")
         self.query_one("#where", Static).update(t)
 
@@ -250,7 +200,11 @@ class ReviewScreen(Screen):
         if shown is None or item is None:
             return
         self.draw_where()
-        self.query_one("#doc", Static).update(document_line(shown.view))
+        line = document_line(shown.view)
+        if item.unit_id is None:  # a document's own tasks: about the whole article
+            line.title = f"Article · {line.title}"
+            line.meta = f"{plural(shown.view.doc_units, 'sentence')} · the article's tasks"
+        self.query_one("#doc", Static).update(line)
         self.query_one(UnitBox).show(shown.view)
         self.query_one("#opinions", Static).update(
             opinions_table(
@@ -261,17 +215,17 @@ class ReviewScreen(Screen):
 
     def suggestion(self):
         name, shown, item = self.task_name, self.shown, self.item
-        task = self.schema.task(name) if name else None
+        task = self.schema.any_task(name) if name else None
         if task is None or shown is None or item is None:
             return None
-        ds = self.ds.get(task.name, {}).get(item.unit_id)
+        ds = self.ds.get(task.name, {}).get(item.key)
         return suggest(task, shown.opinions, ds)
 
     def draw_decision(self) -> None:
         shown, item, name = self.shown, self.item, self.task_name
         if shown is None or item is None or name is None:
             return
-        task = self.schema.task(name)
+        task = self.schema.any_task(name)
         out = Text()
         for t in item.tasks:
             chip = Text(f" {display_text(t)} ")
@@ -311,22 +265,13 @@ class ReviewScreen(Screen):
         if item is None or name is None or shown is None:
             return
         try:
-            with session_scope(self.ctx.engine) as s:
-                action = save_adjudication(
-                    s,
-                    unit_id=item.unit_id,
-                    task=name,
-                    value=value,
-                    lead_id=self.lead_id,
-                    schema_version_id=self.ctx.schema_version_id,
-                )
-                shown.decided = decisions(s, item.unit_id)
+            action, shown.decided = self.review.decide(item, name, value)
         except SQLAlchemyError as exc:
             self.say(f"not saved: {failure(exc)}; try again", error=True)
             return
         self.row, self.draft = None, []
         self.items[self.pos] = item = replace(item, decided=item.decided | {name})
-        shown_value = value_text(self.schema.task(name), value)
+        shown_value = value_text(self.schema.any_task(name), value)
         what = "unchanged" if action is None else "changed" if action == "change" else "saved"
         self.say(f"{name} = {display_text(shown_value)} ({how}): {what}")
         self.advance(item)
@@ -363,7 +308,7 @@ class ReviewScreen(Screen):
         """A label key of the current task: single and scale decide at once (as a key saves
         in annotate), multi toggles the label and enter decides."""
         name = self.task_name
-        task = self.schema.task(name) if name else None
+        task = self.schema.any_task(name) if name else None
         if task is None or self.shown is None:
             return
         label = next((lab for lab in task.labels if lab.key == key), None)
@@ -394,7 +339,7 @@ class ReviewScreen(Screen):
             self.decide(value, f"from {o.annotator}")
             return
         if self.draft:
-            task = self.schema.task(name)
+            task = self.schema.any_task(name)
             order = {v: i for i, v in enumerate(task.values if task else ())}
             self.decide(sorted(self.draft, key=lambda v: order.get(v, 0)), "set")
             return
@@ -418,11 +363,7 @@ class ReviewScreen(Screen):
         if item is None or name is None or self.shown is None:
             return
         try:
-            with session_scope(self.ctx.engine) as s:
-                cleared = clear_adjudication(
-                    s, unit_id=item.unit_id, task=name, lead_id=self.lead_id
-                )
-                self.shown.decided = decisions(s, item.unit_id)
+            cleared, self.shown.decided = self.review.clear(item, name)
         except SQLAlchemyError as exc:
             self.say(f"not cleared: {failure(exc)}", error=True)
             return
@@ -462,8 +403,8 @@ class ReviewScreen(Screen):
             except ValueError as exc:
                 self.say(str(exc), error=True)
                 return
-            if filters.task and self.schema.task(filters.task) is None:
-                names = ", ".join(t.name for t in self.schema.tasks)
+            if filters.task and self.schema.any_task(filters.task) is None:
+                names = ", ".join(t.name for t in self.schema.every_task)
                 self.say(f"task:{filters.task}: no such task (tasks: {names})", error=True)
                 return
             self.say("Loading the review queue…")

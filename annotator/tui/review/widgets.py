@@ -44,7 +44,7 @@ def opinions_table(
         cells: list[Text] = []
         for name in tasks:
             value = o.values.get(name)
-            cell = Text(display_text(value_text(schema.task(name), value)))
+            cell = Text(display_text(value_text(schema.any_task(name), value)))
             cell.stylize("bold" if name == current else "dim")
             dec = decided.get(name)
             if dec is not None and used(value) and canonical(dec.value) == canonical(value):
@@ -62,7 +62,7 @@ def opinions_table(
         said = [("comment", o.comment)] if o.comment else []
         said += [
             (t.name, o.values[t.name])
-            for t in schema.tasks
+            for t in schema.every_task
             if t.type == "text" and isinstance(o.values.get(t.name), str) and o.values[t.name]
         ]
         for what, words in said:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import time
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -218,7 +219,7 @@ class AnnotateScreen(Screen):
 
     @work(thread=True, group="tokens")
     def warm_tokenizer(self) -> None:
-        from annotator.tui.tokens import warm_up
+        from annotator.tokens import warm_up
 
         warm_up()
         gc.freeze()  # the tokenizer's dictionary, too
@@ -532,7 +533,9 @@ class AnnotateScreen(Screen):
                 error=True,
             )
             self.update_progress()
-            self.article_read(done)
+            # Where the queue goes next is unknown: the article is left only after its end.
+            last = done is not None and done.position == done.doc_units - 1
+            self.article_read(done, None if last else done)
             return
         except SQLAlchemyError as exc:
             self.say(
@@ -542,14 +545,14 @@ class AnnotateScreen(Screen):
             self.unsaved = True
             return
         self.draw(view)
-        self.article_read(done)
+        self.article_read(done, view)
 
-    def article_read(self, done: UnitView | None) -> None:
-        """`done` was just saved (done, skipped or flagged: it was read): if it closed its
-        article and I owe the article's questions, they wait in `pending_articles` (ctrl+o
-        asks the oldest) and open now."""
+    def article_read(self, done: UnitView | None, after: UnitView | None) -> None:
+        """`done` was just saved (done, skipped or flagged: it was read) and `after` is on
+        screen now: if that left `done`'s article and I owe its questions, they wait in
+        `pending_articles` (ctrl+o asks the oldest) and open now."""
         try:
-            due = self.ann.document_due(done)
+            due = self.ann.document_due(done, after)
         except SQLAlchemyError:
             return  # the store did not answer: the article comes round again, or ctrl+o
         if due and done is not None:
@@ -564,13 +567,14 @@ class AnnotateScreen(Screen):
         from annotator.tui.screens.document import DocumentScreen
 
         doc = view.document_id
+        opened = time.monotonic()
 
         def answered(chosen: dict[str, Any] | None) -> None:
             if chosen is None:
                 self.say("The article's questions wait: ctrl+o asks them again.")
                 return
             try:
-                self.ann.answer_document(doc, chosen)
+                self.ann.answer_document(doc, chosen, seconds=time.monotonic() - opened)
             except SQLAlchemyError as exc:
                 self.pending_articles[doc] = (view, chosen)  # asked again with these choices
                 self.say(

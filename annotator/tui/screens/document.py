@@ -1,5 +1,6 @@
-"""The document tasks of one article (`scope: document`), asked once when its last sentence
-is done: the same panels and keys as the annotate screen, over the whole article."""
+"""The document tasks of one article (`scope: document`), asked once when the annotator
+leaves an article they read (see `Annotating.document_due`): the same panels and keys as the
+annotate screen, over the whole article."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from annotator.tui.widgets.text import TextPanel
 
 class DocumentScreen(ModalScreen[dict[str, Any] | None]):
     """Dismissed with the answers ({task: value}, visible tasks only) on enter, or None on
-    escape (asked again when the article's last sentence comes round, or with `d`)."""
+    escape (asked again with ctrl+o)."""
 
     DEFAULT_CSS = """
     DocumentScreen { align: center middle; }

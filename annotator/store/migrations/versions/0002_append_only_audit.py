@@ -12,37 +12,17 @@ from collections.abc import Sequence
 
 from alembic import op
 
+from annotator.store.audit_triggers import protect, unprotect
+
 revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-MESSAGE = "annotationevent is append-only: history is never changed"
-
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        for verb in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER annotationevent_no_{verb.lower()} "
-                f"BEFORE {verb} ON annotationevent "
-                f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END"
-            )
-    else:
-        op.execute(
-            "CREATE FUNCTION annotationevent_append_only() RETURNS trigger LANGUAGE plpgsql AS "
-            f"$$ BEGIN RAISE EXCEPTION '{MESSAGE}'; END $$"
-        )
-        op.execute(
-            "CREATE TRIGGER annotationevent_no_change BEFORE UPDATE OR DELETE ON annotationevent "
-            "FOR EACH ROW EXECUTE FUNCTION annotationevent_append_only()"
-        )
+    protect(op, "annotationevent")
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        op.execute("DROP TRIGGER IF EXISTS annotationevent_no_update")
-        op.execute("DROP TRIGGER IF EXISTS annotationevent_no_delete")
-    else:
-        op.execute("DROP TRIGGER IF EXISTS annotationevent_no_change ON annotationevent")
-        op.execute("DROP FUNCTION IF EXISTS annotationevent_append_only()")
+    unprotect(op, "annotationevent")

@@ -16,12 +16,12 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
+from annotator.store.audit_triggers import protect, unprotect
+
 revision: str = "0003"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
-
-MESSAGE = "adjudicationevent is append-only: history is never changed"
 
 
 def upgrade() -> None:
@@ -49,31 +49,11 @@ def upgrade() -> None:
         "SELECT unit_id, task, 'set', value, annotator_id, schema_version_id, created_at "
         "FROM adjudication ORDER BY id"
     )
-    if op.get_bind().dialect.name == "sqlite":
-        for verb in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER adjudicationevent_no_{verb.lower()} "
-                f"BEFORE {verb} ON adjudicationevent "
-                f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END"
-            )
-    else:
-        op.execute(
-            "CREATE FUNCTION adjudicationevent_append_only() RETURNS trigger LANGUAGE plpgsql AS "
-            f"$$ BEGIN RAISE EXCEPTION '{MESSAGE}'; END $$"
-        )
-        op.execute(
-            "CREATE TRIGGER adjudicationevent_no_change BEFORE UPDATE OR DELETE "
-            "ON adjudicationevent FOR EACH ROW EXECUTE FUNCTION adjudicationevent_append_only()"
-        )
+    protect(op, "adjudicationevent")
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        op.execute("DROP TRIGGER IF EXISTS adjudicationevent_no_update")
-        op.execute("DROP TRIGGER IF EXISTS adjudicationevent_no_delete")
-    else:
-        op.execute("DROP TRIGGER IF EXISTS adjudicationevent_no_change ON adjudicationevent")
-        op.execute("DROP FUNCTION IF EXISTS adjudicationevent_append_only()")
+    unprotect(op, "adjudicationevent")
     with op.batch_alter_table("adjudicationevent", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_adjudicationevent_unit_id"))
     op.drop_table("adjudicationevent")

@@ -16,13 +16,14 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
+from annotator.store.audit_triggers import protect, unprotect
+
 revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 EVENTS = "documentannotationevent"
-MESSAGE = f"{EVENTS} is append-only: history is never changed"
 
 
 def upgrade() -> None:
@@ -66,26 +67,11 @@ def upgrade() -> None:
     )
     op.create_index(f"ix_{EVENTS}_document_id", EVENTS, ["document_id"])
     op.create_index(f"ix_{EVENTS}_document_annotation_id", EVENTS, ["document_annotation_id"])
-    if op.get_bind().dialect.name == "sqlite":
-        for verb in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER {EVENTS}_no_{verb.lower()} BEFORE {verb} ON {EVENTS} "
-                f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END"
-            )
-    else:
-        op.execute(
-            f"CREATE FUNCTION {EVENTS}_append_only() RETURNS trigger LANGUAGE plpgsql AS "
-            f"$$ BEGIN RAISE EXCEPTION '{MESSAGE}'; END $$"
-        )
-        op.execute(
-            f"CREATE TRIGGER {EVENTS}_no_change BEFORE UPDATE OR DELETE ON {EVENTS} "
-            f"FOR EACH ROW EXECUTE FUNCTION {EVENTS}_append_only()"
-        )
+    protect(op, EVENTS)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name != "sqlite":
-        op.execute(f"DROP FUNCTION IF EXISTS {EVENTS}_append_only() CASCADE")
+    unprotect(op, EVENTS)
     op.drop_table(EVENTS)
     op.drop_index("ix_documentannotation_annotator_id", table_name="documentannotation")
     op.drop_table("documentannotation")

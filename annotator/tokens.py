@@ -1,4 +1,6 @@
-"""Word tokens for span annotation, computed lazily per unit (never during import).
+"""Word tokens for span annotation and their character offsets: the one tokenizer every
+layer uses (the annotate screen, `labels import`, the span exports), at the bottom of the
+package. Tokens are computed lazily per unit, never during import.
 
 Han runs go to jieba; everything else (Latin words, numbers, punctuation, CJK punctuation) to a
 regex tokenizer that keeps each punctuation mark as its own token. Tokens never contain
@@ -14,6 +16,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 _HAN_RUN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)")
@@ -75,7 +78,7 @@ def tokenize(text: str, lang: str | None = None) -> list[str]:
 _SPACE = re.compile(r"\s*")
 
 
-def token_offsets(text: str, tokens: list[str]) -> list[tuple[int, int]]:
+def token_offsets(text: str, tokens: Sequence[str]) -> list[tuple[int, int]]:
     """Character offsets (start, end) of each token in `text`, in order.
 
     Raises ValueError if the tokens do not spell out the text (whitespace aside).
@@ -90,3 +93,37 @@ def token_offsets(text: str, tokens: list[str]) -> list[tuple[int, int]]:
         pos = start + len(token)
         offsets.append((start, pos))
     return offsets
+
+
+def find_offsets(text: str, tokens: Sequence[str]) -> list[tuple[int, int]]:
+    """Character (start, end) of each token, found in order, for tokens that need not spell
+    out the text (cached by another tokenizer version, or written by another tool): a token
+    not found gets an empty range at the current position, so indices stay aligned."""
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for tok in tokens:
+        at = text.find(tok, pos) if tok else -1
+        if at < 0:
+            out.append((pos, pos))
+            continue
+        out.append((at, at + len(tok)))
+        pos = at + len(tok)
+    return out
+
+
+def words(text: str, cached: list[str] | None) -> tuple[list[str], list[tuple[int, int]]]:
+    """A unit's tokens and their character offsets, for the annotate screen. Cached tokens
+    that no longer spell out the text (stored by another tokenizer version) are replaced by
+    fresh ones."""
+    if cached is not None:
+        try:
+            return cached, token_offsets(text, cached)
+        except ValueError:
+            pass
+    fresh = tokenize(text)
+    return fresh, token_offsets(text, fresh)
+
+
+def warm_up() -> None:
+    """Load the segmenter's dictionary now (jieba takes ~1 s), off the UI thread."""
+    tokenize("预热一下分词器。Warm up.")
