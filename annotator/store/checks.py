@@ -48,15 +48,15 @@ _POS = QueuePosition.__table__  # type: ignore[attr-defined]
 # For the save path: whether a new annotation of unit :check_unit is a check answer, as a
 # scalar subquery inside the INSERT (no extra round trip per label).
 IS_CHECK_UNIT = select(_ITEM.c.id).where(_ITEM.c.unit_id == bindparam("check_unit")).exists()
-_IS_CHECK = text("SELECT 1 FROM checkitem WHERE unit_id = :u")
 _UNIT_IDS = text("SELECT unit_id FROM checkitem WHERE project_id = :p")
-_ANSWERED = text(
-    "SELECT count(*) FROM annotation a JOIN checkitem c ON c.unit_id = a.unit_id "
-    "WHERE a.annotator_id = :me AND c.project_id = :p AND a.is_check"
-)
-_OPEN_TO_ME = text(
-    "SELECT c.unit_id FROM checkitem c WHERE c.project_id = :p AND NOT EXISTS "
-    "(SELECT 1 FROM annotation a WHERE a.unit_id = c.unit_id AND a.annotator_id = :me)"
+# Everything a queue needs about the checks, in one round trip per unit handed out: each
+# check unit, what I have given it (NULL: nothing, 1: an ordinary label, 2: a check answer)
+# and the project's rate (NULL: the default).
+_MINE = text(
+    "SELECT c.unit_id, (SELECT CASE WHEN a.is_check THEN 2 ELSE 1 END FROM annotation a "
+    "WHERE a.unit_id = c.unit_id AND a.annotator_id = :me) AS mine, "
+    "(SELECT s.rate FROM checksetting s WHERE s.project_id = :p) AS rate "
+    "FROM checkitem c WHERE c.project_id = :p"
 )
 
 
@@ -263,10 +263,6 @@ def unit_ids(session: Session, project_id: int) -> frozenset[int]:
     return frozenset(r[0] for r in session.execute(_UNIT_IDS, {"p": project_id}))
 
 
-def is_check_unit(session: Session, unit_id: int) -> bool:
-    return session.execute(_IS_CHECK, {"u": unit_id}).first() is not None
-
-
 @dataclass(frozen=True)
 class Answer:
     annotator: str
@@ -318,35 +314,43 @@ def due(*, project_id: int, annotator_id: int, before: int, answered: int, rate:
     return _uniform("check", project_id, annotator_id, before, answered) < rate
 
 
-def answered(session: Session, *, project_id: int, annotator_id: int) -> int:
-    """How many check answers I have given (any status)."""
-    return int(session.execute(_ANSWERED, {"p": project_id, "me": annotator_id}).scalar_one())
+@dataclass(frozen=True)
+class MyChecks:
+    """The project's checks as my queue sees them."""
+
+    units: frozenset[int] = frozenset()  # every check unit
+    unseen: tuple[int, ...] = ()  # those I have never been given (nor labelled before)
+    answered: int = 0  # my check answers (any status)
+    rate: float = DEFAULT_RATE
+
+    def next(self, *, project_id: int, annotator_id: int, near: int | None = None) -> int | None:
+        """A check unit I have never been given (None when I have seen them all): the one
+        nearest to unit `near` in the corpus, so in document order a check comes from as
+        close to where I am as there is one (a jump to a far article would give it away);
+        ties go in an order of my own."""
+        if not self.unseen:
+            return None
+        return min(
+            self.unseen,
+            key=lambda uid: (
+                abs(uid - near) if near is not None else 0,
+                _uniform("order", project_id, annotator_id, uid),
+            ),
+        )
 
 
-def unseen(session: Session, *, project_id: int, annotator_id: int) -> int:
-    """How many check units I have never been given."""
-    return len(session.execute(_OPEN_TO_ME, {"p": project_id, "me": annotator_id}).all())
-
-
-def next_check(
-    session: Session, *, project_id: int, annotator_id: int, near: int | None = None
-) -> int | None:
-    """A check unit I have never been given (None when I have seen them all): the one
-    nearest to unit `near` in the corpus, so in document order a check comes from as close
-    to where I am as there is one (a jump to a far article would give it away); ties go in
-    an order of my own."""
-    rows = session.execute(_OPEN_TO_ME, {"p": project_id, "me": annotator_id})
-    ids = [r[0] for r in rows]
-    if not ids:
-        return None
-    return min(
-        ids,
-        key=lambda uid: (
-            abs(uid - near) if near is not None else 0,
-            _uniform("order", project_id, annotator_id, uid),
-        ),
+def my_checks(session: Session, *, project_id: int, annotator_id: int) -> MyChecks:
+    rows = session.execute(_MINE, {"p": project_id, "me": annotator_id}).all()
+    if not rows:
+        return MyChecks()
+    units, mine, rates = zip(*rows, strict=True)
+    rate = rates[0]
+    return MyChecks(
+        units=frozenset(units),
+        unseen=tuple(u for u, m in zip(units, mine, strict=True) if m is None),
+        answered=mine.count(2),
+        rate=DEFAULT_RATE if rate is None else float(rate),
     )
-
 
 # --- what scoring reads ----------------------------------------------------------------
 

@@ -209,7 +209,7 @@ class Queue:
     _ranked_pos: int = 0
     _ranked_mark: int = -1  # the training the ranking came from (see assist_models)
     _step: int = 0  # units handed out by a ranked order: draws the random share
-    _checks: frozenset[int] = frozenset()  # the project's check units, read at each next
+    _mine: checks.MyChecks = field(default_factory=checks.MyChecks)  # read at each next
     check: bool = False  # the last unit `next` returned is a check
 
     def next(self, session: Session, *, current: int | None = None) -> int | None:
@@ -218,7 +218,8 @@ class Queue:
         A unit found open has no annotation of mine (in this transaction): `fresh` says so,
         and the caller can skip looking mine up.
         """
-        self._checks = checks.unit_ids(session, self.project_id)
+        me = {"project_id": self.project_id, "annotator_id": self.annotator_id}
+        self._mine = checks.my_checks(session, **me)
         self.check = False
         found = self._next_open(session)
         self.fresh = found is not None
@@ -230,21 +231,18 @@ class Queue:
 
     def _check_before(self, session: Session, found: int) -> int | None:
         """A check unit to hand out before ordinary unit `found`, if one is due."""
-        if not self._checks:
-            return None
-        rate = checks.settings(session, self.project_id).rate
-        if rate <= 0.0:
+        mine = self._mine
+        if not mine.unseen or mine.rate <= 0.0:
             return None
         me = {"project_id": self.project_id, "annotator_id": self.annotator_id}
-        answered = checks.answered(session, **me)
-        if not checks.due(**me, before=found, answered=answered, rate=rate):
+        if not checks.due(**me, before=found, answered=mine.answered, rate=mine.rate):
             return None
-        return checks.next_check(session, **me, near=found)
+        return mine.next(**me, near=found)
 
     def is_check(self, unit_id: int) -> bool:
         """Whether `unit_id` was a check item when the queue last looked (checks are never
         held: there is no hold to keep or lose on them)."""
-        return unit_id in self._checks
+        return unit_id in self._mine.units
 
     def claim(self, session: Session, unit_id: int) -> bool:
         """Hold `unit_id` for me, unless it is full (my own labels aside)."""
@@ -282,7 +280,7 @@ class Queue:
             overlap=self.overlap,
             after=self.floor,
         )
-        while found is not None and found in self._checks:  # never ordinary work
+        while found is not None and found in self._mine.units:  # never ordinary work
             self.floor = found
             found = next_open_unit(
                 session,
@@ -296,7 +294,7 @@ class Queue:
         self.floor = found - 1
         # Usually the first open unit is free; people who start together race for it, and
         # each one who loses looks further on, past the units the others now hold.
-        while found is not None and (found in self._checks or not self.claim(session, found)):
+        while found is not None and (found in self._mine.units or not self.claim(session, found)):
             found = next_open_unit(
                 session,
                 project_id=self.project_id,
@@ -338,7 +336,7 @@ class Queue:
         pos = start
         while pos < len(ids):
             uid = ids[pos]
-            if uid not in self._checks and is_open(
+            if uid not in self._mine.units and is_open(
                 session, unit_id=uid, annotator_id=self.annotator_id, overlap=self.overlap
             ):
                 if self.claim(session, uid):
@@ -360,7 +358,7 @@ class Queue:
             )
             if uid is None or uid in tried:
                 return None
-            if uid in self._checks:
+            if uid in self._mine.units:
                 self.check = True
                 return uid  # a check I skipped: never held, so always mine to take up
             if self.claim(session, uid):
@@ -455,8 +453,7 @@ def _checks_ahead(session: Session, params: dict[str, int], ordinary: int) -> in
     """How many check units my queue will likely hand out with the `ordinary` units still
     to do: counted in "left" as every unit I am given is (so a check does not show itself
     by leaving the count alone)."""
-    rate = checks.settings(session, params["p"]).rate
-    if rate <= 0.0 or not ordinary:
+    mine = checks.my_checks(session, project_id=params["p"], annotator_id=params["me"])
+    if mine.rate <= 0.0 or not ordinary:
         return 0
-    unseen = checks.unseen(session, project_id=params["p"], annotator_id=params["me"])
-    return min(unseen, round(ordinary * rate / (1.0 - rate)))
+    return min(len(mine.unseen), round(ordinary * mine.rate / (1.0 - mine.rate)))
