@@ -352,6 +352,7 @@ def my_checks(session: Session, *, project_id: int, annotator_id: int) -> MyChec
         rate=DEFAULT_RATE if rate is None else float(rate),
     )
 
+
 # --- what scoring reads ----------------------------------------------------------------
 
 
