@@ -20,6 +20,7 @@ from sqlalchemy import text as sql
 from sqlmodel import Session
 
 from annotator.labels.model import ImportReport, LabelRecord
+from annotator.store import checks
 from annotator.store.annotations import FLAGGED, SKIPPED
 from annotator.store.bulk import db_value, insert_rows
 from annotator.store.documents import text_hash
@@ -305,6 +306,8 @@ class LabelWriter:
             return found
 
         if new:
+            # A new label on a check unit is a check answer, as on screen (store.checks).
+            check_units = checks.unit_ids(self.session, self.project_id)
             # No RETURNING (SQLite would then insert row by row): one query for the new ids.
             self._insert(
                 ANNOTATION,
@@ -318,6 +321,7 @@ class LabelWriter:
                         "comment": None,
                         "created_at": stamp,
                         "updated_at": stamp,
+                        "is_check": uid in check_units,
                     }
                     for uid, who in new
                 ],
