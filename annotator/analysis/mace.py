@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from annotator.analysis.rows import add_rows_of, row_max, row_sum
+
 MACE = "mace"
 
 
@@ -37,6 +39,7 @@ class MaceResult:
 def _posteriors(codes, competence, spamming, k: int) -> np.ndarray:
     log_t = np.zeros((codes.shape[1], k))
     said = np.zeros((k + 1, k))  # row s: log P(says s | truth = each value); row -1: no value
+    buf = np.empty_like(log_t)
     for j in range(codes.shape[0]):
         # P(says s | truth t): spam mass everywhere, plus competence where s = t. A k x k
         # table whose log is taken once, looked up per unit by what was said (code -1 finds
@@ -44,10 +47,10 @@ def _posteriors(codes, competence, spamming, k: int) -> np.ndarray:
         p = np.repeat(((1 - competence[j]) * spamming[j])[:, None], k, axis=1)
         p[np.arange(k), np.arange(k)] += competence[j]
         said[:k] = np.log(p)
-        log_t += said[codes[j]]
-    log_t -= log_t.max(axis=1, keepdims=True)
+        add_rows_of(log_t, said, codes[j], buf)
+    log_t -= row_max(log_t)
     t = np.exp(log_t)
-    return t / t.sum(axis=1, keepdims=True)
+    return t / row_sum(t)
 
 
 def mace(
