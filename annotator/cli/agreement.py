@@ -93,7 +93,6 @@ def _load(
     from annotator.store.labels_query import lead_view as may_see_annotators
     from annotator.store.projects import open_project
     from annotator.store.schema_versions import current_schema
-    from annotator.store.stats import project_summary
 
     if level is not None and level not in LEVELS:
         raise UserError(f"--level {level}: use one of {', '.join(LEVELS)}")
@@ -104,7 +103,11 @@ def _load(
         table = fetch_labels(session, proj.id, lists=False)
         per_document = document_labels(session, proj.id) if schema.document_tasks else None
         check_report, check_answers = load_checks(session, proj.id, schema)
-        counts = project_summary(session, proj.id) if summary else {}
+        counts: dict[str, Any] = {}
+        if summary:  # `annotator report`: the counts (and the team queries' modules) too
+            from annotator.store.stats import project_summary
+
+            counts = project_summary(session, proj.id)
         try:
             lead_view, why = may_see_annotators(session, as_name)
         except LookupError as exc:
