@@ -59,7 +59,7 @@ def _m_step(codes: np.ndarray, t: np.ndarray, k: int, smoothing: float, labelled
         given = labelled[j]  # the units row j labelled
         said = row[given]
         for truth in range(k):  # one weighted count per true value, over what was said
-            weights = by_truth[truth][given]
+            weights = np.take(by_truth[truth], given)
             confusion[j, truth] += np.bincount(said, weights=weights, minlength=k)
     confusion /= confusion.sum(axis=2, keepdims=True)
     return priors, confusion

@@ -67,6 +67,9 @@ def mace(
     # Per annotator, the units they labelled and what they said: the same every round.
     labelled = [np.flatnonzero(row >= 0) for row in codes]
     saids = [row[units] for row, units in zip(codes, labelled, strict=True)]
+    # Where (unit, said) sits in the flattened posteriors: `np.take` gathers from a flat
+    # index faster than indexing by two arrays.
+    cells = [units * k + said for units, said in zip(labelled, saids, strict=True)]
     competence = np.full(n_people, 0.8)
     spamming = np.full((n_people, k), 1.0 / k)
     t = _posteriors(codes, competence, spamming, k)
@@ -76,8 +79,8 @@ def mace(
             if not len(said):
                 continue
             # P(the annotator knew | what they said): their value is the truth and they knew.
-            knew = t[labelled[j], said] * competence[j]
-            knew = knew / (competence[j] + (1 - competence[j]) * spamming[j, said])
+            knew = np.take(t, cells[j]) * competence[j]
+            knew = knew / (competence[j] + (1 - competence[j]) * np.take(spamming[j], said))
             competence[j] = (knew.sum() + smoothing) / (len(said) + 2 * smoothing)
             spam = np.bincount(said, weights=1 - knew, minlength=k) + smoothing
             spamming[j] = spam / spam.sum()
