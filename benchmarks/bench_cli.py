@@ -19,8 +19,11 @@ Rows (targets from issue 15):
 
 Floors, each a process timed the same way: a bare `python -c pass`; for the rows that write, a
 bare sqlite3 `executemany` of the same rows into a table of the same columns (no indexes); for
-export, a bare `SELECT "values"` of every annotation to /dev/null. Fixtures are built once per
---dir and reused. The machine is shared: read each figure against its floor.
+`labels import`, also the same rows written straight to the driver into the store's own
+tables (indexes and foreign keys included: SQLite executemany, PostgreSQL COPY); for
+`import`, also reading, parsing and splitting alone in one process; for export, a bare
+`SELECT "values"` of every annotation to /dev/null. Fixtures are built once per --dir and
+reused. The machine is shared: read each figure against its floor.
 """
 
 from __future__ import annotations
@@ -127,6 +130,66 @@ else:
     con.execute("CREATE TABLE t (document_id INT, position INT, kind TEXT, text TEXT)")
     with open(src, encoding="utf-8") as fh:
         con.executemany("INSERT INTO t VALUES (?, ?, 'body', ?)", (json.loads(l) for l in fh))
+con.commit()
+"""
+
+# The rows `labels import` must write for the same file, straight to the driver into the
+# store's own tables (their indexes and foreign keys), in one transaction, nothing checked:
+# documents, units, annotations and their audit events. What is left above it is our own work.
+FLOOR_STORE = """
+import datetime, hashlib, json, sys
+src, url = sys.argv[1:3]
+records = [json.loads(line) for line in open(src, encoding="utf-8")]
+now = datetime.datetime(2026, 1, 1, 0, 0, 0)
+sqlite = url.startswith("sqlite:///")
+if sqlite:
+    import sqlite3
+    con = sqlite3.connect(url.removeprefix("sqlite:///"))
+    for p in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL"):
+        con.execute("PRAGMA " + p)
+    cur = con.cursor()
+    def rows_in(table, cols, rows):
+        cur.executemany(
+            f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+            rows,
+        )
+    mark = "?"
+    stamp = now.isoformat(" ", "microseconds")
+else:
+    import psycopg
+    con = psycopg.connect(url.replace("+psycopg", "", 1))
+    cur = con.cursor()
+    def rows_in(table, cols, rows):
+        with cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    mark = "%s"
+    stamp = now
+pid, sv = cur.execute("SELECT id, schema_version_id FROM project").fetchone()
+urls = list(dict.fromkeys(r["url"] for r in records))
+rows_in("document", ("project_id", "source_path", "url", "title", "content_hash", "meta",
+        "imported_at"), [(pid, "f", u, u, hashlib.sha256(u.encode()).hexdigest(), "{}", stamp)
+        for u in urls])
+doc = dict(cur.execute(f"SELECT url, id FROM document WHERE project_id = {mark}", (pid,)))
+names = list(dict.fromkeys(r["annotator"] for r in records))
+rows_in("annotator", ("name", "role", "created_at"), [(n, "annotator", stamp) for n in names])
+who = dict(cur.execute("SELECT name, id FROM annotator"))
+first = {}
+for r in records:
+    first.setdefault(r["text"], r["url"])
+rows_in("unit", ("project_id", "document_id", "position", "kind", "text", "text_hash"),
+        [(pid, doc[u], i, "body", t, hashlib.sha256(t.encode()).hexdigest())
+         for i, (t, u) in enumerate(first.items())])
+unit = dict(cur.execute(f"SELECT text, id FROM unit WHERE project_id = {mark}", (pid,)))
+values = [json.dumps(r["values"]) for r in records]
+rows_in("annotation", ("unit_id", "annotator_id", "schema_version_id", '"values"', "status",
+        "created_at", "updated_at"), [(unit[r["text"]], who[r["annotator"]], sv, v, "done",
+        stamp, stamp) for r, v in zip(records, values)])
+made = {(u, a): i for i, u, a in cur.execute("SELECT id, unit_id, annotator_id FROM annotation")}
+rows_in("annotationevent", ("annotation_id", "unit_id", "annotator_id", "schema_version_id",
+        "action", '"values"', "status", "at", "actor", "source"),
+        [(made[unit[r["text"]], who[r["annotator"]]], unit[r["text"]], who[r["annotator"]], sv,
+          "create", v, "done", stamp, "bench", src) for r, v in zip(records, values)])
 con.commit()
 """
 
@@ -277,6 +340,9 @@ def _labels(t: Table, args, name: str, url_for: Callable[[int], str], target: st
         t.row(
             f"{name} ({n:,})", seconds, target, "sqlite executemany", floor_s, n=n, rss=rss, cpu=cpu
         )
+        # The store's own floor: the same rows into the same tables, on the same database.
+        store_s, _ = run([PY, "-c", FLOOR_STORE, str(src), url_for(n)])
+        t.row("  floor: rows into the store", store_s, "", "", store_s, n=n, cpu=CPU[-1])
 
 
 def row_labels_sqlite(t: Table, floor: float, args) -> None:
@@ -346,6 +412,12 @@ def row_import(t: Table, floor: float, args) -> None:
         rss=rss,
         cpu=cpu,
     )
+    # The other floor: reading, HTML parsing and sentence splitting alone, in one process.
+    files = f"sorted(pathlib.Path({str(src)!r}).glob('*'))"
+    parse = f"import bench_import, pathlib; bench_import.floor({files})"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(HERE)])}
+    parse_s, _ = run([PY, "-c", parse], env)
+    t.row("  floor: parse, 1 process", parse_s, "", "", parse_s, n=n, cpu=CPU[-1])
 
 
 def row_export(t: Table, floor: float, args) -> None:

@@ -11,7 +11,7 @@ from typing import get_args
 
 import pytest
 
-from annotator.analysis import aggregate, agreement, coding
+from annotator.analysis import aggregate, agreement, checks, coding
 from annotator.assist import kinds as assist_kinds
 from annotator.export import arrow, card, label_studio, label_studio_config, prodigy
 from annotator.labels import check
@@ -22,6 +22,7 @@ from annotator.tui.widgets import panels
 TABLES = {
     "analysis.coding.CODERS (agreement codes)": coding.CODERS,
     "analysis.aggregate.VOTERS (gold)": aggregate.VOTERS,
+    "analysis.checks.MATCHERS (accuracy on check items)": checks.MATCHERS,
     "tui.widgets.panels.PANELS (annotate screen)": panels.PANELS,
     "assist.kinds.KINDS (what a model learns)": assist_kinds.KINDS,
     "labels.check.CHECKS (labels import)": check.CHECKS,

@@ -29,12 +29,16 @@ def state(tmp_path, monkeypatch):
     return tmp_path / "state" / "annotator"
 
 
+# What `status` calls to count on a SQLite store (through sqlite3 alone): a bug planted there.
+STATUS_COUNTS = "annotator.store.status_direct._figures"
+
+
 def boom(*_args, **_kwargs):
     raise RuntimeError("boom with secret SQL parameters")
 
 
 def test_a_bug_writes_a_crash_log_prints_one_line_and_exits_70(store, state, monkeypatch, capsys):
-    monkeypatch.setattr("annotator.store.stats.project_summary", boom)
+    monkeypatch.setattr(STATUS_COUNTS, boom)
     assert run(["status", "--db", store]) == EXIT_INTERNAL
     captured = capsys.readouterr()
     lines = captured.err.strip().splitlines()
@@ -51,7 +55,7 @@ def test_the_crash_log_falls_back_to_a_temp_folder(store, tmp_path, monkeypatch,
     blocked.write_text("")
     monkeypatch.setenv("XDG_STATE_HOME", str(blocked))
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
-    monkeypatch.setattr("annotator.store.stats.project_summary", boom)
+    monkeypatch.setattr(STATUS_COUNTS, boom)
     assert run(["status", "--db", store]) == EXIT_INTERNAL
     (log,) = (tmp_path / "tmp" / "annotator").glob("crash-*.log")
     assert str(log) in capsys.readouterr().err
@@ -71,7 +75,7 @@ def test_a_full_disk_without_a_file_name_is_one_line(store, state, monkeypatch, 
     def full(*_args, **_kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("annotator.store.stats.project_summary", full)
+    monkeypatch.setattr(STATUS_COUNTS, full)
     assert run(["status", "--db", store]) == EXIT_DATA
     assert capsys.readouterr().err.strip() == "error: No space left on device"
     assert not state.exists()

@@ -30,6 +30,7 @@ from annotator.schema.visibility import ShowIf, parents_first, shown, visible_ta
 
 ADJUDICATED, UNANIMOUS, MAJORITY, TIE, NONE = "adjudicated", "unanimous", "majority", "tie", "none"
 NOT_SHOWN = "not_shown"  # the parents' gold does not show the task: no gold by the schema
+CHECK = "check"  # a check item's known answer (exports mark the gold of check units so)
 # How gold is formed where no adjudication decides (adjudications always win):
 MAJORITY_METHOD, DAWID_SKENE, ADJUDICATED_ONLY = "majority", "dawid-skene", "adjudicated-only"
 MACE = "mace"
@@ -40,7 +41,7 @@ GOLD_METHODS = (MAJORITY_METHOD, DAWID_SKENE, MACE, ADJUDICATED_ONLY)
 @dataclass(frozen=True)
 class Gold:
     value: Any  # None when there is no gold (a tie on a single value, or no votes)
-    source: str  # adjudicated | unanimous | majority | tie | none | not_shown
+    source: str  # adjudicated | unanimous | majority | tie | none | not_shown (| check)
     votes: int = 0  # annotators who gave a value for the task
     posterior: float | None = None  # a model's probability for the value (Dawid-Skene)
 

@@ -28,6 +28,7 @@ from annotator.analysis.aggregate import (
 )
 from annotator.analysis.coding import DONE, LabelTable, code_task, used
 from annotator.analysis.coefficients import value_counts
+from annotator.analysis.rows import add_rows_of, row_max, row_sum
 from annotator.schema.model import Task
 
 METHODS = ("majority", DAWID_SKENE, MACE)
@@ -50,14 +51,16 @@ class DawidSkeneResult:
         return best
 
 
-def _m_step(codes: np.ndarray, t: np.ndarray, k: int, smoothing: float):
+def _m_step(codes: np.ndarray, t: np.ndarray, k: int, smoothing: float, labelled: list):
     priors = (t.sum(axis=0) + smoothing) / (t.sum() + k * smoothing)
     confusion = np.full((codes.shape[0], k, k), smoothing)
+    by_truth = t.T.copy()  # a row per true value: gathered from contiguously below
     for j, row in enumerate(codes):
-        given = row >= 0
-        said, soft = row[given], t[given]
+        given = labelled[j]  # the units row j labelled
+        said = row[given]
         for truth in range(k):  # one weighted count per true value, over what was said
-            confusion[j, truth] += np.bincount(said, weights=soft[:, truth], minlength=k)
+            weights = np.take(by_truth[truth], given)
+            confusion[j, truth] += np.bincount(said, weights=weights, minlength=k)
     confusion /= confusion.sum(axis=2, keepdims=True)
     return priors, confusion
 
@@ -65,12 +68,13 @@ def _m_step(codes: np.ndarray, t: np.ndarray, k: int, smoothing: float):
 def _e_step(codes: np.ndarray, priors: np.ndarray, confusion: np.ndarray) -> np.ndarray:
     log_t = np.tile(np.log(priors), (codes.shape[1], 1))
     said = np.zeros((len(priors) + 1, len(priors)))  # the last row, for code -1: adds nothing
+    buf = np.empty_like(log_t)
     for j, row in enumerate(codes):
         said[:-1] = np.log(confusion[j]).T  # row s: log P(says s | truth = each value)
-        log_t += said[row]
-    log_t -= log_t.max(axis=1, keepdims=True)
+        add_rows_of(log_t, said, row, buf)
+    log_t -= row_max(log_t)
     t = np.exp(log_t)
-    return t / t.sum(axis=1, keepdims=True)
+    return t / row_sum(t)
 
 
 def dawid_skene(
@@ -89,12 +93,13 @@ def dawid_skene(
     counts = value_counts(codes, k).astype(float)
     totals = counts.sum(axis=1, keepdims=True)
     t = np.where(totals > 0, counts / np.maximum(totals, 1), 1.0 / k)
-    priors, confusion = _m_step(codes, t, k, smoothing)
+    labelled = [np.flatnonzero(row >= 0) for row in codes]  # the same every round
+    priors, confusion = _m_step(codes, t, k, smoothing, labelled)
     converged = False
     iterations = 0
     for iterations in range(1, max_iter + 1):  # noqa: B007 - reported after the loop
         new_t = _e_step(codes, priors, confusion)
-        priors, confusion = _m_step(codes, new_t, k, smoothing)
+        priors, confusion = _m_step(codes, new_t, k, smoothing, labelled)
         delta = float(np.abs(new_t - t).max()) if len(t) else 0.0
         t = new_t
         if delta < tol:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from annotator.analysis.rows import add_rows_of, row_max, row_sum
+
 MACE = "mace"
 
 
@@ -37,6 +39,7 @@ class MaceResult:
 def _posteriors(codes, competence, spamming, k: int) -> np.ndarray:
     log_t = np.zeros((codes.shape[1], k))
     said = np.zeros((k + 1, k))  # row s: log P(says s | truth = each value); row -1: no value
+    buf = np.empty_like(log_t)
     for j in range(codes.shape[0]):
         # P(says s | truth t): spam mass everywhere, plus competence where s = t. A k x k
         # table whose log is taken once, looked up per unit by what was said (code -1 finds
@@ -44,10 +47,10 @@ def _posteriors(codes, competence, spamming, k: int) -> np.ndarray:
         p = np.repeat(((1 - competence[j]) * spamming[j])[:, None], k, axis=1)
         p[np.arange(k), np.arange(k)] += competence[j]
         said[:k] = np.log(p)
-        log_t += said[codes[j]]
-    log_t -= log_t.max(axis=1, keepdims=True)
+        add_rows_of(log_t, said, codes[j], buf)
+    log_t -= row_max(log_t)
     t = np.exp(log_t)
-    return t / t.sum(axis=1, keepdims=True)
+    return t / row_sum(t)
 
 
 def mace(
@@ -64,6 +67,9 @@ def mace(
     # Per annotator, the units they labelled and what they said: the same every round.
     labelled = [np.flatnonzero(row >= 0) for row in codes]
     saids = [row[units] for row, units in zip(codes, labelled, strict=True)]
+    # Where (unit, said) sits in the flattened posteriors: `np.take` gathers from a flat
+    # index faster than indexing by two arrays.
+    cells = [units * k + said for units, said in zip(labelled, saids, strict=True)]
     competence = np.full(n_people, 0.8)
     spamming = np.full((n_people, k), 1.0 / k)
     t = _posteriors(codes, competence, spamming, k)
@@ -73,8 +79,8 @@ def mace(
             if not len(said):
                 continue
             # P(the annotator knew | what they said): their value is the truth and they knew.
-            knew = t[labelled[j], said] * competence[j]
-            knew = knew / (competence[j] + (1 - competence[j]) * spamming[j, said])
+            knew = np.take(t, cells[j]) * competence[j]
+            knew = knew / (competence[j] + (1 - competence[j]) * np.take(spamming[j], said))
             competence[j] = (knew.sum() + smoothing) / (len(said) + 2 * smoothing)
             spam = np.bincount(said, weights=1 - knew, minlength=k) + smoothing
             spamming[j] = spam / spam.sum()

@@ -24,6 +24,7 @@ from annotator.errors import UserError
 
 if TYPE_CHECKING:
     from annotator.analysis.agreement import AgreementReport, TaskAgreement
+    from annotator.analysis.checks import CheckReport
     from annotator.analysis.coefficients import Figure
 
 AsOption = Annotated[
@@ -53,6 +54,21 @@ class Loaded:
     summary: dict[str, Any]
     why_hidden: str = ""
     documents: AgreementReport | None = None  # the document tasks, over documents
+    checks: CheckReport | None = None  # accuracy on check items (None: the project has none)
+    check_answers: int = 0  # answers to check items, left out of the figures above
+
+
+def load_checks(session: Any, project_id: int, schema: Any) -> tuple[CheckReport | None, int]:
+    """Accuracy per annotator on the project's check items (None when it has none), and how
+    many answers to them the ordinary figures leave out."""
+    from annotator.analysis.checks import score_checks
+    from annotator.store.checks import check_data
+
+    data = check_data(session, project_id)
+    if not data.known:
+        return None, data.left_out
+    types = {t.name: t.type for t in schema.tasks}
+    return score_checks(types, data.known, data.answers, settings=data.settings), data.left_out
 
 
 def _split(items: list[str] | None) -> list[str]:
@@ -77,7 +93,6 @@ def _load(
     from annotator.store.labels_query import lead_view as may_see_annotators
     from annotator.store.projects import open_project
     from annotator.store.schema_versions import current_schema
-    from annotator.store.stats import project_summary
 
     if level is not None and level not in LEVELS:
         raise UserError(f"--level {level}: use one of {', '.join(LEVELS)}")
@@ -87,7 +102,12 @@ def _load(
         assert proj.id is not None
         table = fetch_labels(session, proj.id, lists=False)
         per_document = document_labels(session, proj.id) if schema.document_tasks else None
-        counts = project_summary(session, proj.id) if summary else {}
+        check_report, check_answers = load_checks(session, proj.id, schema)
+        counts: dict[str, Any] = {}
+        if summary:  # `annotator report`: the counts (and the team queries' modules) too
+            from annotator.store.stats import project_summary
+
+            counts = project_summary(session, proj.id)
         try:
             lead_view, why = may_see_annotators(session, as_name)
         except LookupError as exc:
@@ -123,6 +143,7 @@ def _load(
             )
     loaded = Loaded(proj.name, schema.name, schema.content_hash, report, lead_view, counts, why)
     loaded.documents = documents
+    loaded.checks, loaded.check_answers = check_report, check_answers
     return loaded
 
 
@@ -198,6 +219,59 @@ def _annotator_table(report: AgreementReport) -> Table:
     return table
 
 
+def _check_table(checks: CheckReport) -> Table:
+    table = Table(title="Accuracy on check items", title_justify="left")
+    table.add_column("annotator")
+    for name in ("checks", "task", "scored", "correct", "accuracy"):
+        table.add_column(name, justify="left" if name == "task" else "right")
+    below = checks.below()
+    for p in checks.people:
+        rows = (
+            [
+                ("all", p.answered, p.correct, p.accuracy),
+                *((t, s.answered, s.correct, s.accuracy) for t, s in p.tasks.items()),
+            ]
+            if len(p.tasks) > 1
+            else [(t, s.answered, s.correct, s.accuracy) for t, s in p.tasks.items()]
+        )
+        for i, (task, n, correct, accuracy) in enumerate(rows):
+            table.add_row(
+                Text(p.annotator if i == 0 else "", style="bold yellow" if p in below else ""),
+                f"{p.checks:,}" if i == 0 else "",
+                Text(task),
+                f"{n:,}",
+                f"{correct:,}",
+                f"{accuracy:.1%}" if accuracy is not None else "–",
+            )
+    return table
+
+
+def _print_checks(loaded: Loaded) -> None:
+    checks = loaded.checks
+    if loaded.check_answers:
+        out.print(
+            Text(
+                f"Answers to check items ({loaded.check_answers:,}) are left out of the figures "
+                "above: they are scored against the known answers.",
+                style="dim",
+            )
+        )
+    if checks is None or not loaded.lead_view:
+        return
+    out.print(
+        Text(
+            f"Check items: {checks.items:,}, mixed in at {checks.rate:.0%} of each queue"
+            + (f"; warning below {checks.warn_below:.0%}" if checks.warn_below is not None else "")
+        )
+    )
+    if not checks.people:
+        out.print("No answers to check items yet.", style="dim")
+        return
+    out.print(_check_table(checks))
+    for line in checks.warnings():
+        out.print(Text(f"warning: {line}", style="bold yellow"))
+
+
 def agreement(
     task: Annotated[
         list[str] | None,
@@ -234,6 +308,9 @@ def agreement(
         data["per_annotator"] = loaded.lead_view
         if loaded.documents is not None:
             data["documents"] = loaded.documents.to_dict(per_annotator=loaded.lead_view)
+        data["check_answers_left_out"] = loaded.check_answers
+        if loaded.checks is not None and loaded.lead_view:
+            data["checks"] = loaded.checks.as_json()
         out.print_json(json.dumps(data, ensure_ascii=False))
         return
     out.print(
@@ -245,6 +322,7 @@ def agreement(
     )
     if not report.annotated_units and not (loaded.documents and loaded.documents.annotated_units):
         out.print("No labels yet: nothing to measure.", style="dim")
+        _print_checks(loaded)
         return
     if report.tasks:
         _print_tasks(report, loaded)
@@ -258,6 +336,7 @@ def agreement(
         )
         if docs.annotated_units:
             _print_tasks(docs, loaded)
+    _print_checks(loaded)
 
 
 def _print_tasks(report: AgreementReport, loaded: Loaded) -> None:
@@ -304,6 +383,8 @@ def report(
         per_annotator=loaded.lead_view,
         hidden_note=loaded.why_hidden,
         documents=loaded.documents,
+        checks=loaded.checks,
+        check_answers=loaded.check_answers,
     )
     tmp = output.with_name(output.name + ".part")
     tmp.write_text(page, encoding="utf-8")

@@ -82,6 +82,12 @@ COMMANDS: dict[str, Entry] = {
         "A model per task that learns from the project's own labels (offline): suggestions "
         "and the uncertain/balanced queue orders; and a lexicon of loaded words from span labels.",
     ),
+    "checks": Entry(
+        "checks",
+        "checks_app",
+        "Check items: units with a known answer, mixed into every annotator's queue at a set "
+        "rate; accuracy on them is in `agreement`, the dashboard and the report.",
+    ),
     "schema": Entry(
         "schema", "schema_app", "Check YAML label schemas and change the schema of a project."
     ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -12,6 +12,9 @@ from rich.text import Text
 
 from annotator.cli.options import DbOption, ProjectOption, out
 from annotator.wording import plural
+
+if TYPE_CHECKING:
+    from annotator.store.status_direct import StatusFigures
 
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "voa"
 
@@ -72,16 +75,10 @@ def status(
 
         dashboard(as_name=None, project=project, db=db)
         return
-    from annotator.store.engine import session_scope
-    from annotator.store.projects import open_project
-    from annotator.store.stats import TeamRow, current_schema_row, project_summary, team_status
+    from annotator.store.status_figures import TeamRow
 
-    engine, proj = open_project(db, project, access="read")
-    with session_scope(engine) as session:
-        assert proj.id is not None
-        counts = project_summary(session, proj.id)
-        team = team_status(session, project_id=proj.id)
-        version = current_schema_row(session, proj.schema_version_id)
+    found = _status_figures(db, project)
+    counts, team, version = found.counts, found.team, found.schema
     people: dict[str, dict[str, Any]] = {}
     for name in sorted(set(counts["annotators"]) | set(team.annotators)):
         row = team.annotators.get(name, TeamRow())
@@ -91,8 +88,8 @@ def status(
             "leased": row.leased,
         }
     summary = {
-        "project": proj.name,
-        "schema": {"name": version.name, "hash": version.content_hash} if version else None,
+        "project": found.project,
+        "schema": {"name": version[0], "hash": version[1]} if version else None,
         **counts,
         "annotators": people,
         "pool": {"documents": team.pool_documents, "units": team.pool_units},
@@ -100,8 +97,8 @@ def status(
     if as_json:
         out.print_json(json.dumps(summary, ensure_ascii=False))
         return
-    schema_text = f"{version.name} ({version.content_hash[:12]})" if version else "none"
-    out.print(Text(f"Project {proj.name}  ·  schema {schema_text}"))
+    schema_text = f"{version[0]} ({version[1][:12]})" if version else "none"
+    out.print(Text(f"Project {found.project}  ·  schema {schema_text}"))
     out.print(f"{plural(summary['documents'], 'document')}, {plural(summary['units'], 'unit')}")
     if not people:
         out.print("No annotations yet.", style="dim")
@@ -131,6 +128,28 @@ def status(
             f"Shared pool (documents nobody is assigned): {docs:,} document{'s' * (docs != 1)}, "
             f"{units:,} unit{'s' * (units != 1)}"
         )
+
+
+def _status_figures(db: str | None, project: str | None) -> StatusFigures:
+    """The figures `status` shows: through sqlite3 alone when the store allows (start-up is
+    most of the wait there), else through the store layer, which says what is wrong."""
+    from annotator.store.status_direct import StatusFigures, read_status
+
+    quick = read_status(db, project)
+    if quick is not None:
+        return quick
+    from annotator.store.engine import session_scope
+    from annotator.store.projects import open_project
+    from annotator.store.stats import current_schema_row, project_summary, team_status
+
+    engine, proj = open_project(db, project, access="read")
+    with session_scope(engine) as session:
+        assert proj.id is not None
+        counts = project_summary(session, proj.id)
+        team = team_status(session, project_id=proj.id)
+        version = current_schema_row(session, proj.schema_version_id)
+    schema = (version.name, version.content_hash) if version else None
+    return StatusFigures(proj.name, schema, counts, team)
 
 
 def demo(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from annotator.analysis.aggregate import NOT_SHOWN, TIE, span_members
+from annotator.analysis.aggregate import CHECK, NOT_SHOWN, TIE, span_members
 from annotator.export.options import ExportOptions
 from annotator.schema.values import given
 from annotator.wording import plural
@@ -109,6 +109,7 @@ class CardStats:
     # Done labels by the `assisted` flag: on (suggestions on screen), off, unknown (not
     # given on the annotate screen: imported, or from before the flag existed).
     assisted: Counter[str] = field(default_factory=Counter)
+    check_answers: int = 0  # answers to check items in the project: left out of the export
 
     def unit_labels(self, done: int, adjudicated: bool) -> None:
         self.overlap[done] += 1
@@ -326,6 +327,19 @@ def _limitations(stats: CardStats) -> list[str]:
         f"{'was' if never == 1 else 'were'} never adjudicated, and "
         f"{'its' if never == 1 else 'their'} gold is the vote alone."
     )
+    if stats.check_answers or stats.gold_sources.get(CHECK):
+        marked = stats.gold_sources.get(CHECK, 0)
+        out.append(
+            f"- **Check items:** {plural(stats.check_answers, 'answer')} given to check items "
+            "(units with a known answer, mixed into the annotators' queues to measure their "
+            "accuracy) are left out of the labels; "
+            + (
+                f"{marked} unit-task pair{'s' if marked != 1 else ''} of check units have the "
+                "known answer as gold (source `check`)."
+                if stats.gold
+                else "check units keep only their ordinary labels."
+            )
+        )
     if single:
         out.append(
             f"- **Single labels:** {single} units have fewer than two `done` labels: no "

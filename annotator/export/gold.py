@@ -18,7 +18,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from annotator.analysis.aggregate import MAJORITY_METHOD, MODEL_METHODS, Gold, gold_for_unit
+from annotator.analysis.aggregate import (
+    ADJUDICATED,
+    CHECK,
+    MAJORITY_METHOD,
+    MODEL_METHODS,
+    Gold,
+    gold_for_unit,
+)
 from annotator.export.encode import Memo, dumps
 from annotator.export.tokens import complete_spans
 from annotator.schema.model import Schema
@@ -41,6 +48,9 @@ class GoldRules:
     method: str = MAJORITY_METHOD
     # Dawid-Skene or MACE: task -> unit id -> its gold, estimated over the project first.
     estimates: dict[str, dict[int, Gold]] = field(default_factory=dict)
+    # Check items: unit id -> known answer. Their gold is that answer, with the source
+    # ``check`` (the answers given to them are not in the stream: see store.checks).
+    checks: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
 
     def posterior_tasks(self, task_types: Mapping[str, str]) -> list[str]:
         """The selected tasks that get a posterior column (a model: single and scale)."""
@@ -134,6 +144,15 @@ class UnitGold:
         values, sources, posteriors = self._golds(texts, None)
         return values, sources, posteriors, self.encode(values, sources, posteriors)
 
+    def _known(
+        self, anns: list[tuple[Any, ...]], unit: tuple[Any, ...] | None
+    ) -> Mapping[str, Any] | None:
+        """The known answer when the unit is a check item (None otherwise)."""
+        checks = self.rules.checks
+        if not checks:
+            return None
+        return checks.get(_unit_id(anns, unit))  # type: ignore[arg-type]
+
     def __call__(
         self,
         anns: Iterable[tuple[Any, ...]],
@@ -143,12 +162,19 @@ class UnitGold:
         """`unit` (the stream's unit tuple) is needed for span tasks' characters."""
         anns = list(anns)
         texts = tuple([a[2] for a in anns if a[3] == "done"])
+        known = self._known(anns, unit)
+        if known:
+            adjudicated = {**(adjudicated or {}), **known}  # a check's answer decides
         if adjudicated:
             adjudicated = {t: v for t, v in adjudicated.items() if t in self.rules.needed}
         if adjudicated or self.rules.estimates:
             # A model's gold depends on who voted, not only on what: no sharing by votes.
             unit_id = anns[0][0] if anns else None
             values, sources, posteriors = self._golds(texts, adjudicated, unit_id)
+            if known:
+                sources = {
+                    t: CHECK if t in known and s == ADJUDICATED else s for t, s in sources.items()
+                }
             encoded = None
         else:
             memo = self._by_votes
@@ -161,6 +187,12 @@ class UnitGold:
             values = {**values, **{t: complete_spans(values[t], unit[4], tokens) for t in spans}}
             encoded = None
         return self.encode(values, sources, posteriors) if encoded is None else encoded
+
+
+def _unit_id(anns: list[tuple[Any, ...]], unit: tuple[Any, ...] | None) -> int | None:
+    if anns:
+        return anns[0][0]
+    return unit[0] if unit is not None else None
 
 
 def trimmed_values(task_types: dict[str, str]) -> Callable[[str | None], str]:

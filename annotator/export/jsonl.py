@@ -122,7 +122,8 @@ def write_jsonl_stream(
             )
             extra = ""
             if tokens is not None:
-                extra = ',"tokens":' + dumps(tokens.column(unit, anns, adjudicated))
+                column = tokens.column(unit, anns, adjudicated)  # None for most units
+                extra = ',"tokens":' + ("null" if column is None else dumps(column))
             if unit_gold is not None:
                 extra += unit_gold(anns, adjudicated, unit)
             elif adjudicated:

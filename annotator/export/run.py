@@ -67,6 +67,9 @@ def export_project(
         with Session(engine) as session:
             table = fetch_labels(session, pid)
     rules = gold_rules(schema, task_types, opts.gold_method if opts.gold else "majority", table)
+    with open_stream(engine, pid) as stream:
+        rules = replace(rules, checks=stream.known_checks())
+        check_answers = stream.check_answers()
 
     splits = None
     notes: list[str] = []
@@ -76,7 +79,7 @@ def export_project(
             splits = plan_splits_stream(stream, task_types, opts.split, opts.seed, rules)
         split_names, notes = kept_splits(SPLIT_NAMES[len(opts.split)], opts.split, splits)
     want_card = opts.card or form.folder
-    stats = CardStats(task_types, gold=opts.gold)
+    stats = CardStats(task_types, gold=opts.gold, check_answers=check_answers)
     step = _progress_step(engine, pid, progress)
     with open_stream(engine, pid, stream_filters(opts), with_tokens=spans) as stream:
         watch = None

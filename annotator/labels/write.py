@@ -20,8 +20,9 @@ from sqlalchemy import text as sql
 from sqlmodel import Session
 
 from annotator.labels.model import ImportReport, LabelRecord
+from annotator.store import checks
 from annotator.store.annotations import FLAGGED, SKIPPED
-from annotator.store.bulk import db_value, insert_rows
+from annotator.store.bulk import among, db_value, insert_rows
 from annotator.store.documents import text_hash
 from annotator.store.models import (
     Annotation,
@@ -100,7 +101,7 @@ class LabelWriter:
             return {}
         rows = self.session.execute(
             select(U.id, U.text, U.document_id).where(
-                U.project_id == self.project_id, U.id.in_(sorted(ids))
+                U.project_id == self.project_id, among(self.session, U.id, sorted(ids))
             )
         ).all()
         langs = self._langs({doc for _, _, doc in rows})
@@ -117,7 +118,7 @@ class LabelWriter:
         rows = sorted(
             self.session.execute(
                 select(U.id, U.text, U.document_id).where(
-                    U.project_id == self.project_id, U.text_hash.in_(hashes)
+                    U.project_id == self.project_id, among(self.session, U.text_hash, hashes)
                 )
             ).all(),
             key=_first,
@@ -261,7 +262,7 @@ class LabelWriter:
                 A["values"],  # (A.values is the collection's method)
                 A.status,
                 A.comment,
-            ).where(A.unit_id.in_(sorted({k[0] for k in merged})))
+            ).where(among(self.session, A.unit_id, sorted({k[0] for k in merged})))
         ):
             if (uid, who) in merged:
                 state[uid, who] = [aid, values, status, comment, False]
@@ -305,6 +306,8 @@ class LabelWriter:
             return found
 
         if new:
+            # A new label on a check unit is a check answer, as on screen (store.checks).
+            check_units = checks.unit_ids(self.session, self.project_id)
             # No RETURNING (SQLite would then insert row by row): one query for the new ids.
             self._insert(
                 ANNOTATION,
@@ -318,6 +321,7 @@ class LabelWriter:
                         "comment": None,
                         "created_at": stamp,
                         "updated_at": stamp,
+                        "is_check": uid in check_units,
                     }
                     for uid, who in new
                 ],
@@ -327,7 +331,7 @@ class LabelWriter:
             fresh = set(new)
             for aid, uid, who in self.session.execute(
                 select(A.id, A.unit_id, A.annotator_id).where(
-                    A.unit_id.in_(sorted({uid for uid, _ in new}))
+                    among(self.session, A.unit_id, sorted({uid for uid, _ in new}))
                 )
             ):
                 if (uid, who) in fresh:

@@ -14,6 +14,7 @@ from typing import Any
 
 from annotator import __version__
 from annotator.analysis.agreement import AgreementReport, TaskAgreement
+from annotator.analysis.checks import CheckReport
 from annotator.analysis.coefficients import Figure
 from annotator.report.svg import alpha_chart, bar_chart, stacked_bars
 
@@ -48,6 +49,7 @@ svg .grid { stroke: #c5ccd6; stroke-dasharray: 3 3; }
 .grid2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(460px, 1fr));
   gap: 0 24px; }
 footer { color: var(--muted); font-size: 12px; margin-top: 24px; }
+.warning { color: #9a3412; font-weight: 600; }
 """
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -264,6 +266,40 @@ def _documents(documents: AgreementReport, per_annotator: bool) -> str:
     )
 
 
+def _checks(checks: CheckReport, answers: int, per_annotator: bool) -> str:
+    """Accuracy per annotator on the check items, and a warning line for each one below the
+    project's threshold (per-annotator figures: for leads only)."""
+    threshold = f"; warning below {checks.warn_below:.0%}" if checks.warn_below is not None else ""
+    parts = [
+        '<section id="checks"><h2>Check items</h2>',
+        f"<p>{checks.items:,} check items, mixed in at {checks.rate:.0%} of each queue"
+        f"{_e(threshold)}. Answers to them ({answers:,}) are scored against the known "
+        "answers and left out of every other figure on this page.</p>",
+    ]
+    if per_annotator and checks.people:
+        rows = [
+            (
+                p.annotator,
+                f"{p.checks:,}",
+                f"{p.answered:,}",
+                f"{p.correct:,}",
+                f"{p.accuracy:.1%}" if p.accuracy is not None else "–",
+                ", ".join(
+                    f"{t} {s.accuracy:.0%}" for t, s in p.tasks.items() if s.accuracy is not None
+                ),
+            )
+            for p in checks.people
+        ]
+        parts.append(
+            _table(["annotator", "checks", "scored", "correct", "accuracy", "per task"], rows)
+        )
+        parts += [f'<p class="warning">Warning: {_e(line)}</p>' for line in checks.warnings()]
+    elif per_annotator:
+        parts.append('<p class="note">No answers to check items yet.</p>')
+    parts.append("</section>")
+    return "".join(parts)
+
+
 def render_report(
     *,
     project: str,
@@ -274,6 +310,8 @@ def render_report(
     hidden_note: str = "",
     now: datetime | None = None,
     documents: AgreementReport | None = None,
+    checks: CheckReport | None = None,
+    check_answers: int = 0,
 ) -> str:
     """The whole page as a string."""
     stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
@@ -290,6 +328,8 @@ def render_report(
         body.append(_annotators(report))
     if documents is not None:
         body.append(_documents(documents, per_annotator))
+    if checks is not None:
+        body.append(_checks(checks, check_answers, per_annotator))
     if not shows_annotators and hidden_note:
         body.append(f'<p class="note">{_e(hidden_note)}</p>')
     body.append(f"<footer>annotator {__version__} · annotator report</footer>")

@@ -42,7 +42,8 @@ SET, CHANGE, CLEAR = "set", "change", "clear"
 
 _ANNOTATIONS = (
     'SELECT a.unit_id, u.document_id, a.annotator_id, a.status, a."values" FROM annotation a '
-    "JOIN unit u ON u.id = a.unit_id WHERE u.project_id = :p {docs} ORDER BY a.unit_id"
+    "JOIN unit u ON u.id = a.unit_id WHERE u.project_id = :p AND NOT a.is_check {docs} "
+    "ORDER BY a.unit_id"
 )
 _DOCUMENT_ANSWERS = (
     'SELECT a.document_id, a.document_id, a.annotator_id, a.status, a."values" '

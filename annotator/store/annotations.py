@@ -15,6 +15,7 @@ from sqlalchemy import select as core_select
 from sqlmodel import Session, select
 
 from annotator.schema.values import STATUSES
+from annotator.store.checks import IS_CHECK_UNIT
 from annotator.store.models import Annotation, AnnotationEvent, utcnow
 
 DONE, SKIPPED, FLAGGED = STATUSES
@@ -78,7 +79,9 @@ _MINE = core_select(
     _ANN.c.assisted,
 ).where(_ANN.c.unit_id == bindparam("u"), _ANN.c.annotator_id == bindparam("a"))
 # Built once: a statement built per save costs more than the write itself.
-_INSERT_ANN = _ANN.insert()
+# A new annotation of a check unit is a check answer (see `store.checks`): decided in the
+# INSERT itself, so a label given to a check is marked whatever path handed the unit out.
+_INSERT_ANN = _ANN.insert().values(is_check=IS_CHECK_UNIT)
 _INSERT_EVENT = _EVENT.insert()
 
 
@@ -169,6 +172,7 @@ def save_annotation(
             _INSERT_ANN,
             {
                 "unit_id": unit_id,
+                "check_unit": unit_id,
                 "annotator_id": annotator_id,
                 "seconds": seconds,
                 "created_at": now,

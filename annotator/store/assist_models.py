@@ -80,7 +80,7 @@ class Labelled:
 
 _DONE = text(
     'SELECT a.id, a.unit_id, a."values", u.text FROM annotation a JOIN unit u ON u.id = a.unit_id '
-    "WHERE u.project_id = :p AND a.status = 'done' ORDER BY a.id"
+    "WHERE u.project_id = :p AND a.status = 'done' AND NOT a.is_check ORDER BY a.id"
 )
 _ADJUDICATED = text(
     "SELECT j.unit_id, j.task, j.value, u.text FROM adjudication j JOIN unit u ON u.id = j.unit_id "

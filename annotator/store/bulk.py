@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Column, Table, insert
+from sqlalchemy import ARRAY, Column, ColumnElement, Table, any_, bindparam, insert
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
@@ -33,6 +33,15 @@ def db_value(session: Session, column: Column, value: Any) -> Any:
         return json.dumps(value) if isinstance(value, dict | list) else value
     convert = converter(column, dialect)
     return value if convert is None else convert(value)
+
+
+def among(session: Session, column: Column, values: list[Any]) -> ColumnElement[bool]:
+    """`column IN values` for a batch's lookups. On PostgreSQL the list goes as one array
+    (`= ANY(:array)`): hundreds of separate parameters cost SQLAlchemy, the driver and the
+    server's parser more than the lookup (a quarter of its time at 700 text hashes)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    return column.in_(values)
 
 
 def insert_rows(

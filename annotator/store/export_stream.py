@@ -130,7 +130,9 @@ class UnitStream:
 
     def _annotation_conditions(self) -> tuple[str, dict[str, Any]]:
         f = self.filters
-        conds: list[str] = []
+        # Answers to check items are never ordinary labels (see store.checks): no export
+        # carries them; a check unit's gold is its known answer (`known_checks`).
+        conds: list[str] = ["NOT a.is_check"]
         params: dict[str, Any] = {}
         if f.annotators is not None:
             ids = [i for i, name in self.names.items() if name in f.annotators]
@@ -259,6 +261,21 @@ class UnitStream:
         for uid, task, value in self._rows(sql, params):
             out.setdefault(uid, {})[task] = _loads(value)
         return out
+
+    def known_checks(self) -> dict[int, dict[str, Any]]:
+        """Unit id -> known answer, for every check item of the project (a few thousand at
+        most: read whole)."""
+        values = self._json('c."values"')
+        sql = f"SELECT c.unit_id, {values} FROM checkitem c WHERE c.project_id = :p"
+        return {uid: _loads(v) or {} for uid, v in self._rows(sql, {"p": self.project_id})}
+
+    def check_answers(self) -> int:
+        """Answers to check items in the project: left out of every export."""
+        sql = (
+            "SELECT count(*) FROM annotation a JOIN unit u ON u.id = a.unit_id "
+            "WHERE u.project_id = :p AND a.is_check"
+        )
+        return int(next(iter(self._rows(sql, {"p": self.project_id})))[0])
 
     def total_units(self) -> int:
         sql = "SELECT count(*) FROM unit WHERE project_id = :p"

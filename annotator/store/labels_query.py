@@ -32,7 +32,7 @@ from annotator.store.models import Annotator
 _ANNOTATIONS = text(
     'SELECT a.unit_id, a.annotator_id, a.status, a.seconds, a."values" '
     "FROM annotation a WHERE a.unit_id IN (SELECT id FROM unit WHERE project_id = :p) "
-    "ORDER BY a.unit_id, a.annotator_id"
+    "AND NOT a.is_check ORDER BY a.unit_id, a.annotator_id"
 )
 # One row: every annotation's columns joined into strings, in table order (a plain scan:
 # a third of the time of walking the index and looking each row up). char(30) (record
@@ -52,9 +52,11 @@ _MADE = (
 )
 _MADE_GENERIC = text(
     "SELECT a.id FROM annotation a WHERE a.unit_id IN (SELECT id FROM unit WHERE project_id = :p) "
-    "ORDER BY a.created_at, a.id"
+    "AND NOT a.is_check ORDER BY a.created_at, a.id"
 )
-_IN_PROJECT = " WHERE unit_id IN (SELECT id FROM unit WHERE project_id = ?)"
+# Answers to check items are scored on their own (store.checks), never counted here.
+_ORDINARY = " WHERE NOT is_check"
+_IN_PROJECT = _ORDINARY + " AND unit_id IN (SELECT id FROM unit WHERE project_id = ?)"
 _ADJUDICATIONS = text(
     "SELECT j.unit_id, j.task, j.value FROM adjudication j JOIN unit u ON u.id = j.unit_id "
     "WHERE u.project_id = :p"
@@ -134,7 +136,7 @@ def _sqlite_rows(session: Session, project_id: int, order: bool) -> tuple[Any, .
     assert raw is not None
     # Every annotation is some project's: with one project in the store, no filter is needed.
     (projects,) = raw.execute("SELECT count(*) FROM project").fetchone()
-    where, params = ("", ()) if projects == 1 else (_IN_PROJECT, (project_id,))
+    where, params = (_ORDINARY, ()) if projects == 1 else (_IN_PROJECT, (project_id,))
     extra = ", group_concat(id)" if order else ""
     n, units, who, status, seconds, values, *ids = raw.execute(
         _PACKED.format(where=where, extra=extra), params
@@ -203,7 +205,8 @@ def _generic_rows(session: Session, project_id: int, order: bool) -> tuple[Any, 
 def fetch_labels(
     session: Session, project_id: int, *, lists: bool = True, order: bool = False
 ) -> ProjectLabels:
-    """All annotations (any status) and adjudications of a project, as plain columns.
+    """All ordinary annotations (any status; answers to check items are not) and the
+    adjudications of a project, as plain columns.
 
     `lists` False leaves the per-annotation lists empty and fills only ``packed``: enough for
     the analysis layer (``compute_agreement``), which reads nothing else per annotation.

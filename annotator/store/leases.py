@@ -69,6 +69,7 @@ _RENEW = text(
     "AND expires_ms > :now"
 )
 _RELEASE = text("DELETE FROM lease WHERE unit_id = :u AND annotator_id = :me")
+_IS_CHECK = text("SELECT 1 FROM checkitem WHERE unit_id = :u")
 _RELEASE_OTHERS = text(
     "DELETE FROM lease WHERE project_id = :p AND annotator_id = :me AND unit_id != :u"
 )
@@ -140,6 +141,8 @@ def settle(session: Session, *, unit_id: int, annotator_id: int, overlap: int) -
     held = session.execute(_TAKE_MINE, {"u": unit_id, "me": annotator_id}).scalar()
     if held is not None and held > now:
         return  # my hold kept the place: no other claim can have taken it
+    if session.execute(_IS_CHECK, {"u": unit_id}).first() is not None:
+        return  # a check answer is extra work: it takes none of the unit's places
     _lock_unit(session, unit_id)
     room = session.execute(
         _HAS_ROOM, {"u": unit_id, "me": annotator_id, "now": now, "overlap": overlap}

@@ -14,11 +14,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
 from annotator.store.engine import StoreError
+from annotator.store.revision import HEAD
 
 _HERE = Path(__file__).parent
-
-# The newest revision in migrations/versions; a test keeps it equal to Alembic's own head.
-HEAD = "0008"
 
 
 def _config():

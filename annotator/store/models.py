@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 
@@ -101,6 +101,9 @@ class Annotation(SQLModel, table=True):
     # Whether the project's model suggestions were on when this label was given (None: not
     # given on screen, or given before the setting existed), so analyses can tell them apart.
     assisted: bool | None = None
+    # An answer to a check item (a unit with a known answer, see `CheckItem`): scored against
+    # that answer, never counted as an ordinary label (agreement, review, exports, training).
+    is_check: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class AnnotationEvent(SQLModel, table=True):
@@ -304,3 +307,27 @@ class AssistScore(SQLModel, table=True):
     unit_id: int = Field(foreign_key="unit.id", primary_key=True)
     confidence: float
     minority: float
+
+
+class CheckItem(SQLModel, table=True):
+    """A unit with a known answer, mixed into every annotator's queue to measure their
+    accuracy. Answers given to it after it became a check are marked (``is_check``)."""
+
+    __table_args__ = (UniqueConstraint("unit_id"), Index("ix_checkitem_project_id", "project_id"))
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id")
+    unit_id: int = Field(foreign_key="unit.id")
+    values: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    source: str = Field(max_length=16)  # imported | adjudicated
+    created_by: str | None = Field(default=None, max_length=200)
+    origin: str | None = None  # the file an imported check came from
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class CheckSetting(SQLModel, table=True):
+    """A project's check settings: in the store, so every annotator's queue uses the same."""
+
+    project_id: int = Field(foreign_key="project.id", primary_key=True)
+    rate: float = 0.05  # share of the units handed out that are checks
+    warn_below: float | None = None  # accuracy under which the lead is warned (None: never)
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import text
 from sqlmodel import Session
 
-from annotator.store import assist_models, leases
+from annotator.store import assist_models, checks, leases
 from annotator.store.annotations import DONE, IN_QUEUE, SKIPPED
 
 # A unit is open for me when I have not touched it, it still needs annotators, and it is in
@@ -187,6 +187,11 @@ class Queue:
     and assignments close a unit for the floor: a unit passed over because someone holds it
     stays above the floor and comes back if their lease lapses. An undo lowers it again.
     (Another annotator's undo is noticed on the next start.)
+
+    Check items (`store.checks`) are not ordinary work: every order passes over them (the
+    floor too), and before each ordinary unit a check unit I have never been given comes
+    first when `checks.due` says so. A check is not held (it takes no unit's place); the
+    ordinary unit it comes before stays held for me meanwhile.
     """
 
     project_id: int
@@ -204,6 +209,8 @@ class Queue:
     _ranked_pos: int = 0
     _ranked_mark: int = -1  # the training the ranking came from (see assist_models)
     _step: int = 0  # units handed out by a ranked order: draws the random share
+    _mine: checks.MyChecks = field(default_factory=checks.MyChecks)  # read at each next
+    check: bool = False  # the last unit `next` returned is a check
 
     def next(self, session: Session, *, current: int | None = None) -> int | None:
         """The unit I should see next, leased to me (None when my queue is empty).
@@ -211,11 +218,31 @@ class Queue:
         A unit found open has no annotation of mine (in this transaction): `fresh` says so,
         and the caller can skip looking mine up.
         """
+        me = {"project_id": self.project_id, "annotator_id": self.annotator_id}
+        self._mine = checks.my_checks(session, **me)
+        self.check = False
         found = self._next_open(session)
         self.fresh = found is not None
         if found is not None:
-            return found
+            check = self._check_before(session, found)
+            self.check = check is not None
+            return found if check is None else check
         return self._next_skipped(session, after=current or 0)
+
+    def _check_before(self, session: Session, found: int) -> int | None:
+        """A check unit to hand out before ordinary unit `found`, if one is due."""
+        mine = self._mine
+        if not mine.unseen or mine.rate <= 0.0:
+            return None
+        me = {"project_id": self.project_id, "annotator_id": self.annotator_id}
+        if not checks.due(**me, before=found, answered=mine.answered, rate=mine.rate):
+            return None
+        return mine.next(**me, near=found)
+
+    def is_check(self, unit_id: int) -> bool:
+        """Whether `unit_id` was a check item when the queue last looked (checks are never
+        held: there is no hold to keep or lose on them)."""
+        return unit_id in self._mine.units
 
     def claim(self, session: Session, unit_id: int) -> bool:
         """Hold `unit_id` for me, unless it is full (my own labels aside)."""
@@ -253,12 +280,21 @@ class Queue:
             overlap=self.overlap,
             after=self.floor,
         )
+        while found is not None and found in self._mine.units:  # never ordinary work
+            self.floor = found
+            found = next_open_unit(
+                session,
+                project_id=self.project_id,
+                annotator_id=self.annotator_id,
+                overlap=self.overlap,
+                after=found,
+            )
         if found is None:
             return None
         self.floor = found - 1
         # Usually the first open unit is free; people who start together race for it, and
         # each one who loses looks further on, past the units the others now hold.
-        while found is not None and not self.claim(session, found):
+        while found is not None and (found in self._mine.units or not self.claim(session, found)):
             found = next_open_unit(
                 session,
                 project_id=self.project_id,
@@ -300,7 +336,9 @@ class Queue:
         pos = start
         while pos < len(ids):
             uid = ids[pos]
-            if is_open(session, unit_id=uid, annotator_id=self.annotator_id, overlap=self.overlap):
+            if uid not in self._mine.units and is_open(
+                session, unit_id=uid, annotator_id=self.annotator_id, overlap=self.overlap
+            ):
                 if self.claim(session, uid):
                     return uid, start
                 pos += 1  # held by others for now: look again from here next time
@@ -320,6 +358,9 @@ class Queue:
             )
             if uid is None or uid in tried:
                 return None
+            if uid in self._mine.units:
+                self.check = True
+                return uid  # a check I skipped: never held, so always mine to take up
             if self.claim(session, uid):
                 return uid
             tried.add(uid)
@@ -369,7 +410,15 @@ def my_progress(
     if session.get_bind().dialect.name == "postgresql":  # one snapshot for every count
         session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     mark = event_mark(session)  # on SQLite the read snapshot starts here
-    total = session.execute(text("SELECT count(*) FROM unit WHERE project_id = :p"), p).scalar_one()
+    # Check units are not ordinary work: my answers to them count as done, but they are
+    # never "left" (the queue hands them out on top).
+    total = session.execute(
+        text(
+            "SELECT count(*) FROM unit WHERE project_id = :p "
+            "AND id NOT IN (SELECT unit_id FROM checkitem WHERE project_id = :p)"
+        ),
+        p,
+    ).scalar_one()
     mine = dict(
         session.execute(
             text(
@@ -383,15 +432,28 @@ def my_progress(
         text(
             # CASE, not a boolean aggregate: the same SQL on SQLite and PostgreSQL.
             "SELECT count(*) FROM (SELECT a.unit_id FROM annotation a "
-            "JOIN unit u ON u.id = a.unit_id WHERE u.project_id = :p GROUP BY a.unit_id "
+            "JOIN unit u ON u.id = a.unit_id WHERE u.project_id = :p "
+            "AND u.id NOT IN (SELECT unit_id FROM checkitem WHERE project_id = :p) "
+            "GROUP BY a.unit_id "
             "HAVING max(CASE WHEN a.annotator_id = :me THEN 1 ELSE 0 END) = 1 "
             "OR sum(CASE WHEN a.status = 'done' THEN 1 ELSE 0 END) >= :overlap) AS closed"
         ),
         p,
     ).scalar_one()
+    ordinary = total - closed
     return Progress(
         done=mine.get(DONE, 0),
-        left=total - closed + mine.get(SKIPPED, 0),
+        left=ordinary + mine.get(SKIPPED, 0) + _checks_ahead(session, p, ordinary),
         total=total,
         mark=mark,
     )
+
+
+def _checks_ahead(session: Session, params: dict[str, int], ordinary: int) -> int:
+    """How many check units my queue will likely hand out with the `ordinary` units still
+    to do: counted in "left" as every unit I am given is (so a check does not show itself
+    by leaving the count alone)."""
+    mine = checks.my_checks(session, project_id=params["p"], annotator_id=params["me"])
+    if mine.rate <= 0.0 or not ordinary:
+        return 0
+    return min(len(mine.unseen), round(ordinary * mine.rate / (1.0 - mine.rate)))

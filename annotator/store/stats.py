@@ -3,7 +3,6 @@ what (assigned documents, live leases, the shared pool)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
@@ -18,6 +17,7 @@ from annotator.store.models import (
     SchemaVersion,
     Unit,
 )
+from annotator.store.status_figures import TeamRow, TeamStatus
 
 
 def project_summary(session: Session, project_id: int) -> dict[str, Any]:
@@ -55,22 +55,6 @@ def current_schema_row(session: Session, schema_version_id: int | None) -> Schem
 
 
 # --- team figures: who holds what ------------------------------------------------------
-
-
-@dataclass
-class TeamRow:
-    """One annotator's assigned work and live leases in a project."""
-
-    assigned_documents: int = 0
-    assigned_units: int = 0
-    leased: int = 0  # units on their screen now (live leases)
-
-
-@dataclass
-class TeamStatus:
-    annotators: dict[str, TeamRow] = field(default_factory=dict)
-    pool_documents: int = 0  # documents nobody is assigned: everyone draws from them
-    pool_units: int = 0
 
 
 def team_status(session: Session, *, project_id: int) -> TeamStatus:

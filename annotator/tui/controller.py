@@ -198,7 +198,8 @@ class Annotating:
         saves that follow go on through the rest of its document before the queue."""
         with session_scope(self.ctx.engine) as s:
             loaded = self._load(s, unit_id)
-            if unit_id is not None and (loaded[1] is None or loaded[1].status != DONE):
+            mine_open = loaded[1] is None or loaded[1].status != DONE
+            if unit_id is not None and mine_open and not self.queue.is_check(unit_id):
                 self.queue.claim(s, unit_id)  # full: shown anyway; a save says it is taken
             view = self._apply(loaded)
         self.detour = view.document_id if stay and view is not None else None
@@ -235,7 +236,7 @@ class Annotating:
 
     def keep_alive_now(self) -> bool:
         view = self.view
-        if view is None or self.saved_status == DONE:
+        if view is None or self.saved_status == DONE or self.queue.is_check(view.unit_id):
             return True
         self.renewed_at = self.clock()
         with session_scope(self.ctx.engine) as s:

@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from annotator.analysis.agreement import compute_agreement
+from annotator.analysis.checks import CheckReport, score_checks
 from annotator.analysis.coding import as_rows, count_distinct, row_codes, to_matrix
 from annotator.analysis.coefficients import krippendorff_alpha, value_counts
 from annotator.schema.kinds import CATEGORICAL
 from annotator.schema.model import Schema
+from annotator.store.checks import check_data
 from annotator.store.engine import session_scope
 from annotator.store.labels_query import ProjectLabels, fetch_labels
 from annotator.tui.launch import StoreContext
@@ -59,6 +61,8 @@ class DashboardData:
     per_annotator: bool
     annotators: list[AnnotatorProgress] = field(default_factory=list)
     tasks: list[TaskFigures] = field(default_factory=list)
+    checks: CheckReport | None = None  # accuracy on check items (per_annotator only)
+    check_items: int = 0
 
 
 def alpha_history(
@@ -95,6 +99,7 @@ def load_dashboard(ctx: StoreContext, *, per_annotator: bool, points: int = 10) 
     """Everything the dashboard draws (seconds on a large project: run it off the UI)."""
     with session_scope(ctx.engine) as s:
         table = fetch_labels(s, ctx.project_id, lists=False, order=True)
+        checks = check_data(s, ctx.project_id)
     schema = ctx.schema
     report = compute_agreement(schema, table)
     rows = as_rows(table)
@@ -111,6 +116,10 @@ def load_dashboard(ctx: StoreContext, *, per_annotator: bool, points: int = 10) 
         decided=sum(len(v) for v in table.adjudications.values()),
         per_annotator=per_annotator,
     )
+    data.check_items = len(checks.known)
+    if per_annotator and checks.known:
+        types = {t.name: t.type for t in schema.tasks}
+        data.checks = score_checks(types, checks.known, checks.answers, settings=checks.settings)
     if per_annotator:
         data.annotators = [
             AnnotatorProgress(a.name, a.role, a.done, a.skipped, a.flagged, a.median_seconds)

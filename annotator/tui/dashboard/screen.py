@@ -62,6 +62,32 @@ def agreement_text(data: DashboardData) -> Text:
     return out
 
 
+def checks_text(data: DashboardData) -> Text:
+    """Accuracy on check items per annotator, one line each, and the lead's warnings."""
+    checks = data.checks
+    out = Text()
+    if checks is None:
+        return out
+    below = checks.below()
+    for p in checks.people:
+        if out:
+            out.append("\n")
+        out.append(f"{display_text(p.annotator)[:NAME_WIDTH]:<{NAME_WIDTH}} ", style="bold")
+        accuracy = p.accuracy
+        if accuracy is None:
+            out.append("–", style="dim")
+        else:
+            out.append(f"{accuracy:6.1%} ")
+            out.append_text(hbar(accuracy, 12, "yellow" if p in below else "green"))
+        out.append(f"  {p.correct:,} of {p.answered:,} right, {p.checks:,} checks", style="dim")
+    if not checks.people:
+        out.append("No answers to check items yet.", style="dim")
+    for line in checks.warnings():
+        out.append("\n")
+        out.append(f"warning: {display_text(line)}", style="bold yellow")
+    return out
+
+
 def person_counts(a: AnnotatorProgress) -> str:
     """``392 done · 8 flagged · 4.0 s/unit``: zero counts left out to fit 80 columns."""
     parts = [f"{a.done:,} done"]
@@ -158,6 +184,10 @@ class DashboardScreen(Screen):
                 widgets.append(_row(a.name, bar, person_counts(a)))
         elif self.note:
             widgets.append(Static(Text(self.note, style="dim italic"), classes="note"))
+        if data.checks is not None:
+            rate = f"{data.checks.rate:.0%} of each queue"
+            widgets.append(Static(f"Check items ({data.check_items:,}, {rate})", classes="section"))
+            widgets.append(Static(checks_text(data), id="checks"))
         widgets.append(
             Static("Agreement  (sparkline: as annotation went on, 0 to 1)", classes="section")
         )
