@@ -19,6 +19,7 @@ checks_app = typer.Typer(
     help="Check items: units with a known answer, mixed into every annotator's queue at a set "
     "rate; accuracy on them is in `agreement`, the dashboard and the report.",
     no_args_is_help=True,
+    rich_markup_mode=None,  # plain help like the other groups: docstrings keep no stray breaks
 )
 
 AsOption = Annotated[

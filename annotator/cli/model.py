@@ -15,6 +15,7 @@ model_app = typer.Typer(
     help="A model per task that learns from the project's own labels (offline): suggestions "
     "and the uncertain/balanced queue orders; and a lexicon of loaded words from span labels.",
     no_args_is_help=True,
+    rich_markup_mode=None,  # plain help like the other groups: docstrings keep no stray breaks
 )
 
 
