@@ -473,6 +473,11 @@ def test_in_a_team_the_one_who_read_most_of_the_article_is_asked(tmp_path, db_ur
     after_alice = alice.save({"bias": "non_biased"})
     assert after_alice is None or after_alice.document_id != third.document_id
     assert alice.document_due(third, after_alice)  # three of four, and leaving it
+    from annotator.store.document_annotations import owed_documents
+
+    with session_scope(ctx.engine) as s:  # what a later session of each would be owed
+        owed = [owed_documents(s, ctx.project_id, p.annotator_id) for p in (alice, bob)]
+    assert owed == [[third.document_id], []]
     alice.answer_document(third.document_id, {"lean": "left"})
     assert not alice.document_due(third, after_alice)  # answered: asked once
 
@@ -527,3 +532,28 @@ def answers_of(engine) -> list[tuple[int, str, dict]]:
     with session_scope(engine) as s:
         rows = s.exec(select(DocumentAnnotation)).all()
         return [(r.document_id, r.status, dict(r.values)) for r in rows]
+
+
+async def test_an_article_left_unanswered_in_an_earlier_session_is_owed_in_the_next(tmp_path):
+    from tests.support.tui import sessions_for
+
+    schema = parse_schema(SCHEMA, "a.yaml")
+    ctx = make_store(tmp_path, schema, docs=[TEXTS[:2], TEXTS[2:4]])
+    (earlier,) = sessions_for(ctx, "alice")
+    earlier.open_first()
+    earlier.save({"bias": "biased"})
+    earlier.save({"bias": "biased"})  # the first article read, its questions never answered
+    earlier.leave()
+    app = make_app(ctx)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert TEXTS[2] in screen_text(app)  # the session goes on with the next article
+        assert "1 article you read still has questions: ctrl+o asks them." in on_screen(app)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert "Budget story 0" in on_screen(app)
+        await pilot.press("2", "enter")
+        await pilot.pause()
+    assert answers(ctx) == [(1, "done", {"lean": "center"})]

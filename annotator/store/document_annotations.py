@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlmodel import Session, select
 
 from annotator.schema.values import STATUSES
@@ -143,6 +143,27 @@ def documents_matching(
             if rows:
                 return [r for r in rows if r is not None]
     return []
+
+
+_OWED = text(
+    "SELECT u.document_id FROM annotation a JOIN unit u ON u.id = a.unit_id "
+    "WHERE a.annotator_id = :a AND u.project_id = :p AND NOT a.is_check "
+    "GROUP BY u.document_id "
+    "HAVING 2 * count(*) >= (SELECT count(*) FROM unit x WHERE x.document_id = u.document_id) "
+    "AND NOT EXISTS (SELECT 1 FROM documentannotation d "
+    "WHERE d.document_id = u.document_id AND d.annotator_id = :a) "
+    "ORDER BY u.document_id LIMIT :n"
+)
+
+
+def owed_documents(
+    session: Session, project_id: int, annotator_id: int, limit: int = 50
+) -> list[int]:
+    """Documents the annotator read at least half of (labelled, skipped or flagged) without
+    answering their document tasks: what an earlier session left owed (one query, grouped
+    over the annotator's own labels)."""
+    rows = session.execute(_OWED, {"a": annotator_id, "p": project_id, "n": limit})
+    return [r[0] for r in rows]
 
 
 def first_unit_of(session: Session, document_id: int) -> int | None:

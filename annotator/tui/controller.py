@@ -494,6 +494,23 @@ class Annotating:
             read = document_annotations.units_read(s, done.document_id, self.annotator_id)
         return 2 * read >= done.doc_units
 
+    def owed_articles(self, limit: int = 20) -> list[UnitView]:
+        """Articles an earlier session left owed (read at least half, questions unanswered),
+        each as its first unit, except the one on screen (its turn comes when it is left)."""
+        if not self.schema.document_tasks:
+            return []
+        current = self.view.document_id if self.view is not None else None
+        with session_scope(self.ctx.engine) as s:
+            ids = document_annotations.owed_documents(
+                s, self.ctx.project_id, self.annotator_id, limit + 1
+            )
+            views = []
+            for doc in (d for d in ids if d != current):
+                first = document_annotations.first_unit_of(s, doc)
+                if first is not None:
+                    views.append(units.load_unit(s, first, before=0, after=0))
+        return views[:limit]
+
     def document_answer(self, document_id: int) -> dict[str, Any] | None:
         with session_scope(self.ctx.engine) as s:
             found = document_annotations.my_document_answer(s, document_id, self.annotator_id)

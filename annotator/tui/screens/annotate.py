@@ -39,6 +39,7 @@ from annotator.tui.widgets.stance import StancePanel
 from annotator.tui.widgets.status import KeyHints, ProgressLine
 from annotator.tui.widgets.text import TextPanel
 from annotator.tui.widgets.unit_view import UnitBox, context_depth, document_line
+from annotator.wording import plural
 
 MIN_TASK_ROWS = 4  # the task list never shrinks below this (it scrolls)
 FIXED_ROWS = 6  # document line, message (up to 2), progress, keys, the tasks' top border
@@ -151,6 +152,8 @@ class AnnotateScreen(Screen):
             self._bindings.bind("escape", "cancel_hint", show=False, priority=True)
         self.widen_context()
         self.open_first()
+        if self.schema.document_tasks:
+            self.load_owed_articles()
         self.query_one(KeyHints).set_hints(self.key_hints())  # = Accept: suggestions on
         self.load_progress()
         if self.ann.suggester is not None:
@@ -244,6 +247,26 @@ class AnnotateScreen(Screen):
     def check_hold(self) -> None:
         if getattr(self.app, "last_key_at", 0.0) > self.ann.renewed_at:
             self.keep_hold()
+
+    @work(thread=True, exclusive=True, group="owed")
+    def load_owed_articles(self) -> None:
+        """Articles an earlier session left owed wait for ctrl+o, as this session's would."""
+        try:
+            owed = self.ann.owed_articles()
+        except SQLAlchemyError:
+            return  # asked again when an article is left
+        if owed:
+            self.app.call_from_thread(self._owed_loaded, owed)
+
+    def _owed_loaded(self, owed: list[UnitView]) -> None:
+        for view in owed:
+            self.pending_articles.setdefault(view.document_id, (view, None))
+        if self._said is None or not self._said[0]:  # never over a message that matters more
+            n = len(self.pending_articles)
+            self.say(
+                f"{plural(n, 'article')} you read still {'has' if n == 1 else 'have'} "
+                "questions: ctrl+o asks them."
+            )
 
     @work(thread=True, exclusive=True, group="lease")
     def keep_hold(self) -> None:
