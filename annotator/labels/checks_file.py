@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text as sql
 from sqlmodel import Session
 
 from annotator.errors import UserError, one_line
@@ -23,13 +22,7 @@ from annotator.labels.model import BadRecord, Columns
 from annotator.labels.read import read_records, record_from
 from annotator.schema.model import Schema
 from annotator.store.checks import NewCheck
-
-_BY_ID = sql("SELECT text FROM unit WHERE id = :u AND project_id = :p")
-_BY_PLACE = sql(
-    "SELECT u.id, u.text FROM unit u JOIN document d ON d.id = u.document_id "
-    "WHERE d.project_id = :p AND d.id = :d AND u.position = :pos"
-)
-_BY_TEXT = sql("SELECT id FROM unit WHERE project_id = :p AND text = :t LIMIT 2")
+from annotator.store.units import unit_at, unit_text, units_with_text
 
 
 @dataclass
@@ -54,25 +47,24 @@ def _whole(value: Any, name: str) -> int:
 
 def _unit(session: Session, project_id: int, raw: dict[str, Any], rec: Any) -> tuple[int, str]:
     """The unit a record names, and its text."""
-    p = {"p": project_id}
     if rec.unit_id is not None:
-        found = session.execute(_BY_ID, {**p, "u": rec.unit_id}).scalar()
+        found = unit_text(session, project_id, rec.unit_id)
         if found is None:
             raise BadRecord(f"no unit {rec.unit_id} in this project")
         return rec.unit_id, found
     if raw.get("document_id") not in (None, "") or raw.get("position") not in (None, ""):
         doc = _whole(raw.get("document_id"), "document_id")
         pos = _whole(raw.get("position"), "position")
-        row = session.execute(_BY_PLACE, {**p, "d": doc, "pos": pos}).first()
+        row = unit_at(session, project_id, doc, pos)
         if row is None:
             raise BadRecord(f"no unit at position {pos} of document {doc} in this project")
-        return int(row[0]), str(row[1])
-    ids = [r[0] for r in session.execute(_BY_TEXT, {**p, "t": rec.text})]
+        return row
+    ids = units_with_text(session, project_id, str(rec.text))
     if not ids:
         raise BadRecord("no unit of this project has this exact text")
     if len(ids) > 1:
         raise BadRecord("several units have this text: name one by unit_id")
-    return int(ids[0]), str(rec.text)
+    return ids[0], str(rec.text)
 
 
 def read_checks(session: Session, project_id: int, schema: Schema, path: Path) -> CheckFile:

@@ -96,3 +96,30 @@ def store_tokens(session: Session, unit_id: int, tokens: list[str]) -> None:
     if unit is not None and unit.tokens != tokens:
         unit.tokens = list(tokens)
         session.add(unit)
+
+
+# --- finding a unit a file names (check items) --------------------------------------------
+_BY_ID = text("SELECT text FROM unit WHERE id = :u AND project_id = :p")
+_BY_PLACE = text(
+    "SELECT u.id, u.text FROM unit u JOIN document d ON d.id = u.document_id "
+    "WHERE d.project_id = :p AND d.id = :d AND u.position = :pos"
+)
+_BY_TEXT = text("SELECT id FROM unit WHERE project_id = :p AND text = :t LIMIT 2")
+
+
+def unit_text(session: Session, project_id: int, unit_id: int) -> str | None:
+    """The text of the project's unit `unit_id` (None: the project has no such unit)."""
+    return session.execute(_BY_ID, {"p": project_id, "u": unit_id}).scalar()
+
+
+def unit_at(
+    session: Session, project_id: int, document_id: int, position: int
+) -> tuple[int, str] | None:
+    """(id, text) of the unit at `position` (0: the first) of one of the project's documents."""
+    row = session.execute(_BY_PLACE, {"p": project_id, "d": document_id, "pos": position}).first()
+    return (int(row[0]), str(row[1])) if row is not None else None
+
+
+def units_with_text(session: Session, project_id: int, body: str) -> list[int]:
+    """Ids of the project's units with exactly this text (two at most: enough to say "several")."""
+    return [int(r[0]) for r in session.execute(_BY_TEXT, {"p": project_id, "t": body})]
