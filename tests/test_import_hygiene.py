@@ -149,3 +149,22 @@ def test_the_command_line_starts_without_textual_jieba_or_scikit_learn():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_sql_is_written_only_in_the_store():
+    # Queries and statements live in annotator/store/ (one place to read them, to index for
+    # them and to port them): no other package builds SQL from SQLAlchemy's or SQLModel's
+    # query constructs.
+    builders = {"text", "select", "insert", "update", "delete", "func"}
+    offences = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if (PACKAGE / "store") in path.parents:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                ("sqlalchemy", "sqlmodel")
+            ):
+                used = builders & {alias.name for alias in node.names}
+                if used:
+                    offences.append(f"{path.relative_to(PACKAGE.parent)}: {sorted(used)}")
+    assert offences == []

@@ -4,9 +4,9 @@ Records (JSONL or CSV, see `read`) name a unit by id or exact text (or, for the 
 document tasks, a document: see `documents`); a text not in the project becomes a new unit,
 under one document per source (the record's document URL or title, else the file). Every
 value is checked against the project's current schema (see `check`): a bad record gets one
-line and the rest are imported. Records are stored in batches (see `write`), one transaction
-each. Importing the same file twice changes nothing: unchanged annotations are left alone
-and write no audit event.
+line and the rest are imported. Records are stored in batches (see `store.label_writes`),
+one transaction each. Importing the same file twice changes nothing: unchanged annotations
+are left alone and write no audit event.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from annotator.labels.check import ValueChecker, check_values
 from annotator.labels.documents import DocumentAnswers
 from annotator.labels.model import BadRecord, Columns, ImportReport, LabelRecord
 from annotator.labels.read import babe_columns, read_records, record_from
-from annotator.labels.write import Checked, LabelWriter
 from annotator.schema.model import Schema
 from annotator.store.annotations import STATUSES
+from annotator.store.label_writes import Checked, LabelWriter
 from annotator.store.models import Project
 from annotator.store.schema_versions import current_schema
 

@@ -13,13 +13,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy import text as sql
 from sqlmodel import Session
 
-from annotator.labels.model import ImportReport, LabelRecord
 from annotator.store import checks
 from annotator.store.annotations import FLAGGED, SKIPPED
 from annotator.store.bulk import among, db_value, insert_rows
@@ -39,6 +38,25 @@ DOCUMENT: Table = Document.__table__  # type: ignore[attr-defined]
 ANNOTATION: Table = Annotation.__table__  # type: ignore[attr-defined]
 EVENT: Table = AnnotationEvent.__table__  # type: ignore[attr-defined]
 U, D, A = UNIT.c, DOCUMENT.c, ANNOTATION.c
+
+
+class LabelRecord(Protocol):
+    """What the writer reads of a record (`labels.model.LabelRecord` is one): the store layer
+    sits below `labels` and takes it by shape."""
+
+    annotator: str
+    status: str
+    text: str | None
+    document: dict[str, Any]
+    kind: str
+
+
+class ImportReport(Protocol):
+    """The counts the writer keeps (`labels.model.ImportReport` is one)."""
+
+    created: int
+    updated: int
+    unchanged: int
 
 
 @dataclass
