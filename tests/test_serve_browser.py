@@ -180,3 +180,119 @@ def test_sign_in_and_label_two_sentences_in_chromium(server):
 
 def _json(value: object) -> object:
     return json.loads(value) if isinstance(value, str) else value
+
+
+TRAINING = [  # carol's labels, for a model the served screen shows guesses from
+    ("The senator gave a speech on Tuesday.", "non_biased"),
+    ("The reckless senator ranted again.", "biased"),
+    ("The committee met at noon.", "non_biased"),
+    ("Critics slammed the disastrous scheme.", "biased"),
+    ("The report was published in May.", "non_biased"),
+    ("The shameful plan outraged everyone.", "biased"),
+    ("Officials counted the ballots.", "non_biased"),
+    ("The corrupt mayor lied once more.", "biased"),
+    ("The bridge reopened last week.", "non_biased"),
+    ("The hateful mob stormed the hall.", "biased"),
+    ("Rain is expected tomorrow.", "non_biased"),
+    ("The absurd ruling insulted voters.", "biased"),
+]
+
+
+@pytest.fixture
+def assisted_server(tmp_path) -> Iterator[tuple[str, Path, str]]:
+    """A store whose project has a trained model and suggestions on, carol's labels on the
+    first sentences, and bob with a token; `annotator serve` on it."""
+    from annotator.cli.app import app
+
+    db = tmp_path / "assist.db"
+    article = tmp_path / "council.txt"
+    texts = [t for t, _ in TRAINING] + SENTENCES
+    article.write_text("Council news\n\n" + "\n\n".join(texts) + "\n", encoding="utf-8")
+    labels = tmp_path / "carol.jsonl"
+    labels.write_text(
+        "".join(
+            json.dumps({"text": t, "annotator": "carol", "task": "bias", "value": v}) + "\n"
+            for t, v in TRAINING
+        ),
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    for args in (
+        ["init", "--name", "news", "--schema", str(ROOT / "schemas" / "bias_quick.yaml")],
+        ["import", str(article)],
+        ["labels", "import", str(labels)],
+        ["model", "train"],
+        ["model", "settings", "--suggestions", "on"],
+        ["annotators", "add", "bob"],
+        ["annotators", "token", "bob"],
+    ):
+        result = runner.invoke(app, [*args, "--db", str(db)])
+        assert result.exit_code == 0, (args, result.output, result.exception)
+    token = result.stdout.strip()
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w") as sink:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "annotator", "serve", "--port", str(port)],
+            env={**os.environ, "ANNOTATOR_DB": str(db)},
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        end = time.monotonic() + 20
+        while f":{port}" not in log.read_text() and proc.poll() is None and time.monotonic() < end:
+            time.sleep(0.1)
+        assert f":{port}" in log.read_text(), log.read_text()
+        yield f"http://127.0.0.1:{port}/", db, token
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def test_a_suggestion_is_shown_and_accepted_in_chromium(assisted_server):
+    # Issue 16 in the browser: the served screen shows the model's guess, `=` takes it, and
+    # the label is stored as given with a suggestion on screen.
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="needs playwright (pip install -e '.[test]')"
+    )
+    pytest.importorskip("sklearn", reason="needs scikit-learn (pip install -e '.[assist]')")
+    url, db, token = assisted_server
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1000, "height": 640})
+            term = Terminal(page)
+            page.goto(url)
+            term.wait_for("Sign in to project news", timeout=20)
+            page.focus("textarea.xterm-helper-textarea")
+            at = term.mark()
+            page.keyboard.type(token)
+            page.keyboard.press("Enter")
+            term.wait_for("model:", since=at, timeout=30)  # the guess beside the task
+            at = term.mark()
+            page.keyboard.press("=")
+            term.wait_for("1 done", since=at)
+        finally:
+            browser.close()
+
+    from annotator.store.engine import open_store
+
+    engine = open_store(str(db))
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                'SELECT u.text, a."values", a.assisted FROM annotation a '
+                "JOIN annotator n ON n.id = a.annotator_id JOIN unit u ON u.id = a.unit_id "
+                "WHERE n.name = 'bob'"
+            )
+        ).all()
+    engine.dispose()
+    assert len(rows) == 1
+    unit_text, values, assisted = rows[0]
+    assert unit_text not in dict(TRAINING) and bool(assisted)
+    assert _json(values)["bias"] in ("biased", "non_biased")
