@@ -76,7 +76,7 @@ def test_a_disagreeing_document_comes_after_its_sentences(store):
     ]
     assert [i.document_id for i in everything if i.unit_id is None] == docs  # agreed too
     assert [(i.unit_id, i.document_id) for i in only] == [(None, docs[0])]
-    assert all(i.unit_id is not None for i in flagged)  # a document cannot be flagged
+    assert flagged and all(i.unit_id is not None for i in flagged)  # documents: never flagged
     assert [(o.annotator, o.values) for o in said] == [
         ("alice", {"lean": "left"}),
         ("bob", {"lean": "right"}),

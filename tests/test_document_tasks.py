@@ -510,16 +510,19 @@ def test_labels_import_reads_article_answers_back(exported_store, tmp_path):
         {"title": title6, "annotator": "carol", "lean": "up"},  # not a label of lean
         {"url": "https://example.org/none", "annotator": "carol", "lean": "left"},
         {"title": title6, "annotator": "carol"},  # no answers
+        {"title": title6, "annotator": "x" * 201, "lean": "left"},  # a name the store refuses
     ]
     path = tmp_path / "articles.jsonl"
     path.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
     report = import_labels(engine, project, path)
-    assert report.document_answers == 2 and report.records == 5
+    assert report.document_answers == 2 and report.records == 6
     assert [p.split(": ", 1)[0] for p in report.problems] == [
         "articles.jsonl:3",
         "articles.jsonl:4",
         "articles.jsonl:5",
+        "articles.jsonl:6",
     ]
+    assert "annotator name is longer than 200 characters" in report.problems[3]
     assert "'up' is not one of left, center, right" in report.problems[0]
     assert "no url https://example.org/none in this project" in report.problems[1]
     got = {(d, v.get("lean")) for d, _status, v in answers_of(engine)}

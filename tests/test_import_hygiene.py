@@ -154,17 +154,26 @@ def test_the_command_line_starts_without_textual_jieba_or_scikit_learn():
 def test_sql_is_written_only_in_the_store():
     # Queries and statements live in annotator/store/ (one place to read them, to index for
     # them and to port them): no other package builds SQL from SQLAlchemy's or SQLModel's
-    # query constructs.
+    # query constructs, nor sends SQL text to a connection, nor imports the libraries whole.
     builders = {"text", "select", "insert", "update", "delete", "func"}
     offences = []
     for path in sorted(PACKAGE.rglob("*.py")):
         if (PACKAGE / "store") in path.parents:
             continue
+        where = path.relative_to(PACKAGE.parent)
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
                 ("sqlalchemy", "sqlmodel")
             ):
                 used = builders & {alias.name for alias in node.names}
                 if used:
-                    offences.append(f"{path.relative_to(PACKAGE.parent)}: {sorted(used)}")
+                    offences.append(f"{where}: imports {sorted(used)}")
+            elif isinstance(node, ast.Import):
+                whole = [
+                    a.name for a in node.names if a.name.split(".")[0] in ("sqlalchemy", "sqlmodel")
+                ]
+                if whole:
+                    offences.append(f"{where}: imports {whole}")
+            elif isinstance(node, ast.Attribute) and node.attr == "exec_driver_sql":
+                offences.append(f"{where}:{node.lineno}: sends SQL text")
     assert offences == []

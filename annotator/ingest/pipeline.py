@@ -12,13 +12,11 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlmodel import Session
 
 from annotator.ingest.model import IngestError
 from annotator.ingest.outlet_rules import check_rules, use_rules_folder
@@ -30,7 +28,7 @@ from annotator.store.documents import (
     prepare_document,
     rename_outlets,
 )
-from annotator.store.engine import session_scope
+from annotator.store.engine import large_cache, session_scope
 
 # Below this many files a pool costs more to start than it saves.
 _POOL_MIN_FILES = 16
@@ -116,23 +114,6 @@ def parse_files(
         yield from pool.map(_parse_star, ((p, options) for p in paths), chunksize=chunk)
 
 
-@contextmanager
-def _large_cache(session: Session) -> Iterator[None]:
-    """A 64 MB SQLite page cache while a batch is written, so the indexes a large import
-    grows stay in memory; then the connection's own size again (it is pooled, and a
-    reader that kept 64 MB of pages read once would hold them for its life)."""
-    conn = session.connection()
-    if conn.dialect.name != "sqlite":
-        yield
-        return
-    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
-    conn.exec_driver_sql("PRAGMA cache_size=-65536")
-    try:
-        yield
-    finally:
-        conn.exec_driver_sql(f"PRAGMA cache_size={int(before or -2000)}")
-
-
 def import_files(
     engine: Engine,
     project_id: int,
@@ -193,7 +174,7 @@ def import_files(
 def _store(
     engine: Engine, project_id: int, docs: list[PreparedDocument], report: ImportReport
 ) -> None:
-    with session_scope(engine) as session, _large_cache(session):
+    with session_scope(engine) as session, large_cache(session):
         added = add_documents(session, project_id, docs)
     report.documents += added.documents
     report.units += added.units

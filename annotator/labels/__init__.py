@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from annotator.errors import UserError, one_line
-from annotator.labels.check import ValueChecker, check_values
+from annotator.labels.check import ValueChecker, check_annotator, check_values
 from annotator.labels.documents import DocumentAnswers
 from annotator.labels.model import BadRecord, Columns, ImportReport, LabelRecord
 from annotator.labels.read import babe_columns, read_records, record_from
@@ -134,12 +134,7 @@ def _same_target(a: LabelRecord | str, b: LabelRecord | str) -> bool:
 def _precheck(rec: LabelRecord) -> None:
     if rec.status not in STATUSES:
         raise BadRecord(f"status {rec.status!r} is not one of {', '.join(STATUSES)}")
-    if not rec.annotator:
-        raise BadRecord("no annotator")
-    if len(rec.annotator) > 200:
-        raise BadRecord("annotator name is longer than 200 characters")
-    if "\x00" in rec.annotator:
-        raise BadRecord("annotator name contains a NUL character")
+    check_annotator(rec.annotator)
 
 
 def _import_batch(

@@ -209,6 +209,16 @@ def check_values(
     return out
 
 
+def check_annotator(name: str) -> None:
+    """A record's annotator name as the store takes it, or BadRecord saying what is wrong."""
+    if not name:
+        raise BadRecord("no annotator")
+    if len(name) > 200:
+        raise BadRecord("annotator name is longer than 200 characters")
+    if "\x00" in name:
+        raise BadRecord("annotator name contains a NUL character")
+
+
 class ValueChecker:
     """`check_values` for one import, with a memory: a file repeats the same few values
     (a label per task) on every record, and only span tasks depend on the unit's text, so

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from annotator.labels.check import check_values
+from annotator.labels.check import check_annotator, check_values
 from annotator.labels.model import BadRecord, Columns, ImportReport, LabelRecord
 from annotator.schema.model import Schema
 from annotator.store.annotators import get_or_create_annotator
@@ -45,6 +45,7 @@ class DocumentAnswers:
         """Store one record's answers, or add one line to the report's problems."""
         report.records += 1
         try:
+            check_annotator(rec.annotator)
             document_id = self._document(rec)
             values = check_values(self.tasks, rec.values, self.cols, None, None)
             if rec.status not in ("done", "skipped"):

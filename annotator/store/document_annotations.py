@@ -111,12 +111,17 @@ def save_document_answer(
 
 
 def units_read(session: Session, document_id: int, annotator_id: int) -> int:
-    """How many of a document's units the annotator has labelled, skipped or flagged."""
+    """How many of a document's units the annotator has labelled, skipped or flagged (check
+    answers aside: a check unit is not read as part of the article)."""
     return session.exec(
         select(func.count())
         .select_from(Annotation)
         .join(Unit, Unit.id == Annotation.unit_id)  # type: ignore[arg-type]
-        .where(Unit.document_id == document_id, Annotation.annotator_id == annotator_id)
+        .where(
+            Unit.document_id == document_id,
+            Annotation.annotator_id == annotator_id,
+            Annotation.is_check == False,  # noqa: E712 (SQL, not Python): as owed_documents counts
+        )
     ).one()
 
 

@@ -56,6 +56,9 @@ def _postgres_session(dbapi_conn, _record) -> None:
     # the heavier ones (status and progress counts) before running them.
     cur = dbapi_conn.cursor()
     cur.execute("SET jit = off")
+    # Times are UTC in the store: a column without a time zone keeps an aware UTC time as it
+    # is only when the session's zone is UTC, whatever the server's own setting says.
+    cur.execute("SET TIME ZONE 'UTC'")
     cur.close()
     dbapi_conn.commit()
 
@@ -196,3 +199,20 @@ def project_folder(engine: Engine) -> Path:
 
         name = unquote(urlparse(name).path)
     return Path(name).expanduser().resolve().parent
+
+
+@contextmanager
+def large_cache(session: Session) -> Iterator[None]:
+    """A 64 MB SQLite page cache while a batch is written, so the indexes a large import
+    grows stay in memory; then the connection's own size again (it is pooled, and a
+    reader that kept 64 MB of pages read once would hold them for its life)."""
+    conn = session.connection()
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    conn.exec_driver_sql("PRAGMA cache_size=-65536")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size={int(before or -2000)}")
