@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -74,9 +75,9 @@ def store(tmp_path) -> tuple[Path, str]:
     return db, result.stdout.strip()
 
 
-@pytest.fixture
-def server(store, tmp_path) -> Iterator[tuple[str, Path, str]]:
-    db, token = store
+@contextmanager
+def serving(db: Path, tmp_path: Path) -> Iterator[str]:
+    """`annotator serve` on the store `db` in a subprocess on a free port; its URL."""
     port = free_port()
     env = {**os.environ, "ANNOTATOR_DB": str(db)}
     log = tmp_path / "serve.log"  # a file, not a pipe: a full pipe would stall the server
@@ -94,7 +95,7 @@ def server(store, tmp_path) -> Iterator[tuple[str, Path, str]]:
         while banner not in log.read_text() and proc.poll() is None and time.monotonic() < end:
             time.sleep(0.1)
         assert banner in log.read_text(), log.read_text()
-        yield f"http://127.0.0.1:{port}/", db, token
+        yield f"http://127.0.0.1:{port}/"
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -102,6 +103,13 @@ def server(store, tmp_path) -> Iterator[tuple[str, Path, str]]:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+@pytest.fixture
+def server(store, tmp_path) -> Iterator[tuple[str, Path, str]]:
+    db, token = store
+    with serving(db, tmp_path) as url:
+        yield url, db, token
 
 
 class Terminal:
@@ -229,29 +237,8 @@ def assisted_server(tmp_path) -> Iterator[tuple[str, Path, str]]:
         result = runner.invoke(app, [*args, "--db", str(db)])
         assert result.exit_code == 0, (args, result.output, result.exception)
     token = result.stdout.strip()
-    port = free_port()
-    log = tmp_path / "serve.log"
-    with log.open("w") as sink:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "annotator", "serve", "--port", str(port)],
-            env={**os.environ, "ANNOTATOR_DB": str(db)},
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        end = time.monotonic() + 20
-        while f":{port}" not in log.read_text() and proc.poll() is None and time.monotonic() < end:
-            time.sleep(0.1)
-        assert f":{port}" in log.read_text(), log.read_text()
-        yield f"http://127.0.0.1:{port}/", db, token
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+    with serving(db, tmp_path) as url:
+        yield url, db, token
 
 
 def test_a_suggestion_is_shown_and_accepted_in_chromium(assisted_server):
