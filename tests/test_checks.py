@@ -128,22 +128,28 @@ def test_import_names_units_three_ways_and_a_bad_record_gets_one_line(sqlite_url
         {"unit_id": units[3], "values": {"bias": "maybe"}},  # not a label of the task
         {"unit_id": 99999, "values": {"bias": "biased"}},  # no such unit
         {"text": "Not a sentence of this project.", "values": {"bias": "biased"}},
+        {  # our own jsonl export with --gold: the gold is the answer, not the first annotator
+            "unit_id": units[6],
+            "annotations": [{"annotator": "ann", "values": {"bias": "non_biased"}}],
+            "gold": {"bias": "biased", "opinion": None},
+        },
     ]
     path = tmp_path / "gold.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in records) + "\n{broken\n", encoding="utf-8")
     result = run(sqlite_url, "checks", "import", str(path))
     assert result.exit_code == 1
     problems = result.stderr.strip().splitlines()
-    assert [p.split(":")[1] for p in problems] == ["4", "5", "6", "7"]
+    assert [p.split(":")[1] for p in problems] == ["4", "5", "6", "8"]
     assert all(p.startswith("gold.jsonl:") for p in problems)
     assert "maybe" in problems[0] and "no unit 99999" in problems[1]
-    assert "3 new check items" in result.stdout
+    assert "4 new check items" in result.stdout
     with session_scope(ctx.engine) as s:
         known = checks.known_answers(s, ctx.project_id)
     assert known == {
         units[0]: {"bias": "biased"},
         units[2]: {"bias": "non_biased"},
         units[5]: {"bias": "biased"},
+        units[6]: {"bias": "biased"},
     }
     missing = refused(capsys, sqlite_url, "checks", "import", str(tmp_path / "none.csv"))
     assert "no such file" in missing

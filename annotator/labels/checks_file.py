@@ -4,7 +4,8 @@ Records are read as `labels import` reads them (``read``: JSONL or CSV, ``values
 value}, ``task`` + ``value``, or a column per task) and their values checked against the
 project's schema the same way (``check``). A record names an existing unit of the project by
 ``unit_id``, by ``document_id`` and ``position`` (0 is the document's first unit), or by its
-exact ``text`` (which must name one unit only); a check never creates a unit. Every bad
+exact ``text`` (which must name one unit only); a check never creates a unit. A record of our
+own jsonl export made with ``--gold`` gives its gold as the answer, not an annotator's. Every bad
 record gets one line naming the file and line; the good ones are imported.
 """
 
@@ -83,6 +84,10 @@ def read_checks(session: Session, project_id: int, schema: Schema, path: Path) -
         out.records += 1
         warnings: list[str] = []
         try:
+            if isinstance(raw.get("gold"), dict):  # our own export with --gold: its answer
+                answer = {t: v for t, v in raw["gold"].items() if v is not None}
+                raw = {k: v for k, v in raw.items() if k not in ("annotations", "gold")}
+                raw["values"] = answer
             if "document_id" in raw and raw.get(cols.text) in (None, "") and "unit_id" not in raw:
                 raw = {**raw, cols.text: "-"}  # found by place: the reader wants a text or id
             (rec,) = record_from(raw, line, cols, schema)[:1]
