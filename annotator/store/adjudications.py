@@ -19,6 +19,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import text
@@ -225,15 +226,23 @@ def review_queue(
     if documents is not None and not documents:
         return []
     out: list[tuple[int, int, QueueItem]] = []  # (document, 0 unit / 1 document, item)
-    for scope, names, query, decided_query in (
-        ("unit", tasks, _ANNOTATIONS, _DECIDED),
-        ("document", document_tasks, _DOCUMENT_ANSWERS, _DOCUMENTS_DECIDED),
+    for scope, names, query, decided_query, doc_column in (
+        ("unit", tasks, _ANNOTATIONS, _DECIDED, "u.document_id"),
+        ("document", document_tasks, _DOCUMENT_ANSWERS, _DOCUMENTS_DECIDED, "a.document_id"),
     ):
         wanted = tuple(n for n in names if task in (None, n))
         if not wanted or (scope == "document" and show == FLAGGED):
             continue
         for doc, key, keep, done, flagged in _items(
-            session, project_id, query, decided_query, wanted, show, documents, annotators
+            session,
+            project_id,
+            query,
+            decided_query,
+            wanted,
+            show,
+            documents,
+            annotators,
+            doc_column,
         ):
             if scope == "unit":
                 item = QueueItem(key, keep, done, flagged, document_id=doc)
@@ -253,6 +262,7 @@ def _items(
     show: str,
     documents: Sequence[int] | None,
     annotators: Sequence[int] | None,
+    doc_column: str,
 ) -> Iterable[tuple[int, int, tuple[str, ...], frozenset[str], bool]]:
     """(document, unit or document id, tasks to decide, decided, flagged) for each unit or
     document the filters keep, in one pass over its annotations ordered by id."""
@@ -260,8 +270,7 @@ def _items(
     params: dict[str, Any] = {"p": project_id}
     if documents is not None:
         names = [f"d{i}" for i in range(len(documents))]
-        column = "u.document_id" if "JOIN unit" in query else "a.document_id"
-        docs = f"AND {column} IN ({', '.join(':' + n for n in names)})"
+        docs = f"AND {doc_column} IN ({', '.join(':' + n for n in names)})"
         params.update(zip(names, documents, strict=True))
     decided: dict[int, set[str]] = {}
     for key, t in session.execute(decided_query, {"p": project_id}):
@@ -287,7 +296,7 @@ def _items(
     current: tuple[int, int] | None = None
     group: list[tuple[int, str, dict[str, Any]]] = []
     rows = session.execute(text(query.format(docs=docs)), params)
-    for key, doc, aid, status, values in [*rows, (None, None, None, None, None)]:
+    for key, doc, aid, status, values in chain(rows, [(None, None, None, None, None)]):
         if current is not None and key != current[0]:
             keep = close(group)
             if keep is not None:
