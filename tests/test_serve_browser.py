@@ -165,25 +165,31 @@ def test_sign_in_and_label_two_sentences_in_chromium(server):
         finally:
             browser.close()
 
-    from annotator.store.engine import open_store
-
-    engine = open_store(str(db))
-    with engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                'SELECT n.name, u.text, a.status, a."values" FROM annotation a '
-                "JOIN annotator n ON n.id = a.annotator_id JOIN unit u ON u.id = a.unit_id "
-                "ORDER BY u.position"
-            )
-        ).all()
-        people = conn.execute(text("SELECT name FROM annotator")).scalars().all()
-    engine.dispose()
+    rows = stored(
+        db,
+        'SELECT n.name, u.text, a.status, a."values" FROM annotation a '
+        "JOIN annotator n ON n.id = a.annotator_id JOIN unit u ON u.id = a.unit_id "
+        "ORDER BY u.position",
+    )
+    people = [name for (name,) in stored(db, "SELECT name FROM annotator")]
     # The first two units of alice's queue, labelled 1 (biased) then 2 (not biased).
     assert [(who, status, _json(values)) for who, _unit, status, values in rows] == [
         ("alice", "done", {"bias": "biased"}),
         ("alice", "done", {"bias": "non_biased"}),
     ]
     assert people == ["alice"]  # the wrong token made nobody
+
+
+def stored(db: Path, query: str) -> list:
+    """The rows `query` finds in the store `db`, once the server is done with it."""
+    from annotator.store.engine import open_store
+
+    engine = open_store(str(db))
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(text(query)).all())
+    finally:
+        engine.dispose()
 
 
 def _json(value: object) -> object:
@@ -267,18 +273,12 @@ def test_a_suggestion_is_shown_and_accepted_in_chromium(assisted_server):
         finally:
             browser.close()
 
-    from annotator.store.engine import open_store
-
-    engine = open_store(str(db))
-    with engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                'SELECT u.text, a."values", a.assisted FROM annotation a '
-                "JOIN annotator n ON n.id = a.annotator_id JOIN unit u ON u.id = a.unit_id "
-                "WHERE n.name = 'bob'"
-            )
-        ).all()
-    engine.dispose()
+    rows = stored(
+        db,
+        'SELECT u.text, a."values", a.assisted FROM annotation a '
+        "JOIN annotator n ON n.id = a.annotator_id JOIN unit u ON u.id = a.unit_id "
+        "WHERE n.name = 'bob'",
+    )
     assert len(rows) == 1
     unit_text, values, assisted = rows[0]
     assert unit_text not in dict(TRAINING) and bool(assisted)

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from annotator.schema.values import STATUSES
 from annotator.store.adjudications import document_decisions
@@ -120,7 +120,7 @@ def units_read(session: Session, document_id: int, annotator_id: int) -> int:
         .where(
             Unit.document_id == document_id,
             Annotation.annotator_id == annotator_id,
-            Annotation.is_check == False,  # noqa: E712 (SQL, not Python): as owed_documents counts
+            col(Annotation.is_check).is_(False),  # as owed_documents counts
         )
     ).one()
 
