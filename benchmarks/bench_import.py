@@ -15,7 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from annotator.ingest.pipeline import ParseOptions, import_files, parse_one
+from annotator.ingest.parse import ParseOptions, parse_one
+from annotator.ingest.pipeline import import_files
 from annotator.schema.model import Schema
 from annotator.store.engine import open_store, session_scope
 from annotator.store.projects import create_project

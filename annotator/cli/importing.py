@@ -16,7 +16,7 @@ from annotator.ingest.detect import FORMATS
 from annotator.ingest.model import IngestError
 
 if TYPE_CHECKING:
-    from annotator.ingest.pipeline import FileResult
+    from annotator.ingest.parse import FileResult
     from annotator.ingest.records import RecordOptions
 
 
@@ -32,23 +32,17 @@ def run_import(
     outlet_rules: Path | None = None,
 ) -> int:
     """Import `paths` into the project; returns the number of files that failed."""
-    # The readers and the store load here, not with the CLI: other commands start faster.
-    from annotator.ingest.pipeline import ParseOptions, import_files
+    # The readers load here, not with the CLI: other commands start faster.
+    from annotator.ingest.outlets import load_outlets
+    from annotator.ingest.parse import ParseOptions, start_parsing
     from annotator.ingest.sources import iter_sources
-    from annotator.store.projects import open_project
 
     if format is not None and format not in FORMATS:
         raise UserError(f"--format {format}: unknown format (choose one of {', '.join(FORMATS)})")
-    from annotator.ingest.outlets import load_outlets
-
     try:
         outlet_names = load_outlets(outlets) if outlets is not None else None
     except IngestError as exc:
         raise UserError(str(exc)) from None
-    engine, proj = open_project(db, project, access="write")
-    assert proj.id is not None
-    project_id = proj.id
-
     files: list[Path] = []
     missing: list[IngestError] = []
     for item in iter_sources(paths):
@@ -56,9 +50,12 @@ def run_import(
             files.append(item)
         else:
             missing.append(item)
-    for problem in missing:
-        err.print(Text(str(problem), style="red"))
-
+    options = ParseOptions(
+        format=format,
+        lang=lang,
+        records=records,
+        outlet_rules=str(outlet_rules) if outlet_rules is not None else None,
+    )
     progress = Progress(
         TextColumn("Importing"),
         BarColumn(),
@@ -68,7 +65,6 @@ def run_import(
         console=err,
         transient=True,
     )
-
     shown: set[Path] = set()
 
     def on_file(result: FileResult) -> None:
@@ -77,21 +73,19 @@ def run_import(
             progress.console.print(Text(result.error, style="red"))
         progress.advance(task)
 
-    with progress:
-        task = progress.add_task("import", total=len(files))
-        report = import_files(
-            engine,
-            project_id,
-            files,
-            ParseOptions(
-                format=format,
-                lang=lang,
-                records=records,
-                outlet_rules=str(outlet_rules) if outlet_rules is not None else None,
-            ),
-            on_file=on_file,
-            outlets=outlet_names,
-        )
+    # The workers start reading now, and the store (SQLAlchemy and the models: a third of a
+    # second) loads and opens meanwhile; a store or project that is not there stops them.
+    with start_parsing(files, options) as parsing:
+        from annotator.ingest.pipeline import store_parsed
+        from annotator.store.projects import open_project
+
+        engine, proj = open_project(db, project, access="write")
+        assert proj.id is not None
+        for problem in missing:
+            err.print(Text(str(problem), style="red"))
+        with progress:
+            task = progress.add_task("import", total=len(files))
+            report = store_parsed(engine, proj.id, parsing, on_file=on_file, outlets=outlet_names)
     for path, refused in report.failed:
         if path not in shown:  # refused by the store after it was read
             err.print(Text(refused, style="red"))

@@ -22,7 +22,7 @@ from sqlmodel import Session
 from annotator.store import checks
 from annotator.store.annotations import FLAGGED, SKIPPED
 from annotator.store.bulk import among, db_value, insert_rows
-from annotator.store.documents import text_hash
+from annotator.store.hashes import text_hash
 from annotator.store.models import (
     Annotation,
     AnnotationEvent,

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from annotator.ingest.model import IngestError
 from annotator.ingest.readers import read_file
-from annotator.store.documents import prepare_document
+from annotator.store.hashes import prepare_document
 from tests.fuzz.conftest import files, fuzz
 from tests.fuzz.mutate import csv_rows, jsonl, mutated
 
