@@ -315,6 +315,20 @@ def test_agreement_scores_checks_warns_and_leaves_their_answers_out(checked, db_
     assert "Answers to check items (4) are left out" in hidden and "bob:" not in hidden
 
 
+def test_agreement_narrowed_to_annotators_or_tasks_narrows_the_check_scores_too(checked, db_url):
+    # --annotators alice: bob's score and his warning are not hers to see in that report.
+    data = json.loads(
+        run(db_url, "agreement", "--json", "--as", "lina", "--annotators", "alice").stdout
+    )
+    assert set(data["checks"]["annotators"]) == {"alice"}
+    assert data["checks"]["warnings"] == []
+    shown = run(db_url, "agreement", "--as", "lina", "--annotators", "alice").stdout
+    assert "alice" in shown and "warning: bob" not in shown
+    both = json.loads(run(db_url, "agreement", "--json", "--as", "lina", "--task", "bias").stdout)
+    assert set(both["checks"]["annotators"]) == {"alice", "bob"}
+    assert both["checks"]["annotators"]["bob"]["tasks"]["bias"]["accuracy"] == 0.0
+
+
 def test_report_has_the_accuracy_and_the_warning(checked, db_url, tmp_path):
     page = tmp_path / "r.html"
     assert run(db_url, "report", "-o", str(page), "--as", "lina").exit_code == 0

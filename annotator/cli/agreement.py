@@ -58,17 +58,28 @@ class Loaded:
     check_answers: int = 0  # answers to check items, left out of the figures above
 
 
-def load_checks(session: Any, project_id: int, schema: Any) -> tuple[CheckReport | None, int]:
-    """Accuracy per annotator on the project's check items (None when it has none), and how
-    many answers to them the ordinary figures leave out."""
+def load_checks(
+    session: Any,
+    project_id: int,
+    schema: Any,
+    *,
+    annotators: list[str] | None = None,
+    tasks: list[str] | None = None,
+) -> tuple[CheckReport | None, int]:
+    """Accuracy per annotator on the project's check items (None when it has none, or when
+    `tasks` names only article tasks), and how many answers to them the ordinary figures
+    leave out. `annotators` and `tasks` narrow it as they narrow the figures."""
     from annotator.analysis.checks import score_checks
     from annotator.store.checks import check_data
 
     data = check_data(session, project_id)
-    if not data.known:
+    types = {t.name: t.type for t in schema.tasks if not tasks or t.name in tasks}
+    if not data.known or not types:
         return None, data.left_out
-    types = {t.name: t.type for t in schema.tasks}
-    return score_checks(types, data.known, data.answers, settings=data.settings), data.left_out
+    answers = data.answers
+    if annotators:
+        answers = [a for a in answers if a[0] in annotators]
+    return score_checks(types, data.known, answers, settings=data.settings), data.left_out
 
 
 def _split(items: list[str] | None) -> list[str]:
@@ -102,7 +113,9 @@ def _load(
         assert proj.id is not None
         table = fetch_labels(session, proj.id, lists=False)
         per_document = document_labels(session, proj.id) if schema.document_tasks else None
-        check_report, check_answers = load_checks(session, proj.id, schema)
+        check_report, check_answers = load_checks(
+            session, proj.id, schema, annotators=annotators, tasks=tasks
+        )
         counts: dict[str, Any] = {}
         if summary:  # `annotator report`: the counts (and the team queries' modules) too
             from annotator.store.stats import project_summary
