@@ -12,7 +12,16 @@ from sqlmodel import select
 from annotator.schema import SchemaError, parse_schema
 from annotator.store.engine import session_scope
 from annotator.store.models import DocumentAnnotation, DocumentAnnotationEvent
+from annotator.tui.screens.document import DocumentScreen
 from tests.support.tui import TEXTS, make_app, make_store, screen_text, stored
+
+
+@pytest.fixture(autouse=True)
+def settled(monkeypatch):
+    """The dialog takes keys at once here (a test presses faster than anyone types); the
+    pause for keys typed ahead has its own test, with a clock it sets."""
+    monkeypatch.setattr(DocumentScreen, "SETTLE", 0.0)
+
 
 SCHEMA = """
 name: article
@@ -131,6 +140,33 @@ async def test_the_last_sentence_asks_the_article_questions_once(tmp_path):
     assert answers(ctx) == [(1, "done", {"lean": "right", "frames": ["economic"]})]
     # The sentence labels are untouched by the article's.
     assert stored(ctx)[TEXTS[1]] == ("done", {"bias": "non_biased"})
+
+
+async def test_keys_typed_ahead_as_the_questions_open_answer_nothing(tmp_path, monkeypatch):
+    # A fast annotator's next "1" and enter, pressed as the dialog opens, were meant for a
+    # sentence: they must not answer (and save) a question nobody read.
+    monkeypatch.setattr(DocumentScreen, "SETTLE", 0.4)
+    now = [100.0]
+    monkeypatch.setattr("annotator.tui.screens.document.now", lambda: now[0])
+    schema = parse_schema(SCHEMA, "a.yaml")
+    ctx = make_store(tmp_path, schema, docs=[TEXTS[:1], TEXTS[1:3]])
+    app = make_app(ctx)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("1", "enter")  # the article's only sentence: the dialog opens
+        await pilot.pause()
+        assert "Overall, which way" in on_screen(app)
+        now[0] += 0.1
+        await pilot.press("2", "enter")  # typed ahead
+        await pilot.pause()
+        assert "were ignored: choose again" in on_screen(app)
+        assert "Overall, which way" in on_screen(app)
+        assert answers(ctx) == []
+        now[0] += 0.5  # read, then answered
+        await pilot.press("2", "enter")
+        await pilot.pause()
+        assert "Saved your answers" in on_screen(app)
+    assert answers(ctx) == [(1, "done", {"lean": "center"})]
 
 
 async def test_escape_leaves_them_for_later_and_ctrl_o_asks_the_owed_article_first(tmp_path):

@@ -4,6 +4,8 @@ annotate screen, over the whole article."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -23,10 +25,18 @@ from annotator.tui.widgets.base import TaskPanel
 from annotator.tui.widgets.panels import make_panel
 from annotator.tui.widgets.text import TextPanel
 
+now: Callable[[], float] = time.monotonic  # the dialog's clock (a test sets its own)
+
 
 class DocumentScreen(ModalScreen[dict[str, Any] | None]):
     """Dismissed with the answers ({task: value}, visible tasks only) on enter, or None on
-    escape (asked again with ctrl+o)."""
+    escape (asked again with ctrl+o).
+
+    It opens while a fast annotator may still be typing the next sentence's label and enter:
+    label keys and enter pressed in the first `SETTLE` seconds are dropped (with a line that
+    says so) rather than answering a question nobody read."""
+
+    SETTLE = 0.4  # seconds
 
     DEFAULT_CSS = """
     DocumentScreen { align: center middle; }
@@ -58,6 +68,7 @@ class DocumentScreen(ModalScreen[dict[str, Any] | None]):
         self.order = parents_first([t.name for t in self.tasks], show_if_of(schema.per_document()))
         self.rules = show_if_of(schema.per_document())
         self.active: TaskPanel | None = None
+        self.opened_at = now()
         for name, value in (values or {}).items():
             if name in self.panels:
                 self.panels[name].set_value(value)
@@ -77,6 +88,7 @@ class DocumentScreen(ModalScreen[dict[str, Any] | None]):
             )
 
     def on_mount(self) -> None:
+        self.opened_at = now()
         self.update_visibility()
         shown = self.shown()
         if shown:
@@ -125,10 +137,19 @@ class DocumentScreen(ModalScreen[dict[str, Any] | None]):
         if row is not None:
             row(step)
 
+    def settling(self) -> bool:
+        """Whether a key comes too soon after opening to be meant for this dialog."""
+        if now() - self.opened_at >= self.SETTLE:
+            return False
+        self.say("Keys pressed as the article's questions opened were ignored: choose again.")
+        return True
+
     def action_label_key(self, key: str) -> None:
         panel = self.active
         if panel is None or self.typing():
             raise SkipAction()
+        if self.settling():
+            return
         label = panel.label_for_key(key)
         if label is None:
             self.say(f"{key}: not a key of {panel.schema_task.name}")
@@ -142,6 +163,8 @@ class DocumentScreen(ModalScreen[dict[str, Any] | None]):
         self.query_one("#doc-message", Static).update(message)
 
     def action_save(self) -> None:
+        if self.settling():
+            return
         shown = self.shown()
         missing = [
             p.schema_task.name for p in shown if p.schema_task.required and not p.has_value()
