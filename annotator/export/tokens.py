@@ -69,9 +69,12 @@ class StreamTokens:
         return has_span_values(json.loads(values_text), self.span_tasks)
 
     def column(self, unit: tuple[Any, ...], anns: Iterable[tuple[Any, ...]], adjudicated: Any):
-        cached = unit[5] if len(unit) > 5 else None
-        if cached or any(self.marked(a[2]) for a in anns):
+        if len(unit) > 5 and unit[5]:  # cached tokens
             return self(unit)
+        for ann in anns:  # (a loop, not any(): this runs for every unit of an export)
+            text = ann[2]
+            if text and '"token_start"' in text and self.marked(text):
+                return self(unit)
         if adjudicated and has_span_values(adjudicated, self.span_tasks):
             return self(unit)
         return None

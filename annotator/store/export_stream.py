@@ -66,7 +66,7 @@ class Filters:
 def iso_text(raw: str | None) -> str | None:
     """Stored UTC text -> ISO 8601 to the microsecond with a ``Z`` (fixed width, so the text
     sorts as the instants do)."""
-    return None if raw is None else f"{raw[:10]}T{raw[11:]}Z"
+    return None if raw is None else f"{raw.replace(' ', 'T', 1)}Z"  # as the writers inline it
 
 
 class UnitStream:
