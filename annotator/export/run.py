@@ -156,9 +156,11 @@ def export_source(
         with Session(store) as session:
             table = fetch_labels(session, pid)
     rules = gold_rules(schema, task_types, opts.gold_method if opts.gold else "majority", table)
+    want_card = opts.card or form.folder
     with open_stream(store, pid) as stream:
         rules = replace(rules, checks=stream.known_checks())
-        check_answers = stream.check_answers()
+        # Only the card says how many (a count over every annotation of the project).
+        check_answers = stream.check_answers() if want_card else 0
 
     splits = None
     notes: list[str] = []
@@ -167,7 +169,6 @@ def export_source(
         with open_stream(store, pid, stream_filters(opts)) as stream:
             splits = plan_splits_stream(stream, task_types, opts.split, opts.seed, rules)
         split_names, notes = kept_splits(SPLIT_NAMES[len(opts.split)], opts.split, splits)
-    want_card = opts.card or form.folder
     stats = CardStats(task_types, gold=opts.gold, check_answers=check_answers)
     step = _progress_step(store, pid, progress)
     with open_stream(store, pid, stream_filters(opts), with_tokens=spans) as stream:
