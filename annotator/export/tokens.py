@@ -12,13 +12,17 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from annotator.analysis.aggregate import span_members
-from annotator.tokens import find_offsets, tokenize
+
+# annotator.tokens (its regexes compile on import) is loaded where a unit is tokenized or a
+# span is placed: most exports do neither.
 
 
 def unit_tokens(row: dict[str, Any]) -> list[str]:
     tokens = row.get("tokens")
     if tokens:
         return list(tokens)
+    from annotator.tokens import tokenize
+
     return list(tokenize(row["text"], row.get("document", {}).get("lang")))
 
 
@@ -28,6 +32,8 @@ def tokens_or_split(text: str, cached: Any, lang: str | None) -> list[str]:
         cached = json.loads(cached)
     if cached:
         return list(cached)
+    from annotator.tokens import tokenize
+
     return list(tokenize(text, lang))
 
 
@@ -86,6 +92,8 @@ def complete_spans(value: Any, text: str, tokens: list[str]) -> Any:
     token index does not fit is kept as it is."""
     if not isinstance(value, list) or not value:
         return value
+    from annotator.tokens import find_offsets
+
     offsets = find_offsets(text, tokens)
     out = []
     for span in value:
