@@ -1,7 +1,9 @@
 """One export from start to end: select rows, plan splits, stream them to a format, card.
 
-`export_project` is what the CLI calls; it is also the library entry point. What varies by
-format is declared once, in ``export.formats``; nothing here names a format.
+`export_project` (an engine and a project) is the library entry point; the CLI opens the
+project with `open_source` (sqlite3 alone where it can) and calls `export_source`, which both
+end in. What varies by format is declared once, in ``export.formats``; nothing here names a
+format.
 """
 
 from __future__ import annotations
