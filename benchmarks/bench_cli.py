@@ -14,7 +14,8 @@ Rows (targets from issue 15):
   PostgreSQL), also at a fifth of the size so peak memory can be seen to stay flat;
 - import: `annotator import` of the VOA corpus copied to --sentences sentences (>= 50k/s;
   skipped when the corpus is absent);
-- export: `annotator export` of --export annotations to jsonl, csv and parquet (>= 200k/s);
+- export: `annotator export` of --export annotations to jsonl, csv and parquet (>= 200k/s; a
+  current SQLite store is read through sqlite3 alone, as status reads it: export.run.open_source);
 - agreement: `annotator agreement` on --agreement units x 5 annotators (<= 2 s).
 
 Floors, each a process timed the same way: a bare `python -c pass`; for the rows that write, a

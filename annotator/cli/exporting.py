@@ -103,7 +103,7 @@ def export(
     db: DbOption = None,
 ) -> None:
     from annotator.export.options import ExportOptions, parse_list, parse_since, parse_split
-    from annotator.store.projects import open_project
+    from annotator.export.run import open_source
 
     fmt = export_format(format)
     if gold_method is not None and gold_method not in GOLD_METHODS:
@@ -126,10 +126,13 @@ def export(
         command=_command_line(),
         license=license,
     )
-    engine, proj = open_project(db, project, access="read")
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    target = output or Path("exports") / fmt.default_name(f"{proj.name}-{stamp}")
-    result = _export_with_progress(engine, proj, format, target, opts)
+    source = open_source(db, project, opts)
+    try:
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        target = output or Path("exports") / fmt.default_name(f"{source.project_name}-{stamp}")
+        result = _export_with_progress(source, format, target, opts)
+    finally:
+        source.close()
     line = f"Wrote {plural(result.records, fmt.record)} to {result.target}"
     if (result.splits and opts.split) or fmt.folder:
         line += " (" + ", ".join(f"{k} {v:,}" for k, v in result.splits.items()) + ")"
@@ -156,12 +159,12 @@ export.__doc__ = (
 )
 
 
-def _export_with_progress(engine, proj, fmt: str, target: Path, opts):
+def _export_with_progress(source, fmt: str, target: Path, opts):
     """A Rich progress bar on a terminal (stderr); nothing when piped or in a log."""
-    from annotator.export.run import export_project
+    from annotator.export.run import export_source
 
     if not err.is_terminal:
-        return export_project(engine, proj, fmt, target, opts)
+        return export_source(source, fmt, target, opts)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     with Progress(
@@ -173,9 +176,8 @@ def _export_with_progress(engine, proj, fmt: str, target: Path, opts):
         transient=True,
     ) as bar:
         task = bar.add_task("export", total=None)
-        return export_project(
-            engine,
-            proj,
+        return export_source(
+            source,
             fmt,
             target,
             opts,

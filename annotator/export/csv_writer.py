@@ -174,7 +174,7 @@ def write_csv_stream(
                 )
             lines = [
                 f"{heads[uid][0]}{names[who]},{words[status]},"
-                f"{created[:10]}T{created[11:]}Z,{updated[:10]}T{updated[11:]}Z,"
+                f"{created.replace(' ', 'T', 1)}Z,{updated.replace(' ', 'T', 1)}Z,"
                 f"{'' if seconds is None else cell(seconds)},"
                 f"{'' if comment is None else cell(comment)},{hashes[version]},"
                 f"{FLAG_CELL[helped]}"

@@ -16,10 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from typing import TYPE_CHECKING, Any
 
 from annotator.analysis.aggregate import ADJUDICATED_ONLY, MAJORITY_METHOD, gold_for_unit
 from annotator.export.arrow import ParquetFile, record_batch, task_column_type, task_converter
@@ -27,8 +24,11 @@ from annotator.export.atomic import atomic_write
 from annotator.export.flat import STRUCTURED
 from annotator.schema.model import Schema
 from annotator.schema.visibility import show_if_of
-from annotator.store.adjudications import document_decisions
-from annotator.store.document_annotations import DocumentRow, document_rows
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from annotator.store.document_annotations import DocumentRow
 
 DOCUMENT_COLUMNS = ("document_id", "title", "url", "outlet", "published", "lang")
 ANSWER_COLUMNS = ("annotator", "status", "created_at", "updated_at", "seconds", "schema_hash")
@@ -58,6 +58,13 @@ def document_table(
     from); None when the schema has no document task."""
     if not schema.document_tasks:
         return None
+    # The ORM queries, loaded only for a schema with document tasks (an export of units alone
+    # may run without SQLAlchemy, see export.run.open_source).
+    from sqlmodel import Session
+
+    from annotator.store.adjudications import document_decisions
+    from annotator.store.document_annotations import document_rows
+
     task_types: dict[str, str] = {t.name: t.type for t in schema.document_tasks}
     rules = show_if_of(schema.per_document())
     with Session(engine) as session:

@@ -103,8 +103,8 @@ def write_jsonl_stream(
                     f'"status":{words[status]},'
                     f'"comment":{"null" if comment is None else jstr(comment)},'
                     f'"seconds":{json_number(seconds)},"schema_hash":{hashes[version]},'
-                    f'"created_at":"{created[:10]}T{created[11:]}Z",'
-                    f'"updated_at":"{updated[:10]}T{updated[11:]}Z",'
+                    f'"created_at":"{created.replace(" ", "T", 1)}Z",'
+                    f'"updated_at":"{updated.replace(" ", "T", 1)}Z",'
                     f'"assisted":{FLAG[helped]}}}'
                     for (
                         _,

@@ -1,17 +1,18 @@
 """One export from start to end: select rows, plan splits, stream them to a format, card.
 
-`export_project` is what the CLI calls; it is also the library entry point. What varies by
-format is declared once, in ``export.formats``; nothing here names a format.
+`export_project` (an engine and a project) is the library entry point; the CLI opens the
+project with `open_source` (sqlite3 alone where it can) and calls `export_source`, which both
+end in. What varies by format is declared once, in ``export.formats``; nothing here names a
+format.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from annotator.analysis.aggregate import MODEL_METHODS
 from annotator.errors import UserError
@@ -24,11 +25,86 @@ from annotator.export.job import ExportJob, ExportResult
 from annotator.export.options import SPLIT_NAMES, ExportOptions
 from annotator.export.select import selected_tasks, stream_filters
 from annotator.export.splits import plan_splits_stream
+from annotator.schema.model import Schema
 from annotator.store.export_stream import open_stream
-from annotator.store.models import Project
-from annotator.store.schema_versions import current_schema
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from annotator.store.models import Project
 
 DEFAULT_SPLIT = (0.8, 0.1, 0.1)
+
+
+@dataclass
+class ExportSource:
+    """What an export reads: the store (an engine, or a read-only sqlite3 connection to a
+    current SQLite store, see `open_source`), the project and its current schema."""
+
+    store: Engine | sqlite3.Connection
+    project_id: int
+    project_name: str
+    schema: Schema
+
+    def close(self) -> None:
+        if isinstance(self.store, sqlite3.Connection):
+            self.store.close()
+
+
+def direct_serves(schema: Schema, opts: ExportOptions) -> bool:
+    """Whether the export can read through sqlite3 alone: all but the document tasks' table
+    and the model gold methods, which read through the store layer's ORM queries."""
+    return not schema.document_tasks and opts.gold_method not in MODEL_METHODS
+
+
+def open_source(db: str | None, project: str | None, opts: ExportOptions) -> ExportSource:
+    """The project `db` and `project` name, to export with `opts`. A current SQLite store is
+    read through sqlite3 alone (loading SQLAlchemy, SQLModel and the models costs more than
+    exporting 100k labels); anything else through the store layer, whose checks and
+    messages (no store, several projects, a store to upgrade) are those a person sees."""
+    direct = _direct_source(db, project, opts)
+    if direct is not None:
+        return direct
+    from annotator.store.projects import open_project
+
+    engine, proj = open_project(db, project, access="read")
+    assert proj.id is not None
+    return ExportSource(engine, proj.id, proj.name, _current_schema(engine, proj))
+
+
+def _direct_source(db: str | None, project: str | None, opts: ExportOptions) -> ExportSource | None:
+    from annotator.schema.errors import SchemaError
+    from annotator.schema.loader import parse_schema
+    from annotator.store.sqlite_direct import open_project_direct, schema_version_text
+
+    opened = open_project_direct(db, project)
+    if opened is None:
+        return None
+    con, row = opened
+    schema = None
+    try:
+        stored = None
+        if row.schema_version_id is not None:
+            stored = schema_version_text(con, row.schema_version_id)
+        if stored is not None:
+            name, text = stored
+            # (as `schema_versions.schema_of_version` parses it; its errors are its own)
+            schema = parse_schema(text, f"<schema version {row.schema_version_id} {name}>")
+    except (sqlite3.Error, SchemaError):
+        schema = None
+    if schema is None or not direct_serves(schema, opts):
+        con.close()
+        return None
+    return ExportSource(con, row.id, row.name, schema)
+
+
+def _current_schema(engine: Engine, project: Project) -> Schema:
+    from sqlmodel import Session
+
+    from annotator.store.schema_versions import current_schema
+
+    with Session(engine) as session:
+        return current_schema(session, project)
 
 
 def card_path(target: Path, fmt: ExportFormat) -> Path:
@@ -47,12 +123,24 @@ def export_project(
     progress: Callable[[int, int], None] | None = None,
 ) -> ExportResult:
     """`progress(done, total)` hears how many units the writing pass has read so far."""
-    form = export_format(fmt)
     assert project.id is not None
-    pid: int = project.id
+    schema = _current_schema(engine, project)
+    source = ExportSource(engine, project.id, project.name, schema)
+    return export_source(source, fmt, target, opts, progress=progress)
+
+
+def export_source(
+    source: ExportSource,
+    fmt: str,
+    target: Path,
+    opts: ExportOptions,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> ExportResult:
+    """The export of an opened project (see `export_project`)."""
+    form = export_format(fmt)
+    store, pid, schema = source.store, source.project_id, source.schema
     check_extra(form)
-    with Session(engine) as session:
-        schema = current_schema(session, project)
     if form.folder:
         # Folder formats are datasets with splits and gold by nature.
         opts = replace(opts, gold=True, split=opts.split or DEFAULT_SPLIT)
@@ -62,26 +150,30 @@ def export_project(
         raise UserError(f"--format {fmt} needs a span task in the schema (or in --tasks)")
     table = None
     if opts.gold and opts.gold_method in MODEL_METHODS:
+        from sqlmodel import Session
+
         from annotator.store.labels_query import fetch_labels
 
-        with Session(engine) as session:
+        assert not isinstance(store, sqlite3.Connection), "see direct_serves"
+        with Session(store) as session:
             table = fetch_labels(session, pid)
     rules = gold_rules(schema, task_types, opts.gold_method if opts.gold else "majority", table)
-    with open_stream(engine, pid) as stream:
+    want_card = opts.card or form.folder
+    with open_stream(store, pid) as stream:
         rules = replace(rules, checks=stream.known_checks())
-        check_answers = stream.check_answers()
+        # Only the card says how many (a count over every annotation of the project).
+        check_answers = stream.check_answers() if want_card else 0
 
     splits = None
     notes: list[str] = []
     split_names: tuple[str, ...] = ()
     if opts.split:
-        with open_stream(engine, pid, stream_filters(opts)) as stream:
+        with open_stream(store, pid, stream_filters(opts)) as stream:
             splits = plan_splits_stream(stream, task_types, opts.split, opts.seed, rules)
         split_names, notes = kept_splits(SPLIT_NAMES[len(opts.split)], opts.split, splits)
-    want_card = opts.card or form.folder
     stats = CardStats(task_types, gold=opts.gold, check_answers=check_answers)
-    step = _progress_step(engine, pid, progress)
-    with open_stream(engine, pid, stream_filters(opts), with_tokens=spans) as stream:
+    step = _progress_step(store, pid, progress)
+    with open_stream(store, pid, stream_filters(opts), with_tokens=spans) as stream:
         watch = None
         if want_card:
             # Only a card needs the agreement code (and numpy): imported here, not above.
@@ -98,7 +190,7 @@ def export_project(
             watch.finish(stream)
             return render_card(
                 stats,
-                project=project.name,
+                project=source.project_name,
                 schema_name=schema.name,
                 schema_hash=schema.content_hash,
                 fmt=fmt,
@@ -110,7 +202,10 @@ def export_project(
                 guidelines=schema.guidelines,
             )
 
-        documents = document_table(engine, pid, schema, splits, rules.method)
+        documents = None
+        if schema.document_tasks:
+            assert not isinstance(store, sqlite3.Connection), "see direct_serves"
+            documents = document_table(store, pid, schema, splits, rules.method)
         job = ExportJob(
             fmt, target, schema, task_types, opts, rules, stream, splits, split_names, card
         )
@@ -175,12 +270,12 @@ def kept_splits(
 
 
 def _progress_step(
-    engine: Engine, pid: int, progress: Callable[[int, int], None] | None
+    store: Engine | sqlite3.Connection, pid: int, progress: Callable[[int, int], None] | None
 ) -> Callable[[int], None] | None:
     """The stream's "n more units" turned into `progress(done, total)`."""
     if progress is None:
         return None
-    with open_stream(engine, pid) as stream:
+    with open_stream(store, pid) as stream:
         total = stream.total_units()
     done = 0
 

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
-
-from sqlalchemy.engine import Engine
+from typing import TYPE_CHECKING, Any
 
 from annotator.errors import UserError
 from annotator.export.gold import GoldRules, UnitGold, gold_rules
@@ -19,6 +17,9 @@ from annotator.export.options import ExportOptions
 from annotator.export.tokens import has_span_values, tokens_or_split
 from annotator.schema.model import Schema
 from annotator.store.export_stream import Filters, UnitStream, iso_text, open_stream
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 Row = dict[str, Any]
 

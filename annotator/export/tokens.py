@@ -12,13 +12,17 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from annotator.analysis.aggregate import span_members
-from annotator.tokens import find_offsets, tokenize
+
+# annotator.tokens (its regexes compile on import) is loaded where a unit is tokenized or a
+# span is placed: most exports do neither.
 
 
 def unit_tokens(row: dict[str, Any]) -> list[str]:
     tokens = row.get("tokens")
     if tokens:
         return list(tokens)
+    from annotator.tokens import tokenize
+
     return list(tokenize(row["text"], row.get("document", {}).get("lang")))
 
 
@@ -28,6 +32,8 @@ def tokens_or_split(text: str, cached: Any, lang: str | None) -> list[str]:
         cached = json.loads(cached)
     if cached:
         return list(cached)
+    from annotator.tokens import tokenize
+
     return list(tokenize(text, lang))
 
 
@@ -69,9 +75,12 @@ class StreamTokens:
         return has_span_values(json.loads(values_text), self.span_tasks)
 
     def column(self, unit: tuple[Any, ...], anns: Iterable[tuple[Any, ...]], adjudicated: Any):
-        cached = unit[5] if len(unit) > 5 else None
-        if cached or any(self.marked(a[2]) for a in anns):
+        if len(unit) > 5 and unit[5]:  # cached tokens
             return self(unit)
+        for ann in anns:  # (a loop, not any(): this runs for every unit of an export)
+            text = ann[2]
+            if text and '"token_start"' in text and self.marked(text):
+                return self(unit)
         if adjudicated and has_span_values(adjudicated, self.span_tasks):
             return self(unit)
         return None
@@ -83,6 +92,8 @@ def complete_spans(value: Any, text: str, tokens: list[str]) -> Any:
     token index does not fit is kept as it is."""
     if not isinstance(value, list) or not value:
         return value
+    from annotator.tokens import find_offsets
+
     offsets = find_offsets(text, tokens)
     out = []
     for span in value:

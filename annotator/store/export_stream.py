@@ -9,8 +9,9 @@ adjudications (when the project has any) in a third ordered stream. Memory stays
 no query runs per unit or per page of units. Filters on annotations (annotator, status,
 since) run in SQL; a unit left with no annotation is passed over unless asked for.
 
-On SQLite the queries run on the raw DB-API cursor (no ORM objects, no type processing);
-on PostgreSQL the same SQL runs as server-side cursors (``stream_results``), with JSON cast
+On SQLite the queries run on the raw DB-API cursor (no ORM objects, no type processing),
+the engine's or a sqlite3 connection of `store.sqlite_direct` (same SQL, same rows); on
+PostgreSQL the same SQL runs as server-side cursors (``stream_results``), with JSON cast
 to text and timestamps formatted by the server. Either way the
 stream gives plain tuples: annotation values as their stored JSON text, so a writer may
 splice them into its output instead of decoding and re-encoding them, and timestamps as
@@ -29,17 +30,18 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import groupby
 from operator import itemgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
+
 
 PROGRESS_EVERY = 2_000  # units read between progress reports
 STREAM_CHUNK = 5_000  # rows per fetch from a server-side cursor
@@ -64,7 +66,7 @@ class Filters:
 def iso_text(raw: str | None) -> str | None:
     """Stored UTC text -> ISO 8601 to the microsecond with a ``Z`` (fixed width, so the text
     sorts as the instants do)."""
-    return None if raw is None else f"{raw[:10]}T{raw[11:]}Z"
+    return None if raw is None else f"{raw.replace(' ', 'T', 1)}Z"  # as the writers inline it
 
 
 class UnitStream:
@@ -78,7 +80,7 @@ class UnitStream:
 
     def __init__(
         self,
-        conn: Connection,
+        conn: Connection | sqlite3.Connection,
         project_id: int,
         filters: Filters | None = None,
         *,
@@ -88,8 +90,12 @@ class UnitStream:
         self.project_id = project_id
         self.filters = filters or Filters()
         self.with_tokens = with_tokens
-        self.sqlite = conn.dialect.name == "sqlite"
-        self.raw = conn.connection.dbapi_connection if self.sqlite else None
+        self.raw: Any = None  # the sqlite3 connection the SQL runs on, if SQLite
+        if isinstance(conn, sqlite3.Connection):
+            self.raw = conn
+        elif conn.dialect.name == "sqlite":
+            self.raw = conn.connection.dbapi_connection
+        self.sqlite = self.raw is not None
         # (iter: dict() would take a SQLAlchemy result, which has keys(), for a mapping)
         self.names: dict[int, str] = dict(iter(self._rows("SELECT id, name FROM annotator", {})))
         self.hashes: dict[int, str] = dict(
@@ -116,6 +122,9 @@ class UnitStream:
         SQLAlchemy result); `stream` keeps a large result on the server (PostgreSQL)."""
         if self.raw is not None:
             return self.raw.execute(sql, params)
+        from sqlalchemy import text
+
+        assert not isinstance(self.conn, sqlite3.Connection)
         options = {"stream_results": True, "yield_per": STREAM_CHUNK} if stream else {}
         return self.conn.execute(text(sql), params, execution_options=options)
 
@@ -357,17 +366,23 @@ def _loads(value: str | None) -> Any:
 
 @contextmanager
 def open_stream(
-    engine: Engine,
+    source: Engine | sqlite3.Connection,
     project_id: int,
     filters: Filters | None = None,
     *,
     with_tokens: bool = False,
 ) -> Iterator[UnitStream]:
-    """A `UnitStream` on its own connection, closed (and its cursors with it) at the end.
+    """A `UnitStream` on its own connection of the engine, closed (and its cursors with it)
+    at the end; on a sqlite3 connection, the stream reads through it (its owner closes it).
 
     It reads with SQLite's default small page cache: one ordered pass reads each page about
     once (the 64 MB cache is only set around import batches, see ingest.pipeline)."""
-    conn = engine.connect()
+    if isinstance(source, sqlite3.Connection):
+        yield UnitStream(source, project_id, filters, with_tokens=with_tokens)
+        return
+    from sqlalchemy.exc import DBAPIError
+
+    conn = source.connect()
     try:
         yield UnitStream(conn, project_id, filters, with_tokens=with_tokens)
     finally:

@@ -1,27 +1,21 @@
 """`annotator status` on a SQLite store through the sqlite3 module alone.
 
 Loading SQLAlchemy, SQLModel and the models takes longer than the counts themselves (about
-0.3 s of a 0.55 s `status` on a quiet machine), so the plain case is read here: a SQLite
-file, at the current revision, holding the project asked for. The queries are those of
-`stats` and `assignments`, written out. Anything else (PostgreSQL, a URL with options, a
-store to upgrade, an unknown project, a locked file) gives None, and the command takes the
-full path, whose checks and messages are the ones a person should see.
+0.3 s of a 0.55 s `status` on a quiet machine), so the plain case (see `sqlite_direct`) is
+read here. The queries are those of `stats` and `assignments`, written out. Anything else
+gives None, and the command takes the full path, whose checks and messages are the ones a
+person should see.
 """
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from annotator.store.revision import HEAD
+from annotator.store.sqlite_direct import connect_current, find_project, sqlite_path
 from annotator.store.status_figures import TeamRow, TeamStatus
-
-DB_ENV = "ANNOTATOR_DB"  # as engine.DB_ENV (engine imports SQLAlchemy)
-DEFAULT_DB_FILE = "annotator.db"
 
 
 @dataclass
@@ -32,44 +26,10 @@ class StatusFigures:
     team: TeamStatus
 
 
-def sqlite_path(db: str | None) -> Path | None:
-    """The file a plain SQLite `db` names (a path, or sqlite:/// and a path with nothing
-    that would need URL decoding), else None."""
-    value = db or os.environ.get(DB_ENV) or DEFAULT_DB_FILE
-    if "://" in value:
-        if not value.startswith("sqlite:///") or any(c in value for c in "%?#"):
-            return None
-        value = value.removeprefix("sqlite:///")
-        if not value or value == ":memory:":
-            return None
-    return Path(value).expanduser()
-
-
-def _connect(path: Path) -> sqlite3.Connection | None:
-    """A read-only connection to a current annotator store at `path`, else None."""
-    if not path.is_file():
-        return None
-    try:
-        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error:
-        return None
-    try:
-        con.execute("PRAGMA busy_timeout=5000")
-        known = con.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
-        ).fetchone()
-        if known and con.execute("SELECT version_num FROM alembic_version").fetchone() == (HEAD,):
-            return con
-    except sqlite3.Error:
-        pass
-    con.close()
-    return None
-
-
 def read_status(db: str | None, project: str | None) -> StatusFigures | None:
     """What `annotator status` shows, or None when the full path must answer."""
     path = sqlite_path(db)
-    con = _connect(path) if path is not None else None
+    con = connect_current(path) if path is not None else None
     if con is None:
         return None
     try:
@@ -83,13 +43,10 @@ def read_status(db: str | None, project: str | None) -> StatusFigures | None:
 
 
 def _figures(con: sqlite3.Connection, name: str | None) -> StatusFigures | None:
-    which = "WHERE name = ?" if name is not None else "ORDER BY id"
-    found = con.execute(
-        f"SELECT id, name, schema_version_id FROM project {which}", () if name is None else (name,)
-    ).fetchall()
-    if len(found) != 1:
+    found = find_project(con, name)
+    if found is None:
         return None  # none, or several: the full path says which
-    pid, project, version_id = found[0]
+    pid, project, version_id = found.id, found.name, found.schema_version_id
     schema = None
     if version_id:
         schema = con.execute(

@@ -1,0 +1,99 @@
+"""A current SQLite store opened through the sqlite3 module alone, for the commands that only
+read (`status`, `export`).
+
+Loading SQLAlchemy, SQLModel and the models costs more than many reads themselves (about
+0.3 s on this machine), so the plain case is served here: a SQLite file, at the current
+revision, holding the project asked for. Anything else (PostgreSQL, a URL with options, a
+store to upgrade, an unknown project, a file that cannot be opened read-only) gives None,
+and the command takes the full path, whose checks and messages are the ones a person
+should see.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from annotator.store.revision import HEAD
+
+DB_ENV = "ANNOTATOR_DB"  # as engine.DB_ENV (engine imports SQLAlchemy)
+DEFAULT_DB_FILE = "annotator.db"
+
+
+@dataclass(frozen=True)
+class ProjectRow:
+    id: int
+    name: str
+    schema_version_id: int | None
+
+
+def sqlite_path(db: str | None) -> Path | None:
+    """The file a plain SQLite `db` names (a path, or sqlite:/// and a path with nothing
+    that would need URL decoding), else None."""
+    value = db or os.environ.get(DB_ENV) or DEFAULT_DB_FILE
+    if "://" in value:
+        if not value.startswith("sqlite:///") or any(c in value for c in "%?#"):
+            return None
+        value = value.removeprefix("sqlite:///")
+        if not value or value == ":memory:":
+            return None
+    return Path(value).expanduser()
+
+
+def connect_current(path: Path) -> sqlite3.Connection | None:
+    """A read-only connection to a current annotator store at `path`, else None."""
+    if not path.is_file():
+        return None
+    try:
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        con.execute("PRAGMA busy_timeout=5000")  # as the engine factory's connections
+        known = con.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+        ).fetchone()
+        if known and con.execute("SELECT version_num FROM alembic_version").fetchone() == (HEAD,):
+            return con
+    except sqlite3.Error:
+        pass
+    con.close()
+    return None
+
+
+def find_project(con: sqlite3.Connection, name: str | None) -> ProjectRow | None:
+    """The project `name` (the only one when None); None when there is none, or several:
+    the full path says which."""
+    which = "WHERE name = ?" if name is not None else "ORDER BY id"
+    found = con.execute(
+        f"SELECT id, name, schema_version_id FROM project {which}", () if name is None else (name,)
+    ).fetchall()
+    return ProjectRow(*found[0]) if len(found) == 1 else None
+
+
+def schema_version_text(con: sqlite3.Connection, version_id: int) -> tuple[str, str] | None:
+    """A stored schema version's (name, YAML text)."""
+    row = con.execute(
+        "SELECT name, yaml_text FROM schemaversion WHERE id = ?", (version_id,)
+    ).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def open_project_direct(
+    db: str | None, name: str | None
+) -> tuple[sqlite3.Connection, ProjectRow] | None:
+    """A read-only connection and the project, in the plain case; else None."""
+    path = sqlite_path(db)
+    con = connect_current(path) if path is not None else None
+    if con is None:
+        return None
+    try:
+        project = find_project(con, name)
+    except sqlite3.Error:
+        project = None
+    if project is None:
+        con.close()
+        return None
+    return con, project
