@@ -111,8 +111,9 @@ def import_labels(
 
 def _records(path: Path, cols: Columns, schema: Schema) -> Iterator[tuple[str, LabelRecord | str]]:
     """('file:line', record) for each label record, or ('file:line', problem)."""
+    name = path.name
     for line, raw in read_records(path, cols):
-        where = f"{path.name}:{line}"
+        where = f"{name}:{line}"
         if isinstance(raw, str):
             yield where, raw
             continue
@@ -173,12 +174,15 @@ def _import_batch(
         located.append((i, where, rec, unit_id, text, lang))
     by_text = writer.units_by_text({r.text for _, _, r, uid, _, _ in located if uid is None})  # type: ignore[misc]
     checked: list[Checked] = []
+    fine: set[str] = set()  # annotator names that passed the check in this batch
     for i, where, rec, unit_id, text, lang in located:
         if unit_id is None and text in by_text:
             unit_id, lang = by_text[text]  # type: ignore[index]
         warnings: list[str] = []
         try:
-            _precheck(rec)
+            if rec.status not in STATUSES or rec.annotator not in fine:
+                _precheck(rec)
+                fine.add(rec.annotator)
             values = checker(rec.values, text, lang, warnings)
             if not values and rec.status == "done":
                 raise BadRecord("no label values (empty cells or a value that means no label)")
@@ -186,7 +190,8 @@ def _import_batch(
             problems[i] = f"{where}: {exc}"
             continue
         finally:
-            report.warnings.extend(one_line(f"line {rec.line}: {w}") for w in warnings)
+            if warnings:
+                report.warnings.extend(one_line(f"line {rec.line}: {w}") for w in warnings)
         checked.append(Checked(rec, values, unit_id))
     # One line each, whatever a record quotes (a task name may hold a newline).
     report.problems.extend(one_line(problems[i]) for i in sorted(problems))

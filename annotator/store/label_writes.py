@@ -11,6 +11,7 @@ the same records one by one: the same rows, the same ``create``/``update``/``ski
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -176,6 +177,16 @@ class LabelWriter:
                 found[text] = (uid, langs.get(doc))
         return found
 
+    def _new_unit_ids(self, hashes: list[str], texts: Collection[str]) -> dict[str, int]:
+        """Exact text -> id of the units just made for `texts` (no other unit of the project
+        had one of these texts: `units_by_text` found none)."""
+        rows = self.session.execute(
+            select(U.id, U.text).where(
+                U.project_id == self.project_id, among(self.session, U.text_hash, hashes)
+            )
+        ).all()
+        return {text: uid for uid, text in rows if text in texts}
+
     def _langs(self, doc_ids: set[int]) -> dict[int, str | None]:
         if not doc_ids:
             return {}
@@ -203,7 +214,7 @@ class LabelWriter:
             self.docs[keys[text]] = (doc_id, position + 1)
             rows.append((self.project_id, doc_id, position, rec.kind, text, text_hash(text)))
         self._insert(UNIT, UNIT_COLUMNS, rows)
-        made = {text: uid for text, (uid, _) in self.units_by_text(set(first)).items()}
+        made = self._new_unit_ids([row[5] for row in rows], first)
         self.units_created += len(rows)
         self.rows_written += len(rows)
         for item in items:
@@ -300,7 +311,7 @@ class LabelWriter:
                 A.status,
                 A.comment,
             ).where(among(self.session, A.unit_id, sorted({k[0] for k in merged})))
-        ):
+        ).all():
             if (uid, who) in merged:
                 state[uid, who] = [aid, values, status, comment, False]
         events: list[tuple[tuple, str, str, str | None]] = []
@@ -365,7 +376,7 @@ class LabelWriter:
                 select(A.id, A.unit_id, A.annotator_id).where(
                     among(self.session, A.unit_id, sorted({uid for uid, _ in new}))
                 )
-            ):
+            ).all():
                 if (uid, who) in fresh:
                     current = state[uid, who]
                     current[0] = aid
