@@ -442,4 +442,5 @@ def _document_row(doc: dict[str, Any], key: str, content_hash: str, w: LabelWrit
         "lang": doc.get("lang"),
         "content_hash": content_hash,
         "meta": {"labels_import": w.source},
+        "imported_at": utcnow(),  # given, so the rows go by COPY on PostgreSQL
     }
