@@ -17,9 +17,9 @@ from annotator.store.models import Annotator
 def test_a_driver_error_in_bulk_is_a_store_error(db_url):
     engine = open_store(db_url)
     when = datetime(2020, 1, 1, tzinfo=UTC)
-    rows = [{"id": 7, "name": name, "role": "annotator", "created_at": when} for name in ("a", "b")]
+    rows = [(7, name, "annotator", when) for name in ("a", "b")]
     with pytest.raises(IntegrityError) as err, session_scope(engine) as s:
-        insert_rows(s, Annotator.__table__, rows)  # the same id twice
+        insert_rows(s, Annotator.__table__, ("id", "name", "role", "created_at"), rows)  # same id
     line = format_user_error(err.value)
     assert line is not None and line.startswith("error: database:") and "\n" not in line
     assert "'a'" not in line  # the rows' values are not printed

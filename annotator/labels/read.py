@@ -82,6 +82,8 @@ def _cell(value: Any, column: str) -> str:
 def _doc_field(value: Any) -> str | None:
     """A document field as text: numbers are written out; anything else (a mapping, a list,
     a NUL character a PostgreSQL text column refuses) is metadata the record can do without."""
+    if type(value) is str:  # the usual case, first
+        return value if value.strip() and "\x00" not in value else None
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | float):
@@ -117,8 +119,8 @@ def record_from(raw: dict[str, Any], line: int, cols: Columns, schema: Schema) -
     given_doc = raw.get("document")
     for source in (given_doc, raw) if isinstance(given_doc, dict) else (raw,):
         for k in DOC_FIELDS:
-            v = source.get(k) if k not in doc else None
-            if v is not None and (v := _doc_field(v)) is not None:
+            v = source.get(k)
+            if v is not None and k not in doc and (v := _doc_field(v)) is not None:
                 doc[k] = v
     if "url" not in doc and (v := _doc_field(raw.get("news_link"))) is not None:
         doc["url"] = v  # BABE / MBIC name the article URL so

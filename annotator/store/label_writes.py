@@ -11,6 +11,7 @@ the same records one by one: the same rows, the same ``create``/``update``/``ski
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -38,6 +39,34 @@ DOCUMENT: Table = Document.__table__  # type: ignore[attr-defined]
 ANNOTATION: Table = Annotation.__table__  # type: ignore[attr-defined]
 EVENT: Table = AnnotationEvent.__table__  # type: ignore[attr-defined]
 U, D, A = UNIT.c, DOCUMENT.c, ANNOTATION.c
+# The columns each bulk insert writes, in the order of its rows' values.
+UNIT_COLUMNS = ("project_id", "document_id", "position", "kind", "text", "text_hash")
+ANNOTATION_COLUMNS = (
+    "unit_id",
+    "annotator_id",
+    "schema_version_id",
+    "values",
+    "status",
+    "comment",
+    "created_at",
+    "updated_at",
+    "is_check",
+)
+EVENT_COLUMNS = (
+    "annotation_id",
+    "unit_id",
+    "annotator_id",
+    "schema_version_id",
+    "action",
+    "values",
+    "status",
+    "comment",
+    "at",
+    "actor",
+    "source",
+)
+STORED_ANNOTATION = frozenset({"values", "created_at", "updated_at"})
+STORED_EVENT = frozenset({"values", "at"})
 
 
 class LabelRecord(Protocol):
@@ -148,6 +177,16 @@ class LabelWriter:
                 found[text] = (uid, langs.get(doc))
         return found
 
+    def _new_unit_ids(self, hashes: list[str], texts: Collection[str]) -> dict[str, int]:
+        """Exact text -> id of the units just made for `texts` (no other unit of the project
+        had one of these texts: `units_by_text` found none)."""
+        rows = self.session.execute(
+            select(U.id, U.text).where(
+                U.project_id == self.project_id, among(self.session, U.text_hash, hashes)
+            )
+        ).all()
+        return {text: uid for uid, text in rows if text in texts}
+
     def _langs(self, doc_ids: set[int]) -> dict[int, str | None]:
         if not doc_ids:
             return {}
@@ -173,18 +212,9 @@ class LabelWriter:
         for text, rec in first.items():
             doc_id, position = self.docs[keys[text]]
             self.docs[keys[text]] = (doc_id, position + 1)
-            rows.append(
-                {
-                    "project_id": self.project_id,
-                    "document_id": doc_id,
-                    "position": position,
-                    "kind": rec.kind,
-                    "text": text,
-                    "text_hash": text_hash(text),
-                }
-            )
-        self._insert(UNIT, rows)
-        made = {text: uid for text, (uid, _) in self.units_by_text(set(first)).items()}
+            rows.append((self.project_id, doc_id, position, rec.kind, text, text_hash(text)))
+        self._insert(UNIT, UNIT_COLUMNS, rows)
+        made = self._new_unit_ids([row[5] for row in rows], first)
         self.units_created += len(rows)
         self.rows_written += len(rows)
         for item in items:
@@ -219,7 +249,7 @@ class LabelWriter:
         if not new:
             return
         rows = [_document_row(wanted[key].document, key, h, self) for h, key in new]
-        self._insert(DOCUMENT, rows)
+        self._insert(DOCUMENT, list(rows[0]), [tuple(row.values()) for row in rows])
         for content_hash, doc_id in self._documents_by_hash([h for h, _ in new]).items():
             self.docs[hashes[content_hash]] = (doc_id, 0)
         self.documents_created += len(new)
@@ -281,10 +311,10 @@ class LabelWriter:
                 A.status,
                 A.comment,
             ).where(among(self.session, A.unit_id, sorted({k[0] for k in merged})))
-        ):
+        ).all():
             if (uid, who) in merged:
                 state[uid, who] = [aid, values, status, comment, False]
-        events: list[tuple[tuple, str, dict[str, Any], str, str | None]] = []
+        events: list[tuple[tuple, str, str, str | None]] = []
         for key, (values, status) in merged.items():
             current = state.get(key)
             if current is not None and current[1] == values and current[2] == status:
@@ -302,19 +332,25 @@ class LabelWriter:
                 action = "skip"
             elif status == FLAGGED:
                 action = "flag"
-            events.append((key, action, dict(values), status, current[3]))
+            events.append((key, action, status, current[3]))
         self._write(state, events)
 
     def _insert(
-        self, table: Table, rows: list[dict[str, Any]], *, stored: frozenset[str] = frozenset()
+        self,
+        table: Table,
+        names: tuple[str, ...] | list[str],
+        rows: list[tuple[Any, ...]],
+        *,
+        stored: frozenset[str] = frozenset(),
     ) -> None:
-        insert_rows(self.session, table, rows, stored=stored)
+        insert_rows(self.session, table, names, rows, stored=stored)
 
     def _write(self, state: dict[tuple, list[Any]], events: list) -> None:
         now = utcnow()
         stamp = db_value(self.session, A.created_at, now)
         new = [key for key, s in state.items() if s[0] is None]
-        # Each annotation's values encoded once, for its row and its audit event.
+        # Each annotation's values encoded once, for its row and its audit event (records
+        # with the same values share one dict: the checker's memory).
         encoded: dict[int, Any] = {}
 
         def stored(values: dict[str, Any]) -> Any:
@@ -323,38 +359,28 @@ class LabelWriter:
                 found = encoded[id(values)] = db_value(self.session, A["values"], values)
             return found
 
+        version = self.version_id
         if new:
             # A new label on a check unit is a check answer, as on screen (store.checks).
             check_units = checks.unit_ids(self.session, self.project_id)
             # No RETURNING (SQLite would then insert row by row): one query for the new ids.
-            self._insert(
-                ANNOTATION,
-                [
-                    {
-                        "unit_id": uid,
-                        "annotator_id": who,
-                        "schema_version_id": self.version_id,
-                        "values": stored(state[uid, who][1]),
-                        "status": state[uid, who][2],
-                        "comment": None,
-                        "created_at": stamp,
-                        "updated_at": stamp,
-                        "is_check": uid in check_units,
-                    }
-                    for uid, who in new
-                ],
-                stored=frozenset({"values", "created_at", "updated_at"}),
-            )
+            rows = []
+            for uid, who in new:
+                _, values, status, _, _ = state[uid, who]
+                check = uid in check_units
+                rows.append((uid, who, version, stored(values), status, None, stamp, stamp, check))
+            self._insert(ANNOTATION, ANNOTATION_COLUMNS, rows, stored=STORED_ANNOTATION)
             self.rows_written += len(new)
             fresh = set(new)
             for aid, uid, who in self.session.execute(
                 select(A.id, A.unit_id, A.annotator_id).where(
                     among(self.session, A.unit_id, sorted({uid for uid, _ in new}))
                 )
-            ):
+            ).all():
                 if (uid, who) in fresh:
-                    state[uid, who][0] = aid
-                    state[uid, who][4] = False
+                    current = state[uid, who]
+                    current[0] = aid
+                    current[4] = False
         changed = [s for s in state.values() if s[4]]
         if changed:
             self.session.execute(
@@ -364,32 +390,34 @@ class LabelWriter:
                         "id": aid,
                         "values": values,
                         "status": status,
-                        "schema_version_id": self.version_id,
+                        "schema_version_id": version,
                         "updated_at": now,
                     }
                     for aid, values, status, _, _ in changed
                 ],
             )
         if events:
+            actor, source = self.actor, self.event_source
             self._insert(
                 EVENT,
+                EVENT_COLUMNS,
                 [
-                    {
-                        "annotation_id": state[key][0],
-                        "unit_id": key[0],
-                        "annotator_id": key[1],
-                        "schema_version_id": self.version_id,
-                        "action": action,
-                        "values": stored(state[key][1]),
-                        "status": status,
-                        "comment": comment,
-                        "at": stamp,
-                        "actor": self.actor,
-                        "source": self.event_source,
-                    }
-                    for key, action, values, status, comment in events
+                    (
+                        state[key][0],
+                        key[0],
+                        key[1],
+                        version,
+                        action,
+                        stored(state[key][1]),
+                        status,
+                        comment,
+                        stamp,
+                        actor,
+                        source,
+                    )
+                    for key, action, status, comment in events
                 ],
-                stored=frozenset({"values", "at"}),
+                stored=STORED_EVENT,
             )
 
 
@@ -414,4 +442,5 @@ def _document_row(doc: dict[str, Any], key: str, content_hash: str, w: LabelWrit
         "lang": doc.get("lang"),
         "content_hash": content_hash,
         "meta": {"labels_import": w.source},
+        "imported_at": utcnow(),  # given, so the rows go by COPY on PostgreSQL
     }
