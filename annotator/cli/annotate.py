@@ -64,6 +64,14 @@ def annotate(
         from annotator.cli.model import note_unranked
 
         note_unranked(context.engine, context.project_id, order)
+    early = None
+    if annotator:
+        # The first unit is looked for in a thread while Textual loads (see early_start).
+        from annotator.tui.early_start import EarlyStart
+
+        early = EarlyStart(
+            context, annotator, order=order, seed=seed, lease_seconds=lease_minutes * 60
+        )
     from annotator.tui.app import AnnotatorApp  # textual: only now
 
     app = AnnotatorApp(
@@ -74,7 +82,12 @@ def annotate(
         config=config,
         lease_seconds=lease_minutes * 60,
         hints=hints,
+        early=early,
     )
-    app.run_or_raise()
+    try:
+        app.run_or_raise()
+    finally:
+        if early is not None:
+            early.discard()
     if app.error_message:
         raise UserError(app.error_message)
