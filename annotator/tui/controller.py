@@ -31,6 +31,7 @@ from annotator.store.annotations import DONE, Snapshot
 from annotator.store.engine import session_scope
 from annotator.store.leases import DEFAULT_LEASE_SECONDS, LeaseLost
 from annotator.store.queue import Progress, Queue
+from annotator.store.queue_direct import ColdFloor
 from annotator.store.units import UnitView
 from annotator.tui.launch import StoreContext
 
@@ -107,19 +108,23 @@ class Annotating:
         self._found: Future[tuple[int | None, bool]] | None = None
 
     # --- which unit --------------------------------------------------------------------
-    def finding_first(self) -> Callable[[], None]:
+    def finding_first(
+        self, cold: Callable[[], ColdFloor | None] | None = None
+    ) -> Callable[[], None]:
         """The look-up of the unit to open with, as a job for another thread; `open_first`
         waits for it and shows what it found (or raises the store error it met, where the
         screen says it). On a cold start of a large project this is the slow part (the queue
         is scanned from the first unit): `tui.early_start` runs it while the screen loads.
-        Until `open_first` returns, the job alone touches the queue."""
+        Until `open_first` returns, the job alone touches the queue. `cold`: a floor found
+        for a cold start meanwhile (`store.queue_direct`), waited for by the job."""
         found: Future[tuple[int | None, bool]] = Future()
         self._found = found
 
         def find() -> None:
             try:
+                hint = cold() if cold is not None else None
                 with session_scope(self.ctx.engine) as s:
-                    first = self._find_first(s)
+                    first = self._find_first(s, hint)
             except BaseException as exc:
                 found.set_exception(exc)
             else:
@@ -127,16 +132,23 @@ class Annotating:
 
         return find
 
-    def _find_first(self, s) -> tuple[int | None, bool]:
+    def _find_first(self, s, cold: ColdFloor | None = None) -> tuple[int | None, bool]:
         self.mark = queue.event_mark(s)
         self.assisted = assist_models.settings(s, self.ctx.project_id).suggestions
         if self.remember:
-            self.queue.floor = positions.load_floor(
+            floor = positions.load_floor(
                 s,
                 project_id=self.ctx.project_id,
                 annotator_id=self.annotator_id,
                 overlap=self.queue.overlap,
             )
+            if cold is not None and cold.overlap == self.queue.overlap and cold.floor > floor:
+                # Proved as a remembered floor is, and checked the same way.
+                checked = queue.checked_floor(
+                    s, project_id=self.ctx.project_id, floor=cold.floor, mark=cold.mark
+                )
+                floor = max(floor, checked)
+            self.queue.floor = floor
         return self.queue.next(s), self.queue.fresh
 
     def open_first(self) -> UnitView | None:

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Callable
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from annotator.store.leases import DEFAULT_LEASE_SECONDS
+from annotator.store.queue_direct import ColdFloor
 from annotator.tui.controller import Annotating
 from annotator.tui.launch import StoreContext
 
@@ -48,8 +50,8 @@ def begin_session(
 
 
 class EarlyStart:
-    """`begin_session`, then the first unit's look-up (`Annotating.finding_first`), in a
-    thread started at once."""
+    """`begin_session`, then the first unit's look-up (`Annotating.finding_first`, from
+    the `cold` floor if one is given), in a thread started at once."""
 
     def __init__(
         self,
@@ -59,6 +61,7 @@ class EarlyStart:
         order: str = "sequential",
         seed: int | None = None,
         lease_seconds: float | None = None,
+        cold: Callable[[], ColdFloor | None] | None = None,
     ) -> None:
         self.name = name
         self._result: Annotating | BaseException | None = None
@@ -74,7 +77,7 @@ class EarlyStart:
                 self._result = exc
                 self._begun.set()
                 return
-            find = annotating.finding_first()
+            find = annotating.finding_first(cold)
             self._result = annotating
             self._begun.set()
             find()
