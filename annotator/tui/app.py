@@ -22,6 +22,7 @@ from annotator.tui.screens.start import StartScreen
 if TYPE_CHECKING:
     from annotator.assist.lexicon import Matcher
     from annotator.tui.controller import Annotating
+    from annotator.tui.early_start import EarlyStart
 
 
 class AnnotatorApp(QuietCrashApp):
@@ -40,6 +41,7 @@ class AnnotatorApp(QuietCrashApp):
         remember: bool = True,
         lease_seconds: float | None = None,
         hints: Matcher | None = None,
+        early: EarlyStart | None = None,
     ) -> None:
         super().__init__()
         self.context = context
@@ -50,6 +52,7 @@ class AnnotatorApp(QuietCrashApp):
         self.remember = remember
         self.lease_seconds = lease_seconds  # None: the store's default hold on a shown unit
         self.hints = hints  # the schema's lexicon, its words marked in the text
+        self.early = early  # the session begun in a thread while the app loaded, if any
         self.error_message: str | None = None
         self.annotating: Annotating | None = None
         self.last_key_at = time.monotonic()  # the annotator is at work: keep their unit held
@@ -75,16 +78,22 @@ class AnnotatorApp(QuietCrashApp):
         self.begin(message.name)
 
     def begin(self, name: str) -> None:
-        from annotator.store.annotators import get_or_create_annotator
-        from annotator.store.engine import StoreError, session_scope
-        from annotator.store.leases import DEFAULT_LEASE_SECONDS
-        from annotator.tui.controller import Annotating
+        from annotator.store.engine import StoreError
+        from annotator.tui.early_start import begin_session
         from annotator.tui.screens.annotate import AnnotateScreen
 
+        early, self.early = self.early, None
         try:
-            with session_scope(self.context.engine) as session:
-                annotator = get_or_create_annotator(session, name)
-                annotator_id = annotator.id
+            if early is not None and early.name == name:
+                annotating = early.take()
+            else:
+                annotating = begin_session(
+                    self.context,
+                    name,
+                    order=self.order,
+                    seed=self.seed,
+                    lease_seconds=self.lease_seconds,
+                )
         except StoreError as exc:
             self.error_message = str(exc)
             self.exit(return_code=1)
@@ -95,7 +104,6 @@ class AnnotatorApp(QuietCrashApp):
             self.error_message = (format_user_error(exc) or str(exc)).removeprefix("error: ")
             self.exit(return_code=1)
             return
-        assert annotator_id is not None
         self.annotator_name = name
         self.sub_title = f"{self.context.project_name} · {name}"
         if self.remember and self.config.annotator != name:
@@ -104,15 +112,7 @@ class AnnotatorApp(QuietCrashApp):
                 save_config(self.config)
             except OSError as exc:
                 self.notify(f"could not remember your name: {exc}", severity="warning")
-        lease = DEFAULT_LEASE_SECONDS if self.lease_seconds is None else self.lease_seconds
-        self.annotating = annotating = Annotating(
-            self.context,
-            annotator_id=annotator_id,
-            annotator_name=name,
-            order=self.order,
-            seed=self.seed,
-            lease_seconds=lease,
-        )
+        self.annotating = annotating
         screen = AnnotateScreen(annotating, hints=self.hints)
         if isinstance(self.screen, StartScreen):
             self.switch_screen(screen)

@@ -6,11 +6,13 @@ without Textual, and the screen only draws what this object says.
 
 from __future__ import annotations
 
+import contextlib
 import statistics
 import time
 import zlib
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +31,7 @@ from annotator.store.annotations import DONE, Snapshot
 from annotator.store.engine import session_scope
 from annotator.store.leases import DEFAULT_LEASE_SECONDS, LeaseLost
 from annotator.store.queue import Progress, Queue
+from annotator.store.queue_direct import ColdFloor
 from annotator.store.units import UnitView
 from annotator.tui.launch import StoreContext
 
@@ -101,21 +104,59 @@ class Annotating:
         self.suggester: Any = None  # annotator.assist.suggest.Suggester, once loading
         self._suggested: tuple[int, dict[str, Any]] | None = None
         self._suggest_ahead: tuple[int, dict[str, Any]] | None = None  # see read_ahead
+        # The first unit and whether it is fresh, being found in another thread (finding_first).
+        self._found: Future[tuple[int | None, bool]] | None = None
 
     # --- which unit --------------------------------------------------------------------
-    def open_first(self) -> UnitView | None:
-        with session_scope(self.ctx.engine) as s:
-            self.mark = queue.event_mark(s)
-            self.assisted = assist_models.settings(s, self.ctx.project_id).suggestions
-            if self.remember:
-                self.queue.floor = positions.load_floor(
-                    s,
-                    project_id=self.ctx.project_id,
-                    annotator_id=self.annotator_id,
-                    overlap=self.queue.overlap,
+    def finding_first(
+        self, cold: Callable[[], ColdFloor | None] | None = None
+    ) -> Callable[[], None]:
+        """The look-up of the unit to open with, as a job for another thread; `open_first`
+        waits for it and shows what it found (or raises the store error it met, where the
+        screen says it). On a cold start of a large project this is the slow part (the queue
+        is scanned from the first unit): `tui.early_start` runs it while the screen loads.
+        Until `open_first` returns, the job alone touches the queue. `cold`: a floor found
+        for a cold start meanwhile (`store.queue_direct`), waited for by the job."""
+        found: Future[tuple[int | None, bool]] = Future()
+        self._found = found
+
+        def find() -> None:
+            try:
+                hint = cold() if cold is not None else None
+                with session_scope(self.ctx.engine) as s:
+                    first = self._find_first(s, hint)
+            except BaseException as exc:
+                found.set_exception(exc)
+            else:
+                found.set_result(first)  # committed: the unit is held
+
+        return find
+
+    def _find_first(self, s, cold: ColdFloor | None = None) -> tuple[int | None, bool]:
+        self.mark = queue.event_mark(s)
+        self.assisted = assist_models.settings(s, self.ctx.project_id).suggestions
+        if self.remember:
+            floor = positions.load_floor(
+                s,
+                project_id=self.ctx.project_id,
+                annotator_id=self.annotator_id,
+                overlap=self.queue.overlap,
+            )
+            if cold is not None and cold.overlap == self.queue.overlap and cold.floor > floor:
+                # Proved as a remembered floor is, and checked the same way.
+                checked = queue.checked_floor(
+                    s, project_id=self.ctx.project_id, floor=cold.floor, mark=cold.mark
                 )
-            uid = self.queue.next(s)
-            view = self._show(s, uid, fresh=self.queue.fresh)
+                floor = max(floor, checked)
+            self.queue.floor = floor
+        return self.queue.next(s), self.queue.fresh
+
+    def open_first(self) -> UnitView | None:
+        finding, self._found = self._found, None
+        found = finding.result() if finding is not None else None  # raises what it met
+        with session_scope(self.ctx.engine) as s:
+            uid, fresh = found if found is not None else self._find_first(s)
+            view = self._show(s, uid, fresh=fresh)
             self._remember(s)
         self.renewed_at = self.clock()
         if self.assisted and self.suggester is None:  # once a session: the models load once
@@ -182,6 +223,9 @@ class Annotating:
 
     def leave(self) -> None:
         """I am stopping: remember my queue position and let the others have what I hold."""
+        if self._found is not None:  # the first unit was being found (and held) meanwhile
+            with contextlib.suppress(Exception):
+                self._found.result()
         with session_scope(self.ctx.engine) as s:
             leases.release_all(s, project_id=self.ctx.project_id, annotator_id=self.annotator_id)
             if self.view is not None or self.queue.floor:

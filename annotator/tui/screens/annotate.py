@@ -59,6 +59,11 @@ def format_eta(seconds: float | None) -> str:
     return f"ETA {minutes}m" if minutes else "ETA <1m"
 
 
+def _settle_memory() -> None:
+    gc.freeze()
+    gc.enable()
+
+
 # The method that carries out each action of the key table (annotator/schema/keys.py).
 METHODS = {
     "save": "save",
@@ -160,8 +165,9 @@ class AnnotateScreen(Screen):
             self._wait_for_models = self.set_interval(0.2, self.models_loaded)
         # What exists once the first unit is up (Textual, SQLAlchemy, the schema) lives until
         # the app ends: taken out of the collector's reach, a full collection on a later key
-        # costs about 2 ms instead of 40.
-        self.call_after_refresh(gc.freeze)
+        # costs about 2 ms instead of 40. The collector, off while the command started (see
+        # cli/annotate.py), runs from then on.
+        self.call_after_refresh(_settle_memory)
         if any(t.type == "span" for t in self.schema.tasks):
             # After the first unit is drawn: loading jieba holds the GIL for about a second.
             self.set_timer(0.3, self.warm_tokenizer)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -32,6 +33,9 @@ class StartScreen(Screen):
             yield Input(value=self.last or "", placeholder="name", id="name")
             yield Static("", id="start-error", markup=False)
             yield Static("enter: start · escape: quit", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        gc.enable()  # off while the command started (cli/annotate.py): a person types here
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -1,0 +1,118 @@
+"""A cold start's queue floor, found through the sqlite3 module alone while the app loads.
+
+Without a remembered position (see `positions`), the first next-unit query scans a large
+project from its first unit: 0.3 s at 1,000,000 units when most of them are closed. Here
+that scan starts as the command does, in a thread, before SQLAlchemy, SQLModel and Textual
+load (0.4 s and more of Python holding its lock; SQLite scans without it). What it finds is
+used as a remembered position is: a floor (every unit of the project up to it is closed for
+me) and the audit event mark it was proved at, checked against every change since
+(`queue.checked_floor`) before the queue starts from it, at the overlap it was proved at only.
+
+Closed here means labelled: by me (any status), or done by as many annotators as the
+overlap asks. Assignments are left out (a unit in another's document counts as open), so an
+assignment made since cannot have moved a unit below the floor; the queue's own query takes
+them into account from the floor on. Anything unusual (PostgreSQL, a store to upgrade, an
+unknown project, a locked file) gives None, and the queue scans as it always has.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from dataclasses import dataclass
+
+from annotator.store.status_direct import _connect, sqlite_path
+
+# The queue's next-open query (`queue._NEXT_OPEN_1`, `queue._OPEN`) without the assignment
+# condition; on SQLite with the same covering index.
+_FIRST_OPEN_1 = (
+    "SELECT u.id FROM unit u WHERE u.project_id = :p AND NOT EXISTS "
+    "(SELECT 1 FROM annotation a INDEXED BY ix_annotation_unit_status_annotator "
+    "WHERE a.unit_id = u.id AND (a.annotator_id = :me OR a.status = 'done')) "
+    "ORDER BY u.id LIMIT 1"
+)
+_FIRST_OPEN = (
+    "SELECT u.id FROM unit u WHERE u.project_id = :p "
+    "AND NOT EXISTS (SELECT 1 FROM annotation m WHERE m.unit_id = u.id AND m.annotator_id = :me) "
+    "AND (SELECT count(*) FROM annotation d WHERE d.unit_id = u.id AND d.status = 'done') "
+    "< :overlap ORDER BY u.id LIMIT 1"
+)
+# The schema's overlap, read from its YAML without a YAML parser (which would hold the lock
+# the main thread imports with). A guess: the floor is used only at the overlap the schema,
+# properly loaded, has.
+_OVERLAP = re.compile(r"^overlap:[ \t]*(\d+)[ \t]*(?:#.*)?$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class ColdFloor:
+    floor: int  # every unit of the project up to this id is closed for me
+    mark: int  # the newest audit event when it was proved
+    overlap: int  # the overlap it was proved at
+
+
+def cold_floor(db: str | None, project: str | None, annotator: str) -> ColdFloor | None:
+    """The floor a cold start of `annotator` in `project` may begin from (None: no need,
+    as a position is remembered, or no answer here)."""
+    path = sqlite_path(db)
+    con = _connect(path) if path is not None else None
+    if con is None:
+        return None
+    try:
+        with con:  # one read transaction: the mark and the scan see the same store
+            con.execute("BEGIN")
+            return _floor(con, project, annotator.strip())
+    except sqlite3.Error:
+        return None
+    finally:
+        con.close()
+
+
+def _floor(con: sqlite3.Connection, name: str | None, annotator: str) -> ColdFloor | None:
+    which = "WHERE p.name = ?" if name is not None else "ORDER BY p.id"
+    found = con.execute(
+        "SELECT p.id, v.yaml_text FROM project p "
+        f"JOIN schemaversion v ON v.id = p.schema_version_id {which}",
+        () if name is None else (name,),
+    ).fetchall()
+    if len(found) != 1:
+        return None  # none, or several: the full path says which
+    pid, yaml_text = found[0]
+    overlaps = _OVERLAP.findall(yaml_text or "")
+    overlap = int(overlaps[0]) if len(overlaps) == 1 else 1
+    row = con.execute("SELECT id FROM annotator WHERE name = ?", (annotator,)).fetchone()
+    me = row[0] if row else -1  # new: no labels of mine yet
+    remembered = con.execute(
+        "SELECT 1 FROM queueposition WHERE project_id = ? AND annotator_id = ? AND overlap = ?",
+        (pid, me, overlap),
+    ).fetchone()
+    if remembered:
+        return None  # a warm start: the remembered floor is the one to check
+    mark = con.execute("SELECT coalesce(max(id), 0) FROM annotationevent").fetchone()[0]
+    params = {"p": pid, "me": me, "overlap": overlap}
+    first = con.execute(_FIRST_OPEN_1 if overlap == 1 else _FIRST_OPEN, params).fetchone()
+    if first is None:
+        last = con.execute("SELECT max(id) FROM unit WHERE project_id = ?", (pid,)).fetchone()
+        return ColdFloor(floor=last[0] or 0, mark=mark, overlap=overlap)
+    return ColdFloor(floor=first[0] - 1, mark=mark, overlap=overlap)
+
+
+class ColdFloorScan:
+    """`cold_floor` in a thread started at once; `result()` waits for it (never raises:
+    a floor is only a faster start)."""
+
+    def __init__(self, db: str | None, project: str | None, annotator: str) -> None:
+        self._found: ColdFloor | None = None
+
+        def run() -> None:
+            try:
+                self._found = cold_floor(db, project, annotator)
+            except Exception:
+                self._found = None
+
+        self._thread = threading.Thread(target=run, name="cold-floor", daemon=True)
+        self._thread.start()
+
+    def result(self) -> ColdFloor | None:
+        self._thread.join()
+        return self._found
