@@ -22,7 +22,12 @@ import sqlite3
 import threading
 from dataclasses import dataclass
 
-from annotator.store.status_direct import _connect, sqlite_path
+from annotator.store.sqlite_direct import (
+    connect_current,
+    find_project,
+    schema_version_text,
+    sqlite_path,
+)
 
 # The queue's next-open query (`queue._NEXT_OPEN_1`, `queue._OPEN`) without the assignment
 # condition; on SQLite with the same covering index.
@@ -55,7 +60,7 @@ def cold_floor(db: str | None, project: str | None, annotator: str) -> ColdFloor
     """The floor a cold start of `annotator` in `project` may begin from (None: no need,
     as a position is remembered, or no answer here)."""
     path = sqlite_path(db)
-    con = _connect(path) if path is not None else None
+    con = connect_current(path) if path is not None else None
     if con is None:
         return None
     try:
@@ -69,15 +74,12 @@ def cold_floor(db: str | None, project: str | None, annotator: str) -> ColdFloor
 
 
 def _floor(con: sqlite3.Connection, name: str | None, annotator: str) -> ColdFloor | None:
-    which = "WHERE p.name = ?" if name is not None else "ORDER BY p.id"
-    found = con.execute(
-        "SELECT p.id, v.yaml_text FROM project p "
-        f"JOIN schemaversion v ON v.id = p.schema_version_id {which}",
-        () if name is None else (name,),
-    ).fetchall()
-    if len(found) != 1:
+    project = find_project(con, name)
+    version = project.schema_version_id if project is not None else None
+    schema = schema_version_text(con, version) if version is not None else None
+    if project is None or schema is None:
         return None  # none, or several: the full path says which
-    pid, yaml_text = found[0]
+    pid, yaml_text = project.id, schema[1]
     overlaps = _OVERLAP.findall(yaml_text or "")
     overlap = int(overlaps[0]) if len(overlaps) == 1 else 1
     row = con.execute("SELECT id FROM annotator WHERE name = ?", (annotator,)).fetchone()
