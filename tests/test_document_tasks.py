@@ -169,6 +169,26 @@ async def test_keys_typed_ahead_as_the_questions_open_answer_nothing(tmp_path, m
     assert answers(ctx) == [(1, "done", {"lean": "center"})]
 
 
+async def test_questions_opened_with_ctrl_o_take_keys_at_once(tmp_path, monkeypatch):
+    monkeypatch.setattr(DocumentScreen, "SETTLE", 0.4)
+    monkeypatch.setattr("annotator.tui.screens.document.now", lambda: 100.0)  # no time passes
+    schema = parse_schema(SCHEMA, "a.yaml")
+    ctx = make_store(tmp_path, schema, docs=[TEXTS[:1], TEXTS[1:3]])
+    app = make_app(ctx)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("1", "enter")
+        await pilot.pause()
+        await pilot.press("escape")  # asked by itself: later
+        await pilot.pause()
+        await pilot.press("ctrl+o")  # asked for: the person is reading it
+        await pilot.pause()
+        await pilot.press("2", "enter")
+        await pilot.pause()
+        assert "Saved your answers" in on_screen(app)
+    assert answers(ctx) == [(1, "done", {"lean": "center"})]
+
+
 async def test_escape_leaves_them_for_later_and_ctrl_o_asks_the_owed_article_first(tmp_path):
     schema = parse_schema(SCHEMA, "a.yaml")
     ctx = make_store(tmp_path, schema, docs=[TEXTS[:1], TEXTS[1:3]])

@@ -4,6 +4,8 @@ beginning it itself, and nothing left held when the app never takes it."""
 
 from __future__ import annotations
 
+import time
+
 from sqlalchemy.exc import OperationalError
 
 from annotator.store import queue
@@ -92,3 +94,37 @@ def test_a_session_the_app_never_took_gives_its_unit_back(tmp_path):
     early.take()._found.result()  # type: ignore[union-attr]  # found, and held
     with session_scope(ctx.engine) as s:
         assert sum(live_leases(s, project_id=ctx.project_id).values()) == 1
+
+
+def test_ctrl_c_while_the_screen_loads_gives_the_held_unit_back(tmp_path, monkeypatch, capsys):
+    # The first unit is held while Textual loads; ctrl+c in that second ends the command with
+    # its line and lets the unit go (it stayed held for the lease's 5 minutes).
+    import annotator.tui.app
+    from annotator.cli.app import app
+    from annotator.cli.failures import EXIT_INTERRUPTED, guarded
+    from annotator.store.engine import open_store
+
+    db = f"sqlite:///{tmp_path / 'a.db'}"
+    article = tmp_path / "a.txt"
+    article.write_text("One sentence here. And a second one.\n", encoding="utf-8")
+    for argv in (["init", "--db", db], ["import", str(article), "--db", db]):
+        assert guarded(lambda argv=argv: app(argv, prog_name="annotator")) == 0
+    engine = open_store(db)
+
+    def held() -> int:
+        with session_scope(engine) as s:
+            return sum(live_leases(s, project_id=1).values())
+
+    def interrupted(*_args, **_kwargs):
+        for _ in range(500):  # until the early start holds the first unit (seconds at most)
+            if held():
+                break
+            time.sleep(0.01)
+        assert held() == 1
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(annotator.tui.app, "AnnotatorApp", interrupted)
+    argv = ["annotate", "--db", db, "-a", "alice"]
+    assert guarded(lambda: app(argv, prog_name="annotator")) == EXIT_INTERRUPTED
+    assert "Traceback" not in capsys.readouterr().err
+    assert held() == 0

@@ -90,31 +90,32 @@ def _annotate(
 
         note_unranked(context.engine, context.project_id, order)
     early = None
-    if annotator:
-        # The first unit is looked for in a thread while Textual loads (see early_start).
-        from annotator.tui.early_start import EarlyStart
+    try:
+        if annotator:
+            # The first unit is looked for in a thread while Textual loads (see early_start);
+            # whatever ends the command from here (ctrl+c while loading too) lets it go.
+            from annotator.tui.early_start import EarlyStart
 
-        early = EarlyStart(
+            early = EarlyStart(
+                context,
+                annotator,
+                order=order,
+                seed=seed,
+                lease_seconds=lease_minutes * 60,
+                cold=cold.result if cold is not None else None,
+            )
+        from annotator.tui.app import AnnotatorApp  # textual: only now
+
+        app = AnnotatorApp(
             context,
-            annotator,
+            annotator=annotator,
             order=order,
             seed=seed,
+            config=config,
             lease_seconds=lease_minutes * 60,
-            cold=cold.result if cold is not None else None,
+            hints=hints,
+            early=early,
         )
-    from annotator.tui.app import AnnotatorApp  # textual: only now
-
-    app = AnnotatorApp(
-        context,
-        annotator=annotator,
-        order=order,
-        seed=seed,
-        config=config,
-        lease_seconds=lease_minutes * 60,
-        hints=hints,
-        early=early,
-    )
-    try:
         app.run_or_raise()
     finally:
         if early is not None:

@@ -8,6 +8,7 @@ project; the parent then writes what they give, in file order (``ingest.pipeline
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -68,6 +69,10 @@ def _watch_parent(parent: int) -> None:
     """Pool worker start-up: exit when the parent is gone. A parent killed with SIGKILL never
     shuts its pool down, and a forked worker holds both ends of its task pipe, so it would
     wait for work forever; checking once a second costs nothing."""
+
+    # ctrl+c is the parent's to handle (it stops the pool): a worker printing its own
+    # KeyboardInterrupt traceback would bury the one line that says what happened.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
         while os.getppid() == parent:

@@ -72,7 +72,8 @@ def insert_rows(
     transaction. Columns named in `stored` already hold `db_value`s."""
     if not rows:
         return
-    # Python-side defaults (document.imported_at) are SQLAlchemy's to fill: few rows.
+    # A column left out that has a Python-side default: SQLAlchemy fills it (no caller of
+    # `labels import` leaves one out now; kept for any that does).
     if any(c.default is not None and c.name not in names for c in table.c):
         assert not stored, "stored values would be converted twice"
         session.execute(insert(table), [dict(zip(names, row, strict=True)) for row in rows])

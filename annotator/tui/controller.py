@@ -155,7 +155,12 @@ class Annotating:
         finding, self._found = self._found, None
         found = finding.result() if finding is not None else None  # raises what it met
         with session_scope(self.ctx.engine) as s:
-            uid, fresh = found if found is not None else self._find_first(s)
+            if found is not None:
+                # Found and held in another transaction: someone with my name in a second
+                # terminal may have labelled it since, so my label is looked up after all.
+                uid, fresh = found[0], False
+            else:
+                uid, fresh = self._find_first(s)
             view = self._show(s, uid, fresh=fresh)
             self._remember(s)
         self.renewed_at = self.clock()

@@ -629,11 +629,14 @@ class AnnotateScreen(Screen):
             return  # the store did not answer: the article comes round again, or ctrl+o
         if due and done is not None:
             self.pending_articles.setdefault(done.document_id, (done, None))
-            self.ask_document(done)
+            self.ask_document(done, unasked=True)
 
-    def ask_document(self, view: UnitView | None, values: dict[str, Any] | None = None) -> None:
+    def ask_document(
+        self, view: UnitView | None, values: dict[str, Any] | None = None, *, unasked: bool = False
+    ) -> None:
         """The document tasks of `view`'s article, over the screen; saved when answered,
-        kept in `pending_articles` (with what was chosen) when not."""
+        kept in `pending_articles` (with what was chosen) when not. `unasked`: it opens by
+        itself after a save, while keys meant for the next sentence may still come."""
         if view is None:
             return
         from annotator.tui.screens.document import DocumentScreen
@@ -664,7 +667,8 @@ class AnnotateScreen(Screen):
             except SQLAlchemyError:
                 values = None  # the dialog opens empty; the save says whether the store is back
         about = f"The whole article ({view.doc_units} sentences): answer once, then go on."
-        self.app.push_screen(DocumentScreen(self.schema, view.title, about, values), answered)
+        dialog = DocumentScreen(self.schema, view.title, about, values, settle=unasked)
+        self.app.push_screen(dialog, answered)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # ctrl+o (and its line in the help) only where the schema asks something per article;

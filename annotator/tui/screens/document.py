@@ -33,8 +33,9 @@ class DocumentScreen(ModalScreen[dict[str, Any] | None]):
     escape (asked again with ctrl+o).
 
     It opens while a fast annotator may still be typing the next sentence's label and enter:
-    label keys and enter pressed in the first `SETTLE` seconds are dropped (with a line that
-    says so) rather than answering a question nobody read."""
+    when it opens by itself (`settle`), label keys and enter pressed in the first `SETTLE`
+    seconds are dropped (with a line that says so) rather than answering a question nobody
+    read. Opened with ctrl+o, it takes keys at once."""
 
     SETTLE = 0.4  # seconds
 
@@ -59,9 +60,16 @@ class DocumentScreen(ModalScreen[dict[str, Any] | None]):
     ]
 
     def __init__(
-        self, schema: Schema, title: str, about: str, values: dict[str, Any] | None = None
+        self,
+        schema: Schema,
+        title: str,
+        about: str,
+        values: dict[str, Any] | None = None,
+        *,
+        settle: bool = False,
     ) -> None:
         super().__init__()
+        self.settle = settle
         self.tasks = schema.document_tasks
         self.title_text, self.about = title, about
         self.panels = {t.name: make_panel(t, schema.targets) for t in self.tasks}
@@ -139,7 +147,7 @@ class DocumentScreen(ModalScreen[dict[str, Any] | None]):
 
     def settling(self) -> bool:
         """Whether a key comes too soon after opening to be meant for this dialog."""
-        if now() - self.opened_at >= self.SETTLE:
+        if not self.settle or now() - self.opened_at >= self.SETTLE:
             return False
         self.say("Keys pressed as the article's questions opened were ignored: choose again.")
         return True
