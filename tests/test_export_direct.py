@@ -5,8 +5,6 @@ layer (with its messages) for everything else."""
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,6 +18,7 @@ from annotator.export.options import ExportOptions
 from annotator.export.run import export_project, export_source, open_source
 from annotator.store.engine import StoreError
 from tests.support.exports import build_store, project_of
+from tests.support.probe import store_libraries_loaded
 
 runner = CliRunner()
 
@@ -126,16 +125,8 @@ def test_export_on_sqlite_loads_no_sqlalchemy(store, tmp_path):
     """The point of the direct path: a SQLite export runs without SQLAlchemy."""
     url = store[0]
     out = tmp_path / "out.csv"
-    probe = (
-        "import sys\n"
-        "from annotator.cli.failures import guarded\n"
-        "from annotator.cli.app import app\n"
-        f"sys.argv = ['annotator', 'export', '-f', 'csv', '-o', {str(out)!r}, '--db', {url!r}]\n"
-        "code = guarded(app)\n"
-        "print(code, sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'sqlmodel'}))"
+    assert (
+        store_libraries_loaded(["export", "-f", "csv", "-o", str(out), "--db", url], tmp_path)
+        == "0 []"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=tmp_path
-    )
-    assert done.stdout.strip().splitlines()[-1] == "0 []", done.stdout + done.stderr
     assert out.read_text(encoding="utf-8").count("\n") > 20

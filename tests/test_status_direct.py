@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
 
 import pytest
 from sqlalchemy import text
@@ -20,6 +18,7 @@ from annotator.store.models import Annotation, Lease, Project
 from annotator.store.selection import Selection
 from annotator.store.stats import current_schema_row, project_summary, team_status
 from annotator.store.status_direct import read_status, sqlite_path
+from tests.support.probe import store_libraries_loaded
 
 runner = CliRunner()
 SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -96,17 +95,6 @@ def test_status_messages_stay_those_of_the_full_path(queue_store, db_url, monkey
 def test_status_on_sqlite_loads_no_sqlalchemy(sqlite_url, tmp_path):
     """The point of the direct path: a SQLite `status` starts without SQLAlchemy."""
     assert runner.invoke(app, ["init", "--db", sqlite_url]).exit_code == 0
-    probe = (
-        "import sys\n"
-        "from annotator.cli.failures import guarded\n"
-        "from annotator.cli.app import app\n"
-        f"sys.argv = ['annotator', 'status', '--db', {sqlite_url!r}]\n"
-        "code = guarded(app)\n"
-        "print(code, sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'sqlmodel'}))"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=tmp_path
-    )
-    assert done.stdout.strip().splitlines()[-1] == "0 []", done.stdout + done.stderr
+    assert store_libraries_loaded(["status", "--db", sqlite_url], tmp_path) == "0 []"
     con = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"))
     assert con.execute("SELECT count(*) FROM project").fetchone() == (1,)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,9 +15,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlmodel import Session, create_engine
 
 from annotator.errors import AnnotatorError
-
-DEFAULT_DB_FILE = "annotator.db"
-DB_ENV = "ANNOTATOR_DB"
+from annotator.store.sqlite_direct import db_given
 
 # What a command may do to the store it opens: `create` it (and bring it up to date: init),
 # `write` to one that exists (upgrading it if it is older), or only `read` one that is
@@ -33,7 +30,7 @@ class StoreError(AnnotatorError):
 
 def resolve_url(db: str | None = None) -> str:
     """`--db` beats `ANNOTATOR_DB` beats ./annotator.db. A bare path means a SQLite file."""
-    value = db or os.environ.get(DB_ENV) or DEFAULT_DB_FILE
+    value = db_given(db)
     if "://" not in value:
         # Built, not formatted: a '?' or '#' in a file name is part of the name.
         path = str(Path(value).expanduser())

@@ -18,8 +18,14 @@ from pathlib import Path
 
 from annotator.store.revision import HEAD
 
-DB_ENV = "ANNOTATOR_DB"  # as engine.DB_ENV (engine imports SQLAlchemy)
+# Which store a command means; here, not in engine.py, which loads SQLAlchemy.
+DB_ENV = "ANNOTATOR_DB"
 DEFAULT_DB_FILE = "annotator.db"
+
+
+def db_given(db: str | None) -> str:
+    """`--db` beats `ANNOTATOR_DB` beats ./annotator.db."""
+    return db or os.environ.get(DB_ENV) or DEFAULT_DB_FILE
 
 
 @dataclass(frozen=True)
@@ -32,7 +38,7 @@ class ProjectRow:
 def sqlite_path(db: str | None) -> Path | None:
     """The file a plain SQLite `db` names (a path, or sqlite:/// and a path with nothing
     that would need URL decoding), else None."""
-    value = db or os.environ.get(DB_ENV) or DEFAULT_DB_FILE
+    value = db_given(db)
     if "://" in value:
         if not value.startswith("sqlite:///") or any(c in value for c in "%?#"):
             return None
