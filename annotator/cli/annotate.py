@@ -51,8 +51,11 @@ def annotate(
     # collector's passes over them were a tenth of the time to the first unit. The screen
     # turns it on again once the first unit is drawn (or the start screen, once shown).
     gc.disable()
+    from annotator.tui.type_ahead import held_keys  # keys typed while it loads count
+
     try:
-        _annotate(annotator, project, db, order, seed, lease_minutes)
+        with held_keys():
+            _annotate(annotator, project, db, order, seed, lease_minutes)
     finally:
         gc.enable()
 

@@ -169,11 +169,13 @@ def demo(
     from annotator.schema import builtin_schema
     from annotator.store.engine import open_store, session_scope
     from annotator.store.projects import create_project, list_projects
+    from annotator.tui.type_ahead import held_keys
 
     db = db or "demo.db"
-    engine = open_store(db)
-    with session_scope(engine) as session:
-        if not any(p.name == "demo" for p in list_projects(session)):
-            create_project(session, "demo", builtin_schema("media_bias"))
-    run_import([str(SAMPLE)], project="demo", db=db)
-    annotate(annotator=annotator_name, project="demo", db=db)
+    with held_keys():  # a name typed while the sample is imported reaches the start screen
+        engine = open_store(db)
+        with session_scope(engine) as session:
+            if not any(p.name == "demo" for p in list_projects(session)):
+                create_project(session, "demo", builtin_schema("media_bias"))
+        run_import([str(SAMPLE)], project="demo", db=db)
+        annotate(annotator=annotator_name, project="demo", db=db)

@@ -1,0 +1,132 @@
+"""Keys typed while the annotate screen loads reach it as typed (tui/type_ahead.py), in a real
+pseudo-terminal: enter stays enter (not a line feed, which Textual reads as ctrl+j), nothing
+is echoed over the output, and the person's terminal settings come back afterwards."""
+
+from __future__ import annotations
+
+import os
+import select
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+termios = pytest.importorskip("termios")
+pty = pytest.importorskip("pty")
+
+from annotator.tui.type_ahead import held_keys  # noqa: E402
+
+
+def cooked(fd: int) -> None:
+    """The settings a shell leaves a terminal in: enter becomes a line feed, keys are echoed."""
+    attrs = termios.tcgetattr(fd)
+    attrs[0] |= termios.ICRNL
+    attrs[3] |= termios.ECHO | termios.ICANON | termios.ISIG
+    termios.tcsetattr(fd, termios.TCSANOW, attrs)
+
+
+def read_ready(fd: int, timeout: float = 0.5) -> bytes:
+    got = b""
+    while select.select([fd], [], [], timeout)[0]:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # the other side closed
+            break
+        if not chunk:
+            break
+        got += chunk
+        timeout = 0.05
+    return got
+
+
+def test_enter_typed_while_held_arrives_as_enter_and_is_not_echoed():
+    main, term = pty.openpty()
+    try:
+        cooked(term)
+        before = termios.tcgetattr(term)
+        with held_keys(term):
+            os.write(main, b"alice\r")
+            assert read_ready(term) == b"alice\r"
+            assert read_ready(main, 0.2) == b""  # no echo over the command's output
+        assert termios.tcgetattr(term) == before
+        # Cooked again: the terminal's own translation is back.
+        os.write(main, b"x\r")
+        assert read_ready(term) == b"x\n"
+    finally:
+        os.close(main)
+        os.close(term)
+
+
+def test_settings_come_back_when_the_command_is_interrupted():
+    main, term = pty.openpty()
+    try:
+        cooked(term)
+        before = termios.tcgetattr(term)
+        with pytest.raises(KeyboardInterrupt), held_keys(term):
+            raise KeyboardInterrupt
+        assert termios.tcgetattr(term) == before
+    finally:
+        os.close(main)
+        os.close(term)
+
+
+def test_not_a_terminal_is_left_alone():
+    read, write = os.pipe()
+    try:
+        with held_keys(read):
+            os.write(write, b"a\r")
+            assert os.read(read, 10) == b"a\r"
+    finally:
+        os.close(read)
+        os.close(write)
+
+
+def _annotators(db) -> list[str]:
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
+            return [name for (name,) in con.execute("SELECT name FROM annotator")]
+    except sqlite3.Error:
+        return []
+
+
+def test_a_name_typed_during_the_demo_import_starts_the_session(tmp_path):
+    """`annotator demo` imports the sample, then asks for a name; a person who types the name
+    and enter while the import summary is on screen is annotating once the screen is up."""
+    db = tmp_path / "demo.db"
+    main, term = pty.openpty()
+    cooked(term)
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    env.pop("ANNOTATOR_DB", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "annotator", "demo", "--db", str(db)],
+        stdin=term,
+        stdout=term,
+        stderr=term,
+        cwd=tmp_path,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        seen = b""
+        deadline = time.monotonic() + 60
+        while b"Import summary" not in seen and time.monotonic() < deadline:
+            seen += read_ready(main, 0.2)
+        assert b"Import summary" in seen, seen[-2000:]
+        os.write(main, b"alice\r")  # before Textual has the terminal
+        while "alice" not in _annotators(db) and time.monotonic() < deadline:
+            read_ready(main, 0.2)  # keep the terminal drained
+        assert _annotators(db) == ["alice"]
+        os.write(main, b"q")
+        while proc.poll() is None and time.monotonic() < deadline:
+            read_ready(main, 0.2)
+        assert proc.returncode == 0
+        attrs = termios.tcgetattr(term)
+        assert attrs[0] & termios.ICRNL and attrs[3] & termios.ECHO  # the shell's settings
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(main)
+        os.close(term)
