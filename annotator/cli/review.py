@@ -46,34 +46,38 @@ def review(
     from annotator.store.adjudications import lead_id
     from annotator.store.engine import session_scope
     from annotator.tui.launch import load_context
+    from annotator.tui.type_ahead import held_keys
 
     if show not in SHOW_CHOICES:
         raise UserError(f"--show {show}: use one of {', '.join(SHOW_CHOICES)}")
-    context = load_context(db=db, project=project)
-    if task is not None and context.schema.any_task(task) is None:
-        names = ", ".join(t.name for t in context.schema.every_task)
-        raise UserError(f"--task {task}: no such task in schema {context.schema.name} ({names})")
-    with session_scope(context.engine) as session:
-        if annotator is None:
-            from annotator.store.labels_query import has_lead
+    with held_keys():  # keys typed while it loads reach the screen as typed
+        context = load_context(db=db, project=project)
+        if task is not None and context.schema.any_task(task) is None:
+            names = ", ".join(t.name for t in context.schema.every_task)
+            raise UserError(
+                f"--task {task}: no such task in schema {context.schema.name} ({names})"
+            )
+        with session_scope(context.engine) as session:
+            if annotator is None:
+                from annotator.store.labels_query import has_lead
 
-            if not has_lead(session):
-                raise UserError(
-                    "review is for leads and this store has none yet: "
-                    "make one with `annotator annotators add NAME --role lead`"
-                )
-            raise UserError("review is for leads: say who you are with --annotator LEAD")
-        lead = lead_id(session, annotator)
-    from annotator.tui.review.app import ReviewApp  # textual: only now
-    from annotator.tui.review.model import Filters
+                if not has_lead(session):
+                    raise UserError(
+                        "review is for leads and this store has none yet: "
+                        "make one with `annotator annotators add NAME --role lead`"
+                    )
+                raise UserError("review is for leads: say who you are with --annotator LEAD")
+            lead = lead_id(session, annotator)
+        from annotator.tui.review.app import ReviewApp  # textual: only now
+        from annotator.tui.review.model import Filters
 
-    filters = Filters(
-        show=show,
-        task=task,
-        document=document,
-        who=tuple(p.strip() for p in (who or "").split(",") if p.strip()),
-    )
-    ReviewApp(context, lead=annotator.strip(), lead_id=lead, filters=filters).run_or_raise()
+        filters = Filters(
+            show=show,
+            task=task,
+            document=document,
+            who=tuple(p.strip() for p in (who or "").split(",") if p.strip()),
+        )
+        ReviewApp(context, lead=annotator.strip(), lead_id=lead, filters=filters).run_or_raise()
 
 
 def dashboard(
@@ -88,13 +92,15 @@ def dashboard(
     from annotator.store.engine import session_scope
     from annotator.store.labels_query import lead_view
     from annotator.tui.launch import load_context
+    from annotator.tui.type_ahead import held_keys
 
-    context = load_context(db=db, project=project, access="read")
-    with session_scope(context.engine) as session:
-        try:
-            per_annotator, note = lead_view(session, as_name)
-        except LookupError as exc:
-            raise UserError(f"--as {exc}") from None
-    from annotator.tui.dashboard.screen import DashboardApp  # textual: only now
+    with held_keys():  # keys typed while it loads reach the screen as typed
+        context = load_context(db=db, project=project, access="read")
+        with session_scope(context.engine) as session:
+            try:
+                per_annotator, note = lead_view(session, as_name)
+            except LookupError as exc:
+                raise UserError(f"--as {exc}") from None
+        from annotator.tui.dashboard.screen import DashboardApp  # textual: only now
 
-    DashboardApp(context, per_annotator=per_annotator, note=note).run_or_raise()
+        DashboardApp(context, per_annotator=per_annotator, note=note).run_or_raise()
