@@ -130,3 +130,12 @@ def test_a_name_typed_during_the_demo_import_starts_the_session(tmp_path):
             proc.wait()
         os.close(main)
         os.close(term)
+
+
+def test_standard_input_without_a_descriptor_is_left_alone(monkeypatch):
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO("typed"))  # as under a test runner
+    with held_keys():
+        ran = True
+    assert ran

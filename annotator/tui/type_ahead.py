@@ -39,7 +39,7 @@ def held_keys(fd: int | None = None) -> Iterator[None]:
         held[6][termios.VMIN] = 1
         held[6][termios.VTIME] = 0
         termios.tcsetattr(fd, termios.TCSANOW, held)
-    except (termios.error, OSError):  # not a terminal
+    except (termios.error, OSError, ValueError):  # not a terminal (or no descriptor)
         yield
         return
     try:
