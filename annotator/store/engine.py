@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Literal
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlmodel import Session, create_engine
 
 from annotator.errors import AnnotatorError
@@ -213,3 +214,40 @@ def large_cache(session: Session) -> Iterator[None]:
         yield
     finally:
         conn.exec_driver_sql(f"PRAGMA cache_size={int(before or -2000)}")
+
+
+class Interrupted(SQLAlchemyError):
+    """A statement stopped by `interruptible`'s stop function."""
+
+
+@contextmanager
+def interruptible(session: Session) -> Iterator[Callable[[], None]]:
+    """A stop function for the reads `session` runs in the body, callable from another
+    thread: the statement running then fails (SQLite: at its next thousand steps;
+    PostgreSQL: the server cancels it) and so does every later one. For long reads nobody
+    waits for any more (counts over a large store); never for writes."""
+    conn = session.connection()
+    raw = conn.connection.dbapi_connection
+    stopped = threading.Event()
+
+    def refuse(*_args: object) -> None:
+        if stopped.is_set():
+            raise Interrupted("stopped: nobody waits for this read any more")
+
+    def stop() -> None:
+        stopped.set()
+        cancel = getattr(raw, "cancel", None)  # psycopg; sqlite3 stops in its handler
+        if cancel is not None:
+            with suppress(Exception):  # finished or closed meanwhile: nothing to stop
+                cancel()
+
+    lite = raw if isinstance(raw, sqlite3.Connection) else None
+    event.listen(conn, "before_cursor_execute", refuse)
+    if lite is not None:
+        lite.set_progress_handler(stopped.is_set, 1000)  # true: the statement stops
+    try:
+        yield stop
+    finally:
+        if lite is not None:
+            lite.set_progress_handler(None, 0)  # the connection goes back to the pool
+        event.remove(conn, "before_cursor_execute", refuse)

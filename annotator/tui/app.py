@@ -121,6 +121,7 @@ class AnnotatorApp(QuietCrashApp):
 
     def on_unmount(self) -> None:
         if self.annotating is not None:
+            self.annotating.stop_counting()  # quitting does not wait for the counts
             # Not vital: a position is only a faster start, and a lease lapses by itself.
             with contextlib.suppress(SQLAlchemyError):
                 self.annotating.leave()

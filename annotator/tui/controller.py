@@ -16,6 +16,8 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 # `annotation_store`, not `annotations`: that name is the __future__ import's here.
 from annotator.store import annotations as annotation_store
 from annotator.store import (
@@ -28,7 +30,7 @@ from annotator.store import (
     units,
 )
 from annotator.store.annotations import DONE, Snapshot
-from annotator.store.engine import session_scope
+from annotator.store.engine import interruptible, session_scope
 from annotator.store.leases import DEFAULT_LEASE_SECONDS, LeaseLost
 from annotator.store.queue import Progress, Queue
 from annotator.store.queue_direct import ColdFloor
@@ -77,6 +79,8 @@ class Annotating:
         )
         self.clock = clock
         self.progress: Progress | None = None
+        self.leaving = False  # the session is ending: stop_counting
+        self._stop_counting: Callable[[], None] | None = None
         self.uncounted: list[tuple[int, str | None, str | None]] = []
         self.undo_stack: list[UndoEntry] = []
         self.view: UnitView | None = None
@@ -497,14 +501,34 @@ class Annotating:
         return self.words or ([], [])
 
     # --- progress ----------------------------------------------------------------------
-    def load_progress(self) -> Progress:
-        with session_scope(self.ctx.engine) as s:
-            return queue.my_progress(
-                s,
-                project_id=self.ctx.project_id,
-                annotator_id=self.annotator_id,
-                overlap=self.queue.overlap,
-            )
+    def load_progress(self) -> Progress | None:
+        """The counts (seconds on a store of millions of units: run it in a thread); None
+        when the session ended meanwhile (stop_counting)."""
+        try:
+            with session_scope(self.ctx.engine) as s, interruptible(s) as stop:
+                self._stop_counting = stop
+                if self.leaving:
+                    return None
+                return queue.my_progress(
+                    s,
+                    project_id=self.ctx.project_id,
+                    annotator_id=self.annotator_id,
+                    overlap=self.queue.overlap,
+                )
+        except SQLAlchemyError:
+            if self.leaving:
+                return None  # interrupted on the way out
+            raise
+        finally:
+            self._stop_counting = None
+
+    def stop_counting(self) -> None:
+        """Leaving: counts still running are abandoned (the process would wait for them
+        before it exits), and any that start later are not asked for."""
+        self.leaving = True
+        stop = self._stop_counting
+        if stop is not None:
+            stop()
 
     def _count(self, event_id: int, before: str | None, after: str | None) -> None:
         """Keep the counts current; changes made while they are being counted wait for them."""

@@ -244,7 +244,8 @@ class AnnotateScreen(Screen):
             # few seconds. Labels do not depend on them; each save says whether it went in.
             self.app.call_from_thread(self.set_timer, 5.0, self.load_progress)
             return
-        self.app.call_from_thread(self._progress_loaded, progress)
+        if progress is not None:  # None: the session ended while they were counted
+            self.app.call_from_thread(self._progress_loaded, progress)
 
     def _progress_loaded(self, progress) -> None:
         self.ann.progress_loaded(progress)
