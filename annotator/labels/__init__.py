@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import getpass
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -174,27 +175,87 @@ def _import(
         db, project_id, version_id, path.name, actor=actor, event_source=str(path.resolve())
     )
     checker = ValueChecker(schema, cols)
-    with _heap_left_alone(), db.large_cache():
-        writer.keep_statistics()
+    with _heap_left_alone(), db.large_cache(), _Behind() as behind:
         batch: list[tuple[str, LabelRecord | str]] = []
         for item in _records(path, cols, schema):
             if isinstance(item[1], LabelRecord) and item[1].scope == "document":
                 assert articles is not None  # (no document tasks: no such record)
+                behind.wait()  # (the connection is the writer thread's until then)
                 articles.add(item[0], item[1], report)  # an article's answers, no sentence
                 continue
             # A full batch ends where the next record is for another unit or annotator, so
             # a record per task stays with its siblings (they make one annotation).
             if len(batch) >= BATCH and not _same_target(batch[-1][1], item[1]):
-                _import_batch(batch, checker, writer, report)
-                commit()
-                writer.keep_statistics()
+                _store_batch(batch, checker, writer, report, behind, commit)
                 batch = []
             batch.append(item)
-        _import_batch(batch, checker, writer, report)
-        commit()
+        _store_batch(batch, checker, writer, report, behind, commit)
     report.units_created = writer.units_created
     report.documents_created = writer.documents_created
     return report
+
+
+def _store_batch(
+    batch: list[tuple[str, LabelRecord | str]],
+    checker: ValueChecker,
+    writer: LabelWriter,
+    report: ImportReport,
+    behind: _Behind,
+    commit: Callable[[], None],
+) -> None:
+    """One batch, once the one before is committed; its last writes and its commit run
+    behind, while the next batch is read."""
+    behind.wait()
+    writer.keep_statistics()
+    last_writes = _import_batch(batch, checker, writer, report)
+
+    def finish() -> None:
+        last_writes()
+        commit()
+
+    behind.run(finish)
+
+
+class _Behind:
+    """One thread that runs a batch's last writes and commit while the main thread reads
+    the next batch (the database works with Python's lock released). Only one runs at a
+    time, and the main thread waits for it before it uses the connection again; its error
+    is raised there. Leaving the block waits for it too."""
+
+    def __init__(self) -> None:
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    def run(self, job: Callable[[], None]) -> None:
+        self.wait()
+
+        def work() -> None:
+            try:
+                job()
+            except BaseException as exc:  # raised on the main thread by `wait`
+                self._error = exc
+
+        self._thread = threading.Thread(target=work, name="labels-writes", daemon=True)
+        self._thread.start()
+
+    def wait(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    def __enter__(self) -> _Behind:
+        return self
+
+    def __exit__(self, kind: object, exc: object, tb: object) -> None:
+        if exc is None:
+            self.wait()
+            return
+        if self._thread is not None:  # the error that stopped the import is the one to tell
+            self._thread.join()
+            self._thread = None
 
 
 @contextmanager
@@ -248,8 +309,9 @@ def _import_batch(
     checker: ValueChecker,
     writer: LabelWriter,
     report: ImportReport,
-) -> None:
-    """Find units, check values, then make missing units and store, for one batch.
+) -> Callable[[], None]:
+    """Find units, check values, then make missing units and store, for one batch; returns
+    the batch's last writes (`LabelWriter.store`).
 
     Values are checked before the store is touched, so a bad record creates no unit.
     Problems are reported in file order.
@@ -300,5 +362,11 @@ def _import_batch(
         checked.append(Checked(rec, values, unit_id))
     # One line each, whatever a record quotes (a task name may hold a newline).
     report.problems.extend(one_line(problems[i]) for i in sorted(problems))
-    writer.make_units(checked)
-    writer.store(checked, report)
+    insert_units = writer.make_units(checked)
+    last_writes = writer.store(checked, report)
+
+    def write_all() -> None:
+        insert_units()
+        last_writes()
+
+    return write_all

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -178,15 +178,17 @@ class LabelWriter:
 
     # --- making units ------------------------------------------------------------------
 
-    def make_units(self, items: list[Checked]) -> None:
-        """Insert a unit for every distinct text among `items` without one; fills unit_id."""
+    def make_units(self, items: list[Checked]) -> Callable[[], None]:
+        """A unit for every distinct text among `items` without one: fills unit_id, makes
+        the documents they need now, and returns the units' insert, to be run before the
+        batch's other last writes (see `store`)."""
         self._made = set()
         first: dict[str, LabelRecord] = {}  # text -> the record that makes its unit
         for item in items:
             if item.unit_id is None and item.rec.text not in first:
                 first[item.rec.text] = item.rec  # type: ignore[index]
         if not first:
-            return
+            return _nothing
         keys = {text: self._key(rec) for text, rec in first.items()}
         by_key: dict[str, LabelRecord] = {}  # the first record of a source names its document
         for text, key in keys.items():
@@ -203,13 +205,13 @@ class LabelWriter:
             docs[key] = (doc_id, position + 1)
             rows.append((uid, project, doc_id, position, rec.kind, text, text_hash(text)))
             made[text] = uid
-        self.db.insert("unit", UNIT_COLUMNS, rows)
         self._made = set(made.values())
         self.units_created += len(rows)
         self.rows_written += len(rows)
         for item in items:
             if item.unit_id is None:
                 item.unit_id = made[item.rec.text]  # type: ignore[index]
+        return lambda: self.db.insert_at_once("unit", UNIT_COLUMNS, rows)
 
     def _key(self, rec: LabelRecord) -> str:
         """The source a new unit's document stands for: its URL, else title, else the file."""
@@ -281,8 +283,9 @@ class LabelWriter:
 
     # --- annotations -------------------------------------------------------------------
 
-    def annotator_ids(self, names: set[str]) -> None:
-        """Find or make the annotators named (one query each way) into `self.annotators`."""
+    def annotator_ids(self, names: Iterable[str]) -> None:
+        """Find or make the annotators named (one query each way) into `self.annotators`;
+        new ones in the order named."""
         asked = [name for name in names if name not in self.annotators]
         wanted = {name.strip(): name for name in asked}  # one stripped name per store row
         if not wanted:
@@ -301,17 +304,21 @@ class LabelWriter:
         for name in asked:  # every spelling asked for ("alice" and "alice ") gets the id
             self.annotators[name] = found[name.strip()]
 
-    def store(self, items: list[Checked], report: ImportReport) -> None:
+    def store(self, items: list[Checked], report: ImportReport) -> Callable[[], None]:
         """Create or update each annotation the records name, with its audit event.
 
         Records of one unit and annotator in a batch make one annotation: their values
         merged in file order and the last one's status (a file with a row per task, or a
         record repeated, imports as the annotation it describes; importing it again then
         finds that annotation unchanged).
+
+        Updates run now; the new annotations and the audit events are returned, to be run
+        before the batch commits (on this thread, or on another while the next batch is
+        read: they are one statement each on SQLite, which lets other threads run).
         """
         if not items:
-            return
-        self.annotator_ids({item.rec.annotator for item in items})
+            return _nothing
+        self.annotator_ids(dict.fromkeys(item.rec.annotator for item in items))
         ids = self.annotators
         # (unit, annotator) -> (values, status); every unit_id is known by now (make_units)
         merged: dict[tuple[Any, int], tuple[dict[str, Any], str]] = {}
@@ -339,7 +346,7 @@ class LabelWriter:
             elif status == FLAGGED:
                 action = "flag"
             plan.append((None if current is None else current[0], *key, values, status, action))
-        self._write(plan)
+        return self._write(plan)
 
     def _annotations(
         self, unit_ids: set[int], wanted: Collection[tuple[Any, int]]
@@ -363,9 +370,11 @@ class LabelWriter:
                 )
         return found
 
-    def _write(self, plan: list[tuple[int | None, int, int, dict[str, Any], str, str]]) -> None:
+    def _write(
+        self, plan: list[tuple[int | None, int, int, dict[str, Any], str, str]]
+    ) -> Callable[[], None]:
         if not plan:
-            return
+            return _nothing
         db, version = self.db, self.version_id
         stamp = db.stamp(datetime.now(UTC))
         # Each annotation's values encoded once (records with the same values share one
@@ -394,10 +403,14 @@ class LabelWriter:
             else:
                 changed.append((text_of(values), status, version, stamp, aid))
             events.append((aid, action))
-        db.insert("annotation", ANNOTATION_COLUMNS, rows)
         self.rows_written += len(rows)
         db.many(_UPDATE, changed)
-        self._events(events, stamp)
+
+        def last_writes() -> None:
+            db.insert_at_once("annotation", ANNOTATION_COLUMNS, rows)
+            self._events(events, stamp)
+
+        return last_writes
 
     def _events(self, events: list[tuple[int, str]], stamp: Any) -> None:
         """The audit event of each annotation just written, in order: made by the database
@@ -425,3 +438,7 @@ class LabelWriter:
             "SELECT unit_id FROM checkitem WHERE project_id = ?", (self.project_id,)
         )
         return frozenset(row[0] for row in rows)
+
+
+def _nothing() -> None:
+    pass
