@@ -362,11 +362,5 @@ def _import_batch(
         checked.append(Checked(rec, values, unit_id))
     # One line each, whatever a record quotes (a task name may hold a newline).
     report.problems.extend(one_line(problems[i]) for i in sorted(problems))
-    insert_units = writer.make_units(checked)
-    last_writes = writer.store(checked, report)
-
-    def write_all() -> None:
-        insert_units()
-        last_writes()
-
-    return write_all
+    writer.make_units(checked)
+    return writer.store(checked, report)

@@ -89,23 +89,6 @@ class LabelDb:
             for row in rows:
                 copy.write_row(row)
 
-    def insert_at_once(self, table: str, names: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-        """`insert`, as one statement on SQLite (the rows as one JSON list, read by
-        `json_each`): sqlite3 lets other threads run while a statement runs, and a batch
-        written in one statement lets the next batch be read meanwhile (with executemany
-        the thread would wait for its turn after every row). For rows of numbers, None and
-        text: JSON gives text back as it was (written unescaped but for quotes, backslashes
-        and control characters, it is read back by the simplest rules)."""
-        if not rows or self.postgres:
-            self.insert(table, names, rows)
-            return
-        columns = ", ".join(f'"{n}"' for n in names)
-        values = ", ".join(f"value ->> {i}" for i in range(len(names)))
-        self.run(
-            f"INSERT INTO {table} ({columns}) SELECT {values} FROM json_each(?)",
-            (json.dumps(rows, ensure_ascii=False),),
-        )
-
     # --- values and lists --------------------------------------------------------------
 
     def listed(self, values: Sequence[Any], sql_type: str) -> tuple[str, Any]:

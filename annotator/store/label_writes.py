@@ -178,17 +178,15 @@ class LabelWriter:
 
     # --- making units ------------------------------------------------------------------
 
-    def make_units(self, items: list[Checked]) -> Callable[[], None]:
-        """A unit for every distinct text among `items` without one: fills unit_id, makes
-        the documents they need now, and returns the units' insert, to be run before the
-        batch's other last writes (see `store`)."""
+    def make_units(self, items: list[Checked]) -> None:
+        """Insert a unit for every distinct text among `items` without one; fills unit_id."""
         self._made = set()
         first: dict[str, LabelRecord] = {}  # text -> the record that makes its unit
         for item in items:
             if item.unit_id is None and item.rec.text not in first:
                 first[item.rec.text] = item.rec  # type: ignore[index]
         if not first:
-            return _nothing
+            return
         keys = {text: self._key(rec) for text, rec in first.items()}
         by_key: dict[str, LabelRecord] = {}  # the first record of a source names its document
         for text, key in keys.items():
@@ -211,7 +209,7 @@ class LabelWriter:
         for item in items:
             if item.unit_id is None:
                 item.unit_id = made[item.rec.text]  # type: ignore[index]
-        return lambda: self.db.insert_at_once("unit", UNIT_COLUMNS, rows)
+        self.db.insert("unit", UNIT_COLUMNS, rows)
 
     def _key(self, rec: LabelRecord) -> str:
         """The source a new unit's document stands for: its URL, else title, else the file."""
@@ -312,9 +310,10 @@ class LabelWriter:
         record repeated, imports as the annotation it describes; importing it again then
         finds that annotation unchanged).
 
-        Updates run now; the new annotations and the audit events are returned, to be run
-        before the batch commits (on this thread, or on another while the next batch is
-        read: they are one statement each on SQLite, which lets other threads run).
+        The rows are written now; the audit events (one statement, made by the database
+        from the rows) are returned, to be run before the batch commits: on this thread, or
+        on another while the next batch is read (the database works with Python's lock
+        released meanwhile).
         """
         if not items:
             return _nothing
@@ -403,14 +402,10 @@ class LabelWriter:
             else:
                 changed.append((text_of(values), status, version, stamp, aid))
             events.append((aid, action))
+        db.insert("annotation", ANNOTATION_COLUMNS, rows)
         self.rows_written += len(rows)
         db.many(_UPDATE, changed)
-
-        def last_writes() -> None:
-            db.insert_at_once("annotation", ANNOTATION_COLUMNS, rows)
-            self._events(events, stamp)
-
-        return last_writes
+        return lambda: self._events(events, stamp)
 
     def _events(self, events: list[tuple[int, str]], stamp: Any) -> None:
         """The audit event of each annotation just written, in order: made by the database
