@@ -311,7 +311,7 @@ def _import_batch(
     report: ImportReport,
 ) -> Callable[[], None]:
     """Find units, check values, then make missing units and store, for one batch; returns
-    the batch's last writes (`LabelWriter.store`).
+    the batch's last writes (`LabelWriter.last_writes`).
 
     Values are checked before the store is touched, so a bad record creates no unit.
     Problems are reported in file order.
@@ -363,4 +363,5 @@ def _import_batch(
     # One line each, whatever a record quotes (a task name may hold a newline).
     report.problems.extend(one_line(problems[i]) for i in sorted(problems))
     writer.make_units(checked)
-    return writer.store(checked, report)
+    writer.store(checked, report)
+    return writer.last_writes()

@@ -82,7 +82,7 @@ class ImportReport(Protocol):
     unchanged: int
 
 
-@dataclass
+@dataclass(slots=True)
 class Checked:
     """A record whose values passed the schema; `unit_id` None means: make the unit."""
 
@@ -119,6 +119,7 @@ class LabelWriter:
         self.rows_written = 0  # units and annotations inserted
         self._analyzed_at: int | None = None
         self._made: set[int] = set()  # units made in this batch: no annotation has them yet
+        self._later: list[Callable[[], None]] = []  # see last_writes
 
     def keep_statistics(self) -> None:
         """Refresh PostgreSQL's table statistics at the start and whenever this import has
@@ -209,7 +210,7 @@ class LabelWriter:
         for item in items:
             if item.unit_id is None:
                 item.unit_id = made[item.rec.text]  # type: ignore[index]
-        self.db.insert("unit", UNIT_COLUMNS, rows)
+        self._insert("unit", UNIT_COLUMNS, rows)
 
     def _key(self, rec: LabelRecord) -> str:
         """The source a new unit's document stands for: its URL, else title, else the file."""
@@ -253,7 +254,7 @@ class LabelWriter:
         ):
             rows.append(self._document_row(doc_id, wanted[key].document, key, content_hash, now))
             self.docs[key] = (doc_id, 0)
-        self.db.insert("document", DOCUMENT_COLUMNS, rows)
+        self._insert("document", DOCUMENT_COLUMNS, rows)
         self.documents_created += len(new)
 
     def _document_row(
@@ -302,7 +303,7 @@ class LabelWriter:
         for name in asked:  # every spelling asked for ("alice" and "alice ") gets the id
             self.annotators[name] = found[name.strip()]
 
-    def store(self, items: list[Checked], report: ImportReport) -> Callable[[], None]:
+    def store(self, items: list[Checked], report: ImportReport) -> None:
         """Create or update each annotation the records name, with its audit event.
 
         Records of one unit and annotator in a batch make one annotation: their values
@@ -310,13 +311,10 @@ class LabelWriter:
         record repeated, imports as the annotation it describes; importing it again then
         finds that annotation unchanged).
 
-        The rows are written now; the audit events (one statement, made by the database
-        from the rows) are returned, to be run before the batch commits: on this thread, or
-        on another while the next batch is read (the database works with Python's lock
-        released meanwhile).
+        The audit events are left to `last_writes` (see there).
         """
         if not items:
-            return _nothing
+            return
         self.annotator_ids(dict.fromkeys(item.rec.annotator for item in items))
         ids = self.annotators
         # (unit, annotator) -> (values, status); every unit_id is known by now (make_units)
@@ -345,7 +343,7 @@ class LabelWriter:
             elif status == FLAGGED:
                 action = "flag"
             plan.append((None if current is None else current[0], *key, values, status, action))
-        return self._write(plan)
+        self._write(plan)
 
     def _annotations(
         self, unit_ids: set[int], wanted: Collection[tuple[Any, int]]
@@ -369,11 +367,9 @@ class LabelWriter:
                 )
         return found
 
-    def _write(
-        self, plan: list[tuple[int | None, int, int, dict[str, Any], str, str]]
-    ) -> Callable[[], None]:
+    def _write(self, plan: list[tuple[int | None, int, int, dict[str, Any], str, str]]) -> None:
         if not plan:
-            return _nothing
+            return
         db, version = self.db, self.version_id
         stamp = db.stamp(datetime.now(UTC))
         # Each annotation's values encoded once (records with the same values share one
@@ -402,10 +398,34 @@ class LabelWriter:
             else:
                 changed.append((text_of(values), status, version, stamp, aid))
             events.append((aid, action))
-        db.insert("annotation", ANNOTATION_COLUMNS, rows)
+        self._insert("annotation", ANNOTATION_COLUMNS, rows)
         self.rows_written += len(rows)
         db.many(_UPDATE, changed)
-        return lambda: self._events(events, stamp)
+        self._later.append(lambda: self._events(events, stamp))
+
+    def _insert(self, table: str, names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        """Rows in now on SQLite (executemany: a thread that steps row by row waits for
+        Python's lock after every row); on PostgreSQL the COPY is one of the last writes
+        (the server checks and indexes the rows while the next batch is read)."""
+        if not rows:
+            return
+        if self.db.postgres:
+            self._later.append(lambda: self.db.insert(table, names, rows))
+        else:
+            self.db.insert(table, names, rows)
+
+    def last_writes(self) -> Callable[[], None]:
+        """The batch's writes left to run before it commits (the audit events, made by the
+        database from the annotations just written, one statement; on PostgreSQL the new
+        rows too), in order: on this thread, or on another while the next batch is read,
+        for the database does their work with Python's lock released."""
+        later, self._later = self._later, []
+
+        def run() -> None:
+            for write in later:
+                write()
+
+        return run
 
     def _events(self, events: list[tuple[int, str]], stamp: Any) -> None:
         """The audit event of each annotation just written, in order: made by the database
@@ -433,7 +453,3 @@ class LabelWriter:
             "SELECT unit_id FROM checkitem WHERE project_id = ?", (self.project_id,)
         )
         return frozenset(row[0] for row in rows)
-
-
-def _nothing() -> None:
-    pass
