@@ -176,6 +176,7 @@ def _import(
     )
     checker = ValueChecker(schema, cols)
     with _heap_left_alone(), db.large_cache(), _Behind() as behind:
+        writer.keep_statistics()
         batch: list[tuple[str, LabelRecord | str]] = []
         for item in _records(path, cols, schema):
             if isinstance(item[1], LabelRecord) and item[1].scope == "document":
@@ -189,7 +190,7 @@ def _import(
                 _store_batch(batch, checker, writer, report, behind, commit)
                 batch = []
             batch.append(item)
-        _store_batch(batch, checker, writer, report, behind, commit)
+        _store_batch(batch, checker, writer, report, behind, commit, last=True)
     report.units_created = writer.units_created
     report.documents_created = writer.documents_created
     return report
@@ -202,16 +203,19 @@ def _store_batch(
     report: ImportReport,
     behind: _Behind,
     commit: Callable[[], None],
+    *,
+    last: bool = False,
 ) -> None:
     """One batch, once the one before is committed; its last writes and its commit run
     behind, while the next batch is read."""
     behind.wait()
-    writer.keep_statistics()
     last_writes = _import_batch(batch, checker, writer, report)
 
     def finish() -> None:
         last_writes()
         commit()
+        if not last:
+            writer.keep_statistics()  # (PostgreSQL, for the next batch's lookups)
 
     behind.run(finish)
 
