@@ -346,10 +346,10 @@ def _import_batch(
     by_text = writer.units_by_text({r.text for _, _, r, uid, _, _ in located if uid is None})  # type: ignore[misc]
     checked: list[Checked] = []
     fine: set[str] = set()  # annotator names that passed the check in this batch
+    warnings: list[str] = []  # a record's, reported and cleared after it
     for i, where, rec, unit_id, text, lang in located:
         if unit_id is None and text in by_text:
             unit_id, lang = by_text[text]  # type: ignore[index]
-        warnings: list[str] = []
         try:
             if rec.status not in STATUSES or rec.annotator not in fine:
                 _precheck(rec)
@@ -363,6 +363,7 @@ def _import_batch(
         finally:
             if warnings:
                 report.warnings.extend(one_line(f"line {rec.line}: {w}") for w in warnings)
+                warnings.clear()
         checked.append(Checked(rec, values, unit_id))
     # One line each, whatever a record quotes (a task name may hold a newline).
     report.problems.extend(one_line(problems[i]) for i in sorted(problems))

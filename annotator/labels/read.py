@@ -202,7 +202,7 @@ def read_records(path: Path, cols: Columns) -> Iterator[tuple[int, dict[str, Any
 
 
 def _jsonl_records(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
-    with path.open("rb") as fh:
+    with path.open("rb", buffering=1 << 20) as fh:
         for n, data in enumerate(fh, 1):
             if n == 1 and data.startswith(codecs.BOM_UTF8):
                 data = data[len(codecs.BOM_UTF8) :]

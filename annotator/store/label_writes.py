@@ -120,6 +120,7 @@ class LabelWriter:
         self._analyzed_at: int | None = None
         self._made: set[int] = set()  # units made in this batch: no annotation has them yet
         self._later: list[Callable[[], None]] = []  # see last_writes
+        self._hashes: dict[str, str] = {}  # text -> hash, of the texts last looked up
 
     def keep_statistics(self) -> None:
         """Refresh PostgreSQL's table statistics at the start and whenever this import has
@@ -154,7 +155,9 @@ class LabelWriter:
         """Exact text -> (first unit id, document language), for texts in this project."""
         if not texts:
             return {}
-        among, listed = self.db.listed(sorted({text_hash(t) for t in texts}), "text")
+        # (kept for make_units: the texts not found here are the units it makes)
+        self._hashes = {t: text_hash(t) for t in texts}
+        among, listed = self.db.listed(sorted(set(self._hashes.values())), "text")
         # No join with the documents here: with the statistics of a table that was empty
         # a moment ago, PostgreSQL would plan it as a scan per unit. No ORDER BY either:
         # SQLite would then walk the project's units in id order instead of the hash index.
@@ -195,14 +198,15 @@ class LabelWriter:
         self._documents(by_key)
         made: dict[str, int] = {}
         rows = []
-        project, docs = self.project_id, self.docs
+        project, docs, hashes = self.project_id, self.docs, self._hashes
         for uid, (text, rec) in zip(
             self.db.new_ids("unit", len(first)), first.items(), strict=True
         ):
             key = keys[text]
             doc_id, position = docs[key]
             docs[key] = (doc_id, position + 1)
-            rows.append((uid, project, doc_id, position, rec.kind, text, text_hash(text)))
+            digest = hashes.get(text) or text_hash(text)
+            rows.append((uid, project, doc_id, position, rec.kind, text, digest))
             made[text] = uid
         self._made = set(made.values())
         self.units_created += len(rows)
