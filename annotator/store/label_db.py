@@ -13,13 +13,11 @@ for parameters; on PostgreSQL they become `%s`.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
-# A 64 MB page cache while an import writes, so the indexes it grows stay in memory.
-LARGE_CACHE_KB = 65_536
 Guard = Callable[[str], AbstractContextManager[None]]
 
 
@@ -131,17 +129,3 @@ class LabelDb:
             self.run("BEGIN IMMEDIATE")
         last = self.rows(f"SELECT max(id) FROM {table}")[0][0] or 0
         return list(range(last + 1, last + 1 + count))
-
-    @contextmanager
-    def large_cache(self) -> Iterator[None]:
-        """A large SQLite page cache while the import runs, then the connection's own size
-        again (a pooled connection would otherwise keep the pages for its life)."""
-        if self.postgres:
-            yield
-            return
-        before = self.rows("PRAGMA cache_size")[0][0]
-        self.run(f"PRAGMA cache_size=-{LARGE_CACHE_KB}")
-        try:
-            yield
-        finally:
-            self.run(f"PRAGMA cache_size={int(before or -2000)}")
