@@ -246,8 +246,7 @@ def labels_import(
     db: DbOption = None,
 ) -> None:
     """Import labels: records with text or unit_id, annotator, and task+value or values."""
-    from annotator.labels import Columns, babe_columns, import_labels
-    from annotator.store.projects import open_project
+    from annotator.labels import Columns, babe_columns, import_labels, import_labels_direct
 
     if not file.is_file():
         raise UserError(f"{file}: no such file")
@@ -267,8 +266,12 @@ def labels_import(
             raise UserError(f"--map {key}={to}: expected TASK:FROM=TO")
         cols.value_map[task, source] = to
     cols.delimiter = delimiter
-    engine, proj = open_project(db, project)
-    report = import_labels(engine, proj, file, cols, actor=as_name)
+    report = import_labels_direct(db, project, file, cols, actor=as_name)
+    if report is None:  # not a current SQLite store with the project: the store layer says why
+        from annotator.store.projects import open_project
+
+        engine, proj = open_project(db, project)
+        report = import_labels(engine, proj, file, cols, actor=as_name)
     for line in report.problems[:200]:
         err.print(Text(line), style="yellow", soft_wrap=True)
     if len(report.problems) > 200:

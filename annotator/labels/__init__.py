@@ -13,23 +13,26 @@ from __future__ import annotations
 
 import gc
 import getpass
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from annotator.errors import UserError, one_line
 from annotator.labels.check import ValueChecker, check_annotator, check_values
-from annotator.labels.documents import DocumentAnswers
 from annotator.labels.model import BadRecord, Columns, ImportReport, LabelRecord
 from annotator.labels.read import babe_columns, read_records, record_from
 from annotator.schema.model import Schema
-from annotator.store.annotations import STATUSES
+from annotator.schema.values import STATUSES
+from annotator.store.label_db import LabelDb
 from annotator.store.label_writes import Checked, LabelWriter
-from annotator.store.models import Project
-from annotator.store.schema_versions import current_schema
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from annotator.labels.documents import DocumentAnswers
+    from annotator.store.models import Project
 
 __all__ = [
     "BadRecord",
@@ -39,6 +42,7 @@ __all__ = [
     "babe_columns",
     "check_values",
     "import_labels",
+    "import_labels_direct",
     "read_records",
 ]
 
@@ -63,69 +67,224 @@ def import_labels(
 ) -> ImportReport:
     """Import the labels in `path` into `project`; see the module docstring. Every audit
     event names `actor` (default: the user running it) and the file."""
+    from sqlmodel import Session
+
+    from annotator.labels.documents import DocumentAnswers
+    from annotator.store.bulk import as_sqlalchemy_error
+    from annotator.store.schema_versions import current_schema
+
+    path = _existing(path)
     cols = cols or Columns()
-    path = Path(path)
-    if not path.is_file():
-        raise UserError(f"{path}: no such file")
-    report = ImportReport()
-    with _heap_left_alone(), Session(engine, expire_on_commit=False) as session:
+    who = (actor or importing_user())[:200]
+    with Session(engine, expire_on_commit=False) as session:
         schema = current_schema(session, project)
         version_id = project.schema_version_id
         assert project.id is not None and version_id is not None
-        writer = LabelWriter(
-            session,
-            project.id,
-            version_id,
-            path.name,
-            actor=(actor or importing_user())[:200],
-            event_source=str(path.resolve()),
+        dialect = session.get_bind().dialect
+        db = LabelDb(
+            lambda: session.connection().connection.dbapi_connection,
+            postgres=dialect.name == "postgresql",
+            guard=lambda sql: as_sqlalchemy_error(sql, dialect),
         )
-        writer.keep_statistics()
-        checker = ValueChecker(schema, cols)
         articles = DocumentAnswers(
-            session,
-            project.id,
-            version_id,
-            schema,
-            cols,
-            actor=writer.actor,
-            source=writer.event_source,
+            session, project.id, version_id, schema, cols, actor=who, source=str(path.resolve())
         )
+        return _import(
+            db, session.commit, project.id, version_id, schema, path, cols, who, articles
+        )
+
+
+def import_labels_direct(
+    db: str | None,
+    project: str | None,
+    path: Path,
+    cols: Columns | None = None,
+    *,
+    actor: str | None = None,
+) -> ImportReport | None:
+    """`import_labels` into a current SQLite store through sqlite3 alone (`db` and `project`
+    as the command line gives them), or None when the store is not that plain case: another
+    database, a store to upgrade, a project not found or not named when it must be, a schema
+    with document tasks (their answers are stored through the models). The full path then
+    says what a person needs to hear."""
+    import sqlite3
+
+    from annotator.schema.errors import SchemaError
+    from annotator.schema.loader import parse_schema
+    from annotator.store.sqlite_direct import (
+        as_store_error,
+        connect_for_writes,
+        find_project,
+        schema_version_text,
+        sqlite_path,
+    )
+
+    path = _existing(path)
+    file = sqlite_path(db)
+    con = connect_for_writes(file) if file is not None else None
+    if con is None:
+        return None
+    schema, row, version_id = None, None, None
+    try:
+        row = find_project(con, project)
+        version_id = row.schema_version_id if row is not None else None
+        stored = schema_version_text(con, version_id) if version_id is not None else None
+        if stored is not None:  # (as `schema_versions.schema_of_version` parses it)
+            schema = parse_schema(stored[1], f"<schema version {version_id} {stored[0]}>")
+    except (sqlite3.Error, SchemaError):
+        schema = None
+    if schema is None or row is None or version_id is None or schema.document_tasks:
+        con.close()
+        return None
+
+    def commit() -> None:
+        with as_store_error("COMMIT"):
+            con.commit()
+
+    try:
+        writes = LabelDb(lambda: con, postgres=False, guard=as_store_error)
+        who = (actor or importing_user())[:200]
+        cols = cols or Columns()
+        return _import(writes, commit, row.id, version_id, schema, path, cols, who, None)
+    finally:
+        con.close()
+
+
+def _existing(path: Path) -> Path:
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"{path}: no such file")
+    return path
+
+
+def _import(
+    db: LabelDb,
+    commit: Callable[[], None],
+    project_id: int,
+    version_id: int,
+    schema: Schema,
+    path: Path,
+    cols: Columns,
+    actor: str,
+    articles: DocumentAnswers | None,
+) -> ImportReport:
+    """The import itself, on either path: records read, checked and stored a batch (one
+    transaction) at a time; document answers go to `articles`."""
+    report = ImportReport()
+    writer = LabelWriter(
+        db, project_id, version_id, path.name, actor=actor, event_source=str(path.resolve())
+    )
+    checker = ValueChecker(schema, cols)
+    with _heap_left_alone(), _Behind() as behind:
+        writer.keep_statistics()
         batch: list[tuple[str, LabelRecord | str]] = []
         for item in _records(path, cols, schema):
             if isinstance(item[1], LabelRecord) and item[1].scope == "document":
+                assert articles is not None  # (no document tasks: no such record)
+                behind.wait()  # (the connection is the writer thread's until then)
                 articles.add(item[0], item[1], report)  # an article's answers, no sentence
                 continue
             # A full batch ends where the next record is for another unit or annotator, so
             # a record per task stays with its siblings (they make one annotation).
             if len(batch) >= BATCH and not _same_target(batch[-1][1], item[1]):
-                _import_batch(batch, checker, writer, report)
-                session.commit()
-                writer.keep_statistics()
+                _store_batch(batch, checker, writer, report, behind, commit)
                 batch = []
             batch.append(item)
-        _import_batch(batch, checker, writer, report)
-        session.commit()
+        _store_batch(batch, checker, writer, report, behind, commit, last=True)
     report.units_created = writer.units_created
     report.documents_created = writer.documents_created
     return report
 
 
+def _store_batch(
+    batch: list[tuple[str, LabelRecord | str]],
+    checker: ValueChecker,
+    writer: LabelWriter,
+    report: ImportReport,
+    behind: _Behind,
+    commit: Callable[[], None],
+    *,
+    last: bool = False,
+) -> None:
+    """One batch, once the one before is committed; its last writes and its commit run
+    behind, while the next batch is read."""
+    behind.wait()
+    last_writes = _import_batch(batch, checker, writer, report)
+    gc.collect()  # (the collector waits for this while the import runs: _heap_left_alone)
+
+    def finish() -> None:
+        last_writes()
+        commit()
+        if not last:
+            writer.keep_statistics()  # (PostgreSQL, for the next batch's lookups)
+
+    behind.run(finish)
+
+
+class _Behind:
+    """One thread that runs a batch's last writes and commit while the main thread reads
+    the next batch (the database works with Python's lock released). Only one runs at a
+    time, and the main thread waits for it before it uses the connection again; its error
+    is raised there. Leaving the block waits for it too."""
+
+    def __init__(self) -> None:
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    def run(self, job: Callable[[], None]) -> None:
+        self.wait()
+
+        def work() -> None:
+            try:
+                job()
+            except BaseException as exc:  # raised on the main thread by `wait`
+                self._error = exc
+
+        self._thread = threading.Thread(target=work, name="labels-writes", daemon=True)
+        self._thread.start()
+
+    def wait(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    def __enter__(self) -> _Behind:
+        return self
+
+    def __exit__(self, kind: object, exc: object, tb: object) -> None:
+        if exc is None:
+            self.wait()
+            return
+        if self._thread is not None:  # the error that stopped the import is the one to tell
+            self._thread.join()
+            self._thread = None
+
+
 @contextmanager
 def _heap_left_alone() -> Iterator[None]:
     """Keep the objects that exist before the import (modules, SQLAlchemy's tables and
-    caches: most of the heap) out of the cyclic collector's full passes while it runs. The
-    records make enough objects for a dozen full passes per 100,000 records, each walking
-    all of them again: a tenth of the import's time. Afterwards they are collected as usual
-    (a process that froze its own objects is left as it is)."""
-    if gc.get_freeze_count():
-        yield
-        return
-    gc.freeze()
+    caches: most of the heap) out of the cyclic collector's passes while it runs, and run
+    the collector once per batch (`_store_batch`) instead of every few hundred new objects.
+    A batch's records live until it is stored, so each automatic pass walked them again
+    (a dozen full passes per 100,000 records besides): a tenth of the import's time. The
+    records hold no cycles (reference counting frees them); the pass per batch frees
+    anything else, so memory stays flat. Afterwards all is as before (a process that froze
+    its own objects is left as it is)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    frozen = not gc.get_freeze_count()
+    if frozen:
+        gc.freeze()
     try:
         yield
     finally:
-        gc.unfreeze()
+        if frozen:
+            gc.unfreeze()
+        if enabled:
+            gc.enable()
 
 
 def _records(path: Path, cols: Columns, schema: Schema) -> Iterator[tuple[str, LabelRecord | str]]:
@@ -162,8 +321,9 @@ def _import_batch(
     checker: ValueChecker,
     writer: LabelWriter,
     report: ImportReport,
-) -> None:
-    """Find units, check values, then make missing units and store, for one batch.
+) -> Callable[[], None]:
+    """Find units, check values, then make missing units and store, for one batch; returns
+    the batch's last writes (`LabelWriter.last_writes`).
 
     Values are checked before the store is touched, so a bad record creates no unit.
     Problems are reported in file order.
@@ -194,10 +354,10 @@ def _import_batch(
     by_text = writer.units_by_text({r.text for _, _, r, uid, _, _ in located if uid is None})  # type: ignore[misc]
     checked: list[Checked] = []
     fine: set[str] = set()  # annotator names that passed the check in this batch
+    warnings: list[str] = []  # a record's, reported and cleared after it
     for i, where, rec, unit_id, text, lang in located:
         if unit_id is None and text in by_text:
             unit_id, lang = by_text[text]  # type: ignore[index]
-        warnings: list[str] = []
         try:
             if rec.status not in STATUSES or rec.annotator not in fine:
                 _precheck(rec)
@@ -211,8 +371,10 @@ def _import_batch(
         finally:
             if warnings:
                 report.warnings.extend(one_line(f"line {rec.line}: {w}") for w in warnings)
+                warnings.clear()
         checked.append(Checked(rec, values, unit_id))
     # One line each, whatever a record quotes (a task name may hold a newline).
     report.problems.extend(one_line(problems[i]) for i in sorted(problems))
     writer.make_units(checked)
     writer.store(checked, report)
+    return writer.last_writes()

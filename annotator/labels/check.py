@@ -235,7 +235,7 @@ class ValueChecker:
     def __call__(
         self, values: dict[str, Any], text: str | None, lang: str | None, warnings: list[str]
     ) -> dict[str, Any]:
-        if self.spans.intersection(values):
+        if self.spans and not self.spans.isdisjoint(values):
             return _stored(check_values(self.schema, values, self.cols, text, lang, warnings))
         # repr tells apart every value JSON or CSV can hold (1, 1.0, "1", True, None).
         key = repr(values)

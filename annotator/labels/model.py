@@ -33,7 +33,7 @@ class Columns:
     converters: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class LabelRecord:
     line: int
     annotator: str

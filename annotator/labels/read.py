@@ -140,30 +140,16 @@ def record_from(raw: dict[str, Any], line: int, cols: Columns, schema: Schema) -
             raise BadRecord(f"no {cols.text!r} or {cols.unit_id!r} field to find the unit by")
         scope, tasks = "document", schema.document_tasks
 
-    def label(annotator: str, values: dict[str, Any], status: str) -> LabelRecord:
-        return LabelRecord(
-            annotator=annotator,
-            values=values,
-            status=status,
-            line=line,
-            unit_id=uid,
-            text=text,
-            document=doc,
-            kind=kind,
-            scope=scope,
-            document_id=doc_id,
-        )
-
     if isinstance(raw.get("annotations"), list):  # our own jsonl export
         out = []
         for a in raw["annotations"]:
             if not isinstance(a, dict) or not isinstance(a.get("values"), dict):
                 raise BadRecord("an entry of 'annotations' has no 'values' mapping")
+            who = str(a.get("annotator") or cols.default_annotator or "").strip()
+            given_status = str(a.get("status") or "done")
             out.append(
-                label(
-                    str(a.get("annotator") or cols.default_annotator or "").strip(),
-                    dict(a["values"]),
-                    str(a.get("status") or "done"),
+                LabelRecord(
+                    line, who, dict(a["values"]), given_status, uid, text, doc, kind, scope, doc_id
                 )
             )
         return out
@@ -196,7 +182,7 @@ def record_from(raw: dict[str, Any], line: int, cols: Columns, schema: Schema) -
                 values[t.name] = _maybe_json(raw[t.name])
     status = raw.get(cols.status)
     status = str(status).strip() if not is_blank(status) else "done"
-    return [label(annotator, values, status)]
+    return [LabelRecord(line, annotator, values, status, uid, text, doc, kind, scope, doc_id)]
 
 
 def read_records(path: Path, cols: Columns) -> Iterator[tuple[int, dict[str, Any] | str]]:
@@ -216,7 +202,7 @@ def read_records(path: Path, cols: Columns) -> Iterator[tuple[int, dict[str, Any
 
 
 def _jsonl_records(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
-    with path.open("rb") as fh:
+    with path.open("rb", buffering=1 << 20) as fh:
         for n, data in enumerate(fh, 1):
             if n == 1 and data.startswith(codecs.BOM_UTF8):
                 data = data[len(codecs.BOM_UTF8) :]

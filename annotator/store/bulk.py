@@ -1,10 +1,12 @@
-"""Many rows into one table at once, straight to the driver (`labels import`'s writes).
+"""Many rows into one table at once, straight to the driver, through a session; and the
+driver's errors as SQLAlchemy's (`labels import` on the engine path reports them so).
 
 SQLAlchemy's per-row parameter handling costs more than the database's own work at this
 size, so the rows go to the driver as they are: one executemany on SQLite; COPY on
 PostgreSQL, where executemany still runs an INSERT per row on the server (and multi-row
 VALUES statements cost more to compile than they save). What lands is what SQLAlchemy would
-have written: each value passes through its column type's own conversion.
+have written: each value passes through its column type's own conversion. (`labels import`
+itself writes through `label_db`, which needs no SQLAlchemy.)
 """
 
 from __future__ import annotations
@@ -15,18 +17,10 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import (
-    ARRAY,
     JSON,
     Column,
-    ColumnElement,
-    String,
     Table,
-    any_,
-    bindparam,
-    func,
     insert,
-    literal_column,
-    select,
 )
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
@@ -35,29 +29,6 @@ from sqlmodel import Session
 def converter(column: Column, dialect: Any) -> Any:
     """The function SQLAlchemy passes a value for `column` through (None: as it is)."""
     return column.type.dialect_impl(dialect).bind_processor(dialect)
-
-
-def db_value(session: Session, column: Column, value: Any) -> Any:
-    """`value` as `insert_rows` passes it on for `column`, for a value many rows share:
-    converted once, then named in `stored`. On SQLite that is SQLAlchemy's conversion (JSON
-    text, its date text); PostgreSQL's COPY takes Python values, which psycopg converts."""
-    dialect = session.get_bind().dialect
-    if dialect.name == "postgresql":
-        return json.dumps(value) if isinstance(value, dict | list) else value
-    convert = converter(column, dialect)
-    return value if convert is None else convert(value)
-
-
-def among(session: Session, column: Column, values: list[Any]) -> ColumnElement[bool]:
-    """`column IN values` for a batch's lookups, the list given as one parameter: hundreds
-    of separate ones cost SQLAlchemy (a bound name each, compiled anew for every length),
-    the driver and the parser more than the lookup itself (half of it at 700 text hashes on
-    SQLite, a quarter on PostgreSQL). PostgreSQL takes an array (`= ANY(:array)`), SQLite
-    a JSON list read by `json_each`; both still search the column's index per value."""
-    if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
-    listed = func.json_each(bindparam(None, json.dumps(list(values)), type_=String))
-    return column.in_(select(literal_column("value")).select_from(listed))
 
 
 def insert_rows(

@@ -6,42 +6,30 @@ events are inserted or updated many rows at a time. Each batch is one transactio
 lands in the store is what the annotate screen's `save_annotation` would have written for
 the same records one by one: the same rows, the same ``create``/``update``/``skip``/
 ``flag`` events, and nothing for an annotation that is already as the record says.
+
+New rows go in with ids taken beforehand (`LabelDb.new_ids`), so none is read back; the
+audit events are made by the database from the annotations just written (one INSERT ...
+SELECT per batch), in file order. The SQL runs on the driver's connection (`label_db`).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection
+import json
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Table, func, insert, select, update
-from sqlalchemy import text as sql
-from sqlmodel import Session
-
-from annotator.store import checks
-from annotator.store.annotations import FLAGGED, SKIPPED
-from annotator.store.bulk import among, db_value, insert_rows
+from annotator.schema.values import STATUSES
 from annotator.store.hashes import text_hash
-from annotator.store.models import (
-    Annotation,
-    AnnotationEvent,
-    Annotator,
-    Document,
-    Unit,
-    utcnow,
-)
+from annotator.store.label_db import LabelDb
 
-# Core tables: bulk inserts through them skip the ORM's per-row bookkeeping.
-UNIT: Table = Unit.__table__  # type: ignore[attr-defined]
-DOCUMENT: Table = Document.__table__  # type: ignore[attr-defined]
-ANNOTATION: Table = Annotation.__table__  # type: ignore[attr-defined]
-EVENT: Table = AnnotationEvent.__table__  # type: ignore[attr-defined]
-U, D, A = UNIT.c, DOCUMENT.c, ANNOTATION.c
+_, SKIPPED, FLAGGED = STATUSES
 # The columns each bulk insert writes, in the order of its rows' values.
-UNIT_COLUMNS = ("project_id", "document_id", "position", "kind", "text", "text_hash")
+UNIT_COLUMNS = ("id", "project_id", "document_id", "position", "kind", "text", "text_hash")
 ANNOTATION_COLUMNS = (
+    "id",
     "unit_id",
     "annotator_id",
     "schema_version_id",
@@ -52,21 +40,27 @@ ANNOTATION_COLUMNS = (
     "updated_at",
     "is_check",
 )
-EVENT_COLUMNS = (
-    "annotation_id",
-    "unit_id",
-    "annotator_id",
-    "schema_version_id",
-    "action",
-    "values",
-    "status",
-    "comment",
-    "at",
-    "actor",
-    "source",
+DOCUMENT_COLUMNS = (
+    "id",
+    "project_id",
+    "source_path",
+    "url",
+    "title",
+    "outlet",
+    "published",
+    "lang",
+    "content_hash",
+    "meta",
+    "imported_at",
 )
-STORED_ANNOTATION = frozenset({"values", "created_at", "updated_at"})
-STORED_EVENT = frozenset({"values", "at"})
+_EVENT_FROM_ANNOTATION = """INSERT INTO annotationevent (annotation_id, unit_id, annotator_id,
+ schema_version_id, action, "values", status, comment, at, actor, source)
+SELECT a.id, a.unit_id, a.annotator_id, a.schema_version_id, {action}, a."values", a.status,
+ a.comment, ?, ?, ? FROM {events} JOIN annotation AS a ON a.id = {aid} ORDER BY {order}"""
+_UPDATE = (
+    'UPDATE annotation SET "values" = ?, status = ?, schema_version_id = ?, updated_at = ? '
+    "WHERE id = ?"
+)
 
 
 class LabelRecord(Protocol):
@@ -88,7 +82,7 @@ class ImportReport(Protocol):
     unchanged: int
 
 
-@dataclass
+@dataclass(slots=True)
 class Checked:
     """A record whose values passed the schema; `unit_id` None means: make the unit."""
 
@@ -102,7 +96,7 @@ class LabelWriter:
 
     def __init__(
         self,
-        session: Session,
+        db: LabelDb,
         project_id: int,
         version_id: int,
         source: str,
@@ -110,7 +104,7 @@ class LabelWriter:
         actor: str | None = None,
         event_source: str | None = None,
     ) -> None:
-        self.session = session
+        self.db = db
         self.project_id = project_id
         self.version_id = version_id
         self.source = source  # the file's name: new documents are keyed by it
@@ -124,20 +118,23 @@ class LabelWriter:
         self.units_created = 0
         self.rows_written = 0  # units and annotations inserted
         self._analyzed_at: int | None = None
+        self._made: set[int] = set()  # units made in this batch: no annotation has them yet
+        self._later: list[Callable[[], None]] = []  # see last_writes
+        self._hashes: dict[str, str] = {}  # text -> hash, of the texts last looked up
 
     def keep_statistics(self) -> None:
         """Refresh PostgreSQL's table statistics at the start and whenever this import has
         doubled what it wrote. It plans lookups by them, and with the figures of a table
         that was nearly empty it scans every unit of the project for each batch (seconds
         per batch at 100k units instead of milliseconds). SQLite needs nothing."""
-        if self.session.get_bind().dialect.name != "postgresql":
+        if not self.db.postgres:
             return
         done = self.rows_written
         if self._analyzed_at is not None and done < max(2_000, 2 * self._analyzed_at):
             return
         for table in ("unit", "document", "annotation"):
             # A role that does not own the table gets a warning, not an error.
-            self.session.execute(sql(f"ANALYZE {table}"))
+            self.db.run(f"ANALYZE {table}")
         self._analyzed_at = done
 
     # --- finding units -----------------------------------------------------------------
@@ -146,11 +143,11 @@ class LabelWriter:
         """Unit id -> (text, document language), for the ids in this project."""
         if not ids:
             return {}
-        rows = self.session.execute(
-            select(U.id, U.text, U.document_id).where(
-                U.project_id == self.project_id, among(self.session, U.id, sorted(ids))
-            )
-        ).all()
+        among, listed = self.db.listed(sorted(ids), "bigint")
+        rows = self.db.rows(
+            f"SELECT id, text, document_id FROM unit WHERE project_id = ? AND id{among}",
+            (self.project_id, listed),
+        )
         langs = self._langs({doc for _, _, doc in rows})
         return {uid: (text, langs.get(doc)) for uid, text, doc in rows}
 
@@ -158,17 +155,17 @@ class LabelWriter:
         """Exact text -> (first unit id, document language), for texts in this project."""
         if not texts:
             return {}
-        hashes = sorted({text_hash(t) for t in texts})
+        # (kept for make_units: the texts not found here are the units it makes)
+        self._hashes = {t: text_hash(t) for t in texts}
+        among, listed = self.db.listed(sorted(set(self._hashes.values())), "text")
         # No join with the documents here: with the statistics of a table that was empty
         # a moment ago, PostgreSQL would plan it as a scan per unit. No ORDER BY either:
         # SQLite would then walk the project's units in id order instead of the hash index.
         rows = sorted(
-            self.session.execute(
-                select(U.id, U.text, U.document_id).where(
-                    U.project_id == self.project_id, among(self.session, U.text_hash, hashes)
-                )
-            ).all(),
-            key=_first,
+            self.db.rows(
+                f"SELECT id, text, document_id FROM unit WHERE project_id = ? AND text_hash{among}",
+                (self.project_id, listed),
+            )
         )
         langs = self._langs({doc for _, _, doc in rows})
         found: dict[str, tuple[int, str | None]] = {}
@@ -177,26 +174,17 @@ class LabelWriter:
                 found[text] = (uid, langs.get(doc))
         return found
 
-    def _new_unit_ids(self, hashes: list[str], texts: Collection[str]) -> dict[str, int]:
-        """Exact text -> id of the units just made for `texts` (no other unit of the project
-        had one of these texts: `units_by_text` found none)."""
-        rows = self.session.execute(
-            select(U.id, U.text).where(
-                U.project_id == self.project_id, among(self.session, U.text_hash, hashes)
-            )
-        ).all()
-        return {text: uid for uid, text in rows if text in texts}
-
     def _langs(self, doc_ids: set[int]) -> dict[int, str | None]:
         if not doc_ids:
             return {}
-        rows = self.session.execute(select(D.id, D.lang).where(D.id.in_(sorted(doc_ids))))
-        return dict(rows.all())  # type: ignore[arg-type]
+        among, listed = self.db.listed(sorted(doc_ids), "bigint")
+        return dict(self.db.rows(f"SELECT id, lang FROM document WHERE id{among}", (listed,)))
 
     # --- making units ------------------------------------------------------------------
 
     def make_units(self, items: list[Checked]) -> None:
         """Insert a unit for every distinct text among `items` without one; fills unit_id."""
+        self._made = set()
         first: dict[str, LabelRecord] = {}  # text -> the record that makes its unit
         for item in items:
             if item.unit_id is None and item.rec.text not in first:
@@ -208,18 +196,25 @@ class LabelWriter:
         for text, key in keys.items():
             by_key.setdefault(key, first[text])
         self._documents(by_key)
+        made: dict[str, int] = {}
         rows = []
-        for text, rec in first.items():
-            doc_id, position = self.docs[keys[text]]
-            self.docs[keys[text]] = (doc_id, position + 1)
-            rows.append((self.project_id, doc_id, position, rec.kind, text, text_hash(text)))
-        self._insert(UNIT, UNIT_COLUMNS, rows)
-        made = self._new_unit_ids([row[5] for row in rows], first)
+        project, docs, hashes = self.project_id, self.docs, self._hashes
+        for uid, (text, rec) in zip(
+            self.db.new_ids("unit", len(first)), first.items(), strict=True
+        ):
+            key = keys[text]
+            doc_id, position = docs[key]
+            docs[key] = (doc_id, position + 1)
+            digest = hashes.get(text) or text_hash(text)
+            rows.append((uid, project, doc_id, position, rec.kind, text, digest))
+            made[text] = uid
+        self._made = set(made.values())
         self.units_created += len(rows)
         self.rows_written += len(rows)
         for item in items:
             if item.unit_id is None:
                 item.unit_id = made[item.rec.text]  # type: ignore[index]
+        self._insert("unit", UNIT_COLUMNS, rows)
 
     def _key(self, rec: LabelRecord) -> str:
         """The source a new unit's document stands for: its URL, else title, else the file."""
@@ -233,14 +228,22 @@ class LabelWriter:
         hashes = {
             hashlib.sha256(f"labels-import\x00{key}".encode()).hexdigest(): key for key in wanted
         }
-        found = self._documents_by_hash(list(hashes))
+        among, listed = self.db.listed(sorted(hashes), "text")
+        found = dict(
+            self.db.rows(
+                "SELECT content_hash, id FROM document "
+                f"WHERE project_id = ? AND content_hash{among}",
+                (self.project_id, listed),
+            )
+        )
         if found:
+            among, listed = self.db.listed(sorted(found.values()), "bigint")
             last = dict(
-                self.session.execute(
-                    select(U.document_id, func.max(U.position))
-                    .where(U.document_id.in_(sorted(found.values())))
-                    .group_by(U.document_id)
-                ).all()
+                self.db.rows(
+                    "SELECT document_id, max(position) FROM unit "
+                    f"WHERE document_id{among} GROUP BY document_id",
+                    (listed,),
+                )
             )
             for content_hash, doc_id in found.items():
                 end = last.get(doc_id)
@@ -248,38 +251,59 @@ class LabelWriter:
         new = [(h, key) for h, key in hashes.items() if h not in found]
         if not new:
             return
-        rows = [_document_row(wanted[key].document, key, h, self) for h, key in new]
-        self._insert(DOCUMENT, list(rows[0]), [tuple(row.values()) for row in rows])
-        for content_hash, doc_id in self._documents_by_hash([h for h, _ in new]).items():
-            self.docs[hashes[content_hash]] = (doc_id, 0)
+        now = self.db.stamp(datetime.now(UTC))
+        rows = []
+        for doc_id, (content_hash, key) in zip(
+            self.db.new_ids("document", len(new)), new, strict=True
+        ):
+            rows.append(self._document_row(doc_id, wanted[key].document, key, content_hash, now))
+            self.docs[key] = (doc_id, 0)
+        self._insert("document", DOCUMENT_COLUMNS, rows)
         self.documents_created += len(new)
 
-    def _documents_by_hash(self, hashes: list[str]) -> dict[str, int]:
-        rows = self.session.execute(
-            select(D.content_hash, D.id).where(
-                D.project_id == self.project_id,
-                D.content_hash.in_(sorted(hashes)),
-            )
+    def _document_row(
+        self, doc_id: int, doc: dict[str, Any], key: str, content_hash: str, now: Any
+    ) -> tuple[Any, ...]:
+        published = doc.get("published")
+        if isinstance(published, str):
+            try:
+                published = datetime.fromisoformat(published.replace("Z", "+00:00"))
+            except ValueError:
+                published = None
+        return (
+            doc_id,
+            self.project_id,
+            self.source,
+            doc.get("url"),
+            str(doc.get("title") or key)[:500],
+            doc.get("outlet"),
+            self.db.stamp(published if isinstance(published, datetime) else None),
+            doc.get("lang"),
+            content_hash,
+            self.db.json_text({"labels_import": self.source}),
+            now,
         )
-        return dict(rows.all())  # type: ignore[arg-type]
 
     # --- annotations -------------------------------------------------------------------
 
-    def annotator_ids(self, names: set[str]) -> None:
-        """Find or make the annotators named (one query each way) into `self.annotators`."""
+    def annotator_ids(self, names: Iterable[str]) -> None:
+        """Find or make the annotators named (one query each way) into `self.annotators`;
+        new ones in the order named."""
         asked = [name for name in names if name not in self.annotators]
         wanted = {name.strip(): name for name in asked}  # one stripped name per store row
         if not wanted:
             return
-        table: Table = Annotator.__table__  # type: ignore[attr-defined]
-        query = select(table.c.name, table.c.id).where(table.c.name.in_(sorted(wanted)))
-        found = dict(self.session.execute(query).all())
+        among, listed = self.db.listed(sorted(wanted), "text")
+        query = f"SELECT name, id FROM annotator WHERE name{among}"
+        found = dict(self.db.rows(query, (listed,)))
         missing = [n for n in wanted if n not in found]
         if missing:
-            now = utcnow()
-            rows = [{"name": n, "role": "annotator", "created_at": now} for n in missing]
-            self.session.execute(insert(table), rows)
-            found = dict(self.session.execute(query).all())
+            now = self.db.stamp(datetime.now(UTC))
+            self.db.many(
+                "INSERT INTO annotator (name, role, created_at) VALUES (?, ?, ?)",
+                [(n, "annotator", now) for n in missing],
+            )
+            found = dict(self.db.rows(query, (listed,)))
         for name in asked:  # every spelling asked for ("alice" and "alice ") gets the id
             self.annotators[name] = found[name.strip()]
 
@@ -290,157 +314,146 @@ class LabelWriter:
         merged in file order and the last one's status (a file with a row per task, or a
         record repeated, imports as the annotation it describes; importing it again then
         finds that annotation unchanged).
+
+        The audit events are left to `last_writes` (see there).
         """
         if not items:
             return
-        self.annotator_ids({item.rec.annotator for item in items})
-        merged: dict[tuple, tuple[dict[str, Any], str]] = {}
+        self.annotator_ids(dict.fromkeys(item.rec.annotator for item in items))
+        ids = self.annotators
+        # (unit, annotator) -> (values, status); every unit_id is known by now (make_units)
+        merged: dict[tuple[Any, int], tuple[dict[str, Any], str]] = {}
         for item in items:
-            key = (item.unit_id, self.annotators[item.rec.annotator])
-            before = merged.get(key)
+            pair: tuple[Any, int] = (item.unit_id, ids[item.rec.annotator])
+            before = merged.get(pair)
             values = {**before[0], **item.values} if before is not None else item.values
-            merged[key] = (values, item.rec.status)
-        # (unit, annotator) -> [annotation id or None, values, status, comment, changed]
-        state: dict[tuple, list[Any]] = {}
-        for aid, uid, who, values, status, comment in self.session.execute(
-            select(
-                A.id,
-                A.unit_id,
-                A.annotator_id,
-                A["values"],  # (A.values is the collection's method)
-                A.status,
-                A.comment,
-            ).where(among(self.session, A.unit_id, sorted({k[0] for k in merged})))
-        ).all():
-            if (uid, who) in merged:
-                state[uid, who] = [aid, values, status, comment, False]
-        events: list[tuple[tuple, str, str, str | None]] = []
+            merged[pair] = (values, item.rec.status)
+        stored = self._annotations({uid for uid, _ in merged} - self._made, merged)
+        # (annotation id or None for a new one, unit, annotator, values, status, action)
+        plan: list[tuple[int | None, int, int, dict[str, Any], str, str]] = []
         for key, (values, status) in merged.items():
-            current = state.get(key)
+            current = stored.get(key)
             if current is not None and current[1] == values and current[2] == status:
                 report.unchanged += 1
                 continue
             if current is None:
-                state[key] = current = [None, values, status, None, True]
                 report.created += 1
                 action = "create"
             else:
-                current[1:5] = [values, status, current[3], True]
                 report.updated += 1
                 action = "update"
             if status == SKIPPED:
                 action = "skip"
             elif status == FLAGGED:
                 action = "flag"
-            events.append((key, action, status, current[3]))
-        self._write(state, events)
+            plan.append((None if current is None else current[0], *key, values, status, action))
+        self._write(plan)
 
-    def _insert(
-        self,
-        table: Table,
-        names: tuple[str, ...] | list[str],
-        rows: list[tuple[Any, ...]],
-        *,
-        stored: frozenset[str] = frozenset(),
-    ) -> None:
-        insert_rows(self.session, table, names, rows, stored=stored)
+    def _annotations(
+        self, unit_ids: set[int], wanted: Collection[tuple[Any, int]]
+    ) -> dict[tuple[Any, int], tuple[int, Any, str]]:
+        """(unit, annotator) -> (annotation id, values, status), for the pairs `wanted`."""
+        if not unit_ids:
+            return {}
+        among, listed = self.db.listed(sorted(unit_ids), "bigint")
+        found = {}
+        for aid, uid, who, values, status in self.db.rows(
+            'SELECT id, unit_id, annotator_id, "values", status FROM annotation '
+            f"WHERE unit_id{among}",
+            (listed,),
+        ):
+            if (uid, who) in wanted:
+                # psycopg reads a JSON column as its value; sqlite3 gives the text.
+                found[uid, who] = (
+                    aid,
+                    json.loads(values) if isinstance(values, str) else values,
+                    status,
+                )
+        return found
 
-    def _write(self, state: dict[tuple, list[Any]], events: list) -> None:
-        now = utcnow()
-        stamp = db_value(self.session, A.created_at, now)
-        new = [key for key, s in state.items() if s[0] is None]
-        # Each annotation's values encoded once, for its row and its audit event (records
-        # with the same values share one dict: the checker's memory).
-        encoded: dict[int, Any] = {}
+    def _write(self, plan: list[tuple[int | None, int, int, dict[str, Any], str, str]]) -> None:
+        if not plan:
+            return
+        db, version = self.db, self.version_id
+        stamp = db.stamp(datetime.now(UTC))
+        # Each annotation's values encoded once (records with the same values share one
+        # dict: the checker's memory).
+        encoded: dict[int, str] = {}
 
-        def stored(values: dict[str, Any]) -> Any:
+        def text_of(values: dict[str, Any]) -> str:
             found = encoded.get(id(values))
             if found is None:
-                found = encoded[id(values)] = db_value(self.session, A["values"], values)
+                found = encoded[id(values)] = db.json_text(values)
             return found
 
-        version = self.version_id
-        if new:
-            # A new label on a check unit is a check answer, as on screen (store.checks).
-            check_units = checks.unit_ids(self.session, self.project_id)
-            # No RETURNING (SQLite would then insert row by row): one query for the new ids.
-            rows = []
-            for uid, who in new:
-                _, values, status, _, _ = state[uid, who]
+        new_ids = iter(db.new_ids("annotation", sum(1 for row in plan if row[0] is None)))
+        check_units: frozenset[int] | None = None
+        rows, changed, events = [], [], []
+        for aid, uid, who, values, status, action in plan:
+            if aid is None:
+                if check_units is None:
+                    # A new label on a check unit is a check answer, as on screen (store.checks).
+                    check_units = self._check_units()
+                aid = next(new_ids)
                 check = uid in check_units
-                rows.append((uid, who, version, stored(values), status, None, stamp, stamp, check))
-            self._insert(ANNOTATION, ANNOTATION_COLUMNS, rows, stored=STORED_ANNOTATION)
-            self.rows_written += len(new)
-            fresh = set(new)
-            for aid, uid, who in self.session.execute(
-                select(A.id, A.unit_id, A.annotator_id).where(
-                    among(self.session, A.unit_id, sorted({uid for uid, _ in new}))
+                rows.append(
+                    (aid, uid, who, version, text_of(values), status, None, stamp, stamp, check)
                 )
-            ).all():
-                if (uid, who) in fresh:
-                    current = state[uid, who]
-                    current[0] = aid
-                    current[4] = False
-        changed = [s for s in state.values() if s[4]]
-        if changed:
-            self.session.execute(
-                update(Annotation),
-                [
-                    {
-                        "id": aid,
-                        "values": values,
-                        "status": status,
-                        "schema_version_id": version,
-                        "updated_at": now,
-                    }
-                    for aid, values, status, _, _ in changed
-                ],
+            else:
+                changed.append((text_of(values), status, version, stamp, aid))
+            events.append((aid, action))
+        self._insert("annotation", ANNOTATION_COLUMNS, rows)
+        self.rows_written += len(rows)
+        db.many(_UPDATE, changed)
+        self._later.append(lambda: self._events(events, stamp))
+
+    def _insert(self, table: str, names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        """Rows in now on SQLite (executemany: a thread that steps row by row waits for
+        Python's lock after every row); on PostgreSQL the COPY is one of the last writes
+        (the server checks and indexes the rows while the next batch is read)."""
+        if not rows:
+            return
+        if self.db.postgres:
+            self._later.append(lambda: self.db.insert(table, names, rows))
+        else:
+            self.db.insert(table, names, rows)
+
+    def last_writes(self) -> Callable[[], None]:
+        """The batch's writes left to run before it commits (the audit events, made by the
+        database from the annotations just written, one statement; on PostgreSQL the new
+        rows too), in order: on this thread, or on another while the next batch is read,
+        for the database does their work with Python's lock released."""
+        later, self._later = self._later, []
+
+        def run() -> None:
+            for write in later:
+                write()
+
+        return run
+
+    def _events(self, events: list[tuple[int, str]], stamp: Any) -> None:
+        """The audit event of each annotation just written, in order: made by the database
+        from the annotation's row, so its values and status are the stored ones."""
+        if self.db.postgres:
+            sql = _EVENT_FROM_ANNOTATION.format(
+                action="e.action",
+                events="unnest(?::bigint[], ?::text[]) WITH ORDINALITY AS e(aid, action, n)",
+                aid="e.aid",
+                order="e.n",
             )
-        if events:
-            actor, source = self.actor, self.event_source
-            self._insert(
-                EVENT,
-                EVENT_COLUMNS,
-                [
-                    (
-                        state[key][0],
-                        key[0],
-                        key[1],
-                        version,
-                        action,
-                        stored(state[key][1]),
-                        status,
-                        comment,
-                        stamp,
-                        actor,
-                        source,
-                    )
-                    for key, action, status, comment in events
-                ],
-                stored=STORED_EVENT,
+            params: tuple[Any, ...] = ([a for a, _ in events], [act for _, act in events])
+        else:
+            sql = _EVENT_FROM_ANNOTATION.format(
+                action="e.value ->> 1",
+                events="json_each(?) AS e",
+                aid="e.value ->> 0",
+                order="e.key",
             )
+            params = (json.dumps(events),)
+        self.db.run(sql, (stamp, self.actor, self.event_source, *params))
 
-
-def _first(row: tuple) -> Any:
-    return row[0]
-
-
-def _document_row(doc: dict[str, Any], key: str, content_hash: str, w: LabelWriter) -> dict:
-    published = doc.get("published")
-    if isinstance(published, str):
-        try:
-            published = datetime.fromisoformat(published.replace("Z", "+00:00"))
-        except ValueError:
-            published = None
-    return {
-        "project_id": w.project_id,
-        "source_path": w.source,
-        "url": doc.get("url"),
-        "title": str(doc.get("title") or key)[:500],
-        "outlet": doc.get("outlet"),
-        "published": published if isinstance(published, datetime) else None,
-        "lang": doc.get("lang"),
-        "content_hash": content_hash,
-        "meta": {"labels_import": w.source},
-        "imported_at": utcnow(),  # given, so the rows go by COPY on PostgreSQL
-    }
+    def _check_units(self) -> frozenset[int]:
+        rows = self.db.rows(
+            "SELECT unit_id FROM checkitem WHERE project_id = ?", (self.project_id,)
+        )
+        return frozenset(row[0] for row in rows)

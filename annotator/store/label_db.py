@@ -1,0 +1,131 @@
+"""The SQL `labels import` runs, on a DB-API connection (sqlite3 or psycopg) without
+SQLAlchemy: a current SQLite store is written through sqlite3 alone (loading SQLAlchemy,
+SQLModel and the models costs a tenth of an import of 100,000 records), and on either path
+the rows go to the driver as they are (SQLAlchemy's per-row parameter handling costs more
+than the database's own work at this size).
+
+Values are stored as SQLAlchemy's column types store them: on SQLite, JSON as `json.dumps`
+text and times as 'YYYY-MM-DD HH:MM:SS.ffffff' text (`stamp`, `json_text`); PostgreSQL
+takes Python values, which psycopg converts (JSON goes as its text). SQL texts use `?`
+for parameters; on PostgreSQL they become `%s`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Any
+
+Guard = Callable[[str], AbstractContextManager[None]]
+
+
+class LabelDb:
+    """The store's connection, as `labels import` uses it. `guard(sql)` turns the
+    driver's errors into the ones the caller reports (SQLAlchemy's on the engine path, a
+    `StoreError` on the sqlite3 path)."""
+
+    def __init__(self, connection: Callable[[], Any], *, postgres: bool, guard: Guard) -> None:
+        self._connection = connection  # the connection to use now (a session's may change)
+        self.postgres = postgres
+        self.guard = guard
+
+    @property
+    def con(self) -> Any:
+        return self._connection()
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace("?", "%s") if self.postgres else sql
+
+    # --- running SQL -------------------------------------------------------------------
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        sql = self._sql(sql)
+        with self.guard(sql):
+            cur = self.con.cursor()
+            try:
+                cur.execute(sql, params)
+                return [tuple(row) for row in cur.fetchall()]
+            finally:
+                cur.close()
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> None:
+        sql = self._sql(sql)
+        with self.guard(sql):
+            cur = self.con.cursor()
+            try:
+                cur.execute(sql, params)
+            finally:
+                cur.close()
+
+    def many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        sql = self._sql(sql)
+        with self.guard(sql):
+            cur = self.con.cursor()
+            try:
+                cur.executemany(sql, rows)
+            finally:
+                cur.close()
+
+    def insert(self, table: str, names: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+        """`rows` (values for the columns `names`, as `stamp`/`json_text` give them) into
+        `table`: one executemany on SQLite; COPY on PostgreSQL, where executemany still runs
+        an INSERT per row on the server."""
+        if not rows:
+            return
+        columns = ", ".join(f'"{n}"' for n in names)
+        if not self.postgres:
+            self.many(
+                f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * len(names))})", rows
+            )
+            return
+        copy_in = f"COPY {table} ({columns}) FROM STDIN"
+        with self.guard(copy_in), self.con.cursor() as cur, cur.copy(copy_in) as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    # --- values and lists --------------------------------------------------------------
+
+    def listed(self, values: Sequence[Any], sql_type: str) -> tuple[str, Any]:
+        """`IN values` for a batch's lookups (append to a column), with its one parameter:
+        hundreds of separate ones cost the driver and the parser more than the lookup
+        itself. SQLite reads a JSON list (`json_each`), PostgreSQL an array (`= ANY`); both
+        still search the column's index per value. `sql_type`: bigint or text."""
+        if self.postgres:
+            return f" = ANY(?::{sql_type}[])", list(values)
+        return " IN (SELECT value FROM json_each(?))", json.dumps(list(values))
+
+    def stamp(self, when: datetime | None) -> Any:
+        """A time as the store's DateTime columns hold it (SQLite: SQLAlchemy's text)."""
+        if when is None or self.postgres:
+            return when
+        return (
+            f"{when.year:04d}-{when.month:02d}-{when.day:02d} "
+            f"{when.hour:02d}:{when.minute:02d}:{when.second:02d}.{when.microsecond:06d}"
+        )
+
+    def json_text(self, value: Any) -> str:
+        """A JSON column's value as stored (SQLAlchemy's JSON type writes `json.dumps`)."""
+        return json.dumps(value)
+
+    def new_ids(self, table: str, count: int) -> list[int]:
+        """`count` ids for new rows of `table`, so rows go in with their ids and none is read
+        back. PostgreSQL takes them from the table's sequence (one round trip); SQLite gives
+        a new row the largest id plus one, so once this connection holds the write lock (no
+        other writer until it commits) the next ids are known."""
+        if count <= 0:
+            return []
+        if self.postgres:
+            found = self.rows(
+                f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) "
+                "FROM generate_series(1, ?)",
+                (count,),
+            )
+            return [row[0] for row in found]
+        if not self.con.in_transaction:
+            self.run("BEGIN IMMEDIATE")
+        last = self.rows(f"SELECT max(id) FROM {table}")[0][0] or 0
+        return list(range(last + 1, last + 1 + count))
