@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from sqlalchemy import insert, select, update
 from sqlmodel import Session, col
 
+from annotator.store.added import AddResult
 from annotator.store.hashes import DocumentLike, PreparedDocument, prepare_document
 from annotator.store.models import Document, utcnow
-
-
-@dataclass
-class AddResult:
-    documents: int = 0
-    units: int = 0
-    duplicates: int = 0  # documents already in the project
 
 
 def add_documents(

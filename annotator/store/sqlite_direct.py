@@ -1,5 +1,5 @@
 """A current SQLite store opened through the sqlite3 module alone, for the commands that only
-read (`status`, `export`).
+read (`status`, `export`) and for `import`'s writes (`import_direct`).
 
 Loading SQLAlchemy, SQLModel and the models costs more than many reads themselves (about
 0.3 s on this machine), so the plain case is served here: a SQLite file, at the current
@@ -48,12 +48,16 @@ def sqlite_path(db: str | None) -> Path | None:
     return Path(value).expanduser()
 
 
-def connect_current(path: Path) -> sqlite3.Connection | None:
-    """A read-only connection to a current annotator store at `path`, else None."""
+def connect_current(path: Path, *, write: bool = False) -> sqlite3.Connection | None:
+    """A connection to a current annotator store at `path`, else None: read-only, or with
+    `write` one that may write, set up as the engine factory sets up its connections
+    (autocommit: the caller begins its own transactions)."""
     if not path.is_file():
         return None
     try:
-        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode={'rw' if write else 'ro'}", uri=True)
+        if write:
+            con.isolation_level = None
     except sqlite3.Error:
         return None
     try:
@@ -62,6 +66,9 @@ def connect_current(path: Path) -> sqlite3.Connection | None:
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
         ).fetchone()
         if known and con.execute("SELECT version_num FROM alembic_version").fetchone() == (HEAD,):
+            if write:
+                for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL"):
+                    con.execute(f"PRAGMA {pragma}")
             return con
     except sqlite3.Error:
         pass
