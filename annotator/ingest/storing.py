@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from annotator.heap import heap_left_alone
 from annotator.ingest.outlets import outlet_for, outlet_table
 from annotator.ingest.parse import FileResult
 from annotator.store.added import AddResult
@@ -55,7 +56,17 @@ def store_results(
     """Store what the files gave, in batches; bad files are reported, never raised. Then
     every document's outlet is re-derived from its URL through the domain table (the
     built-in one extended by `outlets`), new and earlier documents alike."""
-    report = ImportReport(files=files)
+    with heap_left_alone():
+        return _store_all(writer, results, ImportReport(files=files), on_file, outlets)
+
+
+def _store_all(
+    writer: DocumentWriter,
+    results: Iterable[FileResult],
+    report: ImportReport,
+    on_file: Callable[[FileResult], None] | None,
+    outlets: Mapping[str, str] | None,
+) -> ImportReport:
     batch: list[tuple[Path, PreparedDocument]] = []
     batch_units = 0
 

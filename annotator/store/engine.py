@@ -14,8 +14,8 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlmodel import Session, create_engine
 
-from annotator.store.errors import StoreError
-from annotator.store.sqlite_direct import db_given
+from annotator.store.errors import StoreError as StoreError  # where the commands import it
+from annotator.store.sqlite_direct import WRITE_PRAGMAS, db_given
 
 # What a command may do to the store it opens: `create` it (and bring it up to date: init),
 # `write` to one that exists (upgrading it if it is older), or only `read` one that is
@@ -37,10 +37,8 @@ def resolve_url(db: str | None = None) -> str:
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     # Every connection, not just the first: pragmas other than journal_mode are per connection.
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=5000")
-    cur.execute("PRAGMA synchronous=NORMAL")
+    for pragma in WRITE_PRAGMAS:
+        cur.execute(f"PRAGMA {pragma}")
     cur.close()
 
 

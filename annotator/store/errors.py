@@ -1,5 +1,5 @@
-"""The store's error for people, without SQLAlchemy (`engine` and the sqlite3-only paths
-raise it alike)."""
+"""The store's error for people, in a module of its own: the commands that work through
+sqlite3 alone (`sqlite_direct`) raise it without loading SQLAlchemy."""
 
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ from annotator.errors import database_problem
 from annotator.store.added import AddResult
 from annotator.store.errors import StoreError
 from annotator.store.hashes import PreparedDocument
-from annotator.store.sqlite_direct import connect_current, find_project, sqlite_path
+from annotator.store.sqlite_direct import connect_for_writes, find_project, sqlite_path
 
 _EXISTING = (
     "SELECT content_hash FROM document WHERE project_id = ? "
@@ -165,12 +165,13 @@ def open_import(db: str | None, project: str | None) -> DirectImport | None:
     path = sqlite_path(db)
     if path is None or not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
         return None  # a file that cannot be written: the full path says so, in its words
-    con = connect_current(path, write=True)
+    con = connect_for_writes(path)
     if con is None:
         return None
     try:
         found = find_project(con, project)
         if found is not None:
+            con.isolation_level = None  # the writer begins its own transactions
             con.execute(f"PRAGMA cache_size=-{_CACHE_KIB}")
             return DirectImport(con, found.id)
     except sqlite3.Error:

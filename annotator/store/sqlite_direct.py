@@ -1,5 +1,5 @@
-"""A current SQLite store opened through the sqlite3 module alone, for the commands that only
-read (`status`, `export`) and for `import`'s writes (`import_direct`).
+"""A current SQLite store opened through the sqlite3 module alone, for the commands that
+read it (`status`, `export`) and for `labels import`, which writes.
 
 Loading SQLAlchemy, SQLModel and the models costs more than many reads themselves (about
 0.3 s on this machine), so the plain case is served here: a SQLite file, at the current
@@ -13,14 +13,19 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from annotator.store.errors import StoreError
 from annotator.store.revision import HEAD
 
 # Which store a command means; here, not in engine.py, which loads SQLAlchemy.
 DB_ENV = "ANNOTATOR_DB"
 DEFAULT_DB_FILE = "annotator.db"
+# Every connection that may write (the engine factory's and `connect_for_writes`').
+WRITE_PRAGMAS = ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=5000", "synchronous=NORMAL")
 
 
 def db_given(db: str | None) -> str:
@@ -48,16 +53,12 @@ def sqlite_path(db: str | None) -> Path | None:
     return Path(value).expanduser()
 
 
-def connect_current(path: Path, *, write: bool = False) -> sqlite3.Connection | None:
-    """A connection to a current annotator store at `path`, else None: read-only, or with
-    `write` one that may write, set up as the engine factory sets up its connections
-    (autocommit: the caller begins its own transactions)."""
+def connect_current(path: Path) -> sqlite3.Connection | None:
+    """A read-only connection to a current annotator store at `path`, else None."""
     if not path.is_file():
         return None
     try:
-        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode={'rw' if write else 'ro'}", uri=True)
-        if write:
-            con.isolation_level = None
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error:
         return None
     try:
@@ -66,14 +67,49 @@ def connect_current(path: Path, *, write: bool = False) -> sqlite3.Connection | 
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
         ).fetchone()
         if known and con.execute("SELECT version_num FROM alembic_version").fetchone() == (HEAD,):
-            if write:
-                for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL"):
-                    con.execute(f"PRAGMA {pragma}")
             return con
     except sqlite3.Error:
         pass
     con.close()
     return None
+
+
+def connect_for_writes(path: Path) -> sqlite3.Connection | None:
+    """A connection to a current annotator store at `path` that may write, set up as the
+    engine factory sets up its connections, else None."""
+    if not path.is_file():
+        return None
+    try:
+        con = sqlite3.connect(path, check_same_thread=False)
+    except sqlite3.Error:
+        return None
+    try:
+        con.execute("PRAGMA busy_timeout=5000")
+        known = con.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+        ).fetchone()
+        if known and con.execute("SELECT version_num FROM alembic_version").fetchone() == (HEAD,):
+            for pragma in WRITE_PRAGMAS:
+                con.execute(f"PRAGMA {pragma}")
+            return con
+    except sqlite3.Error:
+        pass
+    con.close()
+    return None
+
+
+@contextmanager
+def as_store_error(statement: str) -> Iterator[None]:
+    """sqlite3's errors as the one line the engine path gives for SQLAlchemy's ("database is
+    locked"); the statement and its parameters (people's labels) are not shown."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "cannot use the database"
+        raise StoreError(f"database: {reason} (check --db / ANNOTATOR_DB)") from exc
+    except sqlite3.Error as exc:
+        first = (str(exc).splitlines() or [""])[0]
+        raise StoreError(f"database: {type(exc).__name__}: {first}") from exc
 
 
 def find_project(con: sqlite3.Connection, name: str | None) -> ProjectRow | None:
