@@ -60,6 +60,15 @@ class UserError(AnnotatorError):
         super().__init__(one_line(str(message)))
 
 
+def database_problem(reason: str) -> str:
+    """The line for a database that cannot be used (locked, full, unreachable, dropped), from
+    the driver's first line, whichever library met it."""
+    reason = reason or "cannot reach the database"
+    if any(w in reason.lower() for w in _DROPPED):  # it was reached, then lost
+        return f"database: {reason} (the connection was lost: run it again)"
+    return f"database: {reason} (check --db / ANNOTATOR_DB)"
+
+
 def format_user_error(exc: BaseException) -> str | None:
     """The one line to show for `exc`, or None if it is a bug (which gets a crash log).
 
@@ -73,10 +82,7 @@ def format_user_error(exc: BaseException) -> str | None:
 
         if isinstance(exc, OperationalError):
             first = str(exc.orig).strip().splitlines()[0] if exc.orig else ""
-            reason = first or "cannot reach the database"
-            if any(w in reason.lower() for w in _DROPPED):  # it was reached, then lost
-                return f"error: database: {reason} (the connection was lost: run it again)"
-            return f"error: database: {reason} (check --db / ANNOTATOR_DB)"
+            return f"error: {database_problem(first)}"
         if isinstance(exc, SQLAlchemyError):
             return f"error: database: {type(exc).__name__}: {str(exc).splitlines()[0]}"
     if isinstance(exc, OSError) and exc.filename:

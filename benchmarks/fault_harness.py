@@ -329,13 +329,16 @@ def part_faults(work: Path, rng: random.Random) -> tuple[Tally, list[str]]:
     con.close()
     corpus = base / "full-corpus"
     write_corpus(corpus, 30, rng)
-    # max_page_count is per connection; a wrapper sets it before the import opens its own.
+    # max_page_count is per connection; a wrapper sets it on every sqlite3 connection the
+    # import opens (SQLAlchemy's, and the direct writer's on a plain SQLite store).
     code = (
-        "import sys, sqlalchemy.event as ev, sqlalchemy.pool as pool\n"
-        "def limit(c, r):\n"
-        "    if c.__class__.__module__.startswith('sqlite3'):\n"
-        f"        c.execute('PRAGMA max_page_count = {pages + 2}')\n"
-        "ev.listen(pool.Pool, 'connect', limit)\n"
+        "import sqlite3, sys\n"
+        "_connect = sqlite3.connect\n"
+        "def connect(*args, **kwargs):\n"
+        "    c = _connect(*args, **kwargs)\n"
+        f"    c.execute('PRAGMA max_page_count = {pages + 2}')\n"
+        "    return c\n"
+        "sqlite3.connect = connect\n"
         "from annotator.cli.app import main\n"
         "sys.argv = ['annotator'] + sys.argv[1:]\n"
         "main()\n"

@@ -69,6 +69,7 @@ BOTTOM = {
     "errors.py": ("annotator", "textual", "sqlmodel", "rich", "typer"),
     "wording.py": ("annotator", "textual", "sqlmodel", "sqlalchemy", "rich", "typer"),
     "tokens.py": ("annotator", "textual", "sqlmodel", "sqlalchemy", "rich", "typer"),
+    "heap.py": ("annotator", "textual", "sqlmodel", "sqlalchemy", "rich", "typer"),
 }
 
 

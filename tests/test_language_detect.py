@@ -47,6 +47,15 @@ def test_majority_script_wins_in_mixed_text() -> None:
     assert detect_language(quoted * 3 + "这是报道。") == "zh-Hant"
 
 
+def test_no_character_votes_for_both_scripts() -> None:
+    # Each script's characters are counted by a pattern of their own: a character in both
+    # lists would count twice and tip a tie.
+    from annotator.ingest.language import _SIMPLIFIED_ONLY, _TRADITIONAL_ONLY
+
+    assert not _SIMPLIFIED_ONLY & _TRADITIONAL_ONLY
+    assert chinese_script("国國说說") == "zh"  # two votes each way
+
+
 def test_only_the_beginning_is_read() -> None:
     english = "The talks will go on, officials said. " * (SAMPLE_CHARS // 30)
     assert detect_language(english + "中文" * 5000) == "en"

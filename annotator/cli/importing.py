@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal, cast
 
@@ -18,6 +20,7 @@ from annotator.ingest.model import IngestError
 if TYPE_CHECKING:
     from annotator.ingest.parse import FileResult
     from annotator.ingest.records import RecordOptions
+    from annotator.ingest.storing import DocumentWriter
 
 
 def run_import(
@@ -73,19 +76,18 @@ def run_import(
             progress.console.print(Text(result.error, style="red"))
         progress.advance(task)
 
-    # The workers start reading now, and the store (SQLAlchemy and the models: a third of a
-    # second) loads and opens meanwhile; a store or project that is not there stops them.
-    with start_parsing(files, options) as parsing:
-        from annotator.ingest.pipeline import store_parsed
-        from annotator.store.projects import open_project
+    # The workers start reading now, and the store opens meanwhile; a store or project that
+    # is not there stops them.
+    with start_parsing(files, options) as parsing, _writer(db, project) as writer:
+        from annotator.ingest.storing import store_results
 
-        engine, proj = open_project(db, project, access="write")
-        assert proj.id is not None
         for problem in missing:
             err.print(Text(str(problem), style="red"))
         with progress:
             task = progress.add_task("import", total=len(files))
-            report = store_parsed(engine, proj.id, parsing, on_file=on_file, outlets=outlet_names)
+            report = store_results(
+                writer, parsing, parsing.files, on_file=on_file, outlets=outlet_names
+            )
     for path, refused in report.failed:
         if path not in shown:  # refused by the store after it was read
             err.print(Text(refused, style="red"))
@@ -107,6 +109,26 @@ def run_import(
     if failed:
         err.print(Text(f"{failed} file(s) not imported; see above.", style="red"))
     return failed
+
+
+@contextmanager
+def _writer(db: str | None, project: str | None) -> Iterator[DocumentWriter]:
+    """What writes the documents: sqlite3 alone on a plain SQLite store (SQLAlchemy and the
+    models, half a second of CPU on a core the workers need, are not loaded), else the full
+    path, which opens any store and says what is wrong with one."""
+    from annotator.store.import_direct import open_import
+
+    direct = open_import(db, project)
+    if direct is not None:
+        with direct:
+            yield direct
+        return
+    from annotator.ingest.pipeline import session_writer
+    from annotator.store.projects import open_project
+
+    engine, proj = open_project(db, project, access="write")
+    assert proj.id is not None
+    yield session_writer(engine, proj.id)
 
 
 def import_(

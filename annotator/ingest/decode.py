@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import codecs
+import os
+import stat
 from pathlib import Path
 
 from charset_normalizer import from_bytes
@@ -25,9 +27,10 @@ _BINARY_CONTROLS = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
 def read_bytes(path: Path) -> bytes:
     """The file's bytes, or IngestError with a reason a person can act on."""
     try:
-        if path.is_dir():
+        info = os.stat(path)  # once: a folder, a size, or why not
+        if stat.S_ISDIR(info.st_mode):
             raise IngestError(f"{path}: is a folder, not a file")
-        size = path.stat().st_size
+        size = info.st_size
         if size > MAX_BYTES:
             raise IngestError(f"{path}: {size // 1_000_000} MB is too large for one article file")
         return path.read_bytes()

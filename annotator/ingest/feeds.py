@@ -14,8 +14,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import feedparser
-
 from annotator.ingest.html_text import html_to_blocks
 from annotator.ingest.model import IngestError, ParsedDocument
 from annotator.ingest.normalize import clean_text
@@ -27,6 +25,8 @@ from annotator.ingest.units import build_document
 def read_feed(
     data: bytes, *, source_path: str, lang: str | None = None
 ) -> Iterator[ParsedDocument]:
+    import feedparser  # lazy: it loads urllib.request and http.client (0.05 s) for feeds only
+
     # A stream, never a str: feedparser treats a str as a URL or a file name to open.
     data = _CHARREF.sub(_charref, tidy_prolog(data, source_path))
     parsed = feedparser.parse(io.BytesIO(data), resolve_relative_uris=False, sanitize_html=False)

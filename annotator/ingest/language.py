@@ -36,7 +36,9 @@ _TRADITIONAL_ONLY = frozenset(
     "贏趙趨躍踐蹤軌轉輪軟轟輕載輛輯遼遷遲遞邏遺鄧鄰鄭釋針鋼鏈銷鎖鋒鍵鎮閉闖鬧閱陰陣陳隱霧靜頁"
     "項顧預頻顏飲驅魚鳥雞黃齊龜復複後裡臺髮"
 )
-_EITHER_SCRIPT = re.compile("[" + "".join(sorted(_SIMPLIFIED_ONLY | _TRADITIONAL_ONLY)) + "]")
+# Counted by the regex engine, one pass per script (no character is in both lists).
+_SIMPLIFIED_CHAR = re.compile("[" + "".join(sorted(_SIMPLIFIED_ONLY)) + "]")
+_TRADITIONAL_CHAR = re.compile("[" + "".join(sorted(_TRADITIONAL_ONLY)) + "]")
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af]")
@@ -51,9 +53,8 @@ _ENGLISH_FUNCTION_WORDS = frozenset(_FUNCTION_WORDS_TEXT.split())
 
 def chinese_script(text: str) -> str:
     """'zh-Hant', 'zh-Hans', or 'zh' when the text gives no evidence either way."""
-    marked = _EITHER_SCRIPT.findall(text)
-    simplified = sum(1 for ch in marked if ch in _SIMPLIFIED_ONLY)
-    traditional = len(marked) - simplified
+    simplified = len(_SIMPLIFIED_CHAR.findall(text))
+    traditional = len(_TRADITIONAL_CHAR.findall(text))
     if traditional > simplified:
         return "zh-Hant"
     if simplified > traditional:

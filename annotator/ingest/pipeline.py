@@ -1,4 +1,5 @@
-"""Files to store: parse in worker processes (``ingest.parse``), write in batches from this one.
+"""Files to store: parse in worker processes (``ingest.parse``), write in batches from this one
+(``ingest.storing``), here through SQLAlchemy: any store, PostgreSQL included.
 
 Parsing (HTML, sentence splitting) is CPU-bound and independent per file, so it runs in a
 process pool; SQLite has one writer, so all writes happen here, in short transactions.
@@ -6,30 +7,20 @@ process pool; SQLite has one writer, so all writes happen here, in short transac
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from annotator.ingest.outlets import outlet_for, outlet_table
 from annotator.ingest.parse import FileResult, ParseOptions, Parsing, start_parsing
-from annotator.store.documents import PreparedDocument, add_documents, rename_outlets
+from annotator.ingest.storing import DocumentWriter, ImportReport, store_results
+from annotator.store.added import AddResult
+from annotator.store.documents import add_documents, rename_outlets
 from annotator.store.engine import large_cache, session_scope
+from annotator.store.hashes import PreparedDocument
 
-_BATCH_UNITS = 20_000
-
-
-@dataclass
-class ImportReport:
-    files: int = 0
-    documents: int = 0
-    units: int = 0
-    skipped: Counter[str] = field(default_factory=Counter)  # reason -> documents
-    failed: list[tuple[Path, str]] = field(default_factory=list)
-    outlets_renamed: int = 0  # documents whose outlet the domain table renamed
+__all__ = ["ImportReport", "import_files", "session_writer", "store_parsed"]
 
 
 def import_files(
@@ -59,72 +50,34 @@ def store_parsed(
     outlets: Mapping[str, str] | None = None,
 ) -> ImportReport:
     """`import_files` for files already being parsed (`ingest.parse.start_parsing`)."""
-    report = ImportReport(files=parsing.files)
-    batch: list[tuple[Path, PreparedDocument]] = []
-    batch_units = 0
-
-    def flush() -> None:
-        nonlocal batch, batch_units
-        if batch:
-            try:
-                _store(engine, project_id, [doc for _, doc in batch], report)
-            except DBAPIError as exc:
-                if _store_unusable(exc):
-                    raise
-                # One document the store refuses must not lose the batch or hide its file:
-                # again file by file, each in its own transaction, naming the one that fails.
-                _store_per_file(engine, project_id, batch, report)
-        batch, batch_units = [], 0
-
-    for result in parsing:
-        if result.error is not None:
-            report.failed.append((result.path, result.error))
-        if result.empty:
-            report.skipped["no text"] += result.empty
-        for doc in result.docs:
-            batch.append((result.path, doc))
-            batch_units += len(doc.units)
-        if batch_units >= _BATCH_UNITS:
-            flush()
-        if on_file is not None:
-            on_file(result)
-    flush()
-    table = outlet_table(outlets)
-    with session_scope(engine) as session:
-        report.outlets_renamed = rename_outlets(
-            session, project_id, lambda outlet, url: outlet_for(outlet, url, table)
-        )
-    return report
+    writer = session_writer(engine, project_id)
+    return store_results(writer, parsing, parsing.files, on_file=on_file, outlets=outlets)
 
 
-def _store(
-    engine: Engine, project_id: int, docs: list[PreparedDocument], report: ImportReport
-) -> None:
-    with session_scope(engine) as session, large_cache(session):
-        added = add_documents(session, project_id, docs)
-    report.documents += added.documents
-    report.units += added.units
-    if added.duplicates:
-        report.skipped["already imported"] += added.duplicates
+def session_writer(engine: Engine, project_id: int) -> DocumentWriter:
+    """The writer that stores an import's batches through SQLAlchemy sessions."""
+    return _SessionWriter(engine, project_id)
 
 
-def _store_per_file(
-    engine: Engine,
-    project_id: int,
-    batch: list[tuple[Path, PreparedDocument]],
-    report: ImportReport,
-) -> None:
-    by_file: dict[Path, list[PreparedDocument]] = {}
-    for path, doc in batch:
-        by_file.setdefault(path, []).append(doc)
-    for path, docs in by_file.items():
-        try:
-            _store(engine, project_id, docs, report)
-        except DBAPIError as exc:
-            if _store_unusable(exc):
-                raise
-            reason = str(exc.orig or exc).strip().splitlines()[0]
-            report.failed.append((path, f"{path}: the store refused it ({reason})"))
+class _SessionWriter:
+    """`storing.DocumentWriter` through SQLAlchemy sessions, one per batch."""
+
+    def __init__(self, engine: Engine, project_id: int) -> None:
+        self.engine = engine
+        self.project_id = project_id
+
+    def add(self, docs: Sequence[PreparedDocument]) -> AddResult:
+        with session_scope(self.engine) as session, large_cache(session):
+            return add_documents(session, self.project_id, docs)
+
+    def refusal(self, exc: Exception) -> str | None:
+        if not isinstance(exc, DBAPIError) or _store_unusable(exc):
+            return None
+        return str(exc.orig or exc).strip().splitlines()[0]
+
+    def rename_outlets(self, name_of: Callable[[str | None, str | None], str | None]) -> int:
+        with session_scope(self.engine) as session:
+            return rename_outlets(session, self.project_id, name_of)
 
 
 def _store_unusable(exc: DBAPIError) -> bool:

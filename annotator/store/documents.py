@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from sqlalchemy import insert, select, update
 from sqlmodel import Session, col
 
+from annotator.store.added import AddResult
+from annotator.store.bulk import insert_rows
 from annotator.store.hashes import DocumentLike, PreparedDocument, prepare_document
-from annotator.store.models import Document, utcnow
+from annotator.store.models import Document, Unit, utcnow
 
-
-@dataclass
-class AddResult:
-    documents: int = 0
-    units: int = 0
-    duplicates: int = 0  # documents already in the project
+_UNIT_COLUMNS = ("project_id", "document_id", "position", "kind", "text", "text_hash")
 
 
 def add_documents(
@@ -74,20 +70,16 @@ def add_documents(
         .scalars()
         .all()
     )
-    # Units go straight to the driver as tuples: at import volumes SQLAlchemy's per-row
-    # parameter processing costs as much as SQLite's own insert.
+    # Units go straight to the driver as tuples (at import volumes SQLAlchemy's per-row
+    # parameter processing costs as much as SQLite's own insert); on PostgreSQL by COPY,
+    # where an INSERT per row costs the server a statement each.
     unit_rows = [
         (project_id, doc_id, pos, kind, text, thash)
         for doc_id, p in zip(ids, new, strict=True)
         for pos, (kind, text, thash) in enumerate(p.units)
     ]
-    if unit_rows:
-        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-        conn.exec_driver_sql(
-            "INSERT INTO unit (project_id, document_id, position, kind, text, text_hash) "
-            f"VALUES ({', '.join([mark] * 6)})",
-            unit_rows,
-        )
+    unit_table = Unit.__table__  # type: ignore[attr-defined]
+    insert_rows(session, unit_table, _UNIT_COLUMNS, unit_rows)
     result.documents = len(new)
     result.units = len(unit_rows)
     return result

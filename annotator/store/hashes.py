@@ -54,19 +54,13 @@ class PreparedDocument:
 
 
 def prepare_document(doc: DocumentLike) -> PreparedDocument:
-    units = tuple((u.kind, u.text, text_hash(u.text)) for u in doc.units)
-    return PreparedDocument(doc, _hash_parts(doc.title, doc.url, units), units)
-
-
-def _hash_parts(title: str, url: str | None, units: Sequence[tuple[str, ...]]) -> str:
-    """Same title, URL and units give the same hash, whichever file or format they came from."""
-    h = hashlib.sha256()
-    for part in (title, url or ""):
-        h.update(part.encode("utf-8"))
-        h.update(b"\x00")
-    for kind, text, *_ in units:
-        h.update(kind.encode("ascii"))
-        h.update(b"\x01")
-        h.update(text.encode("utf-8"))
-        h.update(b"\x00")
-    return h.hexdigest()
+    """Each unit's `text_hash` and the document's content hash, each text encoded once."""
+    blake2b = hashlib.blake2b
+    units = []
+    # Same title, URL and units give the same hash, whichever file or format they came from.
+    parts = [doc.title.encode("utf-8"), b"\x00", (doc.url or "").encode("utf-8"), b"\x00"]
+    for unit in doc.units:
+        raw = unit.text.encode("utf-8")
+        units.append((unit.kind, unit.text, blake2b(raw, digest_size=16).hexdigest()))
+        parts += (unit.kind.encode("ascii"), b"\x01", raw, b"\x00")
+    return PreparedDocument(doc, hashlib.sha256(b"".join(parts)).hexdigest(), tuple(units))
