@@ -11,17 +11,24 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def heap_left_alone() -> Iterator[None]:
+def heap_left_alone(*, by_hand: bool = False) -> Iterator[None]:
     """Keep the objects that exist before the run (modules, a database library's tables and
     caches: most of the heap) out of the cyclic collector's full passes while it runs. An
     import makes enough objects for a few full passes per 100,000 records, each walking all
-    of them again. Afterwards they are collected as usual (a process that froze its own
-    objects is left as it is)."""
-    if gc.get_freeze_count():
-        yield
-        return
-    gc.freeze()
+    of them again. `by_hand`: no automatic passes at all; the run calls `gc.collect()`
+    itself where little is alive (between batches), so memory stays flat without walking
+    the records of a batch being built. Afterwards all is as before (a process that froze
+    its own objects is left as it is)."""
+    enabled = gc.isenabled()
+    if by_hand:
+        gc.disable()
+    frozen = not gc.get_freeze_count()
+    if frozen:
+        gc.freeze()
     try:
         yield
     finally:
-        gc.unfreeze()
+        if frozen:
+            gc.unfreeze()
+        if enabled:
+            gc.enable()

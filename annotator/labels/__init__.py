@@ -15,11 +15,11 @@ import gc
 import getpass
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from annotator.errors import UserError, one_line
+from annotator.heap import heap_left_alone
 from annotator.labels.check import ValueChecker, check_annotator, check_values
 from annotator.labels.model import BadRecord, Columns, ImportReport, LabelRecord
 from annotator.labels.read import babe_columns, read_records, record_from
@@ -175,7 +175,7 @@ def _import(
         db, project_id, version_id, path.name, actor=actor, event_source=str(path.resolve())
     )
     checker = ValueChecker(schema, cols)
-    with _heap_left_alone(), _Behind() as behind:
+    with heap_left_alone(by_hand=True), _Behind() as behind:
         writer.keep_statistics()
         batch: list[tuple[str, LabelRecord | str]] = []
         for item in _records(path, cols, schema):
@@ -210,7 +210,7 @@ def _store_batch(
     behind, while the next batch is read."""
     behind.wait()
     last_writes = _import_batch(batch, checker, writer, report)
-    gc.collect()  # (the collector waits for this while the import runs: _heap_left_alone)
+    gc.collect()  # (no automatic passes while the import runs: heap_left_alone)
 
     def finish() -> None:
         last_writes()
@@ -261,30 +261,6 @@ class _Behind:
         if self._thread is not None:  # the error that stopped the import is the one to tell
             self._thread.join()
             self._thread = None
-
-
-@contextmanager
-def _heap_left_alone() -> Iterator[None]:
-    """Keep the objects that exist before the import (modules, SQLAlchemy's tables and
-    caches: most of the heap) out of the cyclic collector's passes while it runs, and run
-    the collector once per batch (`_store_batch`) instead of every few hundred new objects.
-    A batch's records live until it is stored, so each automatic pass walked them again
-    (a dozen full passes per 100,000 records besides): a tenth of the import's time. The
-    records hold no cycles (reference counting frees them); the pass per batch frees
-    anything else, so memory stays flat. Afterwards all is as before (a process that froze
-    its own objects is left as it is)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    frozen = not gc.get_freeze_count()
-    if frozen:
-        gc.freeze()
-    try:
-        yield
-    finally:
-        if frozen:
-            gc.unfreeze()
-        if enabled:
-            gc.enable()
 
 
 def _records(path: Path, cols: Columns, schema: Schema) -> Iterator[tuple[str, LabelRecord | str]]:

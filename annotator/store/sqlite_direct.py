@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from annotator.errors import database_problem
 from annotator.store.errors import StoreError
 from annotator.store.revision import HEAD
 
@@ -105,8 +106,8 @@ def as_store_error(statement: str) -> Iterator[None]:
     try:
         yield
     except sqlite3.OperationalError as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "cannot use the database"
-        raise StoreError(f"database: {reason} (check --db / ANNOTATOR_DB)") from exc
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        raise StoreError(database_problem(first)) from exc
     except sqlite3.Error as exc:
         first = (str(exc).splitlines() or [""])[0]
         raise StoreError(f"database: {type(exc).__name__}: {first}") from exc
