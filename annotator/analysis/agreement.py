@@ -41,8 +41,9 @@ from annotator.analysis.dawid_skene import accuracies
 from annotator.analysis.mace import mace
 from annotator.analysis.rows import distinct_columns
 from annotator.schema.model import Schema, Task
+from annotator.schema.tasks import AGREEMENT_LEVELS
 
-LEVELS = ("nominal", "ordinal", "interval", "ratio")
+LEVELS = AGREEMENT_LEVELS  # nominal, ordinal, interval, ratio
 
 
 def _matrix(names: list[str], figures: list[list[Figure | None]]) -> dict[str, Any]:

@@ -87,8 +87,9 @@ def mace(
             knew = np.take(t, cells[j]) * competence[j]
             knew = knew / (competence[j] + (1 - competence[j]) * np.take(spamming[j], said))
             n, unknown = len(said), 1 - knew
-            if counts[j] is not None:
-                knew, unknown, n = knew * counts[j], unknown * counts[j], counts[j].sum()
+            units = counts[j]
+            if units is not None:
+                knew, unknown, n = knew * units, unknown * units, units.sum()
             competence[j] = (knew.sum() + smoothing) / (n + 2 * smoothing)
             spam = np.bincount(said, weights=unknown, minlength=k) + smoothing
             spamming[j] = spam / spam.sum()

@@ -15,7 +15,7 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlmodel import Session, create_engine
 
-from annotator.errors import AnnotatorError
+from annotator.store.errors import StoreError as StoreError  # raised here, defined there
 from annotator.store.sqlite_direct import db_given
 
 # What a command may do to the store it opens: `create` it (and bring it up to date: init),
@@ -23,10 +23,6 @@ from annotator.store.sqlite_direct import db_given
 # current, never changing it (status, export, agreement: an archived or foreign file stays
 # as it was, and a store in a read-only folder can still be read).
 Access = Literal["create", "write", "read"]
-
-
-class StoreError(AnnotatorError):
-    """A store that cannot be opened or used; the message is one line for a person."""
 
 
 def resolve_url(db: str | None = None) -> str:
