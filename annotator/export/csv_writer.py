@@ -141,7 +141,7 @@ def write_csv_stream(
     count = 0
     with (
         atomic_write(target, "w", encoding=encoding, newline="") as fh,
-        Background() as bg,
+        Background(sync=fh) as bg,
     ):
         header = columns(
             task_types,
