@@ -65,3 +65,13 @@ def test_a_parquet_export_does_not_load_pandas(tmp_path):
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "0 False", done.stderr
     assert out.stat().st_size > 0
+
+
+def test_places_give_each_key_its_distinct_value():
+    from annotator.export.arrow_columns import places
+
+    distinct, where = places(["done", None, "done", "skipped", None])
+    assert distinct == ["done", None, "skipped"]
+    assert where.to_pylist() == [0, 1, 0, 2, 1]
+    taken = column(distinct, pa.string()).take(where)
+    assert taken.to_pylist() == ["done", None, "done", "skipped", None]

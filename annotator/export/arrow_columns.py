@@ -21,40 +21,70 @@ from typing import Any
 
 def column(values: Sequence[Any], type_: Any) -> Any:
     """`values` (None: null) as an Arrow array of `type_`, as ``pa.array(values, type_)``
-    gives it, for int64, float64, bool, string and list<string>."""
+    gives it, for int64, float64, bool, string and list<string>.
+
+    Each type is first laid out as if no value were None (a None then fails the join or the
+    array with a TypeError, found in C rather than by a scan in Python)."""
+    import pyarrow as pa
+
+    if pa.types.is_string(type_):
+        return _strings(values)
+    if pa.types.is_list(type_) and pa.types.is_string(type_.value_type):
+        return _lists(values, type_)
+    code = "q" if pa.types.is_int64(type_) else "d" if pa.types.is_float64(type_) else None
+    if code is None and not pa.types.is_boolean(type_):
+        raise TypeError(f"no column builder for {type_}")
+    n, valid = len(values), None
+    try:
+        data = pa.py_buffer(array(code, values)) if code else _bits(values, n)
+    except TypeError:
+        if None not in values:
+            raise
+        valid = _validity(values)
+        fill = False if code is None else 0  # a null's slot holds any value: a zero
+        values = [fill if v is None else v for v in values]
+        data = pa.py_buffer(array(code, values)) if code else _bits(values, n)
+    return pa.Array.from_buffers(type_, n, [valid, data])
+
+
+def places(keys: Sequence[Any]) -> tuple[list[Any], Any]:
+    """The distinct `keys` (hashable, None too) in the order first seen, and each key's
+    place among them as an Arrow int32 array: a column of few distinct values is then built
+    from those alone and ``take``n (``distinct_array.take(where)``)."""
+    import pyarrow as pa
+
+    distinct = list(dict.fromkeys(keys))
+    place = {k: i for i, k in enumerate(distinct)}
+    where = array("i", map(place.__getitem__, keys))
+    return distinct, pa.Array.from_buffers(pa.int32(), len(keys), [None, pa.py_buffer(where)])
+
+
+def _lists(values: Sequence[Any], type_: Any) -> Any:
     import pyarrow as pa
 
     n = len(values)
     valid = _validity(values) if None in values else None
-    if pa.types.is_string(type_):
-        return _strings(values, n, valid)
-    if pa.types.is_list(type_) and pa.types.is_string(type_.value_type):
-        lists = values if valid is None else [() if v is None else v for v in values]
-        items = list(chain.from_iterable(lists))
-        child = _strings(items, -1, _validity(items) if None in items else None)
-        offsets = array("i", accumulate(map(len, lists), initial=0))
-        return pa.Array.from_buffers(type_, n, [valid, pa.py_buffer(offsets)], children=[child])
-    if valid is not None:  # a null's slot holds any value: a zero
-        fill = False if pa.types.is_boolean(type_) else 0
-        values = [fill if v is None else v for v in values]
-    if pa.types.is_int64(type_):
-        data = pa.py_buffer(array("q", values))
-    elif pa.types.is_float64(type_):
-        data = pa.py_buffer(array("d", values))
-    elif pa.types.is_boolean(type_):
-        data = _bits(map(bool, values), n)
-    else:
-        raise TypeError(f"no column builder for {type_}")
-    return pa.Array.from_buffers(type_, n, [valid, data])
+    lists = values if valid is None else [() if v is None else v for v in values]
+    items = list(chain.from_iterable(lists))
+    offsets = array("i", accumulate(map(len, lists), initial=0))
+    return pa.Array.from_buffers(
+        type_, n, [valid, pa.py_buffer(offsets)], children=[_strings(items)]
+    )
 
 
-def _strings(values: Sequence[Any], n: int, valid: Any) -> Any:
-    """A string array of `values` (str or None); `n` -1: count them."""
+def _strings(values: Sequence[Any]) -> Any:
+    """A string array of `values` (str or None)."""
     import pyarrow as pa
 
-    n = len(values) if n < 0 else n
-    texts = values if valid is None else ["" if v is None else v for v in values]
-    joined = "".join(texts)
+    n, valid, texts = len(values), None, values
+    try:
+        joined = "".join(texts)
+    except TypeError:
+        if None not in values:
+            raise
+        valid = _validity(values)
+        texts = ["" if v is None else v for v in values]
+        joined = "".join(texts)
     data = joined.encode("utf-8")
     if len(data) == len(joined):  # all ASCII: a character is a byte
         sizes: Any = map(len, texts)
@@ -72,9 +102,12 @@ def _validity(values: Sequence[Any]) -> Any:
 
 
 def _bits(flags: Any, n: int) -> Any:
-    """An Arrow bitmap (least significant bit first) of `n` truth values."""
+    """An Arrow bitmap (least significant bit first) of `n` truth values (bools, or None:
+    a TypeError)."""
     import numpy as np
     import pyarrow as pa
 
+    if not isinstance(flags, map) and None in flags:
+        raise TypeError("None is not a truth value here")
     packed = np.packbits(np.fromiter(flags, dtype=bool, count=n), bitorder="little")
     return pa.py_buffer(packed.tobytes())

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.export.arrow import ParquetFile, task_column_type, task_converter
-from annotator.export.arrow_columns import column
+from annotator.export.arrow_columns import column, places
 from annotator.export.atomic import Background, atomic_write
 from annotator.export.encode import Memo
 from annotator.export.flat import columns
@@ -170,6 +170,7 @@ def write_parquet_stream(
             distinct, where = lookup(keys, table)
             return column(distinct, pa.string()).take(where)
 
+        status_of, status_at = places(statuses)
         docs, doc_of_unit = lookup(doc_ids, DocumentsOf(stream))
         doc_take = doc_of_unit.take(take)
         cols: dict[str, Any] = {
@@ -192,7 +193,7 @@ def write_parquet_stream(
                 else {}
             ),
             "annotator": mapped(whos, stream.names),
-            "status": column(statuses, pa.string()),
+            "status": column(status_of, pa.string()).take(status_at),
             "created_at": iso_column(created),
             "updated_at": iso_column(updated),
             "seconds": column(seconds, pa.float64()),
@@ -205,10 +206,12 @@ def write_parquet_stream(
         if splits is not None:
             train = column(["train"], pa.string())[0]  # (a str would load pandas, as above)
             cols["split"] = mapped(doc_ids, splits).fill_null(train).take(take)
-        converted = [values_of[v] for v in values]
+        # Each task's column from the distinct stored values texts, taken per annotation.
+        distinct, at = places(values)
+        converted = [values_of[v] for v in distinct]
         for i, task in enumerate(task_types):
             items = list(map(itemgetter(i), converted))
-            cols[task] = column(items, schema.field(task).type)
+            cols[task] = column(items, schema.field(task).type).take(at)
         if unit_gold is not None:
             by_id = {u[0]: u for u in units}
             golds = {
