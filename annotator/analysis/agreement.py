@@ -39,9 +39,11 @@ from annotator.analysis.coefficients import (
 )
 from annotator.analysis.dawid_skene import accuracies
 from annotator.analysis.mace import mace
+from annotator.analysis.rows import distinct_columns
 from annotator.schema.model import Schema, Task
+from annotator.schema.tasks import AGREEMENT_LEVELS
 
-LEVELS = ("nominal", "ordinal", "interval", "ratio")
+LEVELS = AGREEMENT_LEVELS  # nominal, ordinal, interval, ratio
 
 
 def _matrix(names: list[str], figures: list[list[Figure | None]]) -> dict[str, Any]:
@@ -320,7 +322,10 @@ def compute_agreement(
                 by_index[table.annotators[row]].with_majority[coded.name] = fig
             if task.type in ("single", "scale"):
                 given = (coded.codes >= 0).sum(axis=1)
-                competence = mace(coded.codes, coded.k, max_iter=40, tol=1e-4).competence
+                # (on the distinct columns, as `accuracies` runs Dawid-Skene)
+                columns, weights = distinct_columns(coded.codes)
+                estimate = mace(columns, coded.k, max_iter=40, tol=1e-4, weights=weights)
+                competence = estimate.competence
                 for row, acc in enumerate(accuracies(coded.codes, coded.k).tolist()):
                     if acc == acc:  # not nan
                         person = by_index[table.annotators[coded.annotators[row]]]

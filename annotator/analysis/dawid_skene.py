@@ -28,7 +28,7 @@ from annotator.analysis.aggregate import (
 )
 from annotator.analysis.coding import DONE, LabelTable, code_task, used
 from annotator.analysis.coefficients import value_counts
-from annotator.analysis.rows import add_rows_of, row_max, row_sum
+from annotator.analysis.rows import add_rows_of, distinct_columns, row_max, row_sum
 from annotator.schema.model import Task
 
 METHODS = ("majority", DAWID_SKENE, MACE)
@@ -51,7 +51,16 @@ class DawidSkeneResult:
         return best
 
 
-def _m_step(codes: np.ndarray, t: np.ndarray, k: int, smoothing: float, labelled: list):
+def _m_step(
+    codes: np.ndarray,
+    t: np.ndarray,
+    k: int,
+    smoothing: float,
+    labelled: list,
+    weights: np.ndarray | None = None,
+):
+    if weights is not None:  # a column stands for `weights[c]` units
+        t = t * weights[:, None]
     priors = (t.sum(axis=0) + smoothing) / (t.sum() + k * smoothing)
     confusion = np.full((codes.shape[0], k, k), smoothing)
     by_truth = t.T.copy()  # a row per true value: gathered from contiguously below
@@ -84,22 +93,25 @@ def dawid_skene(
     max_iter: int = 100,
     tol: float = 1e-6,
     smoothing: float = 0.01,
+    weights: np.ndarray | None = None,
 ) -> DawidSkeneResult:
     """EM from the majority vote's soft counts until unit posteriors stop moving.
 
     `smoothing` adds a small count to every confusion cell so an annotator who never used a
     value does not get probability zero for it (which would veto every unit they label).
+    `weights`: column c of `codes` stands for `weights[c]` units with the same labels
+    (``rows.distinct_columns``); the posteriors are then per column.
     """
     counts = value_counts(codes, k).astype(float)
     totals = counts.sum(axis=1, keepdims=True)
     t = np.where(totals > 0, counts / np.maximum(totals, 1), 1.0 / k)
     labelled = [np.flatnonzero(row >= 0) for row in codes]  # the same every round
-    priors, confusion = _m_step(codes, t, k, smoothing, labelled)
+    priors, confusion = _m_step(codes, t, k, smoothing, labelled, weights)
     converged = False
     iterations = 0
     for iterations in range(1, max_iter + 1):  # noqa: B007 - reported after the loop
         new_t = _e_step(codes, priors, confusion)
-        priors, confusion = _m_step(codes, new_t, k, smoothing, labelled)
+        priors, confusion = _m_step(codes, new_t, k, smoothing, labelled, weights)
         delta = float(np.abs(new_t - t).max()) if len(t) else 0.0
         t = new_t
         if delta < tol:
@@ -152,10 +164,13 @@ def gold_for_units(table: LabelTable, task: Task, method: str = "majority") -> d
 def accuracies(codes: np.ndarray, k: int) -> np.ndarray:
     """Each row's (annotator's) estimated accuracy by Dawid-Skene: the probability that they
     give the true value, ``sum_k prior_k * P(says k | truth k)``; nan for one who gave none.
-    (Fewer EM rounds than for gold: two decimals of an accuracy settle quickly.)"""
+    (Fewer EM rounds than for gold: two decimals of an accuracy settle quickly.) EM runs
+    on the distinct columns, each weighted by its units: the same estimates, to rounding
+    in the last bits, in a fraction of the time."""
     if codes.size == 0 or k == 0:
         return np.full(codes.shape[0], np.nan)
-    result = dawid_skene(codes, k, max_iter=40, tol=1e-4)
+    columns, weights = distinct_columns(codes)
+    result = dawid_skene(columns, k, max_iter=40, tol=1e-4, weights=weights)
     accuracy = np.einsum("jkk->jk", result.confusion) @ result.priors
     return np.where((codes >= 0).any(axis=1), accuracy, np.nan)
 

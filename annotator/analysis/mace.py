@@ -60,13 +60,18 @@ def mace(
     max_iter: int = 100,
     tol: float = 1e-6,
     smoothing: float = 0.01,
+    weights: np.ndarray | None = None,
 ) -> MaceResult:
     """EM from competence 0.8 and uniform spamming until unit posteriors stop moving;
-    `smoothing` keeps every probability away from zero (as Dawid-Skene's does)."""
+    `smoothing` keeps every probability away from zero (as Dawid-Skene's does).
+    `weights`: column c of `codes` stands for `weights[c]` units with the same labels
+    (``rows.distinct_columns``); the posteriors are then per column."""
     n_people = codes.shape[0]
     # Per annotator, the units they labelled and what they said: the same every round.
     labelled = [np.flatnonzero(row >= 0) for row in codes]
     saids = [row[units] for row, units in zip(codes, labelled, strict=True)]
+    # How many units each of those stands for (None: one each).
+    counts = [None if weights is None else weights[units] for units in labelled]
     # Where (unit, said) sits in the flattened posteriors: `np.take` gathers from a flat
     # index faster than indexing by two arrays.
     cells = [units * k + said for units, said in zip(labelled, saids, strict=True)]
@@ -81,8 +86,12 @@ def mace(
             # P(the annotator knew | what they said): their value is the truth and they knew.
             knew = np.take(t, cells[j]) * competence[j]
             knew = knew / (competence[j] + (1 - competence[j]) * np.take(spamming[j], said))
-            competence[j] = (knew.sum() + smoothing) / (len(said) + 2 * smoothing)
-            spam = np.bincount(said, weights=1 - knew, minlength=k) + smoothing
+            n, unknown = len(said), 1 - knew
+            units = counts[j]
+            if units is not None:
+                knew, unknown, n = knew * units, unknown * units, units.sum()
+            competence[j] = (knew.sum() + smoothing) / (n + 2 * smoothing)
+            spam = np.bincount(said, weights=unknown, minlength=k) + smoothing
             spamming[j] = spam / spam.sum()
         new_t = _posteriors(codes, competence, spamming, k)
         delta = float(np.abs(new_t - t).max()) if len(t) else 0.0

@@ -41,3 +41,23 @@ def add_rows_of(total: np.ndarray, table: np.ndarray, codes: np.ndarray, buf: np
     as `total`: `np.take` gathers into it twice as fast as indexing makes a new array."""
     np.take(table, codes, axis=0, out=buf, mode="wrap")
     np.add(total, buf, out=total)
+
+
+def distinct_columns(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct columns of a code matrix (annotators x units, codes -1 to k-1) and how
+    many units share each, as floats: the weights for `dawid_skene` and `mace`, whose
+    estimates depend on a unit only through its column. 100,000 units by 5 annotators
+    with 2-3 values have a few hundred distinct columns at most."""
+    people, units = codes.shape
+    if units == 0:
+        return codes, np.zeros(0)
+    base = int(codes.max()) + 2  # codes + 1: 0 to base - 1
+    if people and base**people < 2**62:
+        key = np.zeros(units, dtype=np.int64)
+        for row in codes:
+            key *= base
+            key += row + 1
+        _, first, counts = np.unique(key, return_index=True, return_counts=True)
+        return codes[:, first], counts.astype(np.float64)
+    columns, counts = np.unique(codes.T, axis=0, return_counts=True)
+    return np.ascontiguousarray(columns.T), counts.astype(np.float64)

@@ -25,7 +25,9 @@ from annotator.errors import UserError
 if TYPE_CHECKING:
     from annotator.analysis.agreement import AgreementReport, TaskAgreement
     from annotator.analysis.checks import CheckReport
+    from annotator.analysis.coding import LabelTable
     from annotator.analysis.coefficients import Figure
+    from annotator.schema.model import Schema
 
 AsOption = Annotated[
     str | None,
@@ -97,7 +99,55 @@ def _load(
     summary: bool = False,
 ) -> Loaded:
     """The report (and with `summary`, the counts `annotator report` shows besides)."""
-    from annotator.analysis.agreement import LEVELS, compute_agreement
+    from annotator.schema.tasks import AGREEMENT_LEVELS as LEVELS
+
+    if level is not None and level not in LEVELS:
+        raise UserError(f"--level {level}: use one of {', '.join(LEVELS)}")
+    if not summary:
+        from annotator.store.agreement_direct import open_agreement
+
+        try:
+            direct = open_agreement(db, project, as_name)
+        except LookupError as exc:
+            raise UserError(f"--as {exc}") from None
+        if direct is not None:
+            # Its labels are being read meanwhile: the analysis code (numpy) loads beside.
+            import annotator.analysis.agreement  # noqa: F401
+
+            return _figures(
+                direct.project,
+                direct.schema,
+                direct.labels(),
+                direct.lead_view,
+                direct.why_hidden,
+                level=level,
+                tasks=tasks,
+                annotators=annotators,
+                check_answers=direct.check_answers(),
+            )
+    return _load_store(
+        db=db,
+        project=project,
+        as_name=as_name,
+        level=level,
+        tasks=tasks,
+        annotators=annotators,
+        summary=summary,
+    )
+
+
+def _load_store(
+    *,
+    db: str | None,
+    project: str | None,
+    as_name: str | None,
+    level: str | None,
+    tasks: list[str] | None,
+    annotators: list[str] | None,
+    summary: bool,
+) -> Loaded:
+    """`_load` through the store layer (SQLAlchemy): PostgreSQL, check items, document
+    tasks, `annotator report`, and the store's own messages."""
     from annotator.store.document_annotations import document_labels
     from annotator.store.engine import session_scope
     from annotator.store.labels_query import fetch_labels
@@ -105,8 +155,6 @@ def _load(
     from annotator.store.projects import open_project
     from annotator.store.schema_versions import current_schema
 
-    if level is not None and level not in LEVELS:
-        raise UserError(f"--level {level}: use one of {', '.join(LEVELS)}")
     engine, proj = open_project(db, project, access="read")
     with session_scope(engine) as session:
         schema = current_schema(session, proj)
@@ -125,6 +173,39 @@ def _load(
             lead_view, why = may_see_annotators(session, as_name)
         except LookupError as exc:
             raise UserError(f"--as {exc}") from None
+    loaded = _figures(
+        proj.name,
+        schema,
+        table,
+        lead_view,
+        why,
+        level=level,
+        tasks=tasks,
+        annotators=annotators,
+        per_document=per_document,
+        summary=counts,
+    )
+    loaded.checks, loaded.check_answers = check_report, check_answers
+    return loaded
+
+
+def _figures(
+    project: str,
+    schema: Schema,
+    table: LabelTable,
+    lead_view: bool,
+    why: str,
+    *,
+    level: str | None,
+    tasks: list[str] | None,
+    annotators: list[str] | None,
+    per_document: Any = None,
+    summary: dict[str, Any] | None = None,
+    check_answers: int = 0,
+) -> Loaded:
+    """The figures of what `_load` read."""
+    from annotator.analysis.agreement import compute_agreement
+
     if annotators and not lead_view:
         raise UserError(f"--annotators: {why}")
     on_documents = {t.name for t in schema.document_tasks}
@@ -154,9 +235,10 @@ def _load(
                 annotators=annotators or None,
                 tasks=asked_of_documents or None,
             )
-    loaded = Loaded(proj.name, schema.name, schema.content_hash, report, lead_view, counts, why)
+    counts = summary or {}
+    loaded = Loaded(project, schema.name, schema.content_hash, report, lead_view, counts, why)
     loaded.documents = documents
-    loaded.checks, loaded.check_answers = check_report, check_answers
+    loaded.check_answers = check_answers
     return loaded
 
 

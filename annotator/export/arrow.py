@@ -52,10 +52,13 @@ def task_converter(kind: str) -> Callable[[Any], Any]:
 
 
 def record_batch(columns: list[list[Any]], schema: Any) -> Any:
-    """Python column lists, in `schema` order, as one record batch of that schema."""
+    """Python column lists, in `schema` order, as one record batch of that schema (built
+    without ``pa.array``, which would load pandas: see ``arrow_columns``)."""
     import pyarrow as pa
 
-    arrays = [pa.array(c, type=schema.field(i).type) for i, c in enumerate(columns)]
+    from annotator.export.arrow_columns import column
+
+    arrays = [column(c, schema.field(i).type) for i, c in enumerate(columns)]
     return pa.RecordBatch.from_arrays(arrays, schema=schema)
 
 

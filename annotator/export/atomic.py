@@ -55,17 +55,26 @@ class Background:
             bg.submit(fh.write, text)
     """
 
-    def __init__(self, depth: int = 3) -> None:
+    def __init__(self, depth: int = 3, *, sync: IO | None = None, sync_every: int = 4) -> None:
         from concurrent.futures import ThreadPoolExecutor
 
         self.depth = depth
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-write")
         self._pending: deque = deque()
+        # `sync`: the file the jobs write, sent to disk after every `sync_every` jobs, on the
+        # worker thread while the caller builds what comes next (so the fsync that ends
+        # `atomic_write` has only the last few chunks left to wait for).
+        self._sync = sync
+        self._sync_every = sync_every
+        self._jobs = 0
 
     def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         while len(self._pending) >= self.depth:
             self._pending.popleft().result()
         self._pending.append(self._pool.submit(fn, *args, **kwargs))
+        self._jobs += 1
+        if self._sync is not None and self._jobs % self._sync_every == 0:
+            self._pending.append(self._pool.submit(_to_disk, self._sync))
 
     def __enter__(self) -> Background:
         return self
@@ -80,3 +89,9 @@ class Background:
                     future.cancel()
         finally:
             self._pool.shutdown(wait=True)
+
+
+def _to_disk(fh: IO) -> None:
+    """What was written to `fh` so far, on disk (fdatasync: the data and the size)."""
+    fh.flush()
+    getattr(os, "fdatasync", os.fsync)(fh.fileno())

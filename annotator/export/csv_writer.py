@@ -141,7 +141,7 @@ def write_csv_stream(
     count = 0
     with (
         atomic_write(target, "w", encoding=encoding, newline="") as fh,
-        Background() as bg,
+        Background(sync=fh) as bg,
     ):
         header = columns(
             task_types,
@@ -172,17 +172,18 @@ def write_csv_stream(
                     split,
                     golds.get(uid, ""),
                 )
+            # (a float's cell is its repr, as `cell` writes it: inline, without a call)
             lines = [
-                f"{heads[uid][0]}{names[who]},{words[status]},"
+                f"{(head := heads[uid])[0]}{names[who]},{words[status]},"
                 f"{created.replace(' ', 'T', 1)}Z,{updated.replace(' ', 'T', 1)}Z,"
-                f"{'' if seconds is None else cell(seconds)},"
+                f"{repr(seconds) if seconds.__class__ is float else cell(seconds)},"
                 f"{'' if comment is None else cell(comment)},{hashes[version]},"
                 f"{FLAG_CELL[helped]}"
-                f"{heads[uid][1]}{values_cells[values]}{heads[uid][2]}\r\n"
+                f"{head[1]}{values_cells[values]}{head[2]}\r\n"
                 if who is not None
                 # a unit nobody annotated (--all): one record, no annotator
-                else f"{heads[uid][0]}{NO_ANNOTATION}{heads[uid][1]}{values_cells[None]}"
-                f"{heads[uid][2]}\r\n"
+                else f"{(head := heads[uid])[0]}{NO_ANNOTATION}{head[1]}{values_cells[None]}"
+                f"{head[2]}\r\n"
                 for (
                     uid,
                     who,

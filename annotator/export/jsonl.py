@@ -92,7 +92,7 @@ def write_jsonl_stream(
     out: list[str] = []
     with (
         atomic_write(target, "w", encoding="utf-8", newline="\n") as fh,
-        Background() as bg,
+        Background(sync=fh) as bg,
     ):
         for unit, anns, adjudicated in stream:
             uid, doc_id, position, kind, text = unit[:5]

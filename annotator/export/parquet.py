@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.export.arrow import ParquetFile, task_column_type, task_converter
+from annotator.export.arrow_columns import column, places
 from annotator.export.atomic import Background, atomic_write
 from annotator.export.encode import Memo
 from annotator.export.flat import columns
@@ -93,8 +94,10 @@ def iso_column(stored: list[str | None]) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    text = pc.replace_substring(pa.array(stored, pa.string()), " ", "T", max_replacements=1)
-    return pc.binary_join_element_wise(text, "Z", "")
+    text = pc.replace_substring(column(stored, pa.string()), " ", "T", max_replacements=1)
+    # Arrow scalars, not str: pyarrow would convert a str through pa.scalar, loading pandas.
+    z, nothing = column(["Z", ""], pa.string())
+    return pc.binary_join_element_wise(text, z, nothing)
 
 
 def _gold_columns(task_types: dict[str, str]):
@@ -145,7 +148,8 @@ def write_parquet_stream(
     def lookup(keys: list, table: Any) -> Any:
         """Arrow's take over the distinct keys: one Python lookup per distinct key."""
         distinct = list(dict.fromkeys(keys))
-        where = pc.index_in(pa.array(keys), value_set=pa.array(distinct))
+        # (keys: ids, or None for a unit with no annotation)
+        where = pc.index_in(column(keys, pa.int64()), value_set=column(distinct, pa.int64()))
         return [table.get(k) for k in distinct], where
 
     def batch(units: list, anns: list, adjudicated: dict[int, Any]) -> Any:
@@ -155,17 +159,18 @@ def write_parquet_stream(
         )
         assisted = [None if a[9] is None else bool(a[9]) for a in anns]
         ids, doc_ids, positions, kinds, texts = (list(map(itemgetter(i), units)) for i in range(5))
-        unit_id_column = pa.array(unit_ids, pa.int64())
+        unit_id_column = column(unit_ids, pa.int64())
         by_unit = {uid: list(group) for uid, group in groupby(anns, itemgetter(0))}
-        take = pc.index_in(unit_id_column, value_set=pa.array(ids, pa.int64()))
+        take = pc.index_in(unit_id_column, value_set=column(ids, pa.int64()))
 
         def per_unit(items, type_):
-            return pa.array(items, type_).take(take)
+            return column(items, type_).take(take)
 
         def mapped(keys, table):
             distinct, where = lookup(keys, table)
-            return pa.array(distinct, pa.string()).take(where)
+            return column(distinct, pa.string()).take(where)
 
+        status_of, status_at = places(statuses)
         docs, doc_of_unit = lookup(doc_ids, DocumentsOf(stream))
         doc_take = doc_of_unit.take(take)
         cols: dict[str, Any] = {
@@ -188,22 +193,25 @@ def write_parquet_stream(
                 else {}
             ),
             "annotator": mapped(whos, stream.names),
-            "status": pa.array(statuses, pa.string()),
+            "status": column(status_of, pa.string()).take(status_at),
             "created_at": iso_column(created),
             "updated_at": iso_column(updated),
-            "seconds": pa.array(seconds, pa.float64()),
-            "comment": pa.array(comments, pa.string()),
+            "seconds": column(seconds, pa.float64()),
+            "comment": column(comments, pa.string()),
             "schema_hash": mapped(versions, stream.hashes),
-            "assisted": pa.array(assisted, pa.bool_()),
+            "assisted": column(assisted, pa.bool_()),
         }
         for name in doc_fields:
-            cols[name] = pa.array([d[name] for d in docs], pa.string()).take(doc_take)
+            cols[name] = column([d[name] for d in docs], pa.string()).take(doc_take)
         if splits is not None:
-            cols["split"] = mapped(doc_ids, splits).fill_null("train").take(take)
-        converted = [values_of[v] for v in values]
+            train = column(["train"], pa.string())[0]  # (a str would load pandas, as above)
+            cols["split"] = mapped(doc_ids, splits).fill_null(train).take(take)
+        # Each task's column from the distinct stored values texts, taken per annotation.
+        distinct, at = places(values)
+        converted = [values_of[v] for v in distinct]
         for i, task in enumerate(task_types):
             items = list(map(itemgetter(i), converted))
-            cols[task] = pa.array(items, schema.field(task).type)
+            cols[task] = column(items, schema.field(task).type).take(at)
         if unit_gold is not None:
             by_id = {u[0]: u for u in units}
             golds = {

@@ -73,25 +73,13 @@ def open_source(db: str | None, project: str | None, opts: ExportOptions) -> Exp
 
 
 def _direct_source(db: str | None, project: str | None, opts: ExportOptions) -> ExportSource | None:
-    from annotator.schema.errors import SchemaError
-    from annotator.schema.loader import parse_schema
-    from annotator.store.sqlite_direct import open_project_direct, schema_version_text
+    from annotator.store.sqlite_direct import open_project_direct, stored_schema
 
     opened = open_project_direct(db, project)
     if opened is None:
         return None
     con, row = opened
-    schema = None
-    try:
-        stored = None
-        if row.schema_version_id is not None:
-            stored = schema_version_text(con, row.schema_version_id)
-        if stored is not None:
-            name, text = stored
-            # (as `schema_versions.schema_of_version` parses it; its errors are its own)
-            schema = parse_schema(text, f"<schema version {row.schema_version_id} {name}>")
-    except (sqlite3.Error, SchemaError):
-        schema = None
+    schema = stored_schema(con, row)
     if schema is None or not direct_serves(schema, opts):
         con.close()
         return None

@@ -6,17 +6,14 @@ without ORM objects. Nothing here computes a figure: ``annotator.analysis`` does
 plain lists.
 
 Speed (`annotator agreement` on 100k units x 5 annotators): on SQLite the annotations arrive
-in one row of ``group_concat`` columns (numbers parsed by numpy, statuses as digits), not half
-a million row tuples; each distinct stored value text is decoded once, and the annotations
-that share it share one dict. ``ProjectLabels.packed`` keeps those arrays for the analysis
-layer, which then works once per distinct value rather than once per annotation.
+packed into one row (``labels_packed``, which `annotator agreement` also reads through the
+sqlite3 module alone); each distinct stored value text is decoded once.
 """
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import text
@@ -24,8 +21,24 @@ from sqlmodel import Session, select
 
 from annotator.schema.values import STATUSES
 from annotator.store.annotators import ROLES, get_or_create_annotator
-from annotator.store.engine import StoreError
+from annotator.store.errors import StoreError
+from annotator.store.labels_packed import (
+    ADJUDICATIONS,
+    PEOPLE,
+    UNITS,
+    Packed,
+    ProjectLabels,
+    assemble,
+    decode,
+    json_value,
+    parse_packed,
+    ranks,
+    read_packed,
+)
 from annotator.store.models import Annotator
+from annotator.store.who_sees import lead_view_of
+
+__all__ = ["Packed", "ProjectLabels", "fetch_labels", "lead_view"]
 
 # `IN (subquery)`, not a join: SQLite then walks the (unit_id, annotator_id) index once
 # (a third of the time of probing unit per annotation), already in the order wanted.
@@ -34,145 +47,10 @@ _ANNOTATIONS = text(
     "FROM annotation a WHERE a.unit_id IN (SELECT id FROM unit WHERE project_id = :p) "
     "AND NOT a.is_check ORDER BY a.unit_id, a.annotator_id"
 )
-# One row: every annotation's columns joined into strings, in table order (a plain scan:
-# a third of the time of walking the index and looking each row up). char(30) (record
-# separator) never occurs in JSON text (control characters are escaped inside strings); NULL
-# seconds become "nan", which numpy reads back as such. Seconds come back to 15 significant
-# digits (SQLite's REAL -> text).
-_PACKED = (
-    "SELECT count(*), group_concat(unit_id), group_concat(annotator_id), "
-    "group_concat(CASE status WHEN 'done' THEN 0 WHEN 'skipped' THEN 1 WHEN 'flagged' THEN 2 "
-    "ELSE 3 END, ''), group_concat(ifnull(seconds, 'nan')), group_concat(\"values\", char(30))"
-    "{extra} FROM annotation NOT INDEXED{where}"
-)
-# Annotation ids in the order they were first made (for figures "as annotation goes on").
-_MADE = (
-    "SELECT group_concat(id) FROM (SELECT id FROM annotation NOT INDEXED{where} "
-    "ORDER BY created_at, id)"
-)
 _MADE_GENERIC = text(
     "SELECT a.id FROM annotation a WHERE a.unit_id IN (SELECT id FROM unit WHERE project_id = :p) "
     "AND NOT a.is_check ORDER BY a.created_at, a.id"
 )
-# Answers to check items are scored on their own (store.checks), never counted here.
-_ORDINARY = " WHERE NOT is_check"
-_IN_PROJECT = _ORDINARY + " AND unit_id IN (SELECT id FROM unit WHERE project_id = ?)"
-_ADJUDICATIONS = text(
-    "SELECT j.unit_id, j.task, j.value FROM adjudication j JOIN unit u ON u.id = j.unit_id "
-    "WHERE u.project_id = :p"
-)
-_UNITS = text("SELECT count(*) FROM unit WHERE project_id = :p")
-
-
-@dataclass
-class Packed:
-    """The annotations as numpy arrays (what `fetch_labels` read), for the analysis layer.
-
-    ``value_id[r]`` indexes ``distinct``: annotations whose stored value is the same text
-    share one decoded dict (so treat ``ProjectLabels.values`` as read-only)."""
-
-    unit: Any  # np.ndarray int64
-    annotator: Any  # np.ndarray int64: index into ProjectLabels.annotators
-    status: Any  # np.ndarray int8: index into STATUSES, 3 for anything else
-    seconds: Any  # np.ndarray float64, nan where none
-    value_id: Any  # np.ndarray int64
-    distinct: list[dict[str, Any]]
-    made: Any = None  # with fetch_labels(order=True): np.ndarray, 0 for the first made, ...
-
-
-@dataclass
-class ProjectLabels:
-    """Every annotation of a project as parallel columns.
-
-    ``annotators[i]`` is the name behind annotator index ``i`` and ``roles[i]`` its role;
-    ``unit[r]``, ``annotator[r]``, ``status[r]``, ``seconds[r]`` and ``values[r]``
-    ({task: value}) describe annotation ``r``. ``adjudications`` maps task -> unit -> value.
-    """
-
-    annotators: list[str] = field(default_factory=list)
-    roles: list[str] = field(default_factory=list)
-    unit: list[int] = field(default_factory=list)
-    annotator: list[int] = field(default_factory=list)
-    status: list[str] = field(default_factory=list)
-    seconds: list[float | None] = field(default_factory=list)
-    values: list[dict[str, Any]] = field(default_factory=list)
-    adjudications: dict[str, dict[int, Any]] = field(default_factory=dict)
-    total_units: int = 0
-    packed: Packed | None = None  # set by fetch_labels; None for tables built by hand
-
-    def by_unit(
-        self, task: str, statuses: tuple[str, ...] = ("done",)
-    ) -> dict[int, dict[str, Any]]:
-        """unit -> annotator name -> value, for one task (the shape a review screen shows)."""
-        out: dict[int, dict[str, Any]] = defaultdict(dict)
-        for u, a, s, v in zip(self.unit, self.annotator, self.status, self.values, strict=True):
-            if s in statuses and task in v:
-                out[u][self.annotators[a]] = v[task]
-        return dict(out)
-
-
-def _json(value: Any, sqlite: bool) -> Any:
-    # Raw text() rows give JSON as text on SQLite and already decoded on PostgreSQL (where a
-    # JSON string arrives as a Python str and must not be parsed again).
-    return json.loads(value) if sqlite and isinstance(value, str | bytes) else value
-
-
-def _decode(texts: list[str]) -> tuple[Any, list[dict[str, Any]]]:
-    """Each text's index among the distinct texts (an int64 array), and those decoded once."""
-    import numpy as np
-
-    index = {t: i for i, t in enumerate(dict.fromkeys(texts))}
-    ids = np.fromiter(map(index.__getitem__, texts), np.int64, len(texts))
-    loads = json.loads
-    return ids, [(loads(t) if t else {}) or {} for t in index]
-
-
-def _sqlite_rows(session: Session, project_id: int, order: bool) -> tuple[Any, ...] | None:
-    """(unit, annotator id, status code, seconds, value id[, creation rank]) arrays and the
-    distinct values."""
-    import numpy as np
-
-    raw = session.connection().connection.dbapi_connection
-    assert raw is not None
-    # Every annotation is some project's: with one project in the store, no filter is needed.
-    (projects,) = raw.execute("SELECT count(*) FROM project").fetchone()
-    where, params = (_ORDINARY, ()) if projects == 1 else (_IN_PROJECT, (project_id,))
-    extra = ", group_concat(id)" if order else ""
-    n, units, who, status, seconds, values, *ids = raw.execute(
-        _PACKED.format(where=where, extra=extra), params
-    ).fetchone()
-    if not n:
-        return None
-    texts = values.split("\x1e")
-    out: list[Any] = [
-        np.fromstring(units, sep=",", dtype=np.int64),
-        np.fromstring(who, sep=",", dtype=np.int64),
-        np.frombuffer(status.encode(), dtype=np.int8) - ord("0"),
-        np.fromstring(seconds, sep=",", dtype=np.float64),
-    ]
-    if order:
-        (made,) = raw.execute(_MADE.format(where=where), params).fetchone()
-        made_ids = np.fromstring(made, sep=",", dtype=np.int64)
-        out.append(_ranks(np.fromstring(ids[0], sep=",", dtype=np.int64), made_ids))
-    if not all(len(col) == n for col in [*out, texts]):
-        raise StoreError("annotations could not be read back in one piece: please report this")
-    value_ids, distinct = _decode(texts)
-    out.insert(4, value_ids)
-    # In (unit, annotator) order, as the query on other databases gives them.
-    key = out[0] * (int(out[1].max()) + 1) + out[1]
-    if (key[1:] < key[:-1]).any():
-        rows = np.argsort(key, kind="stable")
-        out = [col[rows] for col in out]
-    return (*out, distinct)
-
-
-def _ranks(ids: Any, made: Any) -> Any:
-    """Each annotation's place (0, 1, ...) in `made`, the ids in the order they were made."""
-    import numpy as np
-
-    made = np.asarray(made, dtype=np.int64)
-    sorter = np.argsort(made)
-    return sorter[np.searchsorted(made, ids, sorter=sorter)]
 
 
 def _generic_rows(session: Session, project_id: int, order: bool) -> tuple[Any, ...] | None:
@@ -188,7 +66,7 @@ def _generic_rows(session: Session, project_id: int, order: bool) -> tuple[Any, 
         return None
     units, who, status, seconds, values, ids = zip(*rows, strict=True)
     codes = {s: i for i, s in enumerate(STATUSES)}
-    value_ids, distinct = _decode(list(values))
+    value_ids, distinct = decode(list(values))
     out = [
         np.array(units, dtype=np.int64),
         np.array(who, dtype=np.int64),
@@ -198,7 +76,7 @@ def _generic_rows(session: Session, project_id: int, order: bool) -> tuple[Any, 
     ]
     if order:
         made = session.execute(_MADE_GENERIC, {"p": project_id}).scalars().all()
-        out.append(_ranks(np.array(ids, dtype=np.int64), made))
+        out.append(ranks(np.array(ids, dtype=np.int64), made))
     return (*out, distinct)
 
 
@@ -211,37 +89,27 @@ def fetch_labels(
     `lists` False leaves the per-annotation lists empty and fills only ``packed``: enough for
     the analysis layer (``compute_agreement``), which reads nothing else per annotation.
     `order` adds ``packed.made``: each annotation's place in the order they were made."""
-    import numpy as np
-
-    people = session.execute(
-        select(Annotator.id, Annotator.name, Annotator.role).order_by(Annotator.name)
-    ).all()
-    data = ProjectLabels()
+    people = session.execute(text(PEOPLE)).all()
     params = {"p": project_id}
     sqlite = session.get_bind().dialect.name == "sqlite"
-    got = (_sqlite_rows if sqlite else _generic_rows)(session, project_id, order)
-    if got is not None:
-        units, who, status, seconds, ids, *made, distinct = got
-        present = set(np.flatnonzero(np.bincount(who)).tolist())
-        index = np.full(max(present) + 1, -1, dtype=np.int64)
-        for aid, name, role in people:
-            if aid in present:
-                index[aid] = len(data.annotators)
-                data.annotators.append(name)
-                data.roles.append(role)
-        who = index[who]
-        if (who < 0).any():
-            raise StoreError("annotations by an annotator the store does not list")
-        data.packed = Packed(units, who, status, seconds, ids, distinct, *made)
-        if lists:
-            data.status = _status_texts(session, status, params)
-            data.unit = units.tolist()
-            data.annotator = who.tolist()
-            data.seconds = [None if x != x else x for x in seconds.tolist()]
-            data.values = [distinct[i] for i in ids.tolist()]
-    for uid, task, value in session.execute(_ADJUDICATIONS, params):
-        data.adjudications.setdefault(task, {})[uid] = _json(value, sqlite)
-    data.total_units = session.execute(_UNITS, params).scalar_one()
+    if sqlite:
+        raw = session.connection().connection.dbapi_connection
+        assert raw is not None
+        packed = read_packed(raw, project_id, order)  # type: ignore[arg-type]
+        got = parse_packed(packed) if packed is not None else None
+    else:
+        got = _generic_rows(session, project_id, order)
+    data = assemble(people, got)
+    if data.packed is not None and lists:
+        p = data.packed
+        data.status = _status_texts(session, p.status, params)
+        data.unit = p.unit.tolist()
+        data.annotator = p.annotator.tolist()
+        data.seconds = [None if x != x else x for x in p.seconds.tolist()]
+        data.values = [p.distinct[i] for i in p.value_id.tolist()]
+    for uid, task, value in session.execute(text(ADJUDICATIONS), params):
+        data.adjudications.setdefault(task, {})[uid] = json_value(value, sqlite)
+    data.total_units = session.execute(text(UNITS), params).scalar_one()
     return data
 
 
@@ -321,18 +189,6 @@ def has_lead(session: Session) -> bool:
 
 
 def lead_view(session: Session, as_name: str | None) -> tuple[bool, str]:
-    """May `as_name` see per-annotator figures? And if not, the one line that says why.
-
-    Raises LookupError when `as_name` names nobody.
-
-    Yes for a lead, and for anyone while the store has no lead and nobody is named (a
-    researcher alone, or imported data); otherwise annotators stay blind to each other.
-    """
-    role = role_of(session, as_name) if as_name else None
-    if as_name and role is None:
-        raise LookupError(f"{as_name}: no annotator of that name (see `annotator annotators list`)")
-    if role == "lead" or (as_name is None and not has_lead(session)):
-        return True, ""
-    if as_name:
-        return False, f"{as_name} is not a lead: per-annotator figures are hidden"
-    return False, "per-annotator figures are for leads: add --as LEAD"
+    """May `as_name` see per-annotator figures? (``who_sees.lead_view_of``: the rule, and
+    the LookupError when `as_name` names nobody.)"""
+    return lead_view_of(as_name, lambda name: role_of(session, name), lambda: has_lead(session))

@@ -17,10 +17,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from annotator.errors import database_problem
 from annotator.store.errors import StoreError
 from annotator.store.revision import HEAD
+
+if TYPE_CHECKING:
+    from annotator.schema.model import Schema
 
 # Which store a command means; here, not in engine.py, which loads SQLAlchemy.
 DB_ENV = "ANNOTATOR_DB"
@@ -129,6 +133,25 @@ def schema_version_text(con: sqlite3.Connection, version_id: int) -> tuple[str, 
         "SELECT name, yaml_text FROM schemaversion WHERE id = ?", (version_id,)
     ).fetchone()
     return (row[0], row[1]) if row else None
+
+
+def stored_schema(con: sqlite3.Connection, project: ProjectRow) -> Schema | None:
+    """The project's current schema, parsed as ``schema_versions.schema_of_version`` parses
+    it; None where the full path must say what is wrong (no schema yet, a stored version that
+    no longer validates, a row that cannot be read)."""
+    from annotator.schema.errors import SchemaError
+    from annotator.schema.loader import parse_schema
+
+    if project.schema_version_id is None:
+        return None
+    try:
+        stored = schema_version_text(con, project.schema_version_id)
+        if stored is None:
+            return None
+        name, text = stored
+        return parse_schema(text, f"<schema version {project.schema_version_id} {name}>")
+    except (sqlite3.Error, SchemaError):
+        return None
 
 
 def open_project_direct(

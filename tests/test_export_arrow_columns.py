@@ -1,0 +1,77 @@
+"""Arrow columns built from their buffers (export.arrow_columns) hold what pyarrow.array
+gives for the same lists, so Parquet files stay the same bytes; and a Parquet export no
+longer loads pandas."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+pa = pytest.importorskip("pyarrow")
+
+from annotator.export.arrow_columns import column  # noqa: E402
+
+TEXTS = ["", "a", "偏见", 'naïve, "quoted"', "emoji 🙂", "x" * 300, None]
+CASES = {
+    "int64": (pa.int64(), [0, 1, -5, 2**62, None, 7]),
+    "float64": (pa.float64(), [0.0, 1.5, -2.25, float("inf"), float("nan"), None, 3]),
+    "bool": (pa.bool_(), [True, False, None, True, True, False, False, True, None, True]),
+    "string": (pa.string(), TEXTS),
+    "ascii strings": (pa.string(), ["done", "skipped", None, "2026-01-01T00:00:00.000000Z"]),
+    "list<string>": (pa.list_(pa.string()), [["a", "偏"], [], None, ["b"], ["c", None]]),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("nulls", [True, False])
+def test_columns_equal_pyarrows_own(case, nulls):
+    type_, values = CASES[case]
+    if not nulls:
+        values = [v for v in values if v is not None]
+    mine, theirs = column(values, type_), pa.array(values, type_)
+    mine.validate(full=True)
+    assert mine.type == theirs.type and mine.null_count == theirs.null_count
+    assert mine.to_pylist() == theirs.to_pylist() or case == "float64"  # nan != nan
+    assert mine.equals(theirs) or case == "float64"
+    if case == "float64":
+        assert [str(x) for x in mine.to_pylist()] == [str(x) for x in theirs.to_pylist()]
+
+
+def test_long_columns_and_no_values():
+    values = [f"unit {i} 句子" if i % 7 else None for i in range(20_000)]
+    assert column(values, pa.string()).equals(pa.array(values, pa.string()))
+    assert column([], pa.string()).equals(pa.array([], pa.string()))
+    assert column([None, None], pa.int64()).equals(pa.array([None, None], pa.int64()))
+
+
+def test_a_parquet_export_does_not_load_pandas(tmp_path):
+    pytest.importorskip("pandas")  # (where pandas is absent there is nothing to show)
+    from tests.support.exports import build_store
+
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    build_store(url, documents=3)
+    out = tmp_path / "out.parquet"
+    argv = ["annotator", "export", "-f", "parquet", "-o", str(out), "--db", url]
+    probe = (
+        "import sys\n"
+        "from annotator.cli.failures import guarded\n"
+        "from annotator.cli.app import app\n"
+        f"sys.argv = {argv!r}\n"
+        "code = guarded(app)\n"
+        "print(code, 'pandas' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "0 False", done.stderr
+    assert out.stat().st_size > 0
+
+
+def test_places_give_each_key_its_distinct_value():
+    from annotator.export.arrow_columns import places
+
+    distinct, where = places(["done", None, "done", "skipped", None])
+    assert distinct == ["done", None, "skipped"]
+    assert where.to_pylist() == [0, 1, 0, 2, 1]
+    taken = column(distinct, pa.string()).take(where)
+    assert taken.to_pylist() == ["done", None, "done", "skipped", None]
