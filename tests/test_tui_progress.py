@@ -85,3 +85,31 @@ def _wait_until_running(engine, start: str) -> None:
                 return
             time.sleep(0.05)
     raise AssertionError(f"no statement starting {start!r} ran")
+
+
+def test_the_counts_see_one_snapshot_on_postgresql(db_url, tmp_path, monkeypatch):
+    """The whole-project counts are several statements; on PostgreSQL they run in one
+    REPEATABLE READ transaction, so a save landing between them cannot be counted twice
+    (stopping them on the way out takes the same connection, and must not change that)."""
+    import pytest
+    from sqlalchemy import text
+
+    from annotator.store import queue
+
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite's read transaction is one snapshot by itself")
+    ctx = make_store(tmp_path, BIAS_QUICK, url=db_url)
+    with session_scope(ctx.engine) as s:
+        me = get_or_create_annotator(s, "alice").id
+    ann = Annotating(ctx, annotator_id=me, annotator_name="alice")
+    ann.open_first()
+    seen: list[str] = []
+    counts = queue.my_progress
+
+    def watched(session, **kw):
+        seen.append(session.execute(text("SHOW transaction_isolation")).scalar_one())
+        return counts(session, **kw)
+
+    monkeypatch.setattr(queue, "my_progress", watched)
+    assert ann.load_progress() is not None
+    assert seen == ["repeatable read"]

@@ -402,13 +402,20 @@ class Progress:
         self.left += (after in IN_QUEUE) - (before in IN_QUEUE)
 
 
+def one_snapshot(session: Session) -> None:
+    """Every count `session` makes from now on sees one snapshot (PostgreSQL's REPEATABLE
+    READ; a SQLite read transaction is one already). Before the session's first statement:
+    my_progress calls it, and so may a caller that needs the connection before the counts."""
+    if session.get_bind().dialect.name == "postgresql" and not session.in_transaction():
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+
 def my_progress(
     session: Session, *, project_id: int, annotator_id: int, overlap: int = 1
 ) -> Progress:
     """Whole-project counts: one pass over the annotations; run it off the UI thread."""
     p = {"p": project_id, "me": annotator_id, "overlap": overlap}
-    if session.get_bind().dialect.name == "postgresql":  # one snapshot for every count
-        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    one_snapshot(session)
     mark = event_mark(session)  # on SQLite the read snapshot starts here
     # Check units are not ordinary work: my answers to them count as done, but they are
     # never "left" (the queue hands them out on top).

@@ -505,16 +505,18 @@ class Annotating:
         """The counts (seconds on a store of millions of units: run it in a thread); None
         when the session ended meanwhile (stop_counting)."""
         try:
-            with session_scope(self.ctx.engine) as s, interruptible(s) as stop:
-                self._stop_counting = stop
-                if self.leaving:
-                    return None
-                return queue.my_progress(
-                    s,
-                    project_id=self.ctx.project_id,
-                    annotator_id=self.annotator_id,
-                    overlap=self.queue.overlap,
-                )
+            with session_scope(self.ctx.engine) as s:
+                queue.one_snapshot(s)  # (before interruptible takes the connection)
+                with interruptible(s) as stop:
+                    self._stop_counting = stop
+                    if self.leaving:
+                        return None
+                    return queue.my_progress(
+                        s,
+                        project_id=self.ctx.project_id,
+                        annotator_id=self.annotator_id,
+                        overlap=self.queue.overlap,
+                    )
         except SQLAlchemyError:
             if self.leaving:
                 return None  # interrupted on the way out
