@@ -217,8 +217,8 @@ class Interrupted(SQLAlchemyError):
 @contextmanager
 def interruptible(session: Session) -> Iterator[Callable[[], None]]:
     """A stop function for the reads `session` runs in the body, callable from another
-    thread: the statement running then fails (SQLite: at its next thousand steps;
-    PostgreSQL: the server cancels it) and so does every later one. For long reads nobody
+    thread: the statement running then fails (SQLite interrupts it; PostgreSQL: the server
+    cancels it) and so does every later one. For long reads nobody
     waits for any more (counts over a large store); never for writes."""
     conn = session.connection()
     raw = conn.connection.dbapi_connection
@@ -228,20 +228,30 @@ def interruptible(session: Session) -> Iterator[Callable[[], None]]:
         if stopped.is_set():
             raise Interrupted("stopped: nobody waits for this read any more")
 
+    lite = raw if isinstance(raw, sqlite3.Connection) else None
+
     def stop() -> None:
         stopped.set()
-        cancel = getattr(raw, "cancel", None)  # psycopg; sqlite3 stops in its handler
-        if cancel is not None:
-            with suppress(Exception):  # finished or closed meanwhile: nothing to stop
-                cancel()
+        if lite is not None:
+            _quietly(lite.interrupt)  # (thread-safe; a no-op when no statement runs)
+            return
+        cancel = getattr(raw, "cancel", None)  # psycopg: connects to the server to ask, so
+        if cancel is not None:  # not on the caller's thread (the screen's, as it quits)
+            threading.Thread(target=_quietly, args=(cancel,), daemon=True).start()
 
-    lite = raw if isinstance(raw, sqlite3.Connection) else None
     event.listen(conn, "before_cursor_execute", refuse)
     if lite is not None:
-        lite.set_progress_handler(stopped.is_set, 1000)  # true: the statement stops
+        # For a statement that had not begun when interrupt() came. Rare: each call takes
+        # Python's lock, which costs the count dearly while another thread is busy.
+        lite.set_progress_handler(stopped.is_set, 1_000_000)
     try:
         yield stop
     finally:
         if lite is not None:
             lite.set_progress_handler(None, 0)  # the connection goes back to the pool
         event.remove(conn, "before_cursor_execute", refuse)
+
+
+def _quietly(call: Callable[[], object]) -> None:
+    with suppress(Exception):  # finished or closed meanwhile: nothing to stop
+        call()

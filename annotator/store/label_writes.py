@@ -444,9 +444,10 @@ class LabelWriter:
             params: tuple[Any, ...] = ([a for a, _ in events], [act for _, act in events])
         else:
             sql = _EVENT_FROM_ANNOTATION.format(
-                action="e.value ->> 1",
+                # json_extract, not ->>: that operator needs SQLite 3.38 (Ubuntu 22.04 has 3.37)
+                action="json_extract(e.value, '$[1]')",
                 events="json_each(?) AS e",
-                aid="e.value ->> 0",
+                aid="json_extract(e.value, '$[0]')",
                 order="e.key",
             )
             params = (json.dumps(events),)
