@@ -70,7 +70,6 @@ def import_labels(
     from sqlmodel import Session
 
     from annotator.labels.documents import DocumentAnswers
-    from annotator.store.bulk import as_sqlalchemy_error
     from annotator.store.schema_versions import current_schema
 
     path = _existing(path)
@@ -80,12 +79,7 @@ def import_labels(
         schema = current_schema(session, project)
         version_id = project.schema_version_id
         assert project.id is not None and version_id is not None
-        dialect = session.get_bind().dialect
-        db = LabelDb(
-            lambda: session.connection().connection.dbapi_connection,
-            postgres=dialect.name == "postgresql",
-            guard=lambda sql: as_sqlalchemy_error(sql, dialect),
-        )
+        db = LabelDb.of_session(session)
         articles = DocumentAnswers(
             session, project.id, version_id, schema, cols, actor=who, source=str(path.resolve())
         )

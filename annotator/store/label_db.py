@@ -31,6 +31,19 @@ class LabelDb:
         self.postgres = postgres
         self.guard = guard
 
+    @classmethod
+    def of_session(cls, session: Any) -> LabelDb:
+        """The driver's connection under a SQLAlchemy `session` (the engine path), its errors
+        raised as SQLAlchemy's, as the rest of that path raises them."""
+        from annotator.store.bulk import as_sqlalchemy_error
+
+        dialect = session.get_bind().dialect
+        return cls(
+            lambda: session.connection().connection.dbapi_connection,
+            postgres=dialect.name == "postgresql",
+            guard=lambda sql: as_sqlalchemy_error(sql, dialect),
+        )
+
     @property
     def con(self) -> Any:
         return self._connection()
