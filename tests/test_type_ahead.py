@@ -41,35 +41,37 @@ def read_ready(fd: int, timeout: float = 0.5) -> bytes:
     return got
 
 
-def test_enter_typed_while_held_arrives_as_enter_and_is_not_echoed():
+@pytest.fixture
+def terminal():
+    """A pseudo-terminal in a shell's cooked settings: (the keyboard's side, the command's)."""
     main, term = pty.openpty()
+    cooked(term)
     try:
-        cooked(term)
-        before = termios.tcgetattr(term)
-        with held_keys(term):
-            os.write(main, b"alice\r")
-            assert read_ready(term) == b"alice\r"
-            assert read_ready(main, 0.2) == b""  # no echo over the command's output
-        assert termios.tcgetattr(term) == before
-        # Cooked again: the terminal's own translation is back.
-        os.write(main, b"x\r")
-        assert read_ready(term) == b"x\n"
+        yield main, term
     finally:
         os.close(main)
         os.close(term)
 
 
-def test_settings_come_back_when_the_command_is_interrupted():
-    main, term = pty.openpty()
-    try:
-        cooked(term)
-        before = termios.tcgetattr(term)
-        with pytest.raises(KeyboardInterrupt), held_keys(term):
-            raise KeyboardInterrupt
-        assert termios.tcgetattr(term) == before
-    finally:
-        os.close(main)
-        os.close(term)
+def test_enter_typed_while_held_arrives_as_enter_and_is_not_echoed(terminal):
+    main, term = terminal
+    before = termios.tcgetattr(term)
+    with held_keys(term):
+        os.write(main, b"alice\r")
+        assert read_ready(term) == b"alice\r"
+        assert read_ready(main, 0.2) == b""  # no echo over the command's output
+    assert termios.tcgetattr(term) == before
+    # Cooked again: the terminal's own translation is back.
+    os.write(main, b"x\r")
+    assert read_ready(term) == b"x\n"
+
+
+def test_settings_come_back_when_the_command_is_interrupted(terminal):
+    _, term = terminal
+    before = termios.tcgetattr(term)
+    with pytest.raises(KeyboardInterrupt), held_keys(term):
+        raise KeyboardInterrupt
+    assert termios.tcgetattr(term) == before
 
 
 def test_not_a_terminal_is_left_alone():
@@ -91,12 +93,11 @@ def _annotators(db) -> list[str]:
         return []
 
 
-def test_a_name_typed_during_the_demo_import_starts_the_session(tmp_path):
+def test_a_name_typed_during_the_demo_import_starts_the_session(tmp_path, terminal):
     """`annotator demo` imports the sample, then asks for a name; a person who types the name
     and enter while the import summary is on screen is annotating once the screen is up."""
     db = tmp_path / "demo.db"
-    main, term = pty.openpty()
-    cooked(term)
+    main, term = terminal
     env = {**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config")}
     env.pop("ANNOTATOR_DB", None)
     proc = subprocess.Popen(
@@ -128,8 +129,6 @@ def test_a_name_typed_during_the_demo_import_starts_the_session(tmp_path):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-        os.close(main)
-        os.close(term)
 
 
 def test_standard_input_without_a_descriptor_is_left_alone(monkeypatch):

@@ -13,8 +13,8 @@ for parameters; on PostgreSQL they become `%s`.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -53,35 +53,33 @@ class LabelDb:
 
     # --- running SQL -------------------------------------------------------------------
 
-    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        sql = self._sql(sql)
+    @contextmanager
+    def _cursor(self, sql: str) -> Iterator[Any]:
+        """A cursor for `sql` (already in the driver's parameter style), its errors guarded."""
         with self.guard(sql):
             cur = self.con.cursor()
             try:
-                cur.execute(sql, params)
-                return [tuple(row) for row in cur.fetchall()]
+                yield cur
             finally:
                 cur.close()
 
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        sql = self._sql(sql)
+        with self._cursor(sql) as cur:
+            cur.execute(sql, params)
+            return [tuple(row) for row in cur.fetchall()]
+
     def run(self, sql: str, params: Sequence[Any] = ()) -> None:
         sql = self._sql(sql)
-        with self.guard(sql):
-            cur = self.con.cursor()
-            try:
-                cur.execute(sql, params)
-            finally:
-                cur.close()
+        with self._cursor(sql) as cur:
+            cur.execute(sql, params)
 
     def many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         if not rows:
             return
         sql = self._sql(sql)
-        with self.guard(sql):
-            cur = self.con.cursor()
-            try:
-                cur.executemany(sql, rows)
-            finally:
-                cur.close()
+        with self._cursor(sql) as cur:
+            cur.executemany(sql, rows)
 
     def insert(self, table: str, names: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
         """`rows` (values for the columns `names`, as `stamp`/`json_text` give them) into
