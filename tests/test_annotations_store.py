@@ -221,7 +221,7 @@ def test_progress_counts_agree_with_the_labels_at_every_overlap(queue_store, ove
     figures worked out from the labels by hand, for each of four annotators."""
     engine, ids, alice, bob = queue_store
     pid, sv, units = ids["p"]
-    other_pid, other_sv, other_units = ids["other"]
+    _, other_sv, other_units = ids["other"]
     with session_scope(engine) as s:
         people = (alice, bob, *(get_or_create_annotator(s, n).id for n in ("carol", "dave")))
     labels: dict[tuple[int, int], str] = {}
