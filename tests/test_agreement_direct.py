@@ -93,3 +93,36 @@ def test_the_store_layer_serves_check_items_and_document_tasks(graded_store):
 
 def test_agreement_on_sqlite_loads_no_sqlalchemy(graded_store, tmp_path):
     assert store_libraries_loaded(["agreement", "--db", graded_store], tmp_path) == "0 []"
+
+
+def test_a_read_error_that_ended_the_transaction_is_the_error_reported(graded_store):
+    """SQLite rolls a transaction back itself on some errors (a full disk, an I/O error): the
+    error a person is told about is that one, not "cannot commit - no transaction is active"."""
+    import sqlite3
+
+    from annotator.store.labels_packed import read_labels
+
+    class Failing:
+        """A connection whose third statement fails after SQLite has ended the transaction."""
+
+        def __init__(self, con: sqlite3.Connection) -> None:
+            self.con, self.calls = con, 0
+
+        @property
+        def in_transaction(self) -> bool:
+            return self.con.in_transaction
+
+        def execute(self, *args):
+            self.calls += 1
+            if self.calls == 3:
+                self.con.execute("ROLLBACK")
+                raise sqlite3.OperationalError("disk I/O error")
+            return self.con.execute(*args)
+
+    con = sqlite3.connect(graded_store.removeprefix("sqlite:///"), isolation_level=None)
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="disk I/O error"):
+            read_labels(Failing(con), 1)  # type: ignore[arg-type]
+        assert read_labels(con, 1).total_units > 0  # the connection is usable again
+    finally:
+        con.close()

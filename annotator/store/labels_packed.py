@@ -224,7 +224,10 @@ def read_labels(raw: sqlite3.Connection, project_id: int) -> LabelsRead:
         adjudications = raw.execute(ADJUDICATIONS, params).fetchall()
         (total,) = raw.execute(UNITS, params).fetchone()
     finally:
-        raw.execute("COMMIT")
+        # An error may have ended the transaction already (SQLite rolls back on a full disk or
+        # an I/O error): a COMMIT then would raise "no transaction is active" in its place.
+        if raw.in_transaction:
+            raw.execute("COMMIT")
     return LabelsRead(people, packed, adjudications, total)
 
 

@@ -1,6 +1,7 @@
-"""Keys typed while the annotate screen loads reach it as typed (tui/type_ahead.py), in a real
-pseudo-terminal: enter stays enter (not a line feed, which Textual reads as ctrl+j), nothing
-is echoed over the output, and the person's terminal settings come back afterwards."""
+"""The terminal around the screens, in a real pseudo-terminal: keys typed while the annotate
+screen loads reach it as typed (tui/type_ahead.py): enter stays enter (not a line feed, which
+Textual reads as ctrl+j), nothing is echoed over the output, and the person's terminal
+settings come back afterwards; and SIGTERM ends a screen as q does (tui/crash.py)."""
 
 from __future__ import annotations
 
@@ -138,3 +139,50 @@ def test_standard_input_without_a_descriptor_is_left_alone(monkeypatch):
     with held_keys():
         ran = True
     assert ran
+
+
+def _held(db) -> int:
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
+            return con.execute("SELECT count(*) FROM lease").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def test_sigterm_ends_the_screen_as_q_does(tmp_path, terminal):
+    """`kill` while a unit is on screen: the terminal leaves the alternate screen with its
+    settings back (not the app's last frame over a shell that echoes nothing), the unit held
+    for the annotator is let go at once, and the command exits with 143."""
+    db = tmp_path / "demo.db"
+    main, term = terminal
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    env.pop("ANNOTATOR_DB", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "annotator", "demo", "--db", str(db), "-a", "alice"],
+        stdin=term,
+        stdout=term,
+        stderr=term,
+        cwd=tmp_path,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while _held(db) == 0 and time.monotonic() < deadline:
+            read_ready(main, 0.2)
+        assert _held(db) == 1  # alice's first unit is on screen, held for her
+        read_ready(main, 0.5)
+        proc.terminate()
+        after = b""
+        while proc.poll() is None and time.monotonic() < deadline:
+            after += read_ready(main, 0.2)
+        after += read_ready(main, 0.2)
+        assert proc.returncode == 143
+        assert b"\x1b[?1049l" in after  # out of the alternate screen
+        attrs = termios.tcgetattr(term)
+        assert attrs[0] & termios.ICRNL and attrs[3] & termios.ECHO  # the shell's settings
+        assert _held(db) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
