@@ -12,74 +12,41 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 from sqlmodel import Session
 
 from annotator.store import assist_models, checks, leases
 from annotator.store.annotations import DONE, IN_QUEUE, SKIPPED
+from annotator.store.queue_sql import (
+    MINE_TO_DO,
+    NO_LIVE_LEASE,
+    SQLITE_HINT,
+    first_unit,
+    open_,
+    open_1,
+)
 
-# A unit is open for me when I have not touched it, it still needs annotators, and it is in
-# the shared pool or in a document assigned to me. Live leases of others are left out here:
-# they lapse, so a unit they hold must not move my queue's floor past it (see `Queue`).
-# Every probe of annotation repeats `unit_id > :after`: PostgreSQL does not carry the bound
-# over from u.id, and without it may plan an anti-join that reads the annotation index from
-# the first unit (0.5 s per key at 1M units instead of a few ms).
-_MINE_TO_DO = (
-    "(NOT EXISTS (SELECT 1 FROM assignment s WHERE s.document_id = u.document_id) "
-    "OR EXISTS (SELECT 1 FROM assignment s WHERE s.document_id = u.document_id "
-    "AND s.annotator_id = :me))"
-)
-_OPEN = f"""
-    NOT EXISTS (SELECT 1 FROM annotation m WHERE m.unit_id = u.id AND m.unit_id > :after
-                AND m.annotator_id = :me)
-    AND (SELECT count(*) FROM annotation d WHERE d.unit_id = u.id AND d.status = 'done')
-        < :overlap
-    AND {_MINE_TO_DO}
-"""
-# ... and not full with the live leases of others counted (what a claim will check).
-_FREE = f"""
-    NOT EXISTS (SELECT 1 FROM annotation m WHERE m.unit_id = u.id AND m.unit_id > :after
-                AND m.annotator_id = :me)
-    AND (SELECT count(*) FROM annotation d WHERE d.unit_id = u.id AND d.status = 'done')
-      + (SELECT count(*) FROM lease l WHERE l.unit_id = u.id AND l.annotator_id != :me
-         AND l.expires_ms > :now) < :overlap
-    AND {_MINE_TO_DO}
-"""
-_NEXT_SQL = "SELECT u.id FROM unit u WHERE u.project_id = :p AND u.id > :after AND {cond} "
-_NEXT_OPEN = text(_NEXT_SQL.format(cond=_OPEN) + "ORDER BY u.id LIMIT 1")
-_NEXT_FREE = text(_NEXT_SQL.format(cond=_FREE) + "ORDER BY u.id LIMIT 1")
-# The same for overlap 1 (the usual case): one index probe per unit instead of two.
-_NEXT_OPEN_1_SQL = (
-    "SELECT u.id FROM unit u WHERE u.project_id = :p AND u.id > :after AND NOT EXISTS "
-    "(SELECT 1 FROM annotation a {hint} WHERE a.unit_id = u.id AND a.unit_id > :after "
-    "AND (a.annotator_id = :me OR a.status = 'done')) {leases}AND " + _MINE_TO_DO + " "
-    "ORDER BY u.id LIMIT 1"
-)
-_NO_LIVE_LEASE = (
-    "AND NOT EXISTS (SELECT 1 FROM lease l WHERE l.unit_id = u.id AND l.unit_id > :after "
-    "AND l.annotator_id != :me "
-    "AND l.expires_ms > :now) "
-)
-# Without ANALYZE statistics SQLite probes the unique (unit, annotator) index and reads each
-# annotation row for its status; the covering index answers from the index alone (~40% less
-# time when most units before mine are closed).
-_SQLITE_HINT = "INDEXED BY ix_annotation_unit_status_annotator"
+# My next unit at any overlap, and at overlap 1 per dialect (`free`: no live lease of others).
+_NEXT_OPEN = text(first_unit(f"{open_()} AND {MINE_TO_DO}"))
+_NEXT_FREE = text(first_unit(f"{open_(leases=True)} AND {MINE_TO_DO}"))
+
+
+def _next_open_1(dialect: str, free: bool) -> TextClause:
+    condition = open_1(SQLITE_HINT if dialect == "sqlite" else "")
+    if free:
+        condition += f" AND {NO_LIVE_LEASE}"
+    return text(first_unit(f"{condition} AND {MINE_TO_DO}"))
+
+
 _NEXT_OPEN_1 = {
-    (dialect, leased): text(
-        _NEXT_OPEN_1_SQL.format(
-            hint=_SQLITE_HINT if dialect == "sqlite" else "",
-            leases=_NO_LIVE_LEASE if leased else "",
-        )
-    )
-    for dialect in ("sqlite", "other")
-    for leased in (False, True)
+    (d, free): _next_open_1(d, free) for d in ("sqlite", "other") for free in (False, True)
 }
 # Events that may have made a unit open again: undos, and labels changed away from done.
 _REOPENED_SINCE = text(
     "SELECT min(e.unit_id) FROM annotationevent e JOIN unit u ON u.id = e.unit_id "
     "WHERE e.id > :mark AND u.project_id = :p AND (e.action = 'undo' OR e.status != 'done')"
 )
-_IS_OPEN = text(f"SELECT 1 FROM unit u WHERE u.id = :uid AND {_OPEN}")
+_IS_OPEN = text(f"SELECT 1 FROM unit u WHERE u.id = :uid AND {open_()} AND {MINE_TO_DO}")
 _NEXT_SKIPPED = text(
     "SELECT a.unit_id FROM annotation a JOIN unit u ON u.id = a.unit_id "
     "WHERE a.annotator_id = :me AND a.unit_id > :after AND a.status = 'skipped' "
@@ -412,15 +379,15 @@ _CLOSED = {
     ),
     True: text(
         f"SELECT count(*) FROM unit u WHERE u.project_id = :p AND {_NOT_A_CHECK} AND "
-        f"(EXISTS (SELECT 1 FROM annotation m {_SQLITE_HINT} "
+        f"(EXISTS (SELECT 1 FROM annotation m {SQLITE_HINT} "
         "WHERE m.unit_id = u.id AND m.annotator_id = :me) "
-        f"OR (SELECT count(*) FROM annotation d {_SQLITE_HINT} "
+        f"OR (SELECT count(*) FROM annotation d {SQLITE_HINT} "
         "WHERE d.unit_id = u.id AND d.status = 'done') >= :overlap)"
     ),
 }
 _CLOSED_SQLITE_1 = text(  # overlap 1: one probe per unit
     f"SELECT count(*) FROM unit u WHERE u.project_id = :p AND {_NOT_A_CHECK} AND "
-    f"EXISTS (SELECT 1 FROM annotation a {_SQLITE_HINT} "
+    f"EXISTS (SELECT 1 FROM annotation a {SQLITE_HINT} "
     "WHERE a.unit_id = u.id AND (a.annotator_id = :me OR a.status = 'done'))"
 )
 

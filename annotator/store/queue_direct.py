@@ -22,6 +22,7 @@ import sqlite3
 import threading
 from dataclasses import dataclass
 
+from annotator.store.queue_sql import SQLITE_HINT, first_unit, open_, open_1
 from annotator.store.sqlite_direct import (
     connect_current,
     find_project,
@@ -29,20 +30,10 @@ from annotator.store.sqlite_direct import (
     sqlite_path,
 )
 
-# The queue's next-open query (`queue._NEXT_OPEN_1`, `queue._OPEN`) without the assignment
-# condition; on SQLite with the same covering index.
-_FIRST_OPEN_1 = (
-    "SELECT u.id FROM unit u WHERE u.project_id = :p AND NOT EXISTS "
-    "(SELECT 1 FROM annotation a INDEXED BY ix_annotation_unit_status_annotator "
-    "WHERE a.unit_id = u.id AND (a.annotator_id = :me OR a.status = 'done')) "
-    "ORDER BY u.id LIMIT 1"
-)
-_FIRST_OPEN = (
-    "SELECT u.id FROM unit u WHERE u.project_id = :p "
-    "AND NOT EXISTS (SELECT 1 FROM annotation m WHERE m.unit_id = u.id AND m.annotator_id = :me) "
-    "AND (SELECT count(*) FROM annotation d WHERE d.unit_id = u.id AND d.status = 'done') "
-    "< :overlap ORDER BY u.id LIMIT 1"
-)
+# The queue's first open unit (`queue_sql`) without the assignment condition; on SQLite with
+# the same covering index. From the first unit: :after 0.
+_FIRST_OPEN_1 = first_unit(open_1(SQLITE_HINT))
+_FIRST_OPEN = first_unit(open_())
 # The schema's overlap, read from its YAML without a YAML parser (which would hold the lock
 # the main thread imports with). A guess: the floor is used only at the overlap the schema,
 # properly loaded, has.
@@ -91,7 +82,7 @@ def _floor(con: sqlite3.Connection, name: str | None, annotator: str) -> ColdFlo
     if remembered:
         return None  # a warm start: the remembered floor is the one to check
     mark = con.execute("SELECT coalesce(max(id), 0) FROM annotationevent").fetchone()[0]
-    params = {"p": pid, "me": me, "overlap": overlap}
+    params = {"p": pid, "me": me, "overlap": overlap, "after": 0}
     first = con.execute(_FIRST_OPEN_1 if overlap == 1 else _FIRST_OPEN, params).fetchone()
     if first is None:
         last = con.execute("SELECT max(id) FROM unit WHERE project_id = ?", (pid,)).fetchone()
