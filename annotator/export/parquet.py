@@ -164,7 +164,6 @@ def write_parquet_stream(
         assisted = [None if a[9] is None else bool(a[9]) for a in anns]
         ids, doc_ids, positions, kinds, texts = (list(map(itemgetter(i), units)) for i in range(5))
         unit_id_column = column(unit_ids, pa.int64())
-        by_unit = {uid: list(group) for uid, group in groupby(anns, itemgetter(0))}
         unit_at = index_in(unit_id_column, column(ids, pa.int64()))
 
         def per_unit(items, type_):
@@ -186,11 +185,7 @@ def write_parquet_stream(
             **(
                 {
                     "tokens": per_unit(
-                        [
-                            tokens.column(u, by_unit.get(u[0], ()), adjudicated.get(u[0]))
-                            for u in units
-                        ],
-                        pa.list_(pa.string()),
+                        tokens.columns(units, anns, adjudicated), pa.list_(pa.string())
                     )
                 }
                 if tokens is not None
