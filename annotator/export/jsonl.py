@@ -122,14 +122,7 @@ def write_jsonl_stream(
             )
             extra = ""
             if tokens is not None:
-                # None for most units. With every task, the line's annotations hold each
-                # stored values text whole (re-encoding keeps a '"token_start"'), so where
-                # none has one, no cached tokens and no adjudication, asking is not needed.
-                column = (
-                    tokens.column(unit, anns, adjudicated)
-                    if unit[5] or adjudicated or not every_task or '"token_start"' in annotations
-                    else None
-                )
+                column = tokens.column(unit, anns, adjudicated)  # None for most units
                 extra = ',"tokens":' + ("null" if column is None else dumps(column))
             if unit_gold is not None:
                 extra += unit_gold(anns, adjudicated, unit)
