@@ -158,14 +158,14 @@ def write_csv_stream(
                     uid: unit_gold(group, adjudicated.get(uid), by_id.get(uid))
                     for uid, group in groupby(anns, itemgetter(0))
                 }
-            by_unit = {uid: list(group) for uid, group in groupby(anns, itemgetter(0))}
+            token_columns = tokens.columns(units, anns, adjudicated) if tokens is not None else ()
             heads = {}
-            for unit in units:
+            for i, unit in enumerate(units):
                 uid, doc_id, position, kind, text = unit[:5]
                 split = "," + words[splits.get(doc_id, "train")] if splits is not None else ""
                 toks = ""
                 if tokens is not None:
-                    column = tokens.column(unit, by_unit.get(uid, ()), adjudicated.get(uid))
+                    column = token_columns[i]
                     toks = ("" if column is None else cell(dumps(column))) + ","
                 heads[uid] = (
                     f"{uid},{docs[doc_id]},{words[kind]},{position},{cell(text)},{toks}",

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.export.arrow import ParquetFile, task_column_type, task_converter
-from annotator.export.arrow_columns import column, places
+from annotator.export.arrow_columns import call, column, places, take
 from annotator.export.atomic import Background, atomic_write
 from annotator.export.encode import Memo
 from annotator.export.flat import columns
@@ -92,12 +92,13 @@ def _values_maker(task_types: dict[str, str]):
 def iso_column(stored: list[str | None]) -> Any:
     """Stored UTC timestamps (see ``store.export_stream``) as an ISO 8601 text column, in Arrow."""
     import pyarrow as pa
-    import pyarrow.compute as pc
+    from pyarrow._compute import ReplaceSubstringOptions
 
-    text = pc.replace_substring(column(stored, pa.string()), " ", "T", max_replacements=1)
+    first_space = ReplaceSubstringOptions(" ", "T", max_replacements=1)
+    text = call("replace_substring", column(stored, pa.string()), options=first_space)
     # Arrow scalars, not str: pyarrow would convert a str through pa.scalar, loading pandas.
     z, nothing = column(["Z", ""], pa.string())
-    return pc.binary_join_element_wise(text, z, nothing)
+    return call("binary_join_element_wise", text, z, nothing)
 
 
 def _gold_columns(task_types: dict[str, str]):
@@ -127,7 +128,7 @@ def write_parquet_stream(
     """Write the export's records (those of the CSV, typed), built column-wise from the
     stream; returns how many."""
     import pyarrow as pa
-    import pyarrow.compute as pc
+    from pyarrow._compute import SetLookupOptions
 
     posteriors = tuple(rules.posterior_tasks(task_types)) if gold and rules is not None else ()
     schema = arrow_schema(
@@ -145,11 +146,14 @@ def write_parquet_stream(
     values_of = Memo(_values_maker(task_types))
     doc_fields = ("title", "url", "outlet", "published", "lang")
 
+    def index_in(keys: Any, value_set: Any) -> Any:
+        return call("index_in", keys, options=SetLookupOptions(value_set))
+
     def lookup(keys: list, table: Any) -> Any:
         """Arrow's take over the distinct keys: one Python lookup per distinct key."""
         distinct = list(dict.fromkeys(keys))
         # (keys: ids, or None for a unit with no annotation)
-        where = pc.index_in(column(keys, pa.int64()), value_set=column(distinct, pa.int64()))
+        where = index_in(column(keys, pa.int64()), column(distinct, pa.int64()))
         return [table.get(k) for k in distinct], where
 
     def batch(units: list, anns: list, adjudicated: dict[int, Any]) -> Any:
@@ -160,19 +164,18 @@ def write_parquet_stream(
         assisted = [None if a[9] is None else bool(a[9]) for a in anns]
         ids, doc_ids, positions, kinds, texts = (list(map(itemgetter(i), units)) for i in range(5))
         unit_id_column = column(unit_ids, pa.int64())
-        by_unit = {uid: list(group) for uid, group in groupby(anns, itemgetter(0))}
-        take = pc.index_in(unit_id_column, value_set=column(ids, pa.int64()))
+        unit_at = index_in(unit_id_column, column(ids, pa.int64()))
 
         def per_unit(items, type_):
-            return column(items, type_).take(take)
+            return take(column(items, type_), unit_at)
 
         def mapped(keys, table):
             distinct, where = lookup(keys, table)
-            return column(distinct, pa.string()).take(where)
+            return take(column(distinct, pa.string()), where)
 
         status_of, status_at = places(statuses)
         docs, doc_of_unit = lookup(doc_ids, DocumentsOf(stream))
-        doc_take = doc_of_unit.take(take)
+        doc_take = take(doc_of_unit, unit_at)
         cols: dict[str, Any] = {
             "unit_id": unit_id_column,
             "document_id": per_unit(doc_ids, pa.int64()),
@@ -182,18 +185,14 @@ def write_parquet_stream(
             **(
                 {
                     "tokens": per_unit(
-                        [
-                            tokens.column(u, by_unit.get(u[0], ()), adjudicated.get(u[0]))
-                            for u in units
-                        ],
-                        pa.list_(pa.string()),
+                        tokens.columns(units, anns, adjudicated), pa.list_(pa.string())
                     )
                 }
                 if tokens is not None
                 else {}
             ),
             "annotator": mapped(whos, stream.names),
-            "status": column(status_of, pa.string()).take(status_at),
+            "status": take(column(status_of, pa.string()), status_at),
             "created_at": iso_column(created),
             "updated_at": iso_column(updated),
             "seconds": column(seconds, pa.float64()),
@@ -202,16 +201,17 @@ def write_parquet_stream(
             "assisted": column(assisted, pa.bool_()),
         }
         for name in doc_fields:
-            cols[name] = column([d[name] for d in docs], pa.string()).take(doc_take)
+            cols[name] = take(column([d[name] for d in docs], pa.string()), doc_take)
         if splits is not None:
             train = column(["train"], pa.string())[0]  # (a str would load pandas, as above)
-            cols["split"] = mapped(doc_ids, splits).fill_null(train).take(take)
+            # (coalesce: what ``fill_null`` calls)
+            cols["split"] = take(call("coalesce", mapped(doc_ids, splits), train), unit_at)
         # Each task's column from the distinct stored values texts, taken per annotation.
         distinct, at = places(values)
         converted = [values_of[v] for v in distinct]
         for i, task in enumerate(task_types):
             items = list(map(itemgetter(i), converted))
-            cols[task] = column(items, schema.field(task).type).take(at)
+            cols[task] = take(column(items, schema.field(task).type), at)
         if unit_gold is not None:
             by_id = {u[0]: u for u in units}
             golds = {

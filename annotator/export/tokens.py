@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from annotator.analysis.aggregate import span_members
@@ -84,6 +86,23 @@ class StreamTokens:
         if adjudicated and has_span_values(adjudicated, self.span_tasks):
             return self(unit)
         return None
+
+    def columns(self, units: list[tuple[Any, ...]], anns: list[tuple[Any, ...]], adjudicated):
+        """`column` for each of a chunk's `units` (``UnitStream.flat_chunks``: `anns` in
+        unit order, `adjudicated` by unit id). Only the units with cached tokens, an
+        adjudication or a stored span are asked about: no list per unit, no call for most."""
+        marked = {a[0] for a in anns if a[2] and '"token_start"' in a[2]}
+        by_unit = (
+            {uid: list(group) for uid, group in groupby(anns, itemgetter(0)) if uid in marked}
+            if marked
+            else {}
+        )
+        return [
+            self.column(u, by_unit.get(u[0], ()), adjudicated.get(u[0]))
+            if (len(u) > 5 and u[5]) or u[0] in marked or u[0] in adjudicated
+            else None
+            for u in units
+        ]
 
 
 def complete_spans(value: Any, text: str, tokens: list[str]) -> Any:
