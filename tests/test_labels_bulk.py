@@ -95,6 +95,42 @@ def test_updates_skips_and_repeats_write_the_audit_trail(db_url, tmp_path, small
     assert len(state(engine)[1]) == len(events)
 
 
+def test_a_batch_finds_what_the_batch_just_before_wrote(db_url, tmp_path, monkeypatch):
+    """On PostgreSQL a batch is planned while the one before is still being written: what
+    that one made (a unit, an annotation, a change to it) counts as made, as when the
+    records are saved one by one."""
+    path = tmp_path / "labels.jsonl"
+    write(
+        path,
+        [
+            # batches of two (a batch ends where the unit or annotator changes)
+            {"text": "A.", "annotator": "ann", "values": {"bias": "biased"}, "url": "u1"},
+            {"text": "A.", "annotator": "bo", "values": {"bias": "biased"}},
+            {"text": "B.", "annotator": "bo", "values": {"bias": "biased"}, "url": "u1"},
+            {"text": "A.", "annotator": "bo", "values": {"bias": "non_biased"}},  # a change
+            {"unit_id": 2, "annotator": "cy", "values": {"bias": "biased"}},  # B., by its id
+            {"text": "A.", "annotator": "bo", "values": {"bias": "non_biased"}},  # unchanged
+        ],
+    )
+    monkeypatch.setattr(labels, "BATCH", 2)
+    engine, proj = new_project(db_url)
+    report = import_labels(engine, proj, path)
+    assert report.problems == []
+    counts = (report.created, report.updated, report.unchanged, report.units_created)
+    assert counts == (4, 1, 1, 2)
+    anns, events, units, docs = state(engine)
+    assert anns[("A.", "bo")] == ({"bias": "non_biased"}, "done")
+    assert anns[("B.", "cy")] == ({"bias": "biased"}, "done")
+    assert [(t, n, a) for t, n, a, _ in events] == [
+        ("A.", "ann", "create"),
+        ("A.", "bo", "create"),
+        ("B.", "bo", "create"),
+        ("A.", "bo", "update"),
+        ("B.", "cy", "create"),
+    ]
+    assert [(t, p) for t, _, p in units] == [("A.", 0), ("B.", 1)] and docs == ["u1"]
+
+
 def test_a_row_per_task_imports_as_one_annotation_and_again_changes_nothing(
     tmp_path, sqlite_url, monkeypatch
 ):

@@ -44,6 +44,25 @@ class LabelDb:
             guard=lambda sql: as_sqlalchemy_error(sql, dialect),
         )
 
+    @classmethod
+    @contextmanager
+    def second_connection(cls, engine: Any) -> Iterator[LabelDb]:
+        """Another connection of `engine` (PostgreSQL) for an import's lookups and new ids,
+        while the session's connection writes and commits the batch before: it only reads
+        (what is committed) and takes ids from sequences, so it never holds a write."""
+        from annotator.store.bulk import as_sqlalchemy_error
+
+        dialect = engine.dialect
+        raw = engine.raw_connection()
+        try:
+            yield cls(
+                lambda: raw.driver_connection,
+                postgres=dialect.name == "postgresql",
+                guard=lambda sql: as_sqlalchemy_error(sql, dialect),
+            )
+        finally:
+            raw.close()  # (back to the pool, its transaction rolled back)
+
     @property
     def con(self) -> Any:
         return self._connection()
