@@ -220,8 +220,6 @@ def _store_batch(
     if not writer.ahead:
         behind.wait()  # (the lookups need the connection, and the batch before's rows)
     last_writes = _import_batch(batch, checker, writer, report)
-    gc.collect()  # (no automatic passes while the import runs: heap_left_alone)
-    behind.wait()
 
     def finish() -> None:
         last_writes()
@@ -229,7 +227,10 @@ def _store_batch(
         if not last:
             writer.keep_statistics()  # (PostgreSQL, for the next batch's lookups)
 
-    behind.run(finish)
+    behind.run(finish)  # (once the batch before is committed)
+    # No automatic passes while the import runs (heap_left_alone): one here, while the
+    # database writes (without Python's lock), not before.
+    gc.collect()
 
 
 class _Behind:

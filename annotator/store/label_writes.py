@@ -244,7 +244,8 @@ class LabelWriter:
             digest = hashes.get(text) or text_hash(text)
             rows.append((uid, project, doc_id, position, rec.kind, text, digest))
             made[text] = uid
-            self._planned.made(uid, text, lang)
+            if self.ahead:
+                self._planned.made(uid, text, lang)
         self._made = set(made.values())
         self.units_created += len(rows)
         self.rows_written += len(rows)
@@ -434,20 +435,22 @@ class LabelWriter:
         new_ids = iter(self.reads.new_ids("annotation", sum(1 for row in plan if row[0] is None)))
         check_units: frozenset[int] | None = None
         rows, changed, events = [], [], []
+        # (kept only for a next batch planned before this one is written: `ahead`)
+        planned = self._planned.annotations if self.ahead else None
         for aid, uid, who, values, status, action in plan:
+            text = text_of(values)
             if aid is None:
                 if check_units is None:
                     # A new label on a check unit is a check answer, as on screen (store.checks).
                     check_units = self._check_units()
                 aid = next(new_ids)
                 check = uid in check_units
-                rows.append(
-                    (aid, uid, who, version, text_of(values), status, None, stamp, stamp, check)
-                )
+                rows.append((aid, uid, who, version, text, status, None, stamp, stamp, check))
             else:
-                changed.append((text_of(values), status, version, stamp, aid))
+                changed.append((text, status, version, stamp, aid))
             events.append((aid, action))
-            self._planned.annotations[uid, who] = (aid, text_of(values), status)
+            if planned is not None:
+                planned[uid, who] = (aid, text, status)
         self._insert("annotation", ANNOTATION_COLUMNS, rows)
         self.rows_written += len(rows)
         if changed:
