@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from datetime import datetime
 from typing import Any
 
@@ -54,14 +54,20 @@ class LabelDb:
 
         dialect = engine.dialect
         raw = engine.raw_connection()
+        driver = raw.driver_connection
+
+        def guard(sql: str) -> AbstractContextManager[None]:
+            return as_sqlalchemy_error(sql, dialect)
+
         try:
-            yield cls(
-                lambda: raw.driver_connection,
-                postgres=dialect.name == "postgresql",
-                guard=lambda sql: as_sqlalchemy_error(sql, dialect),
-            )
+            with guard("autocommit"):
+                raw.rollback()  # (a pooled connection may be in a transaction of its own)
+                driver.autocommit = True  # each lookup on its own: no transaction held open
+            yield cls(lambda: driver, postgres=dialect.name == "postgresql", guard=guard)
         finally:
-            raw.close()  # (back to the pool, its transaction rolled back)
+            with suppress(dialect.loaded_dbapi.Error):  # (a broken one is closed all the same)
+                driver.autocommit = False  # as the pool lends its connections
+            raw.close()
 
     @property
     def con(self) -> Any:
