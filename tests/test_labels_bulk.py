@@ -206,3 +206,48 @@ def test_babe_preset_reads_raw_files_per_annotator(tmp_path, sqlite_url):
     anns = state(engine)[0]
     assert anns[("The mayor brazenly lied.", "3")][0]["bias"] == "biased"
     assert anns[("The mayor brazenly lied.", "7")][0]["bias"] == "non_biased"
+
+
+def test_a_failed_batch_is_one_line_and_the_batches_before_stay(db_url, tmp_path, monkeypatch):
+    """A database error in the second batch's writes (on PostgreSQL met while the third is
+    planned) stops the import with one line; the first batch stays, with its events, and
+    nothing of the second or third is left."""
+    from annotator.errors import format_user_error
+    from annotator.store.label_db import LabelDb
+
+    monkeypatch.setattr(labels, "BATCH", 2)
+    path = tmp_path / "labels.jsonl"
+    texts = ["A.", "A.", "B.", "B.", "C.", "C."]
+    write(
+        path,
+        [
+            {"text": t, "annotator": who, "values": {"bias": "biased"}, "url": "u1"}
+            for t, who in zip(texts, ["ann", "bo"] * 3, strict=True)
+        ],
+    )
+    engine, proj = new_project(db_url)
+    if db_url.startswith("sqlite"):
+        from sqlite3 import OperationalError
+    else:
+        from psycopg import OperationalError  # type: ignore[assignment]
+    real, calls = LabelDb.run, []
+
+    def failing(self, sql, params=()):
+        if sql.startswith("INSERT INTO annotationevent"):
+            calls.append(sql)
+            if len(calls) == 2:  # the second batch's events, on the writer thread
+                with self.guard(sql):  # as the driver raises it
+                    raise OperationalError("disk I/O error")
+        real(self, sql, params)
+
+    monkeypatch.setattr(LabelDb, "run", failing)
+    with pytest.raises(Exception) as err:
+        import_labels(engine, proj, path)
+    assert len(calls) == 2
+    assert format_user_error(err.value) == (
+        "error: database: disk I/O error (check --db / ANNOTATOR_DB)"
+    )
+    anns, events, units, _ = state(engine)
+    assert sorted(anns) == [("A.", "ann"), ("A.", "bo")]
+    assert [(t, n) for t, n, _, _ in events] == [("A.", "ann"), ("A.", "bo")]
+    assert [t for t, _, _ in units] == ["A."]
