@@ -10,6 +10,9 @@ the same records one by one: the same rows, the same ``create``/``update``/``ski
 New rows go in with ids taken beforehand (`LabelDb.new_ids`), so none is read back; the
 audit events are made by the database from the annotations just written (one INSERT ...
 SELECT per batch), in file order. The SQL runs on the driver's connection (`label_db`).
+On PostgreSQL the lookups may run on a second one, so that a batch is planned while the
+server still writes the one before (`LabelWriter.ahead`): the server's checks and indexes
+are most of an import's time there.
 """
 
 from __future__ import annotations
