@@ -76,7 +76,14 @@ def import_labels(
     path = _existing(path)
     cols = cols or Columns()
     who = (actor or importing_user())[:200]
-    with Session(engine, expire_on_commit=False) as session, ExitStack() as stack:
+    # One connection for the whole import, each batch's transaction on it: a session on
+    # the engine would hand its connection back to the pool at every commit and take it
+    # again (a round trip to ping it, on PostgreSQL) for the next batch.
+    with (
+        engine.connect() as connection,
+        Session(connection, expire_on_commit=False) as session,
+        ExitStack() as stack,
+    ):
         schema = current_schema(session, project)
         version_id = project.schema_version_id
         assert project.id is not None and version_id is not None
