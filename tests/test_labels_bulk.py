@@ -95,6 +95,42 @@ def test_updates_skips_and_repeats_write_the_audit_trail(db_url, tmp_path, small
     assert len(state(engine)[1]) == len(events)
 
 
+def test_a_batch_finds_what_the_batch_just_before_wrote(db_url, tmp_path, monkeypatch):
+    """On PostgreSQL a batch is planned while the one before is still being written: what
+    that one made (a unit, an annotation, a change to it) counts as made, as when the
+    records are saved one by one."""
+    path = tmp_path / "labels.jsonl"
+    write(
+        path,
+        [
+            # batches of two (a batch ends where the unit or annotator changes)
+            {"text": "A.", "annotator": "ann", "values": {"bias": "biased"}, "url": "u1"},
+            {"text": "A.", "annotator": "bo", "values": {"bias": "biased"}},
+            {"text": "B.", "annotator": "bo", "values": {"bias": "biased"}, "url": "u1"},
+            {"text": "A.", "annotator": "bo", "values": {"bias": "non_biased"}},  # a change
+            {"unit_id": 2, "annotator": "cy", "values": {"bias": "biased"}},  # B., by its id
+            {"text": "A.", "annotator": "bo", "values": {"bias": "non_biased"}},  # unchanged
+        ],
+    )
+    monkeypatch.setattr(labels, "BATCH", 2)
+    engine, proj = new_project(db_url)
+    report = import_labels(engine, proj, path)
+    assert report.problems == []
+    counts = (report.created, report.updated, report.unchanged, report.units_created)
+    assert counts == (4, 1, 1, 2)
+    anns, events, units, docs = state(engine)
+    assert anns[("A.", "bo")] == ({"bias": "non_biased"}, "done")
+    assert anns[("B.", "cy")] == ({"bias": "biased"}, "done")
+    assert [(t, n, a) for t, n, a, _ in events] == [
+        ("A.", "ann", "create"),
+        ("A.", "bo", "create"),
+        ("B.", "bo", "create"),
+        ("A.", "bo", "update"),
+        ("B.", "cy", "create"),
+    ]
+    assert [(t, p) for t, _, p in units] == [("A.", 0), ("B.", 1)] and docs == ["u1"]
+
+
 def test_a_row_per_task_imports_as_one_annotation_and_again_changes_nothing(
     tmp_path, sqlite_url, monkeypatch
 ):
@@ -170,3 +206,48 @@ def test_babe_preset_reads_raw_files_per_annotator(tmp_path, sqlite_url):
     anns = state(engine)[0]
     assert anns[("The mayor brazenly lied.", "3")][0]["bias"] == "biased"
     assert anns[("The mayor brazenly lied.", "7")][0]["bias"] == "non_biased"
+
+
+def test_a_failed_batch_is_one_line_and_the_batches_before_stay(db_url, tmp_path, monkeypatch):
+    """A database error in the second batch's writes (on PostgreSQL met while the third is
+    planned) stops the import with one line; the first batch stays, with its events, and
+    nothing of the second or third is left."""
+    from annotator.errors import format_user_error
+    from annotator.store.label_db import LabelDb
+
+    monkeypatch.setattr(labels, "BATCH", 2)
+    path = tmp_path / "labels.jsonl"
+    texts = ["A.", "A.", "B.", "B.", "C.", "C."]
+    write(
+        path,
+        [
+            {"text": t, "annotator": who, "values": {"bias": "biased"}, "url": "u1"}
+            for t, who in zip(texts, ["ann", "bo"] * 3, strict=True)
+        ],
+    )
+    engine, proj = new_project(db_url)
+    if db_url.startswith("sqlite"):
+        from sqlite3 import OperationalError
+    else:
+        from psycopg import OperationalError  # type: ignore[assignment]
+    real, calls = LabelDb.run, []
+
+    def failing(self, sql, params=()):
+        if sql.startswith("INSERT INTO annotationevent"):
+            calls.append(sql)
+            if len(calls) == 2:  # the second batch's events, on the writer thread
+                with self.guard(sql):  # as the driver raises it
+                    raise OperationalError("disk I/O error")
+        real(self, sql, params)
+
+    monkeypatch.setattr(LabelDb, "run", failing)
+    with pytest.raises(Exception) as err:
+        import_labels(engine, proj, path)
+    assert len(calls) == 2
+    assert format_user_error(err.value) == (
+        "error: database: disk I/O error (check --db / ANNOTATOR_DB)"
+    )
+    anns, events, units, _ = state(engine)
+    assert sorted(anns) == [("A.", "ann"), ("A.", "bo")]
+    assert [(t, n) for t, n, _, _ in events] == [("A.", "ann"), ("A.", "bo")]
+    assert [t for t, _, _ in units] == ["A."]

@@ -15,6 +15,7 @@ import gc
 import getpass
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -75,7 +76,14 @@ def import_labels(
     path = _existing(path)
     cols = cols or Columns()
     who = (actor or importing_user())[:200]
-    with Session(engine, expire_on_commit=False) as session:
+    # One connection for the whole import, each batch's transaction on it: a session on
+    # the engine would hand its connection back to the pool at every commit and take it
+    # again (a round trip to ping it, on PostgreSQL) for the next batch.
+    with (
+        engine.connect() as connection,
+        Session(connection, expire_on_commit=False) as session,
+        ExitStack() as stack,
+    ):
         schema = current_schema(session, project)
         version_id = project.schema_version_id
         assert project.id is not None and version_id is not None
@@ -83,8 +91,14 @@ def import_labels(
         articles = DocumentAnswers(
             session, project.id, version_id, schema, cols, actor=who, source=str(path.resolve())
         )
+        # PostgreSQL: each batch is planned on a second connection while the one before is
+        # written (the server's work, most of an import's time). Not with document tasks:
+        # their answers are written on the session as they come.
+        reads = None
+        if db.postgres and not schema.document_tasks:
+            reads = stack.enter_context(LabelDb.second_connection(engine))
         return _import(
-            db, session.commit, project.id, version_id, schema, path, cols, who, articles
+            db, session.commit, project.id, version_id, schema, path, cols, who, articles, reads
         )
 
 
@@ -161,12 +175,20 @@ def _import(
     cols: Columns,
     actor: str,
     articles: DocumentAnswers | None,
+    reads: LabelDb | None = None,
 ) -> ImportReport:
     """The import itself, on either path: records read, checked and stored a batch (one
-    transaction) at a time; document answers go to `articles`."""
+    transaction) at a time; document answers go to `articles`; lookups to `reads` if given
+    (see `LabelWriter`)."""
     report = ImportReport()
     writer = LabelWriter(
-        db, project_id, version_id, path.name, actor=actor, event_source=str(path.resolve())
+        db,
+        project_id,
+        version_id,
+        path.name,
+        actor=actor,
+        event_source=str(path.resolve()),
+        reads=reads,
     )
     checker = ValueChecker(schema, cols)
     with heap_left_alone(by_hand=True), _Behind() as behind:
@@ -200,11 +222,11 @@ def _store_batch(
     *,
     last: bool = False,
 ) -> None:
-    """One batch, once the one before is committed; its last writes and its commit run
-    behind, while the next batch is read."""
-    behind.wait()
+    """One batch: its last writes and its commit run behind, while the next batch is read
+    (and, when the writer looks up on a connection of its own, planned)."""
+    if not writer.ahead:
+        behind.wait()  # (the lookups need the connection, and the batch before's rows)
     last_writes = _import_batch(batch, checker, writer, report)
-    gc.collect()  # (no automatic passes while the import runs: heap_left_alone)
 
     def finish() -> None:
         last_writes()
@@ -212,7 +234,10 @@ def _store_batch(
         if not last:
             writer.keep_statistics()  # (PostgreSQL, for the next batch's lookups)
 
-    behind.run(finish)
+    behind.run(finish)  # (once the batch before is committed)
+    # No automatic passes while the import runs (heap_left_alone): one here, while the
+    # database writes (without Python's lock), not before.
+    gc.collect()
 
 
 class _Behind:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from datetime import datetime
 from typing import Any
 
@@ -43,6 +43,31 @@ class LabelDb:
             postgres=dialect.name == "postgresql",
             guard=lambda sql: as_sqlalchemy_error(sql, dialect),
         )
+
+    @classmethod
+    @contextmanager
+    def second_connection(cls, engine: Any) -> Iterator[LabelDb]:
+        """Another connection of `engine` (PostgreSQL) for an import's lookups and new ids,
+        while the session's connection writes and commits the batch before: it only reads
+        (what is committed) and takes ids from sequences, so it never holds a write."""
+        from annotator.store.bulk import as_sqlalchemy_error
+
+        dialect = engine.dialect
+        raw = engine.raw_connection()
+        driver = raw.driver_connection
+
+        def guard(sql: str) -> AbstractContextManager[None]:
+            return as_sqlalchemy_error(sql, dialect)
+
+        try:
+            with guard("autocommit"):
+                raw.rollback()  # (a pooled connection may be in a transaction of its own)
+                driver.autocommit = True  # each lookup on its own: no transaction held open
+            yield cls(lambda: driver, postgres=dialect.name == "postgresql", guard=guard)
+        finally:
+            with suppress(dialect.loaded_dbapi.Error):  # (a broken one is closed all the same)
+                driver.autocommit = False  # as the pool lends its connections
+            raw.close()
 
     @property
     def con(self) -> Any:
@@ -130,9 +155,12 @@ class LabelDb:
         if count <= 0:
             return []
         if self.postgres:
+            # The sequence's name looked up once (MATERIALIZED: else the planner inlines
+            # the lookup into every row, which costs the server eight times the nextval).
             found = self.rows(
-                f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) "
-                "FROM generate_series(1, ?)",
+                "WITH s AS MATERIALIZED "
+                f"(SELECT pg_get_serial_sequence('{table}', 'id')::regclass AS seq) "
+                "SELECT nextval(s.seq) FROM s, generate_series(1, ?)",
                 (count,),
             )
             return [row[0] for row in found]

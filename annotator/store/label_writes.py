@@ -10,6 +10,9 @@ the same records one by one: the same rows, the same ``create``/``update``/``ski
 New rows go in with ids taken beforehand (`LabelDb.new_ids`), so none is read back; the
 audit events are made by the database from the annotations just written (one INSERT ...
 SELECT per batch), in file order. The SQL runs on the driver's connection (`label_db`).
+On PostgreSQL the lookups may run on a second one, so that a batch is planned while the
+server still writes the one before (`LabelWriter.ahead`): the server's checks and indexes
+are most of an import's time there.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -26,6 +29,7 @@ from annotator.store.hashes import text_hash
 from annotator.store.label_db import LabelDb
 
 _, SKIPPED, FLAGGED = STATUSES
+SETTLED = 10_000  # rows written past which statistics are not refreshed (keep_statistics)
 # The columns each bulk insert writes, in the order of its rows' values.
 UNIT_COLUMNS = ("id", "project_id", "document_id", "position", "kind", "text", "text_hash")
 ANNOTATION_COLUMNS = (
@@ -40,6 +44,7 @@ ANNOTATION_COLUMNS = (
     "updated_at",
     "is_check",
 )
+ANNOTATOR_COLUMNS = ("id", "name", "role", "created_at")
 DOCUMENT_COLUMNS = (
     "id",
     "project_id",
@@ -91,6 +96,20 @@ class Checked:
     unit_id: int | None = None
 
 
+@dataclass(slots=True)
+class _Written:
+    """What one batch writes, as its lookups would find it once committed."""
+
+    texts: dict[str, int] = field(default_factory=dict)  # a new unit's text -> its id
+    units: dict[int, tuple[str, str | None]] = field(default_factory=dict)  # -> (text, lang)
+    # (unit, annotator) -> (annotation id, values as JSON text, status)
+    annotations: dict[tuple[Any, int], tuple[int, str, str]] = field(default_factory=dict)
+
+    def made(self, uid: int, text: str, lang: str | None) -> None:
+        self.texts[text] = uid
+        self.units[uid] = (text, lang)
+
+
 class LabelWriter:
     """Writes batches of checked records into one project's store."""
 
@@ -103,8 +122,13 @@ class LabelWriter:
         *,
         actor: str | None = None,
         event_source: str | None = None,
+        reads: LabelDb | None = None,
     ) -> None:
         self.db = db
+        # Lookups and new ids go to `reads`: on PostgreSQL a second connection, so that a
+        # batch is planned while the one before it is written and committed (see `ahead`).
+        self.reads = reads or db
+        self.ahead = self.reads is not db
         self.project_id = project_id
         self.version_id = version_id
         self.source = source  # the file's name: new documents are keyed by it
@@ -112,7 +136,8 @@ class LabelWriter:
         # whose labels it writes) and the file the values came from.
         self.actor = actor
         self.event_source = event_source
-        self.docs: dict[str, tuple[int, int]] = {}  # source key -> (document id, next position)
+        # source key -> (document id, next position, language)
+        self.docs: dict[str, tuple[int, int, str | None]] = {}
         self.annotators: dict[str, int] = {}
         self.documents_created = 0
         self.units_created = 0
@@ -121,16 +146,22 @@ class LabelWriter:
         self._made: set[int] = set()  # units made in this batch: no annotation has them yet
         self._later: list[Callable[[], None]] = []  # see last_writes
         self._hashes: dict[str, str] = {}  # text -> hash, of the texts last looked up
+        self._planned = _Written()  # what the batch being planned writes
+        self._unseen = _Written()  # what the batch before wrote, if `reads` cannot see it yet
 
     def keep_statistics(self) -> None:
         """Refresh PostgreSQL's table statistics at the start and whenever this import has
-        doubled what it wrote. It plans lookups by them, and with the figures of a table
-        that was nearly empty it scans every unit of the project for each batch (seconds
-        per batch at 100k units instead of milliseconds). SQLite needs nothing."""
+        doubled what it wrote, until they describe `SETTLED` of its rows. It plans lookups
+        by them, and with the figures of a table that was nearly empty it scans every unit
+        of the project for each batch (seconds per batch at 100k units instead of
+        milliseconds). Past that it scales the row counts by the table's size as it grows,
+        and the shares (how many rows per text hash or unit) hold for the rest of a file;
+        each refresh reads up to 30,000 rows a table (refreshed to the end, they were 4% of
+        the server's work at 100k records). SQLite needs nothing."""
         if not self.db.postgres:
             return
-        done = self.rows_written
-        if self._analyzed_at is not None and done < max(2_000, 2 * self._analyzed_at):
+        done, at = self.rows_written, self._analyzed_at
+        if at is not None and (at >= SETTLED or done < max(2_000, 2 * at)):
             return
         for table in ("unit", "document", "annotation"):
             # A role that does not own the table gets a warning, not an error.
@@ -143,13 +174,16 @@ class LabelWriter:
         """Unit id -> (text, document language), for the ids in this project."""
         if not ids:
             return {}
-        among, listed = self.db.listed(sorted(ids), "bigint")
-        rows = self.db.rows(
+        among, listed = self.reads.listed(sorted(ids), "bigint")
+        rows = self.reads.rows(
             f"SELECT id, text, document_id FROM unit WHERE project_id = ? AND id{among}",
             (self.project_id, listed),
         )
         langs = self._langs({doc for _, _, doc in rows})
-        return {uid: (text, langs.get(doc)) for uid, text, doc in rows}
+        found = {uid: (text, langs.get(doc)) for uid, text, doc in rows}
+        for uid in ids & self._unseen.units.keys():
+            found[uid] = self._unseen.units[uid]
+        return found
 
     def units_by_text(self, texts: set[str]) -> dict[str, tuple[int, str | None]]:
         """Exact text -> (first unit id, document language), for texts in this project."""
@@ -157,12 +191,12 @@ class LabelWriter:
             return {}
         # (kept for make_units: the texts not found here are the units it makes)
         self._hashes = {t: text_hash(t) for t in texts}
-        among, listed = self.db.listed(sorted(set(self._hashes.values())), "text")
+        among, listed = self.reads.listed(sorted(set(self._hashes.values())), "text")
         # No join with the documents here: with the statistics of a table that was empty
         # a moment ago, PostgreSQL would plan it as a scan per unit. No ORDER BY either:
         # SQLite would then walk the project's units in id order instead of the hash index.
         rows = sorted(
-            self.db.rows(
+            self.reads.rows(
                 f"SELECT id, text, document_id FROM unit WHERE project_id = ? AND text_hash{among}",
                 (self.project_id, listed),
             )
@@ -172,13 +206,18 @@ class LabelWriter:
         for uid, text, doc in rows:
             if text in texts and text not in found:
                 found[text] = (uid, langs.get(doc))
+        unseen = self._unseen
+        for text in texts & unseen.texts.keys():
+            uid = unseen.texts[text]
+            if text not in found or uid < found[text][0]:  # the first unit, as ORDER BY id
+                found[text] = (uid, unseen.units[uid][1])
         return found
 
     def _langs(self, doc_ids: set[int]) -> dict[int, str | None]:
         if not doc_ids:
             return {}
-        among, listed = self.db.listed(sorted(doc_ids), "bigint")
-        return dict(self.db.rows(f"SELECT id, lang FROM document WHERE id{among}", (listed,)))
+        among, listed = self.reads.listed(sorted(doc_ids), "bigint")
+        return dict(self.reads.rows(f"SELECT id, lang FROM document WHERE id{among}", (listed,)))
 
     # --- making units ------------------------------------------------------------------
 
@@ -200,14 +239,16 @@ class LabelWriter:
         rows = []
         project, docs, hashes = self.project_id, self.docs, self._hashes
         for uid, (text, rec) in zip(
-            self.db.new_ids("unit", len(first)), first.items(), strict=True
+            self.reads.new_ids("unit", len(first)), first.items(), strict=True
         ):
             key = keys[text]
-            doc_id, position = docs[key]
-            docs[key] = (doc_id, position + 1)
+            doc_id, position, lang = docs[key]
+            docs[key] = (doc_id, position + 1, lang)
             digest = hashes.get(text) or text_hash(text)
             rows.append((uid, project, doc_id, position, rec.kind, text, digest))
             made[text] = uid
+            if self.ahead:
+                self._planned.made(uid, text, lang)
         self._made = set(made.values())
         self.units_created += len(rows)
         self.rows_written += len(rows)
@@ -228,36 +269,38 @@ class LabelWriter:
         hashes = {
             hashlib.sha256(f"labels-import\x00{key}".encode()).hexdigest(): key for key in wanted
         }
-        among, listed = self.db.listed(sorted(hashes), "text")
-        found = dict(
-            self.db.rows(
-                "SELECT content_hash, id FROM document "
+        among, listed = self.reads.listed(sorted(hashes), "text")
+        found: dict[str, tuple[int, str | None]] = {
+            content_hash: (doc_id, lang)
+            for content_hash, doc_id, lang in self.reads.rows(
+                "SELECT content_hash, id, lang FROM document "
                 f"WHERE project_id = ? AND content_hash{among}",
                 (self.project_id, listed),
             )
-        )
+        }
         if found:
-            among, listed = self.db.listed(sorted(found.values()), "bigint")
+            among, listed = self.reads.listed(sorted(doc for doc, _ in found.values()), "bigint")
             last = dict(
-                self.db.rows(
+                self.reads.rows(
                     "SELECT document_id, max(position) FROM unit "
                     f"WHERE document_id{among} GROUP BY document_id",
                     (listed,),
                 )
             )
-            for content_hash, doc_id in found.items():
+            for content_hash, (doc_id, lang) in found.items():
                 end = last.get(doc_id)
-                self.docs[hashes[content_hash]] = (doc_id, 0 if end is None else end + 1)
+                self.docs[hashes[content_hash]] = (doc_id, 0 if end is None else end + 1, lang)
         new = [(h, key) for h, key in hashes.items() if h not in found]
         if not new:
             return
         now = self.db.stamp(datetime.now(UTC))
         rows = []
         for doc_id, (content_hash, key) in zip(
-            self.db.new_ids("document", len(new)), new, strict=True
+            self.reads.new_ids("document", len(new)), new, strict=True
         ):
-            rows.append(self._document_row(doc_id, wanted[key].document, key, content_hash, now))
-            self.docs[key] = (doc_id, 0)
+            doc = wanted[key].document
+            rows.append(self._document_row(doc_id, doc, key, content_hash, now))
+            self.docs[key] = (doc_id, 0, doc.get("lang"))
         self._insert("document", DOCUMENT_COLUMNS, rows)
         self.documents_created += len(new)
 
@@ -287,23 +330,25 @@ class LabelWriter:
     # --- annotations -------------------------------------------------------------------
 
     def annotator_ids(self, names: Iterable[str]) -> None:
-        """Find or make the annotators named (one query each way) into `self.annotators`;
-        new ones in the order named."""
+        """Find or make the annotators named (one query to find them) into
+        `self.annotators`; new ones in the order named, written with the batch."""
         asked = [name for name in names if name not in self.annotators]
         wanted = {name.strip(): name for name in asked}  # one stripped name per store row
         if not wanted:
             return
-        among, listed = self.db.listed(sorted(wanted), "text")
+        among, listed = self.reads.listed(sorted(wanted), "text")
         query = f"SELECT name, id FROM annotator WHERE name{among}"
-        found = dict(self.db.rows(query, (listed,)))
+        found = dict(self.reads.rows(query, (listed,)))
         missing = [n for n in wanted if n not in found]
         if missing:
             now = self.db.stamp(datetime.now(UTC))
-            self.db.many(
-                "INSERT INTO annotator (name, role, created_at) VALUES (?, ?, ?)",
-                [(n, "annotator", now) for n in missing],
-            )
-            found = dict(self.db.rows(query, (listed,)))
+            rows = []
+            for aid, name in zip(
+                self.reads.new_ids("annotator", len(missing)), missing, strict=True
+            ):
+                rows.append((aid, name, "annotator", now))
+                found[name] = aid
+            self._insert("annotator", ANNOTATOR_COLUMNS, rows)
         for name in asked:  # every spelling asked for ("alice" and "alice ") gets the id
             self.annotators[name] = found[name.strip()]
 
@@ -355,9 +400,9 @@ class LabelWriter:
         """(unit, annotator) -> (annotation id, values, status), for the pairs `wanted`."""
         if not unit_ids:
             return {}
-        among, listed = self.db.listed(sorted(unit_ids), "bigint")
+        among, listed = self.reads.listed(sorted(unit_ids), "bigint")
         found = {}
-        for aid, uid, who, values, status in self.db.rows(
+        for aid, uid, who, values, status in self.reads.rows(
             'SELECT id, unit_id, annotator_id, "values", status FROM annotation '
             f"WHERE unit_id{among}",
             (listed,),
@@ -369,6 +414,10 @@ class LabelWriter:
                     json.loads(values) if isinstance(values, str) else values,
                     status,
                 )
+        unseen = self._unseen.annotations  # written by the batch before: as it wrote them
+        for pair in unseen.keys() & wanted:
+            aid, values, status = unseen[pair]
+            found[pair] = (aid, json.loads(values), status)  # (as the column reads back)
         return found
 
     def _write(self, plan: list[tuple[int | None, int, int, dict[str, Any], str, str]]) -> None:
@@ -386,37 +435,43 @@ class LabelWriter:
                 found = encoded[id(values)] = db.json_text(values)
             return found
 
-        new_ids = iter(db.new_ids("annotation", sum(1 for row in plan if row[0] is None)))
+        new_ids = iter(self.reads.new_ids("annotation", sum(1 for row in plan if row[0] is None)))
         check_units: frozenset[int] | None = None
         rows, changed, events = [], [], []
+        # (kept only for a next batch planned before this one is written: `ahead`)
+        planned = self._planned.annotations if self.ahead else None
         for aid, uid, who, values, status, action in plan:
+            text = text_of(values)
             if aid is None:
                 if check_units is None:
                     # A new label on a check unit is a check answer, as on screen (store.checks).
                     check_units = self._check_units()
                 aid = next(new_ids)
                 check = uid in check_units
-                rows.append(
-                    (aid, uid, who, version, text_of(values), status, None, stamp, stamp, check)
-                )
+                rows.append((aid, uid, who, version, text, status, None, stamp, stamp, check))
             else:
-                changed.append((text_of(values), status, version, stamp, aid))
+                changed.append((text, status, version, stamp, aid))
             events.append((aid, action))
+            if planned is not None:
+                planned[uid, who] = (aid, text, status)
         self._insert("annotation", ANNOTATION_COLUMNS, rows)
         self.rows_written += len(rows)
-        db.many(_UPDATE, changed)
+        if changed:
+            self._now_or_later(lambda: db.many(_UPDATE, changed))
         self._later.append(lambda: self._events(events, stamp))
 
     def _insert(self, table: str, names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
         """Rows in now on SQLite (executemany: a thread that steps row by row waits for
         Python's lock after every row); on PostgreSQL the COPY is one of the last writes
         (the server checks and indexes the rows while the next batch is read)."""
-        if not rows:
-            return
+        if rows:
+            self._now_or_later(lambda: self.db.insert(table, names, rows))
+
+    def _now_or_later(self, write: Callable[[], None]) -> None:
         if self.db.postgres:
-            self._later.append(lambda: self.db.insert(table, names, rows))
+            self._later.append(write)
         else:
-            self.db.insert(table, names, rows)
+            write()
 
     def last_writes(self) -> Callable[[], None]:
         """The batch's writes left to run before it commits (the audit events, made by the
@@ -424,6 +479,9 @@ class LabelWriter:
         rows too), in order: on this thread, or on another while the next batch is read,
         for the database does their work with Python's lock released."""
         later, self._later = self._later, []
+        # The next batch is planned while these run: what it looks up, it finds here.
+        written, self._planned = self._planned, _Written()
+        self._unseen = written if self.ahead else _Written()
 
         def run() -> None:
             for write in later:
@@ -454,7 +512,7 @@ class LabelWriter:
         self.db.run(sql, (stamp, self.actor, self.event_source, *params))
 
     def _check_units(self) -> frozenset[int]:
-        rows = self.db.rows(
+        rows = self.reads.rows(
             "SELECT unit_id FROM checkitem WHERE project_id = ?", (self.project_id,)
         )
         return frozenset(row[0] for row in rows)
