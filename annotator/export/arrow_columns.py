@@ -47,22 +47,29 @@ def column(values: Sequence[Any], type_: Any) -> Any:
     return pa.Array.from_buffers(type_, n, [valid, data])
 
 
-def call(function: str, *args: Any, options: Any = None) -> Any:
-    """Arrow's compute `function` on `args` (the same kernel and options as the
-    ``pyarrow.compute`` function of that name), through the compiled module alone:
-    ``pyarrow.compute`` builds a Python wrapper with a docstring for each of its hundreds of
-    functions on import (about 30 ms, a twentieth of a 100k-record Parquet export), and
-    ``Array.take`` and ``Array.fill_null`` import it."""
-    from pyarrow._compute import call_function
+def kernels() -> Any:
+    """The module of Arrow's compute functions and their options: the compiled one alone
+    where pyarrow has it (``pyarrow._compute``: not a public name, so any pyarrow without
+    it gets the public ``pyarrow.compute``, which holds the same). ``pyarrow.compute`` builds
+    a Python wrapper with a docstring for each of its hundreds of functions on import (about
+    30 ms, a twentieth of a 100k-record Parquet export), and ``Array.take`` and
+    ``Array.fill_null`` import it."""
+    try:
+        import pyarrow._compute as compute
+    except ImportError:
+        import pyarrow.compute as compute
+    return compute
 
-    return call_function(function, list(args), options)
+
+def call(function: str, *args: Any, options: Any = None) -> Any:
+    """Arrow's compute `function` on `args`: the same kernel and options as the
+    ``pyarrow.compute`` function of that name (see `kernels`)."""
+    return kernels().call_function(function, list(args), options)
 
 
 def take(values: Any, indices: Any) -> Any:
     """``values.take(indices)`` (bounds checked, as there), without ``pyarrow.compute``."""
-    from pyarrow._compute import TakeOptions
-
-    return call("take", values, indices, options=TakeOptions(boundscheck=True))
+    return call("take", values, indices, options=kernels().TakeOptions(boundscheck=True))
 
 
 def places(keys: Sequence[Any]) -> tuple[list[Any], Any]:

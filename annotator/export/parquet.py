@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.export.arrow import ParquetFile, task_column_type, task_converter
-from annotator.export.arrow_columns import call, column, places, take
+from annotator.export.arrow_columns import call, column, kernels, places, take
 from annotator.export.atomic import Background, atomic_write
 from annotator.export.encode import Memo
 from annotator.export.flat import columns
@@ -92,9 +92,8 @@ def _values_maker(task_types: dict[str, str]):
 def iso_column(stored: list[str | None]) -> Any:
     """Stored UTC timestamps (see ``store.export_stream``) as an ISO 8601 text column, in Arrow."""
     import pyarrow as pa
-    from pyarrow._compute import ReplaceSubstringOptions
 
-    first_space = ReplaceSubstringOptions(" ", "T", max_replacements=1)
+    first_space = kernels().ReplaceSubstringOptions(" ", "T", max_replacements=1)
     text = call("replace_substring", column(stored, pa.string()), options=first_space)
     # Arrow scalars, not str: pyarrow would convert a str through pa.scalar, loading pandas.
     z, nothing = column(["Z", ""], pa.string())
@@ -128,7 +127,8 @@ def write_parquet_stream(
     """Write the export's records (those of the CSV, typed), built column-wise from the
     stream; returns how many."""
     import pyarrow as pa
-    from pyarrow._compute import SetLookupOptions
+
+    set_lookup = kernels().SetLookupOptions
 
     posteriors = tuple(rules.posterior_tasks(task_types)) if gold and rules is not None else ()
     schema = arrow_schema(
@@ -147,7 +147,7 @@ def write_parquet_stream(
     doc_fields = ("title", "url", "outlet", "published", "lang")
 
     def index_in(keys: Any, value_set: Any) -> Any:
-        return call("index_in", keys, options=SetLookupOptions(value_set))
+        return call("index_in", keys, options=set_lookup(value_set))
 
     def lookup(keys: list, table: Any) -> Any:
         """Arrow's take over the distinct keys: one Python lookup per distinct key."""
