@@ -95,6 +95,41 @@ def test_updates_skips_and_repeats_write_the_audit_trail(db_url, tmp_path, small
     assert len(state(engine)[1]) == len(events)
 
 
+def _writes_held_until_the_next_batch_is_planned(monkeypatch) -> None:
+    """Where a batch is planned while the one before is written (PostgreSQL), hold each
+    batch's writes until the next batch is planned: its lookups then never see the batch
+    before committed, however fast the writer thread is."""
+    import threading
+
+    from annotator.store.label_writes import LabelWriter
+
+    gates: list[threading.Event] = []
+    real_last_writes, real_store_batch = LabelWriter.last_writes, labels._store_batch
+
+    def last_writes(self):
+        run = real_last_writes(self)
+        if not self.ahead:
+            return run
+        if gates:
+            gates[-1].set()  # this batch is planned: the one before may write
+        gate = threading.Event()
+        gates.append(gate)
+
+        def held() -> None:
+            assert gate.wait(30)
+            run()
+
+        return held
+
+    def store_batch(*args, last=False):
+        real_store_batch(*args, last=last)
+        if last and gates:
+            gates[-1].set()
+
+    monkeypatch.setattr(LabelWriter, "last_writes", last_writes)
+    monkeypatch.setattr(labels, "_store_batch", store_batch)
+
+
 def test_a_batch_finds_what_the_batch_just_before_wrote(db_url, tmp_path, monkeypatch):
     """On PostgreSQL a batch is planned while the one before is still being written: what
     that one made (a unit, an annotation, a change to it) counts as made, as when the
@@ -113,6 +148,7 @@ def test_a_batch_finds_what_the_batch_just_before_wrote(db_url, tmp_path, monkey
         ],
     )
     monkeypatch.setattr(labels, "BATCH", 2)
+    _writes_held_until_the_next_batch_is_planned(monkeypatch)
     engine, proj = new_project(db_url)
     report = import_labels(engine, proj, path)
     assert report.problems == []
