@@ -315,10 +315,10 @@ def test_progress_counts_on_sqlite_read_the_indexes_not_every_annotation(sqlite_
             rows = conn.execute(text("EXPLAIN QUERY PLAN " + statement.text), params)
             return [r[-1] for r in rows]
 
-    assert plan(queue._MINE_BY_STATUS[True])[0].startswith(
+    assert plan(queue._MINE_BY_STATUS["sqlite"])[0].startswith(
         "SEARCH a USING INDEX ix_annotation_annotator_unit (annotator_id=?)"
     )
-    for closed in (queue._CLOSED[True], queue._CLOSED_SQLITE_1):
+    for closed in (queue._CLOSED["sqlite"], queue._CLOSED_SQLITE_1):
         steps = plan(closed)
         assert steps[0].startswith("SEARCH u USING COVERING INDEX"), steps
         assert not any(s.startswith("SCAN a") for s in steps), steps

@@ -1,7 +1,8 @@
-"""`annotator export` eases Python's cycle collector while it streams (export's
-_collector_eased: what is alive is frozen out of its passes, and it passes less often):
+"""`annotator export` eases Python's cycle collector while it streams (`heap_left_alone` with
+the export's threshold: what is alive is frozen out of its passes, and it passes less often):
 the collector stays on, so the reference cycles gold and splits make per unit are still
-collected, and the process's settings are as they were once the command is done."""
+collected, and the process's settings (nothing left frozen) are as they were once the command
+is done."""
 
 from __future__ import annotations
 
@@ -9,20 +10,24 @@ import gc
 
 from typer.testing import CliRunner
 
-from annotator.cli import app
-from annotator.cli.exporting import EXPORT_GC_THRESHOLD
+from annotator.cli import app, exporting
 from tests.support.exports import build_store
 
+# The export's own threshold, lowered so that this small export certainly reaches it (at the
+# real one, whether a pass falls in it depends on where Python's count stood before).
+LOW = 150
 
-def test_the_collector_runs_during_an_export_and_is_as_before_after(tmp_path):
+
+def test_the_collector_runs_during_an_export_and_is_as_before_after(tmp_path, monkeypatch):
+    monkeypatch.setattr(exporting, "EXPORT_GC_THRESHOLD", LOW)
     url = f"sqlite:///{tmp_path / 's.db'}"
     build_store(url, documents=24)[0].dispose()
-    before = gc.get_threshold()
+    before, frozen = gc.get_threshold(), gc.get_freeze_count()
     passes: list[int] = []
 
     def count(phase: str, info: dict) -> None:
         # (only the passes made while the export streams, under its own threshold)
-        if phase == "stop" and gc.get_threshold()[0] == EXPORT_GC_THRESHOLD:
+        if phase == "stop" and gc.get_threshold()[0] == LOW:
             passes.append(info["collected"])
 
     gc.callbacks.append(count)
@@ -37,6 +42,8 @@ def test_the_collector_runs_during_an_export_and_is_as_before_after(tmp_path):
     # gold makes cycles per unit: the collector found and freed them while it ran
     assert passes and sum(passes) > 0
     assert gc.isenabled() and gc.get_threshold() == before
+    assert gc.get_freeze_count() == frozen  # what was alive is collectable again
     bad = ["export", "-o", str(tmp_path / "x.csv"), "--db", url, "--tasks", "nope"]
     assert CliRunner().invoke(app, bad).exit_code != 0
     assert gc.isenabled() and gc.get_threshold() == before
+    assert gc.get_freeze_count() == frozen

@@ -94,15 +94,12 @@ def _annotators(db) -> list[str]:
         return []
 
 
-def test_a_name_typed_during_the_demo_import_starts_the_session(tmp_path, terminal):
-    """`annotator demo` imports the sample, then asks for a name; a person who types the name
-    and enter while the import summary is on screen is annotating once the screen is up."""
-    db = tmp_path / "demo.db"
-    main, term = terminal
+def _demo(tmp_path, term: int, *args: str) -> subprocess.Popen:
+    """`annotator demo ARGS` on the pseudo-terminal `term`, its store in `tmp_path`."""
     env = {**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config")}
     env.pop("ANNOTATOR_DB", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "annotator", "demo", "--db", str(db)],
+    return subprocess.Popen(
+        [sys.executable, "-m", "annotator", "demo", "--db", str(tmp_path / "demo.db"), *args],
         stdin=term,
         stdout=term,
         stderr=term,
@@ -110,6 +107,14 @@ def test_a_name_typed_during_the_demo_import_starts_the_session(tmp_path, termin
         env=env,
         start_new_session=True,
     )
+
+
+def test_a_name_typed_during_the_demo_import_starts_the_session(tmp_path, terminal):
+    """`annotator demo` imports the sample, then asks for a name; a person who types the name
+    and enter while the import summary is on screen is annotating once the screen is up."""
+    db = tmp_path / "demo.db"
+    main, term = terminal
+    proc = _demo(tmp_path, term)
     try:
         seen = b""
         deadline = time.monotonic() + 60
@@ -155,17 +160,7 @@ def test_sigterm_ends_the_screen_as_q_does(tmp_path, terminal):
     for the annotator is let go at once, and the command exits with 143."""
     db = tmp_path / "demo.db"
     main, term = terminal
-    env = {**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config")}
-    env.pop("ANNOTATOR_DB", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "annotator", "demo", "--db", str(db), "-a", "alice"],
-        stdin=term,
-        stdout=term,
-        stderr=term,
-        cwd=tmp_path,
-        env=env,
-        start_new_session=True,
-    )
+    proc = _demo(tmp_path, term, "-a", "alice")
     try:
         deadline = time.monotonic() + 60
         while _held(db) == 0 and time.monotonic() < deadline:
@@ -186,3 +181,48 @@ def test_sigterm_ends_the_screen_as_q_does(tmp_path, terminal):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_sigterm_while_the_screen_loads_gives_the_terminal_back(tmp_path, terminal):
+    """`kill` before Textual runs (the demo still importing its sample): the terminal's own
+    settings come back and the command exits with 143; no shell has to repair them."""
+    main, term = terminal
+    proc = _demo(tmp_path, term, "-a", "alice")
+    try:
+        deadline = time.monotonic() + 60
+        seen = b""
+        while b"Import" not in seen and time.monotonic() < deadline:
+            seen += read_ready(main, 0.05)
+        assert b"Import" in seen, seen[-2000:]
+        assert not termios.tcgetattr(term)[3] & termios.ECHO  # held while it loads
+        proc.terminate()
+        while proc.poll() is None and time.monotonic() < deadline:
+            read_ready(main, 0.2)
+        assert proc.returncode == 143
+        attrs = termios.tcgetattr(term)
+        assert attrs[0] & termios.ICRNL and attrs[3] & termios.ECHO  # the shell's settings
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+async def test_an_app_puts_back_the_sigterm_handler_it_found():
+    """The app takes SIGTERM while it runs, then gives it back: a program (or a test runner)
+    that embeds it keeps its own handler."""
+    import signal
+
+    from annotator.tui.crash import QuietCrashApp
+
+    def mine(signum, frame) -> None:
+        pass
+
+    before = signal.signal(signal.SIGTERM, mine)
+    try:
+        app = QuietCrashApp()
+        async with app.run_test() as pilot:
+            await pilot.pause()
+            assert signal.getsignal(signal.SIGTERM) is not mine  # the app's, while it runs
+        assert signal.getsignal(signal.SIGTERM) is mine
+    finally:
+        signal.signal(signal.SIGTERM, before)

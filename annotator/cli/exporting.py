@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import shlex
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -21,6 +19,7 @@ from annotator.analysis.aggregate import GOLD_METHODS
 from annotator.cli.options import DbOption, ProjectOption, err, out
 from annotator.errors import UserError
 from annotator.export.formats import FORMATS, export_format
+from annotator.heap import heap_left_alone
 from annotator.wording import plural
 
 _FOLDERS = " and ".join(name for name, f in FORMATS.items() if f.folder)
@@ -132,7 +131,11 @@ def export(
     try:
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         target = output or Path("exports") / fmt.default_name(f"{source.project_name}-{stamp}")
-        with _collector_eased():
+        # The collector, about 5% of a 100k-label export (more for Parquet), eased while it
+        # streams: the heap before it is frozen out of its passes, and the rows in flight are
+        # passed over every EXPORT_GC_THRESHOLD new objects. It still runs: gold and splits
+        # make a few reference cycles per unit, and memory must stay flat.
+        with heap_left_alone(threshold=EXPORT_GC_THRESHOLD):
             result = _export_with_progress(source, format, target, opts)
     finally:
         source.close()
@@ -164,26 +167,6 @@ export.__doc__ = (
 
 # New objects between two passes of the cycle collector over the youngest (Python's: 700).
 EXPORT_GC_THRESHOLD = 20_000
-
-
-@contextmanager
-def _collector_eased() -> Iterator[None]:
-    """Python's cycle collector, eased while the export streams (about 5% of a 100k-label
-    export, more for Parquet): what is alive now (the modules loaded, the command's own
-    objects) is frozen out of its passes (``gc.freeze``; in a command's process that is held
-    to the end, and the collection Python makes at exit passes over it too), and it waits
-    for EXPORT_GC_THRESHOLD new objects, not 700, before passing over the rows in flight.
-    It still runs: gold and splits make a few reference cycles per unit, so memory stays
-    flat. Frozen objects are still freed when nothing refers to them."""
-    import gc
-
-    before = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(EXPORT_GC_THRESHOLD, *before[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
 
 
 def _export_with_progress(source, fmt: str, target: Path, opts):

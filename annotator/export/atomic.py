@@ -87,7 +87,9 @@ class Background:
 
     def _put(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         self._room.acquire()
-        self._raise()
+        if self._error is not None:
+            self._room.release()  # (the slot goes back: nothing is queued)
+            self._raise()
         self._queue.put((fn, args, kwargs))
 
     def _raise(self) -> None:

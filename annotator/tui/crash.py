@@ -9,7 +9,8 @@ SIGTERM (`kill`, `timeout`, a session manager) ends it as q does: without this t
 died inside Textual's alternate screen, and the shell came back behind the app's last frame,
 with keys not echoed, until the person typed `reset` blind; and the unit on screen stayed
 held from the others until the hold lapsed. The command then exits with 143, as a process
-ended by SIGTERM does.
+ended by SIGTERM does. (Before the app runs, while the screen loads, `type_ahead.held_keys`
+turns SIGTERM into the same exit.)
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+from typing import Any
 
 from textual.app import App
 
@@ -26,6 +28,7 @@ TERMINATED = 128 + signal.SIGTERM
 class QuietCrashApp(App):
     crash: BaseException | None = None
     terminated = False
+    _sigterm_before: Any = None  # the SIGTERM handler to put back as the app ends
 
     def _handle_exception(self, error: Exception) -> None:
         if self.crash is None:
@@ -37,13 +40,23 @@ class QuietCrashApp(App):
         self._close_messages_no_wait()
 
     def on_mount(self) -> None:
-        # Only the main thread's loop takes signals (not so under a test runner's Pilot).
+        # The loop of the main thread takes the signal (under a test runner's Pilot too);
+        # the handler it replaces is put back as the app ends. One not set from Python
+        # (getsignal: None) cannot be put back, so it is left alone.
+        before = signal.getsignal(signal.SIGTERM)
+        if before is None:
+            return
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, self._terminate)
+            self._sigterm_before = before
 
     def on_unmount(self) -> None:
+        before, self._sigterm_before = self._sigterm_before, None
+        if before is None:
+            return
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             asyncio.get_running_loop().remove_signal_handler(signal.SIGTERM)
+            signal.signal(signal.SIGTERM, before)
 
     def _terminate(self) -> None:
         self.terminated = True

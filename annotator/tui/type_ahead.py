@@ -7,14 +7,18 @@ arrives as a line feed, which Textual reads as ctrl+j, not enter, so a name type
 the start screen was not submitted and a label saved with enter was not saved. `held_keys`
 puts the input side of the terminal into Textual's raw settings as the command starts
 (signals kept, so ctrl+c still stops a slow start) and gives the person's own settings back
-when the command ends. Textual restores what it found, which is these settings.
+when the command ends. Textual restores what it found, which is these settings. SIGTERM
+while they are held ends the command as ctrl+c does (exit 143), so the settings come back
+then too: a shell does not always restore them for a process killed by a signal.
 """
 
 from __future__ import annotations
 
 import contextlib
+import signal
 import sys
 from collections.abc import Iterator
+from types import FrameType
 
 
 @contextlib.contextmanager
@@ -43,7 +47,17 @@ def held_keys(fd: int | None = None) -> Iterator[None]:
         yield
         return
     try:
+        terminated = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    except ValueError:  # not the main thread: signals are not ours to take
+        terminated = None
+    try:
         yield
     finally:
+        if terminated is not None:
+            signal.signal(signal.SIGTERM, terminated)
         with contextlib.suppress(termios.error, OSError):  # the terminal may be gone
             termios.tcsetattr(fd, termios.TCSANOW, before)
+
+
+def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
