@@ -54,16 +54,7 @@ def test_a_parquet_export_does_not_load_pandas(tmp_path):
     build_store(url, documents=3)
     out = tmp_path / "out.parquet"
     argv = ["annotator", "export", "-f", "parquet", "-o", str(out), "--db", url]
-    probe = (
-        "import sys\n"
-        "from annotator.cli.failures import guarded\n"
-        "from annotator.cli.app import app\n"
-        f"sys.argv = {argv!r}\n"
-        "code = guarded(app)\n"
-        "print(code, 'pandas' in sys.modules)"
-    )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert done.stdout.strip().splitlines()[-1] == "0 False", done.stderr
+    assert _exports_without(argv, "pandas")
     assert out.stat().st_size > 0
 
 
@@ -120,16 +111,7 @@ def test_a_parquet_export_does_not_load_pyarrow_compute(tmp_path):
     build_store(url, documents=3)
     out = tmp_path / "out.parquet"
     argv = ["annotator", "export", "-f", "parquet", "-o", str(out), "--db", url, "--split", "80/20"]
-    probe = (
-        "import sys\n"
-        "from annotator.cli.failures import guarded\n"
-        "from annotator.cli.app import app\n"
-        f"sys.argv = {argv!r}\n"
-        "code = guarded(app)\n"
-        "print(code, 'pyarrow.compute' in sys.modules)"
-    )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert done.stdout.strip().splitlines()[-1] == "0 False", done.stderr
+    assert _exports_without(argv, "pyarrow.compute")
     import pyarrow.parquet as pq
 
     assert pq.read_table(out).num_rows > 0
@@ -149,3 +131,18 @@ def test_without_the_compiled_module_the_public_one_serves(monkeypatch):
     assert call("index_in", pa.array([3, 1]), options=pc.SetLookupOptions(pa.array([1]))).equals(
         pa.array([None, 0], pa.int32())
     )
+
+
+def _exports_without(argv: list[str], module: str) -> bool:
+    """Whether `annotator ARGV` (an export) succeeds in a fresh process without loading
+    `module`."""
+    probe = (
+        "import sys\n"
+        "from annotator.cli.failures import guarded\n"
+        "from annotator.cli.app import app\n"
+        f"sys.argv = {argv!r}\n"
+        "code = guarded(app)\n"
+        f"print(code, {module!r} in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return done.stdout.strip().splitlines()[-1] == "0 False"
