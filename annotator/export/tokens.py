@@ -11,12 +11,16 @@ import json
 from collections.abc import Callable, Iterable
 from itertools import groupby
 from operator import itemgetter
-from typing import Any, TypeGuard
+from typing import Any
 
 from annotator.analysis.aggregate import span_members
 
 # annotator.tokens (its regexes compile on import) is loaded where a unit is tokenized or a
 # span is placed: most exports do neither.
+
+# Stored values' JSON text holds this key only if it holds a span: looked for in the text
+# (inline, for every annotation of an export) before anything is decoded.
+SPAN_KEY = '"token_start"'
 
 
 def unit_tokens(row: dict[str, Any]) -> list[str]:
@@ -72,7 +76,7 @@ class StreamTokens:
     def marked(self, values_text: str | None) -> bool:
         """Whether stored values give a selected span task a value (decoded only when the
         text holds a span at all)."""
-        if not _may_hold_a_span(values_text):
+        if not values_text or SPAN_KEY not in values_text:
             return False
         return has_span_values(json.loads(values_text), self.span_tasks)
 
@@ -81,7 +85,7 @@ class StreamTokens:
             return self(unit)
         for ann in anns:  # (a loop, not any(): this runs for every unit of an export)
             text = ann[2]
-            if _may_hold_a_span(text) and self.marked(text):
+            if text and SPAN_KEY in text and self.marked(text):
                 return self(unit)
         if adjudicated and has_span_values(adjudicated, self.span_tasks):
             return self(unit)
@@ -91,7 +95,7 @@ class StreamTokens:
         """`column` for each of a chunk's `units` (``UnitStream.flat_chunks``: `anns` in
         unit order, `adjudicated` by unit id). Only the units with cached tokens, an
         adjudication or a stored span are asked about: no list per unit, no call for most."""
-        marked = {a[0] for a in anns if _may_hold_a_span(a[2])}
+        marked = {a[0] for a in anns if a[2] and SPAN_KEY in a[2]}
         by_unit = (
             {uid: list(group) for uid, group in groupby(anns, itemgetter(0)) if uid in marked}
             if marked
@@ -164,8 +168,3 @@ def stream_tokens(stream: Any, task_types: dict[str, str] | None) -> StreamToken
     if not stream.with_tokens:
         return None
     return StreamTokens(lambda d: stream.document(d)["lang"], spans_of_types(task_types or {}))
-
-
-def _may_hold_a_span(values_text: str | None) -> TypeGuard[str]:
-    """A cheap look at stored values' JSON text before any decoding: a span has this key."""
-    return values_text is not None and '"token_start"' in values_text
