@@ -8,8 +8,8 @@ the start screen was not submitted and a label saved with enter was not saved. `
 puts the input side of the terminal into Textual's raw settings as the command starts
 (signals kept, so ctrl+c still stops a slow start) and gives the person's own settings back
 when the command ends. Textual restores what it found, which is these settings. SIGTERM
-while they are held ends the command as ctrl+c does (exit 143), so the settings come back
-then too: a shell does not always restore them for a process killed by a signal.
+while they are held unwinds the command as ctrl+c does (exiting with 143), so the settings
+come back then too: a shell does not always restore them for a process killed by a signal.
 """
 
 from __future__ import annotations
