@@ -5,12 +5,14 @@ settings come back afterwards; and SIGTERM ends a screen as q does (tui/crash.py
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -86,19 +88,30 @@ def test_not_a_terminal_is_left_alone():
         os.close(write)
 
 
-def _annotators(db) -> list[str]:
+def _rows(db, sql: str) -> list[tuple]:
+    """What `sql` reads from the store at `db` (nothing while it is not there yet)."""
     try:
         with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
-            return [name for (name,) in con.execute("SELECT name FROM annotator")]
+            return con.execute(sql).fetchall()
     except sqlite3.Error:
         return []
 
 
-def _demo(tmp_path, term: int, *args: str) -> subprocess.Popen:
-    """`annotator demo ARGS` on the pseudo-terminal `term`, its store in `tmp_path`."""
+def _annotators(db) -> list[str]:
+    return [name for (name,) in _rows(db, "SELECT name FROM annotator")]
+
+
+def _held(db) -> int:
+    return len(_rows(db, "SELECT 1 FROM lease"))
+
+
+@contextlib.contextmanager
+def _demo(tmp_path, term: int, *args: str) -> Iterator[subprocess.Popen]:
+    """`annotator demo ARGS` on the pseudo-terminal `term`, its store in `tmp_path`; killed
+    at the end if a failed check left it running."""
     env = {**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config")}
     env.pop("ANNOTATOR_DB", None)
-    return subprocess.Popen(
+    proc = subprocess.Popen(
         [sys.executable, "-m", "annotator", "demo", "--db", str(tmp_path / "demo.db"), *args],
         stdin=term,
         stdout=term,
@@ -107,6 +120,26 @@ def _demo(tmp_path, term: int, *args: str) -> subprocess.Popen:
         env=env,
         start_new_session=True,
     )
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def _until_exit(proc: subprocess.Popen, main: int, deadline: float) -> bytes:
+    """What the command writes until it exits (the terminal kept drained)."""
+    out = b""
+    while proc.poll() is None and time.monotonic() < deadline:
+        out += read_ready(main, 0.2)
+    return out + read_ready(main, 0.2)
+
+
+def _shell_settings(term: int) -> bool:
+    """Whether the terminal is in a shell's settings again: enter translated, keys echoed."""
+    attrs = termios.tcgetattr(term)
+    return bool(attrs[0] & termios.ICRNL and attrs[3] & termios.ECHO)
 
 
 def test_a_name_typed_during_the_demo_import_starts_the_session(tmp_path, terminal):
@@ -114,8 +147,7 @@ def test_a_name_typed_during_the_demo_import_starts_the_session(tmp_path, termin
     and enter while the import summary is on screen is annotating once the screen is up."""
     db = tmp_path / "demo.db"
     main, term = terminal
-    proc = _demo(tmp_path, term)
-    try:
+    with _demo(tmp_path, term) as proc:
         seen = b""
         deadline = time.monotonic() + 60
         while b"Import summary" not in seen and time.monotonic() < deadline:
@@ -126,15 +158,9 @@ def test_a_name_typed_during_the_demo_import_starts_the_session(tmp_path, termin
             read_ready(main, 0.2)  # keep the terminal drained
         assert _annotators(db) == ["alice"]
         os.write(main, b"q")
-        while proc.poll() is None and time.monotonic() < deadline:
-            read_ready(main, 0.2)
+        _until_exit(proc, main, deadline)
         assert proc.returncode == 0
-        attrs = termios.tcgetattr(term)
-        assert attrs[0] & termios.ICRNL and attrs[3] & termios.ECHO  # the shell's settings
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        assert _shell_settings(term)
 
 
 def test_standard_input_without_a_descriptor_is_left_alone(monkeypatch):
@@ -146,49 +172,31 @@ def test_standard_input_without_a_descriptor_is_left_alone(monkeypatch):
     assert ran
 
 
-def _held(db) -> int:
-    try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
-            return con.execute("SELECT count(*) FROM lease").fetchone()[0]
-    except sqlite3.Error:
-        return 0
-
-
 def test_sigterm_ends_the_screen_as_q_does(tmp_path, terminal):
     """`kill` while a unit is on screen: the terminal leaves the alternate screen with its
     settings back (not the app's last frame over a shell that echoes nothing), the unit held
     for the annotator is let go at once, and the command exits with 143."""
     db = tmp_path / "demo.db"
     main, term = terminal
-    proc = _demo(tmp_path, term, "-a", "alice")
-    try:
+    with _demo(tmp_path, term, "-a", "alice") as proc:
         deadline = time.monotonic() + 60
         while _held(db) == 0 and time.monotonic() < deadline:
             read_ready(main, 0.2)
         assert _held(db) == 1  # alice's first unit is on screen, held for her
         read_ready(main, 0.5)
         proc.terminate()
-        after = b""
-        while proc.poll() is None and time.monotonic() < deadline:
-            after += read_ready(main, 0.2)
-        after += read_ready(main, 0.2)
+        after = _until_exit(proc, main, deadline)
         assert proc.returncode == 143
         assert b"\x1b[?1049l" in after  # out of the alternate screen
-        attrs = termios.tcgetattr(term)
-        assert attrs[0] & termios.ICRNL and attrs[3] & termios.ECHO  # the shell's settings
+        assert _shell_settings(term)
         assert _held(db) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
 
 
 def test_sigterm_while_the_screen_loads_gives_the_terminal_back(tmp_path, terminal):
     """`kill` before Textual runs (the demo still importing its sample): the terminal's own
     settings come back and the command exits with 143; no shell has to repair them."""
     main, term = terminal
-    proc = _demo(tmp_path, term, "-a", "alice")
-    try:
+    with _demo(tmp_path, term, "-a", "alice") as proc:
         deadline = time.monotonic() + 60
         seen = b""
         while b"Import" not in seen and time.monotonic() < deadline:
@@ -196,15 +204,9 @@ def test_sigterm_while_the_screen_loads_gives_the_terminal_back(tmp_path, termin
         assert b"Import" in seen, seen[-2000:]
         assert not termios.tcgetattr(term)[3] & termios.ECHO  # held while it loads
         proc.terminate()
-        while proc.poll() is None and time.monotonic() < deadline:
-            read_ready(main, 0.2)
+        _until_exit(proc, main, deadline)
         assert proc.returncode == 143
-        attrs = termios.tcgetattr(term)
-        assert attrs[0] & termios.ICRNL and attrs[3] & termios.ECHO  # the shell's settings
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        assert _shell_settings(term)
 
 
 async def test_an_app_puts_back_the_sigterm_handler_it_found():
