@@ -152,6 +152,22 @@ def test_the_command_line_starts_without_textual_jieba_or_scikit_learn():
     assert out.stdout.strip() == "[]"
 
 
+def test_the_annotate_screen_loads_without_the_database_layer():
+    # A start draws the first unit (read through sqlite3) before SQLAlchemy, SQLModel and the
+    # models load, about 0.3 s of the time to it: the app, the screen and its widgets, the
+    # palette and the first look must not pull them in (store errors are matched through
+    # `store.errors.db_failure`, the session's type only for the type checker).
+    code = (
+        "import sys\n"
+        "import annotator.tui.app, annotator.tui.screens.annotate, annotator.store.first_look\n"
+        "heavy = ('sqlalchemy', 'sqlmodel', 'pydantic', 'annotator.store.models')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
 def test_sql_is_written_only_in_the_store():
     # Queries and statements live in annotator/store/ (one place to read them, to index for
     # them and to port them): no other package builds SQL from SQLAlchemy's or SQLModel's

@@ -228,3 +228,43 @@ async def test_an_app_puts_back_the_sigterm_handler_it_found():
         assert signal.getsignal(signal.SIGTERM) is mine
     finally:
         signal.signal(signal.SIGTERM, before)
+
+
+def test_keys_typed_while_a_named_start_loads_label_its_first_unit(tmp_path, terminal):
+    """`annotate -a NAME` draws the first unit before the store layer has loaded (a quick
+    start): keys typed from the moment the command holds the terminal, whether Textual or
+    the session is still loading, label that unit, in the order typed."""
+    from pathlib import Path
+
+    from annotator.schema.loader import load_schema
+    from tests.support.tui import TEXTS, make_store
+
+    schemas = Path(__file__).resolve().parents[1] / "schemas"
+    make_store(tmp_path, load_schema(schemas / "media_bias.yaml"))
+    db = tmp_path / "ui.db"
+    main, term = terminal
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    argv = [sys.executable, "-m", "annotator", "annotate", "--db", str(db), "-a", "alice"]
+    proc = subprocess.Popen(
+        argv, stdin=term, stdout=term, stderr=term, cwd=tmp_path, env=env, start_new_session=True
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while termios.tcgetattr(term)[3] & termios.ECHO and time.monotonic() < deadline:
+            time.sleep(0.005)  # until the command holds the keys
+        os.write(main, b"21\r")  # bias: not biased; opinion: factual; save
+        while not _rows(db, "SELECT 1 FROM annotation") and time.monotonic() < deadline:
+            read_ready(main, 0.2)
+        rows = _rows(
+            db,
+            'SELECT u.text, a.status, a."values" FROM annotation a JOIN unit u ON u.id = a.unit_id',
+        )
+        assert rows == [(TEXTS[0], "done", '{"bias": "non_biased", "opinion": "entirely_factual"}')]
+        os.write(main, b"q")
+        _until_exit(proc, main, deadline)
+        assert proc.returncode == 0
+        assert _shell_settings(term)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

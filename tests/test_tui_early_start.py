@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError
 
 from annotator.store import queue
 from annotator.store.engine import session_scope
+from annotator.store.first_look import StartScan
 from annotator.store.leases import live_leases
 from annotator.tui.early_start import EarlyStart
 from tests.support.tui import MEDIA_BIAS, TEXTS, make_app, make_store, screen_text, sessions_for
@@ -124,6 +125,8 @@ def test_ctrl_c_while_the_screen_loads_gives_the_held_unit_back(tmp_path, monkey
         raise KeyboardInterrupt
 
     monkeypatch.setattr(annotator.tui.app, "AnnotatorApp", interrupted)
+    # The usual start, as on PostgreSQL (a quick start holds nothing before its screen).
+    monkeypatch.setattr(StartScan, "opening", lambda self: None)
     argv = ["annotate", "--db", db, "-a", "alice"]
     assert guarded(lambda: app(argv, prog_name="annotator")) == EXIT_INTERRUPTED
     assert "Traceback" not in capsys.readouterr().err

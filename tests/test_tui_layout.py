@@ -8,7 +8,7 @@ import io
 from rich.console import Console
 from textual.widgets import Markdown, Static
 
-from annotator.store.units import UnitView
+from annotator.store.views import UnitView
 from annotator.tui.screens.dialogs import HelpScreen
 from annotator.tui.widgets.status import KeyHints
 from annotator.tui.widgets.unit_view import UnitBox, context_depth, document_line, fit_context

@@ -68,21 +68,46 @@ def _annotate(
     seed: int | None,
     lease_minutes: float,
 ) -> None:
-    cold = None
+    scan = None
     if annotator and annotator.strip() and order == "sequential":
-        # A cold start's queue floor, looked for through sqlite3 while the rest loads.
-        from annotator.store.queue_direct import ColdFloorScan
+        # The project, the queue's floor on a cold start and the first unit, looked for
+        # through sqlite3 while the rest loads (see store/first_look).
+        from annotator.store.first_look import StartScan
 
-        cold = ColdFloorScan(db, project, annotator)
+        scan = StartScan(db, project, annotator)
     from annotator.errors import UserError
-    from annotator.store.queue import ORDERS
+    from annotator.store.queue_sql import ORDERS
 
     if order not in ORDERS:
         raise UserError(f"--order {order}: use {', '.join(ORDERS[:-1])} or {ORDERS[-1]}")
     from annotator.tui.config import load_config
-    from annotator.tui.launch import load_context, load_hints
 
     config = load_config()
+    opening = scan.opening() if scan is not None else None
+    if scan is not None and opening is not None:
+        # A quick start: the first unit is drawn before the store layer loads.
+        from annotator.tui.app import AnnotatorApp, QuickStart
+        from annotator.tui.launch import schema_hints
+
+        app = AnnotatorApp(
+            None,
+            annotator=annotator,
+            order=order,
+            seed=seed,
+            config=config,
+            lease_seconds=lease_minutes * 60,
+            hints=schema_hints(opening.schema, opening.folder),  # a missing file: one line
+            quick=QuickStart(scan, db, project),
+        )
+        try:
+            app.run_or_raise()
+        finally:
+            app.let_go_of_unused_session()
+        if app.error_message:
+            raise UserError(app.error_message)
+        return
+    from annotator.tui.launch import load_context, load_hints
+
     context = load_context(db=db, project=project)
     hints = load_hints(context)  # the schema's lexicon: a missing file stops here, in a line
     from annotator.cli.model import note_suggestions
@@ -105,7 +130,7 @@ def _annotate(
                 order=order,
                 seed=seed,
                 lease_seconds=lease_minutes * 60,
-                cold=cold.result if cold is not None else None,
+                cold=scan.floor if scan is not None else None,
             )
         from annotator.tui.app import AnnotatorApp  # textual: only now
 

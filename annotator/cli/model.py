@@ -291,15 +291,8 @@ def note_unranked(engine: Any, project_id: int, order: str) -> None:
 
 def note_suggestions(engine: Any, project_id: int) -> None:
     """Before the screen opens: say so when suggestions are on but there is nothing to show."""
-    from annotator.store import assist_models
-    from annotator.store.engine import session_scope
+    from annotator.tui.launch import suggestions_note
 
-    with session_scope(engine) as s:
-        on = assist_models.settings(s, project_id).suggestions
-        models = assist_models.model_infos(s, project_id) if on else []
-    if on and not models:
-        err.print(
-            "note: suggestions are on but no model is trained yet, so none are shown; "
-            "`annotator model train` once some units are labelled",
-            style="yellow",
-        )
+    note = suggestions_note(engine, project_id)
+    if note:
+        err.print(f"note: {note}", style="yellow")

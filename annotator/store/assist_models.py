@@ -13,10 +13,11 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, text
 from sqlmodel import Session
 
+from annotator.store import queue_sql
 from annotator.store.engine import StoreError
 from annotator.store.models import AssistModel, AssistScore, AssistSetting, utcnow
 
-ORDERS = ("uncertain", "balanced")  # queue orders that read the scores
+ORDERS = queue_sql.ORDERS[2:]  # queue orders that read the scores
 DEFAULT_EXPLORE = 0.2
 
 _SCORE = AssistScore.__table__  # type: ignore[attr-defined]

@@ -27,11 +27,9 @@ import time
 from sqlalchemy import text
 from sqlmodel import Session
 
+from annotator.store.errors import LeaseLost
+
 DEFAULT_LEASE_SECONDS = 300.0
-
-
-class LeaseLost(Exception):
-    """The unit was taken by others after my hold on it expired; nothing was saved."""
 
 
 def now_ms() -> int:

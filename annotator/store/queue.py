@@ -12,34 +12,22 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from sqlalchemy import TextClause, text
+from sqlalchemy import text
 from sqlmodel import Session
 
 from annotator.store import assist_models, checks, leases
 from annotator.store.annotations import DONE, IN_QUEUE, SKIPPED
-from annotator.store.queue_sql import (
-    MINE_TO_DO,
-    NO_LIVE_LEASE,
-    SQLITE_HINT,
-    first_unit,
-    open_,
-    open_1,
-)
+from annotator.store.queue_sql import MINE_TO_DO, SQLITE_HINT, next_for_me, open_
 
 # My next unit at any overlap, and at overlap 1 per dialect (`free`: no live lease of others).
-_NEXT_OPEN = text(first_unit(f"{open_()} AND {MINE_TO_DO}"))
-_NEXT_FREE = text(first_unit(f"{open_(leases=True)} AND {MINE_TO_DO}"))
-
-
-def _next_open_1(dialect: str, free: bool) -> TextClause:
-    condition = open_1(SQLITE_HINT if dialect == "sqlite" else "")
-    if free:
-        condition += f" AND {NO_LIVE_LEASE}"
-    return text(first_unit(f"{condition} AND {MINE_TO_DO}"))
-
-
+_NEXT_OPEN = text(next_for_me(overlap_1=False, free=False))
+_NEXT_FREE = text(next_for_me(overlap_1=False, free=True))
 _NEXT_OPEN_1 = {
-    (d, free): _next_open_1(d, free) for d in ("sqlite", "other") for free in (False, True)
+    (d, free): text(
+        next_for_me(overlap_1=True, free=free, hint=SQLITE_HINT if d == "sqlite" else "")
+    )
+    for d in ("sqlite", "other")
+    for free in (False, True)
 }
 # Events that may have made a unit open again: undos, and labels changed away from done.
 _REOPENED_SINCE = text(
@@ -124,9 +112,6 @@ def next_skipped_unit(
     if row is None and after:
         row = session.execute(_NEXT_SKIPPED, {**params, "after": 0}).first()
     return row[0] if row else None
-
-
-ORDERS = ("sequential", "random", *assist_models.ORDERS)
 
 
 def project_unit_ids(session: Session, project_id: int) -> list[int]:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import threading
 from dataclasses import dataclass
 
 from annotator.store.queue_sql import SQLITE_HINT, first_unit, open_, open_1
@@ -57,22 +56,26 @@ def cold_floor(db: str | None, project: str | None, annotator: str) -> ColdFloor
     try:
         with con:  # one read transaction: the mark and the scan see the same store
             con.execute("BEGIN")
-            return _floor(con, project, annotator.strip())
+            return scan_floor(con, project, annotator.strip())
     except sqlite3.Error:
         return None
     finally:
         con.close()
 
 
-def _floor(con: sqlite3.Connection, name: str | None, annotator: str) -> ColdFloor | None:
+def guess_overlap(yaml_text: str | None) -> int:
+    overlaps = _OVERLAP.findall(yaml_text or "")
+    return int(overlaps[0]) if len(overlaps) == 1 else 1
+
+
+def scan_floor(con: sqlite3.Connection, name: str | None, annotator: str) -> ColdFloor | None:
+    """`cold_floor` in a read transaction open on `con`."""
     project = find_project(con, name)
     version = project.schema_version_id if project is not None else None
     schema = schema_version_text(con, version) if version is not None else None
     if project is None or schema is None:
         return None  # none, or several: the full path says which
-    pid, yaml_text = project.id, schema[1]
-    overlaps = _OVERLAP.findall(yaml_text or "")
-    overlap = int(overlaps[0]) if len(overlaps) == 1 else 1
+    pid, overlap = project.id, guess_overlap(schema[1])
     row = con.execute("SELECT id FROM annotator WHERE name = ?", (annotator,)).fetchone()
     me = row[0] if row else -1  # new: no labels of mine yet
     remembered = con.execute(
@@ -88,24 +91,3 @@ def _floor(con: sqlite3.Connection, name: str | None, annotator: str) -> ColdFlo
         last = con.execute("SELECT max(id) FROM unit WHERE project_id = ?", (pid,)).fetchone()
         return ColdFloor(floor=last[0] or 0, mark=mark, overlap=overlap)
     return ColdFloor(floor=first[0] - 1, mark=mark, overlap=overlap)
-
-
-class ColdFloorScan:
-    """`cold_floor` in a thread started at once; `result()` waits for it (never raises:
-    a floor is only a faster start)."""
-
-    def __init__(self, db: str | None, project: str | None, annotator: str) -> None:
-        self._found: ColdFloor | None = None
-
-        def run() -> None:
-            try:
-                self._found = cold_floor(db, project, annotator)
-            except Exception:
-                self._found = None
-
-        self._thread = threading.Thread(target=run, name="cold-floor", daemon=True)
-        self._thread.start()
-
-    def result(self) -> ColdFloor | None:
-        self._thread.join()
-        return self._found

@@ -14,6 +14,10 @@ instead of a few ms).
 
 from __future__ import annotations
 
+# The orders a queue walks (`queue.Queue`); the last two read a model's scores
+# (`assist_models.ORDERS`). Here, free of SQLAlchemy, so `annotate` checks --order at once.
+ORDERS = ("sequential", "random", "uncertain", "balanced")
+
 MINE_TO_DO = (
     "(NOT EXISTS (SELECT 1 FROM assignment s WHERE s.document_id = u.document_id) "
     "OR EXISTS (SELECT 1 FROM assignment s WHERE s.document_id = u.document_id "
@@ -59,3 +63,13 @@ def first_unit(condition: str) -> str:
         "SELECT u.id FROM unit u WHERE u.project_id = :p AND u.id > :after "
         f"AND {condition} ORDER BY u.id LIMIT 1"
     )
+
+
+def next_for_me(*, overlap_1: bool, free: bool, hint: str = "") -> str:
+    """My next unit after :after, as the queue asks for it: open for me and mine to do
+    (`free`: and not full with the live leases of others; `overlap_1`: the overlap is 1)."""
+    if overlap_1:
+        condition = open_1(hint) + (f" AND {NO_LIVE_LEASE}" if free else "")
+    else:
+        condition = open_(leases=free)
+    return first_unit(f"{condition} AND {MINE_TO_DO}")

@@ -139,18 +139,23 @@ def stored_schema(con: sqlite3.Connection, project: ProjectRow) -> Schema | None
     """The project's current schema, parsed as ``schema_versions.schema_of_version`` parses
     it; None where the full path must say what is wrong (no schema yet, a stored version that
     no longer validates, a row that cannot be read)."""
-    from annotator.schema.errors import SchemaError
-    from annotator.schema.loader import parse_schema
-
     if project.schema_version_id is None:
         return None
     try:
         stored = schema_version_text(con, project.schema_version_id)
-        if stored is None:
-            return None
-        name, text = stored
-        return parse_schema(text, f"<schema version {project.schema_version_id} {name}>")
-    except (sqlite3.Error, SchemaError):
+    except sqlite3.Error:
+        return None
+    return parse_version(project.schema_version_id, *stored) if stored is not None else None
+
+
+def parse_version(version_id: int, name: str, text: str) -> Schema | None:
+    """A stored schema version's YAML, parsed (None: it no longer validates)."""
+    from annotator.schema.errors import SchemaError
+    from annotator.schema.loader import parse_schema
+
+    try:
+        return parse_schema(text, f"<schema version {version_id} {name}>")
+    except SchemaError:
         return None
 
 

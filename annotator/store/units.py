@@ -1,91 +1,23 @@
-"""One unit on screen: its text, tokens and document, with the units around it for context.
-
-The context is read by ``(document_id, position)``, served by its index.
-"""
+"""One unit on screen (`views.UnitView`) read through a session, the tokens a span task
+caches, and the units a check file names."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import text
 from sqlmodel import Session
 
-_UNIT = text(
-    "SELECT u.id, u.document_id, u.position, u.kind, u.text, u.tokens, "
-    "d.title, d.outlet, d.published, d.lang, d.url, "
-    "(SELECT max(n.position) FROM unit n WHERE n.document_id = u.document_id) "
-    "FROM unit u JOIN document d ON d.id = u.document_id WHERE u.id = :uid"
-)
-_CONTEXT = text(
-    "SELECT position, kind, text FROM unit WHERE document_id = :doc "
-    "AND position BETWEEN :lo AND :hi AND position != :pos ORDER BY position"
-)
+from annotator.store.views import CONTEXT_SQL, UNIT_SQL, UnitView, context_params, unit_view
 
-
-# --- one unit on screen ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ContextUnit:
-    position: int
-    kind: str
-    text: str
-
-
-@dataclass(frozen=True)
-class UnitView:
-    """Everything the annotate screen draws for one unit (and nothing of other annotators)."""
-
-    unit_id: int
-    document_id: int
-    position: int
-    kind: str
-    text: str
-    tokens: list[str] | None
-    title: str
-    outlet: str | None
-    published: datetime | None
-    lang: str | None
-    url: str | None
-    doc_units: int
-    before: tuple[ContextUnit, ...] = ()
-    after: tuple[ContextUnit, ...] = ()
+_UNIT = text(UNIT_SQL)
+_CONTEXT = text(CONTEXT_SQL)
 
 
 def load_unit(session: Session, unit_id: int, *, before: int = 2, after: int = 1) -> UnitView:
-    row = session.execute(_UNIT, {"uid": unit_id}).one()
-    uid, doc, pos, kind, body, tokens, title, outlet, published, lang, url, doc_len = row
-    if isinstance(tokens, str):  # raw JSON through text()
-        import json
-
-        tokens = json.loads(tokens)
-    if isinstance(published, str):
-        published = datetime.fromisoformat(published)
-    ctx: list[ContextUnit] = []
-    if before or after:
-        ctx = [
-            ContextUnit(*r)
-            for r in session.execute(
-                _CONTEXT, {"doc": doc, "lo": pos - before, "hi": pos + after, "pos": pos}
-            )
-        ]
-    return UnitView(
-        unit_id=uid,
-        document_id=doc,
-        position=pos,
-        kind=kind,
-        text=body,
-        tokens=tokens,
-        title=title,
-        outlet=outlet,
-        published=published,
-        lang=lang,
-        url=url,
-        doc_units=(doc_len or 0) + 1,
-        before=tuple(c for c in ctx if c.position < pos),
-        after=tuple(c for c in ctx if c.position > pos),
+    row = tuple(session.execute(_UNIT, {"uid": unit_id}).one())
+    context = (
+        session.execute(_CONTEXT, context_params(row, before, after)) if before or after else ()
     )
+    return unit_view(row, (tuple(r) for r in context))
 
 
 def store_tokens(session: Session, unit_id: int, tokens: list[str]) -> None:

@@ -8,12 +8,10 @@ import asyncio
 from functools import partial
 
 from rich.text import Text
-from sqlalchemy.exc import SQLAlchemyError
 from textual.command import Hit, Hits, Provider
 
 from annotator.errors import failure
-from annotator.store import search
-from annotator.store.engine import session_scope
+from annotator.store.errors import db_failure
 from annotator.tui.safe_text import display_text
 
 
@@ -32,14 +30,7 @@ class DocumentCommands(Provider):
         if ann is None or len(query) < 2:
             return
 
-        def look() -> tuple[list, list]:
-            with session_scope(ann.ctx.engine) as s:
-                return (
-                    search.documents_titled(s, ann.ctx.project_id, query),
-                    search.units_saying(s, ann.ctx.project_id, query),
-                )
-
-        docs, sentences = await asyncio.to_thread(look)  # a scan: off the UI thread
+        docs, sentences = await asyncio.to_thread(ann.look_for, query)  # a scan: off the UI thread
         matcher = self.matcher(query)
         for doc_id, title in docs:
             shown = display_text(title or "(untitled)")
@@ -63,9 +54,8 @@ class DocumentCommands(Provider):
     def jump_to_document(self, document_id: int) -> None:
         ann = self.app.annotating  # type: ignore[attr-defined]
         try:
-            with session_scope(ann.ctx.engine) as s:
-                uid = search.first_unit(s, document_id)
-        except SQLAlchemyError as exc:
+            uid = ann.document_start(document_id)
+        except db_failure() as exc:
             self._failed(exc)
             return
         self.jump_to_unit(uid)
@@ -77,12 +67,12 @@ class DocumentCommands(Provider):
             return
         try:
             view = ann.goto(unit_id, stay=True)
-        except SQLAlchemyError as exc:
+        except db_failure() as exc:
             self._failed(exc)
             return
         screen.draw(view)
 
-    def _failed(self, exc: SQLAlchemyError) -> None:
+    def _failed(self, exc: Exception) -> None:
         """The store did not answer: one line on the screen, which stays where it was."""
         say = getattr(self.app.screen, "say", None)
         if say is not None:

@@ -31,17 +31,14 @@ from annotator.store import (
 )
 from annotator.store.annotations import DONE, Snapshot
 from annotator.store.engine import interruptible, session_scope
-from annotator.store.leases import DEFAULT_LEASE_SECONDS, LeaseLost
+from annotator.store.errors import LeaseLost, NotShown
+from annotator.store.leases import DEFAULT_LEASE_SECONDS
 from annotator.store.queue import Progress, Queue
 from annotator.store.queue_direct import ColdFloor
-from annotator.store.units import UnitView
+from annotator.store.views import UnitView
 from annotator.tui.launch import StoreContext
 
 __all__ = ["Annotating", "LeaseLost", "NotShown", "UndoEntry"]
-
-
-class NotShown(Exception):
-    """My label was saved, but the unit after it could not be read from the store."""
 
 
 @dataclass(frozen=True)
@@ -245,6 +242,22 @@ class Annotating:
         with session_scope(self.ctx.engine) as s:
             held = leases.live_leases(s, project_id=self.ctx.project_id)
         return sum(n for who, n in held.items() if who != self.annotator_id)
+
+    def look_for(
+        self, query: str
+    ) -> tuple[list[tuple[int, str | None]], list[tuple[int, int, str]]]:
+        """The palette's search: (id, title) of documents titled with `query`, and (unit id,
+        document id, text) of sentences saying it."""
+        with session_scope(self.ctx.engine) as s:
+            return (
+                search.documents_titled(s, self.ctx.project_id, query),
+                search.units_saying(s, self.ctx.project_id, query),
+            )
+
+    def document_start(self, document_id: int) -> int | None:
+        """The first unit of a document (the palette goes there)."""
+        with session_scope(self.ctx.engine) as s:
+            return search.first_unit(s, document_id)
 
     def goto(self, unit_id: int | None, *, stay: bool = False) -> UnitView | None:
         """Show `unit_id` (say, from the palette), held for me if it has room. `stay`: the

@@ -25,7 +25,8 @@ from annotator.store.adjudications import (
 from annotator.store.document_annotations import document_labels, first_unit_of
 from annotator.store.engine import StoreError, session_scope
 from annotator.store.labels_query import fetch_labels
-from annotator.store.units import UnitView, load_unit
+from annotator.store.units import load_unit
+from annotator.store.views import UnitView
 from annotator.tui.launch import StoreContext
 from annotator.tui.review.model import Filters, dawid_skene_golds
 

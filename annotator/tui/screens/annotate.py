@@ -6,10 +6,10 @@ import contextlib
 import gc
 import time
 from collections.abc import Callable
-from typing import Any, ClassVar
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from sqlalchemy.exc import SQLAlchemyError
 from textual import work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
@@ -24,12 +24,11 @@ from textual.widgets import Input, Static
 from annotator.assist.lexicon import Matcher
 from annotator.errors import failure
 from annotator.schema.keys import ACTIONS, ANNOTATE
-from annotator.schema.values import given
+from annotator.schema.values import STATUSES, given
 from annotator.schema.visibility import parents_first, show_if_of, visible_tasks
-from annotator.store.annotations import FLAGGED, SKIPPED
-from annotator.store.units import UnitView
+from annotator.store.errors import LeaseLost, NotShown, db_failure
+from annotator.store.views import UnitView
 from annotator.tui import keymap
-from annotator.tui.controller import Annotating, LeaseLost, NotShown
 from annotator.tui.guess import guess_line, room
 from annotator.tui.span_hints import hint_alphabet
 from annotator.tui.widgets.base import TaskPanel
@@ -40,6 +39,12 @@ from annotator.tui.widgets.status import KeyHints, ProgressLine
 from annotator.tui.widgets.text import TextPanel
 from annotator.tui.widgets.unit_view import UnitBox, context_depth, document_line
 from annotator.wording import plural
+
+if TYPE_CHECKING:
+    from annotator.schema.model import Schema
+    from annotator.tui.controller import Annotating
+
+_, SKIPPED, FLAGGED = STATUSES
 
 MIN_TASK_ROWS = 4  # the task list never shrinks below this (it scrolls)
 FIXED_ROWS = 6  # document line, message (up to 2), progress, keys, the tasks' top border
@@ -96,11 +101,24 @@ class AnnotateScreen(Screen):
     AUTO_FOCUS = ""
     BINDINGS: ClassVar[list[BindingType]] = keymap.bindings(ANNOTATE, METHODS)
 
-    def __init__(self, annotating: Annotating, *, hints: Matcher | None = None) -> None:
+    def __init__(
+        self,
+        annotating: Annotating | None,
+        *,
+        hints: Matcher | None = None,
+        schema: Schema | None = None,
+        first_look: Callable[[], UnitView | None] | None = None,
+    ) -> None:
+        """`annotating` None: a quick start (`AnnotatorApp`), which draws `first_look()`
+        with `schema` until the app `attach`es the session; keys wait for it meanwhile."""
         super().__init__()
-        self.ann = annotating
+        self.ann: Annotating = annotating  # type: ignore[assignment]  # None until attach
+        self.first_look = first_look
         self.hints = hints  # the schema's lexicon: its words are marked in the unit
-        self.schema = annotating.schema
+        known = annotating.schema if annotating is not None else schema
+        if known is None:
+            raise ValueError("a screen without its session is given the schema")
+        self.schema: Schema = known
         self.show_if = show_if_of(self.schema)
         self.task_order = parents_first([t.name for t in self.schema.tasks], self.show_if)
         self.panels = {t.name: make_panel(t, self.schema.targets) for t in self.schema.tasks}
@@ -155,6 +173,19 @@ class AnnotateScreen(Screen):
             for char in alphabet + alphabet.upper():
                 self._bindings.bind(char, f"hint({char!r})", show=False, priority=True)
             self._bindings.bind("escape", "cancel_hint", show=False, priority=True)
+        self.query_one(KeyHints).set_hints(self.key_hints())
+        if self.ann is None:
+            self.preview(self.first_look() if self.first_look is not None else None)
+        else:
+            self.open_session()
+
+    def attach(self, annotating: Annotating) -> None:
+        """The session, loaded after the first look was drawn: the screen is its from here."""
+        self.ann = annotating
+        self.first_look = None
+        self.open_session()
+
+    def open_session(self) -> None:
         self.widen_context()
         self.open_first()
         if self.schema.document_tasks:
@@ -177,10 +208,12 @@ class AnnotateScreen(Screen):
     # --- layout ------------------------------------------------------------------------
     def widen_context(self) -> None:
         """Read as much context as the screen could show: every unit takes a row at least."""
+        if self.ann is not None:
+            self.ann.context = self.context_wanted()
+
+    def context_wanted(self) -> tuple[int, int]:
         schema = self.schema
-        self.ann.context = context_depth(
-            schema.context_before, schema.context_after, self.app.size.height
-        )
+        return context_depth(schema.context_before, schema.context_after, self.app.size.height)
 
     def on_resize(self) -> None:
         self.widen_context()
@@ -201,7 +234,7 @@ class AnnotateScreen(Screen):
         """(key, what) for the footer line, as the user's config remaps them (accepting a
         suggestion only when the project shows them)."""
         hints = keymap.hints(self.app, ANNOTATE, self.user_keys())
-        if not self.ann.assisted:
+        if self.ann is None or not self.ann.assisted:
             accept = keymap.hints_of(self.app, "accept", self.user_keys())
             hints = [h for h in hints if h != accept]
         return hints
@@ -239,7 +272,7 @@ class AnnotateScreen(Screen):
     def load_progress(self) -> None:
         try:
             progress = self.ann.load_progress()
-        except SQLAlchemyError:
+        except db_failure():
             # The counts wait for the store (a dropped connection, a lock): asked again in a
             # few seconds. Labels do not depend on them; each save says whether it went in.
             self.app.call_from_thread(self.set_timer, 5.0, self.load_progress)
@@ -260,7 +293,7 @@ class AnnotateScreen(Screen):
         """Articles an earlier session left owed wait for ctrl+o, as this session's would."""
         try:
             owed = self.ann.owed_articles()
-        except SQLAlchemyError:
+        except db_failure():
             return  # asked again when an article is left
         if owed:
             self.app.call_from_thread(self._owed_loaded, owed)
@@ -280,7 +313,7 @@ class AnnotateScreen(Screen):
         shown = self.ann.view
         try:
             held = self.ann.keep_alive()
-        except SQLAlchemyError:
+        except db_failure():
             return  # the save says what is wrong, if anything still is then
         if not held and shown is not None:
             self.app.call_from_thread(self._hold_lost, shown.unit_id)
@@ -299,7 +332,7 @@ class AnnotateScreen(Screen):
     def open_first(self) -> None:
         try:
             view = self.ann.open_first()
-        except SQLAlchemyError as exc:
+        except db_failure() as exc:
             self.stalled = True
             self.query_one("#doc", Static).update(Text("Waiting for the store", style="bold"))
             self.query_one(UnitBox).display = False
@@ -333,7 +366,7 @@ class AnnotateScreen(Screen):
             tasks.display = False
             try:
                 held, any_units = self.ann.held_by_others(), self.ann.has_units()
-            except SQLAlchemyError as exc:
+            except db_failure() as exc:
                 self.say(
                     f"The store could not be read: {failure(exc)}. Press enter to look again.",
                     error=True,
@@ -354,16 +387,7 @@ class AnnotateScreen(Screen):
             self.update_progress()
             self._shown(view)
             return
-        self.query_one(UnitBox).display = True
-        tasks.display = True
-        self.query_one("#doc", Static).update(document_line(view), layout=False)
-        self.query_one(UnitBox).show(view)
-        self.fit_tasks()
-        saved = self.ann.saved_values
-        for name, panel in self.panels.items():
-            if isinstance(panel, SpanPanel):
-                panel.unload()  # its words are loaded if it is shown (update_visibility)
-            panel.set_value(saved.get(name))
+        self.draw_unit(view, self.ann.saved_values)
         self.show_guesses()
         self.update_visibility(initial=True)
         if self.ann.saved_status:
@@ -378,8 +402,40 @@ class AnnotateScreen(Screen):
         self._shown(view)
         self.call_after_refresh(self.read_ahead)
 
+    def draw_unit(self, view: UnitView, saved: dict[str, Any]) -> None:
+        """The unit, its context and document, and the tasks holding the `saved` values."""
+        self.query_one(UnitBox).display = True
+        self.query_one("#tasks").display = True
+        self.query_one("#doc", Static).update(document_line(view), layout=False)
+        self.query_one(UnitBox).show(view)
+        self.fit_tasks()
+        for name, panel in self.panels.items():
+            if isinstance(panel, SpanPanel):
+                panel.unload()  # its words are loaded if it is shown (update_visibility)
+            panel.set_value(saved.get(name))
+
+    def preview(self, view: UnitView | None) -> None:
+        """A quick start's first look, drawn as the session will draw it (with the context it
+        will read, and nothing chosen: the unit has no label of mine); None: nothing yet."""
+        self.say("")  # no message: its row goes to the text, as in draw
+        if view is None:
+            self.query_one(UnitBox).display = False
+            self.query_one("#tasks").display = False
+            return
+        before, after = self.context_wanted()
+        self.draw_unit(
+            replace(
+                view,
+                before=view.before[max(0, len(view.before) - before) :] if before else (),
+                after=view.after[:after],
+            ),
+            {},
+        )
+        self.update_visibility(initial=True)
+        self.focus_first()
+
     def read_ahead(self) -> None:
-        with contextlib.suppress(SQLAlchemyError):  # a guess: the save reads it otherwise
+        with contextlib.suppress(db_failure()):  # a guess: the save reads it otherwise
             self.ann.read_ahead()
 
     def _shown(self, view: UnitView | None) -> None:
@@ -408,10 +464,11 @@ class AnnotateScreen(Screen):
 
     def update_visibility(self, initial: bool = False) -> None:
         shown = self.shown_tasks()
+        view = self.ann.view if self.ann is not None else None  # None: the first look
         for name, panel in self.panels.items():
             on = name in shown
-            if isinstance(panel, SpanPanel) and on and not panel.tokens and self.ann.view:
-                panel.load(self.ann.view.text, *self.ann.ensure_words())
+            if isinstance(panel, SpanPanel) and on and not panel.tokens and view is not None:
+                panel.load(view.text, *self.ann.ensure_words())
                 panel.set_value(self.ann.saved_values.get(name) if initial else None)
             if panel.display != on:
                 panel.display = on
@@ -610,7 +667,7 @@ class AnnotateScreen(Screen):
             last = done is not None and done.position == done.doc_units - 1
             self.article_read(done, None if last else done)
             return
-        except SQLAlchemyError as exc:
+        except db_failure() as exc:
             self.say(
                 f"Not saved: {failure(exc)}. Your choices are still here; press enter to retry.",
                 error=True,
@@ -626,7 +683,7 @@ class AnnotateScreen(Screen):
         `pending_articles` (ctrl+o asks the oldest) and open now."""
         try:
             due = self.ann.document_due(done, after)
-        except SQLAlchemyError:
+        except db_failure():
             return  # the store did not answer: the article comes round again, or ctrl+o
         if due and done is not None:
             self.pending_articles.setdefault(done.document_id, (done, None))
@@ -651,7 +708,7 @@ class AnnotateScreen(Screen):
                 return
             try:
                 self.ann.answer_document(doc, chosen, seconds=time.monotonic() - opened)
-            except SQLAlchemyError as exc:
+            except db_failure() as exc:
                 self.pending_articles[doc] = (view, chosen)  # asked again with these choices
                 self.say(
                     f"Article answers not saved: {failure(exc)}. Your choices are kept: "
@@ -665,7 +722,7 @@ class AnnotateScreen(Screen):
         if values is None:
             try:
                 values = self.ann.document_answer(doc)
-            except SQLAlchemyError:
+            except db_failure():
                 values = None  # the dialog opens empty; the save says whether the store is back
         about = f"The whole article ({view.doc_units} sentences): answer once, then go on."
         dialog = DocumentScreen(self.schema, view.title, about, values, settle=unasked)
@@ -746,7 +803,7 @@ class AnnotateScreen(Screen):
                 error=True,
             )
             return
-        except SQLAlchemyError as exc:
+        except db_failure() as exc:
             self.say(f"Undo failed: {failure(exc)}", error=True)
             return
         if entry is None:
@@ -758,7 +815,7 @@ class AnnotateScreen(Screen):
     def action_prev_unit(self) -> None:
         try:
             view = self.ann.previous()
-        except SQLAlchemyError as exc:
+        except db_failure() as exc:
             self.say(f"Could not reach the store: {failure(exc)}. Press ← to retry.", error=True)
             return
         if view is None:
@@ -769,7 +826,7 @@ class AnnotateScreen(Screen):
     def action_next_unit(self) -> None:
         try:
             view = self.ann.following()
-        except SQLAlchemyError as exc:
+        except db_failure() as exc:
             self.say(f"Could not reach the store: {failure(exc)}. Press → to retry.", error=True)
             return
         if view is None:

@@ -18,7 +18,7 @@ from rich.text import Text
 from textual import events
 from textual.widget import Widget
 
-from annotator.store.units import ContextUnit, UnitView
+from annotator.store.views import MAX_CONTEXT, ContextUnit, UnitView
 from annotator.tui.linebreak import cached_lines
 from annotator.tui.safe_text import display_text
 
@@ -57,9 +57,6 @@ def document_line(view: UnitView) -> DocLine:
         meta.append(view.published.strftime("%Y-%m-%d"))
     meta.append(f"{view.position + 1}/{view.doc_units}")
     return DocLine(display_text(view.title or "(untitled)"), " · ".join(meta))
-
-
-MAX_CONTEXT = 40  # units of context read on each side, at most
 
 
 def context_depth(before: int, after: int, rows: int) -> tuple[int, int]:
