@@ -57,11 +57,14 @@ def _postgres_session(dbapi_conn, _record) -> None:
 
 def _quiet_driver_log() -> None:
     # psycopg logs, at WARNING, an error met while cleaning up after the one it raises (a COPY
-    # cut short by a dropped connection). With no handler of ours, Python's last resort would
-    # print it on stderr as a second line above the one the CLI prints for the raised error.
-    driver = logging.getLogger("psycopg")
-    if not any(isinstance(h, logging.NullHandler) for h in driver.handlers):
-        driver.addHandler(logging.NullHandler())
+    # cut short by a dropped connection), and SQLAlchemy's pool logs, at ERROR with its
+    # traceback, the rollback that fails as it takes such a connection back ("Exception
+    # during reset or similar"). With no handler of ours, Python's last resort would print
+    # them on stderr above the one line the CLI prints for the error raised.
+    for name in ("psycopg", "sqlalchemy.pool"):
+        log = logging.getLogger(name)
+        if not any(isinstance(h, logging.NullHandler) for h in log.handlers):
+            log.addHandler(logging.NullHandler())
 
 
 def _sqlite_read_pragmas(dbapi_conn, _record) -> None:
