@@ -254,10 +254,18 @@ async def measure_floor(db: Path, keys: int, gap: float) -> list[float]:
 
 
 def measure_startup(db: Path, project: str, *, warm: bool, runs: int = 3) -> float:
-    """Seconds from running `annotator annotate` to the first unit on screen (median of `runs`).
+    """Seconds to the first unit on screen (median of `runs`): see `measure_start`."""
+    return measure_start(db, project, warm=warm, runs=runs)[0]
 
-    The real command in a pseudo-terminal (80x24): the clock stops when the unit's text
-    arrives on the terminal. Cold: no remembered queue position (the store's `queueposition`
+
+def measure_start(db: Path, project: str, *, warm: bool, runs: int = 3) -> tuple[float, float]:
+    """Seconds from running `annotator annotate` to the first unit on screen, and to the
+    first key answered (medians of `runs`).
+
+    The real command in a pseudo-terminal (80x24): the first clock stops when the unit's
+    text arrives on the terminal; then `?` is typed, and the second stops when the help
+    screen it opens arrives (a quick start draws the unit before its session has loaded:
+    keys wait for the session). Cold: no remembered queue position (the store's `queueposition`
     rows are cleared first). Warm: the position remembered by the previous session, as on
     every later start.
     """
@@ -277,7 +285,9 @@ def measure_startup(db: Path, project: str, *, warm: bool, runs: int = 3) -> flo
     argv = [sys.executable, "-m", "annotator", "annotate", "--db", str(db), "-p", project]
     argv += ["-a", "bench"]
     marker = b"reckless"  # a word of every unit's text: there once the first unit is drawn
+    helped = b"save and go on"  # a line of the help screen
     times = []
+    answered = []
     for _ in range(runs):
         if not warm:
             forget = sqlite3.connect(db)
@@ -298,6 +308,15 @@ def measure_startup(db: Path, project: str, *, warm: bool, runs: int = 3) -> flo
                     raise SystemExit(f"start-up: no unit on screen after 30 s ({project})")
                 seen = seen[-64:] + os.read(fd, 65536)
             times.append(time.perf_counter() - t0)
+            os.write(fd, b"?")
+            while helped not in seen:
+                ready, _, _ = select.select([fd], [], [], 30)
+                if not ready:
+                    raise SystemExit(f"start-up: no help screen after 30 s ({project})")
+                seen = seen[-64:] + os.read(fd, 65536)
+            answered.append(time.perf_counter() - t0)
+            os.write(fd, b"\x1b")  # the help screen closes (alone: escape + q reads as alt+q)
+            time.sleep(0.3)
             os.write(fd, b"q")  # quit: the session remembers its queue position
             deadline = time.time() + 10
             while time.time() < deadline:
@@ -315,7 +334,7 @@ def measure_startup(db: Path, project: str, *, warm: bool, runs: int = 3) -> flo
                 os.kill(pid, 9)
                 os.waitpid(pid, 0)
             os.close(fd)
-    return statistics.median(times)
+    return statistics.median(times), statistics.median(answered)
 
 
 def main() -> None:

@@ -1,13 +1,14 @@
 """The terminal around the screens, in a real pseudo-terminal: keys typed while the annotate
 screen loads reach it as typed (tui/type_ahead.py): enter stays enter (not a line feed, which
 Textual reads as ctrl+j), nothing is echoed over the output, and the person's terminal
-settings come back afterwards; and SIGTERM ends a screen as q does (tui/crash.py)."""
+settings come back afterwards; and SIGTERM or SIGHUP ends a screen as q does (tui/crash.py)."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import select
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -172,10 +173,15 @@ def test_standard_input_without_a_descriptor_is_left_alone(monkeypatch):
     assert ran
 
 
-def test_sigterm_ends_the_screen_as_q_does(tmp_path, terminal):
-    """`kill` while a unit is on screen: the terminal leaves the alternate screen with its
-    settings back (not the app's last frame over a shell that echoes nothing), the unit held
-    for the annotator is let go at once, and the command exits with 143."""
+ENDING = [signal.SIGTERM, signal.SIGHUP]
+
+
+@pytest.mark.parametrize("signum", ENDING, ids=["SIGTERM", "SIGHUP"])
+def test_sigterm_ends_the_screen_as_q_does(tmp_path, terminal, signum):
+    """`kill` (SIGTERM), or the terminal closing (SIGHUP: an SSH connection dropped), while a
+    unit is on screen: the terminal leaves the alternate screen with its settings back (not
+    the app's last frame over a shell that echoes nothing), the unit held for the annotator
+    is let go at once, and the command exits with 128 + the signal (143, 129)."""
     db = tmp_path / "demo.db"
     main, term = terminal
     with _demo(tmp_path, term, "-a", "alice") as proc:
@@ -184,17 +190,19 @@ def test_sigterm_ends_the_screen_as_q_does(tmp_path, terminal):
             read_ready(main, 0.2)
         assert _held(db) == 1  # alice's first unit is on screen, held for her
         read_ready(main, 0.5)
-        proc.terminate()
+        proc.send_signal(signum)
         after = _until_exit(proc, main, deadline)
-        assert proc.returncode == 143
+        assert proc.returncode == 128 + signum
         assert b"\x1b[?1049l" in after  # out of the alternate screen
         assert _shell_settings(term)
         assert _held(db) == 0
 
 
-def test_sigterm_while_the_screen_loads_gives_the_terminal_back(tmp_path, terminal):
+@pytest.mark.parametrize("signum", ENDING, ids=["SIGTERM", "SIGHUP"])
+def test_sigterm_while_the_screen_loads_gives_the_terminal_back(tmp_path, terminal, signum):
     """`kill` before Textual runs (the demo still importing its sample): the terminal's own
-    settings come back and the command exits with 143; no shell has to repair them."""
+    settings come back and the command exits with 128 + the signal; no shell has to repair
+    them."""
     main, term = terminal
     with _demo(tmp_path, term, "-a", "alice") as proc:
         deadline = time.monotonic() + 60
@@ -203,31 +211,30 @@ def test_sigterm_while_the_screen_loads_gives_the_terminal_back(tmp_path, termin
             seen += read_ready(main, 0.05)
         assert b"Import" in seen, seen[-2000:]
         assert not termios.tcgetattr(term)[3] & termios.ECHO  # held while it loads
-        proc.terminate()
+        proc.send_signal(signum)
         _until_exit(proc, main, deadline)
-        assert proc.returncode == 143
+        assert proc.returncode == 128 + signum
         assert _shell_settings(term)
 
 
-async def test_an_app_puts_back_the_sigterm_handler_it_found():
-    """The app takes SIGTERM while it runs, then gives it back: a program (or a test runner)
-    that embeds it keeps its own handler."""
-    import signal
-
+@pytest.mark.parametrize("signum", ENDING, ids=["SIGTERM", "SIGHUP"])
+async def test_an_app_puts_back_the_sigterm_handler_it_found(signum):
+    """The app takes SIGTERM and SIGHUP while it runs, then gives them back: a program (or a
+    test runner) that embeds it keeps its own handler."""
     from annotator.tui.crash import QuietCrashApp
 
     def mine(signum, frame) -> None:
         pass
 
-    before = signal.signal(signal.SIGTERM, mine)
+    before = signal.signal(signum, mine)
     try:
         app = QuietCrashApp()
         async with app.run_test() as pilot:
             await pilot.pause()
-            assert signal.getsignal(signal.SIGTERM) is not mine  # the app's, while it runs
-        assert signal.getsignal(signal.SIGTERM) is mine
+            assert signal.getsignal(signum) is not mine  # the app's, while it runs
+        assert signal.getsignal(signum) is mine
     finally:
-        signal.signal(signal.SIGTERM, before)
+        signal.signal(signum, before)
 
 
 def test_keys_typed_while_a_named_start_loads_label_its_first_unit(tmp_path, terminal):

@@ -9,8 +9,10 @@ SIGTERM (`kill`, `timeout`, a session manager) ends it as q does: without this t
 died inside Textual's alternate screen, and the shell came back behind the app's last frame,
 with keys not echoed, until the person typed `reset` blind; and the unit on screen stayed
 held from the others until the hold lapsed. The command then exits with 143, as a process
-ended by SIGTERM does. (Before the app runs, while the screen loads, `type_ahead.held_keys`
-turns SIGTERM into the same exit.)
+ended by SIGTERM does. SIGHUP (the terminal closed: an SSH connection dropped, a terminal
+window shut) ends it the same way, exit 129: the unit goes back to the others at once and
+the queue position is kept. (Before the app runs, while the screen loads,
+`type_ahead.held_keys` turns either signal into the same exit.)
 """
 
 from __future__ import annotations
@@ -22,13 +24,13 @@ from typing import Any
 
 from textual.app import App
 
-TERMINATED = 128 + signal.SIGTERM
+from annotator.tui.type_ahead import ENDING
 
 
 class QuietCrashApp(App):
     crash: BaseException | None = None
-    terminated = False
-    _sigterm_before: Any = None  # the SIGTERM handler to put back as the app ends
+    terminated = 0  # the signal that ended the app, if one did
+    _handlers_before: dict[int, Any] | None = None  # to put back as the app ends
 
     def _handle_exception(self, error: Exception) -> None:
         if self.crash is None:
@@ -40,33 +42,37 @@ class QuietCrashApp(App):
         self._close_messages_no_wait()
 
     def on_mount(self) -> None:
-        # The loop of the main thread takes the signal (under a test runner's Pilot too);
-        # the handler it replaces is put back as the app ends. One not set from Python
-        # (getsignal: None) cannot be put back, so it is left alone.
-        before = signal.getsignal(signal.SIGTERM)
-        if before is None:
-            return
+        # The loop of the main thread takes the signals (under a test runner's Pilot too);
+        # the handlers it replaces are put back as the app ends. One not set from Python
+        # (getsignal: None) cannot be put back, so that signal is left alone.
+        before: dict[int, Any] = {}
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, self._terminate)
-            self._sigterm_before = before
+            loop = asyncio.get_running_loop()
+            for signum in ENDING:
+                handler = signal.getsignal(signum)
+                if handler is not None:
+                    loop.add_signal_handler(signum, self._terminate, signum)
+                    before[signum] = handler
+        self._handlers_before = before
 
     def on_unmount(self) -> None:
-        before, self._sigterm_before = self._sigterm_before, None
-        if before is None:
-            return
+        before, self._handlers_before = self._handlers_before or {}, None
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            asyncio.get_running_loop().remove_signal_handler(signal.SIGTERM)
-            signal.signal(signal.SIGTERM, before)
+            loop = asyncio.get_running_loop()
+            for signum, handler in before.items():
+                loop.remove_signal_handler(signum)
+                signal.signal(signum, handler)
 
-    def _terminate(self) -> None:
-        self.terminated = True
-        self.exit(return_code=TERMINATED)
+    def _terminate(self, signum: int = signal.SIGTERM) -> None:
+        self.terminated = signum
+        self.exit(return_code=128 + signum)
 
     def run_or_raise(self, **kw) -> None:
-        """Run; then raise what crashed the app, if anything did (SystemExit(143) if SIGTERM
-        ended it, once the terminal is restored and the app has left as on q)."""
+        """Run; then raise what crashed the app, if anything did (SystemExit(128 + signal) if
+        SIGTERM or SIGHUP ended it, once the terminal is restored and the app has left as on
+        q)."""
         self.run(**kw)
         if self.crash is not None:
             raise self.crash
         if self.terminated:
-            raise SystemExit(TERMINATED)
+            raise SystemExit(128 + self.terminated)

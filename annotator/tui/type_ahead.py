@@ -8,8 +8,9 @@ the start screen was not submitted and a label saved with enter was not saved. `
 puts the input side of the terminal into Textual's raw settings as the command starts
 (signals kept, so ctrl+c still stops a slow start) and gives the person's own settings back
 when the command ends. Textual restores what it found, which is these settings. SIGTERM
-while they are held unwinds the command as ctrl+c does (exiting with 143), so the settings
-come back then too: a shell does not always restore them for a process killed by a signal.
+or SIGHUP while they are held unwinds the command as ctrl+c does (exiting with 128 + the
+signal), so the settings come back then too: a shell does not always restore them for a
+process killed by a signal.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ import signal
 import sys
 from collections.abc import Iterator
 from types import FrameType
+
+# The signals that end a screen as q does (SIGHUP: the terminal closed; absent on Windows).
+ENDING = tuple(getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n))
 
 
 @contextlib.contextmanager
@@ -46,18 +50,20 @@ def held_keys(fd: int | None = None) -> Iterator[None]:
     except (termios.error, OSError, ValueError):  # not a terminal (or no descriptor)
         yield
         return
+    handlers = {}
     try:
-        terminated = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+        for signum in ENDING:
+            handlers[signum] = signal.signal(signum, _exit_on_signal)
     except ValueError:  # not the main thread: signals are not ours to take
-        terminated = None
+        pass
     try:
         yield
     finally:
-        if terminated is not None:
-            signal.signal(signal.SIGTERM, terminated)
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
         with contextlib.suppress(termios.error, OSError):  # the terminal may be gone
             termios.tcsetattr(fd, termios.TCSANOW, before)
 
 
-def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
+def _exit_on_signal(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)
