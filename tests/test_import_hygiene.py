@@ -120,6 +120,13 @@ def test_cli_modules_load_textual_only_inside_commands():
         assert not {m for m in top if m.startswith(("textual", "annotator.tui"))}, path.name
 
 
+def _python(code: str) -> subprocess.CompletedProcess:
+    """`code` run by a fresh interpreter (what it imports is its own), which must succeed."""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    return out
+
+
 def test_help_loads_no_command_module():
     # `annotator --help` lists the commands from the table in cli/app.py: it starts fast
     # because no command's module (nor the store, Rich or the readers) is imported for it.
@@ -136,8 +143,7 @@ def test_help_loads_no_command_module():
         "           and m not in ('annotator.cli', 'annotator.cli.app')]\n"
         "print(sorted(loaded), file=sys.stderr)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
+    out = _python(code)
     assert "Commands:" in out.stdout
     assert out.stderr.strip() == "[]"
 
@@ -147,8 +153,7 @@ def test_the_command_line_starts_without_textual_jieba_or_scikit_learn():
         "import sys, annotator.cli; "
         "print(sorted(m for m in ('textual', 'jieba', 'sklearn') if m in sys.modules))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
+    out = _python(code)
     assert out.stdout.strip() == "[]"
 
 
@@ -163,8 +168,7 @@ def test_the_annotate_screen_loads_without_the_database_layer():
         "heavy = ('sqlalchemy', 'sqlmodel', 'pydantic', 'annotator.store.models')\n"
         "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
+    out = _python(code)
     assert out.stdout.strip() == "[]"
 
 

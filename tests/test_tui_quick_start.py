@@ -5,6 +5,7 @@ keys typed meanwhile reach the session in the order typed, errors are the same o
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from pathlib import Path
 
@@ -70,6 +71,21 @@ def _held_load(monkeypatch) -> tuple[threading.Event, threading.Event]:
     return loading, go_on
 
 
+@contextlib.asynccontextmanager
+async def _while_loading(tmp_path, monkeypatch):
+    """A quick start's app, run until its session has begun to load, which then waits for
+    the event yielded with it: (app, pilot, event)."""
+    loading, go_on = _held_load(monkeypatch)
+    app = _quick_app(tmp_path)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert loading.wait(5)
+            yield app, pilot, go_on
+    finally:
+        go_on.set()
+
+
 def _quick_app(tmp_path, name: str = "alice") -> AnnotatorApp:
     scan = StartScan(str(tmp_path / "ui.db"), "news", name)
     assert scan.opening() is not None  # a quick start
@@ -129,11 +145,7 @@ async def test_the_quick_start_shows_what_the_usual_start_shows(tmp_path, monkey
 
 async def test_keys_typed_before_the_session_has_loaded_reach_it_in_order(tmp_path, monkeypatch):
     _store(tmp_path)
-    loading, go_on = _held_load(monkeypatch)
-    app = _quick_app(tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        assert loading.wait(5)
+    async with _while_loading(tmp_path, monkeypatch) as (app, pilot, go_on):
         assert DOCS[0][0] in screen_text(app)  # the first look is on screen, no session yet
         assert app.annotating is None
         await pilot.press("2", "1", "enter")  # bias: not biased; opinion: factual; save
@@ -158,11 +170,7 @@ async def test_the_first_look_is_drawn_as_the_session_then_draws_it(tmp_path, mo
     )
     ctx = _store(tmp_path, schema)
     _label(ctx, "bob", 1)
-    loading, go_on = _held_load(monkeypatch)
-    app = _quick_app(tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        assert loading.wait(5)
+    async with _while_loading(tmp_path, monkeypatch) as (app, pilot, go_on):
         look = _box_lines(app)
         go_on.set()
         await app.workers.wait_for_complete()
@@ -179,13 +187,8 @@ async def test_a_session_that_never_reached_the_screen_lets_go_of_its_unit(tmp_p
     # The app ends (q typed and held, a kill) while the session loads: the unit found and
     # held for it goes back to the others as the command ends, not when the hold lapses.
     _store(tmp_path)
-    loading, go_on = _held_load(monkeypatch)
-    app = _quick_app(tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        assert loading.wait(5)
+    async with _while_loading(tmp_path, monkeypatch) as (app, _pilot, _go_on):
         app.exit()
-    go_on.set()
     assert app.load_ended.wait(10)
     assert app.loaded is not None and app.annotating is None
     with session_scope(app.loaded.ctx.engine) as s:

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import gc
-from typing import Annotated
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from annotator.cli.options import DbOption, ProjectOption
+
+if TYPE_CHECKING:
+    from annotator.store.first_look import StartScan
+    from annotator.tui.app import AnnotatorApp
+    from annotator.tui.launch import StoreContext
 
 
 def annotate(
@@ -84,28 +90,60 @@ def _annotate(
 
     config = load_config()
     opening = scan.opening() if scan is not None else None
-    if scan is not None and opening is not None:
-        # A quick start: the first unit is drawn before the store layer loads.
-        from annotator.tui.app import AnnotatorApp, QuickStart
-        from annotator.tui.launch import schema_hints
+    lease_seconds = lease_minutes * 60
 
-        app = AnnotatorApp(
-            None,
+    def new_app(context: StoreContext | None, **kw: Any) -> AnnotatorApp:
+        from annotator.tui.app import AnnotatorApp  # textual: only now
+
+        return AnnotatorApp(
+            context,
             annotator=annotator,
             order=order,
             seed=seed,
             config=config,
-            lease_seconds=lease_minutes * 60,
-            hints=schema_hints(opening.schema, opening.folder),  # a missing file: one line
-            quick=QuickStart(scan, db, project),
+            lease_seconds=lease_seconds,
+            **kw,
         )
+
+    if scan is not None and opening is not None:
+        # A quick start: the first unit is drawn before the store layer loads.
+        from annotator.tui.app import QuickStart
+        from annotator.tui.launch import schema_hints
+
+        hints = schema_hints(opening.schema, opening.folder)  # a missing file: one line
+        app = new_app(None, hints=hints, quick=QuickStart(scan, db, project))
         try:
             app.run_or_raise()
         finally:
             app.let_go_of_unused_session()
-        if app.error_message:
-            raise UserError(app.error_message)
-        return
+    else:
+        app = _usual_start(
+            new_app,
+            scan,
+            db=db,
+            project=project,
+            annotator=annotator,
+            order=order,
+            seed=seed,
+            lease_seconds=lease_seconds,
+        )
+    if app.error_message:
+        raise UserError(app.error_message)
+
+
+def _usual_start(
+    new_app: Callable[..., AnnotatorApp],
+    scan: StartScan | None,
+    *,
+    db: str | None,
+    project: str | None,
+    annotator: str | None,
+    order: str,
+    seed: int | None,
+    lease_seconds: float,
+) -> AnnotatorApp:
+    """The store, project and schema loaded before the app (PostgreSQL, the start screen,
+    the orders other than sequential), the session begun early if the name is known."""
     from annotator.tui.launch import load_context, load_hints
 
     context = load_context(db=db, project=project)
@@ -129,24 +167,12 @@ def _annotate(
                 annotator,
                 order=order,
                 seed=seed,
-                lease_seconds=lease_minutes * 60,
+                lease_seconds=lease_seconds,
                 cold=scan.floor if scan is not None else None,
             )
-        from annotator.tui.app import AnnotatorApp  # textual: only now
-
-        app = AnnotatorApp(
-            context,
-            annotator=annotator,
-            order=order,
-            seed=seed,
-            config=config,
-            lease_seconds=lease_minutes * 60,
-            hints=hints,
-            early=early,
-        )
+        app = new_app(context, hints=hints, early=early)
         app.run_or_raise()
     finally:
         if early is not None:
             early.discard()
-    if app.error_message:
-        raise UserError(app.error_message)
+    return app
