@@ -127,6 +127,10 @@ def export(
         command=_command_line(),
         license=license,
     )
+    if fmt.extra == "parquet":
+        from annotator.export.arrow import load_pyarrow_alone
+
+        load_pyarrow_alone()  # (first: nothing may have loaded numpy yet, see there)
     source = open_source(db, project, opts)
     try:
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")

@@ -9,10 +9,37 @@ an extra, and the rest of the package works without it.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from typing import IO, Any
 
 COMPRESSION = "zstd"
+
+
+def load_pyarrow_alone() -> None:
+    """Import pyarrow without numpy, for a process about to write Parquet (the CLI's export).
+
+    pyarrow imports numpy wherever it is installed (40-90 ms on our 2-core machine, OpenBLAS
+    starting its threads included: a sixth of a 100,000-record Parquet export), and needs it
+    only to exchange arrays with numpy, which no export does: the columns are laid out from
+    Python's own buffers (``export.arrow_columns``). pyarrow runs without numpy since version
+    16 (the extra asks for it), so numpy is hidden while pyarrow loads; afterwards numpy
+    imports as usual (the card's agreement uses it). Nothing is done where either is loaded
+    already, and nothing is said where pyarrow is missing (``check_extra`` says that)."""
+    if "pyarrow" in sys.modules or "numpy" in sys.modules:
+        return
+    sys.modules["numpy"] = None  # type: ignore[assignment]  # `import numpy`: ImportError
+    try:
+        # What the Parquet writers load, all now: each of these modules tries numpy.
+        import pyarrow.parquet  # noqa: F401
+
+        from annotator.export.arrow_columns import kernels
+
+        kernels()
+    except ImportError:
+        pass
+    finally:
+        del sys.modules["numpy"]
 
 
 # What a task kind's Parquet/HF column holds (tests/test_kinds_registry.py keeps it whole):
