@@ -180,3 +180,41 @@ def test_validity_bitmaps_across_byte_edges():
         assert column(values, pa.int64()).equals(pa.array(values, pa.int64()))
         flags = [i % 5 == 0 for i in range(n)]
         assert column(flags, pa.bool_()).equals(pa.array(flags, pa.bool_()))
+
+
+def test_a_parquet_file_on_a_python_file_is_written_in_few_writes_and_left_open(tmp_path):
+    """pyarrow writes a Python file page by page, a Python call each (the GIL taken from the
+    thread that reads the store each time); `ParquetFile` buffers them: the same bytes as
+    pyarrow writing the path itself, in a few writes, and the file left to its owner (who
+    syncs and closes it)."""
+    from annotator.export.arrow import ParquetFile, record_batch
+
+    schema = pa.schema([pa.field("n", pa.int64()), pa.field("text", pa.string())])
+    batches = [
+        record_batch([list(range(i, i + 500)), [f"t{j}" for j in range(i, i + 500)]], schema)
+        for i in range(0, 3000, 500)
+    ]
+
+    class Counted:
+        def __init__(self, fh):
+            self.fh, self.writes = fh, 0
+
+        def write(self, data):
+            self.writes += 1
+            return self.fh.write(data)
+
+        def __getattr__(self, name):
+            return getattr(self.fh, name)
+
+    with (tmp_path / "mine.parquet").open("wb") as fh:
+        sink = Counted(fh)
+        with ParquetFile(sink, schema) as out:
+            for batch in batches:
+                out.write(batch)
+        assert not fh.closed
+        fh.flush()
+    with ParquetFile(str(tmp_path / "theirs.parquet"), schema) as out:
+        for batch in batches:
+            out.write(batch)
+    assert (tmp_path / "mine.parquet").read_bytes() == (tmp_path / "theirs.parquet").read_bytes()
+    assert 0 < sink.writes <= 3

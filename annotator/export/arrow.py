@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import IO, Any
 
 COMPRESSION = "zstd"
+WRITE_BUFFER = 4 << 20  # bytes held before a Python file is written (see ParquetFile)
 
 
 def load_pyarrow_alone() -> None:
@@ -98,9 +99,17 @@ class ParquetFile:
     """
 
     def __init__(self, sink: str | IO[bytes] | Any, schema: Any) -> None:
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
         self.schema = schema
+        self._buffer = None
+        if hasattr(sink, "write"):
+            # A Python file is written by pyarrow's C++ through a Python call per page (about
+            # 100 per row group), each taking the GIL from the thread reading the store;
+            # Arrow's own buffer in between hands the file a few large writes instead.
+            raw = pa.PythonFile(sink, mode="w")
+            sink = self._buffer = pa.BufferedOutputStream(raw, buffer_size=WRITE_BUFFER)
         self._writer = pq.ParquetWriter(sink, schema, compression=COMPRESSION)
         self.rows = 0
         self.nbytes = 0
@@ -112,6 +121,8 @@ class ParquetFile:
 
     def close(self) -> None:
         self._writer.close()
+        if self._buffer is not None:
+            self._buffer.detach()  # what it holds, written to the file (left open: its owner's)
 
     def __enter__(self) -> ParquetFile:
         return self
