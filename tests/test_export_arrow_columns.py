@@ -155,8 +155,9 @@ def _exports_without(argv: list[str], module: str) -> bool:
 
 
 def test_a_parquet_export_does_not_load_numpy_and_a_card_still_can(tmp_path):
-    """pyarrow would load numpy (and start OpenBLAS) for nothing: the export hides it while
-    pyarrow loads; the card's agreement, which needs numpy, loads it afterwards as usual."""
+    """pyarrow would load numpy (and start OpenBLAS) and cloudpickle for nothing: the export
+    hides them while pyarrow loads; the card's agreement, which needs numpy, loads it
+    afterwards as usual."""
     from tests.support.exports import build_store
 
     url = f"sqlite:///{tmp_path / 'p.db'}"
@@ -164,6 +165,7 @@ def test_a_parquet_export_does_not_load_numpy_and_a_card_still_can(tmp_path):
     out = tmp_path / "out.parquet"
     argv = ["annotator", "export", "-f", "parquet", "-o", str(out), "--db", url, "--gold"]
     assert _exports_without(argv, "numpy")
+    assert _exports_without(argv, "cloudpickle")
     folder = tmp_path / "hf"
     hf = ["annotator", "export", "-f", "hf", "-o", str(folder), "--db", url]
     assert _export_loads(hf, "numpy") == "0 True"

@@ -17,21 +17,29 @@ COMPRESSION = "zstd"
 WRITE_BUFFER = 4 << 20  # bytes held before a Python file is written (see ParquetFile)
 
 
-def load_pyarrow_alone() -> None:
-    """Import pyarrow without numpy, for a process about to write Parquet (the CLI's export).
+# Packages pyarrow imports when they are installed, for what no export does: numpy to
+# exchange arrays with numpy (40-90 ms on our 2-core machine, OpenBLAS starting its threads
+# included), cloudpickle to pickle Python objects (5-10 ms). See `load_pyarrow_alone`.
+NOT_FOR_PYARROW = ("numpy", "cloudpickle")
 
-    pyarrow imports numpy wherever it is installed (40-90 ms on our 2-core machine, OpenBLAS
-    starting its threads included: a sixth of a 100,000-record Parquet export), and needs it
-    only to exchange arrays with numpy, which no export does: the columns are laid out from
-    Python's own buffers (``export.arrow_columns``). pyarrow runs without numpy since version
-    16 (the extra asks for it), so numpy is hidden while pyarrow loads; afterwards numpy
-    imports as usual (the card's agreement uses it). Nothing is done where either is loaded
-    already, and nothing is said where pyarrow is missing (``check_extra`` says that)."""
-    if "pyarrow" in sys.modules or "numpy" in sys.modules:
+
+def load_pyarrow_alone() -> None:
+    """Import pyarrow without the packages it would load for nothing (`NOT_FOR_PYARROW`),
+    for a process about to write Parquet (the CLI's export): together a sixth of a
+    100,000-record Parquet export.
+
+    pyarrow runs without either (numpy since version 16, which the extra asks for): the
+    columns are laid out from Python's own buffers (``export.arrow_columns``). So they are
+    hidden while pyarrow and what the writers use of it load; afterwards they import as usual
+    (the card's agreement uses numpy). One loaded already stays as it is; nothing is done
+    where pyarrow is loaded, and nothing said where it is missing (``check_extra`` says it)."""
+    if "pyarrow" in sys.modules:
         return
-    sys.modules["numpy"] = None  # type: ignore[assignment]  # `import numpy`: ImportError
+    hidden = [name for name in NOT_FOR_PYARROW if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]  # its import: ImportError
     try:
-        # What the Parquet writers load, all now: each of these modules tries numpy.
+        # All the Parquet writers load, now: each of these modules tries numpy.
         import pyarrow.parquet  # noqa: F401
 
         from annotator.export.arrow_columns import kernels
@@ -40,7 +48,8 @@ def load_pyarrow_alone() -> None:
     except ImportError:
         pass
     finally:
-        del sys.modules["numpy"]
+        for name in hidden:
+            del sys.modules[name]
 
 
 # What a task kind's Parquet/HF column holds (tests/test_kinds_registry.py keeps it whole):
