@@ -52,9 +52,10 @@ VARIANTS = {
 @pytest.fixture
 def store(db_url):
     engine, pid = build_store(db_url, documents=6)
-    with Session(engine) as s:  # an odd comment, and a document nobody annotated
+    with Session(engine) as s:  # an odd comment, edited later, and a document nobody annotated
         ann = s.get(Annotation, 3)
         ann.comment = 'said "no", then\nleft = 中文'
+        ann.updated_at = ann.created_at + timedelta(days=1, microseconds=7)
         s.add(ann)
         units = [ParsedUnit("title", "Nobody read this, yet."), ParsedUnit("body", "Nor this.")]
         add_documents(s, pid, [ParsedDocument(title="Unread", units=units, url="u:unread")])
