@@ -133,9 +133,9 @@ def test_without_the_compiled_module_the_public_one_serves(monkeypatch):
     )
 
 
-def _exports_without(argv: list[str], module: str) -> bool:
-    """Whether `annotator ARGV` (an export) succeeds in a fresh process without loading
-    `module`."""
+def _export_loads(argv: list[str], module: str) -> str:
+    """`annotator ARGV` (an export) in a fresh process: its exit code and whether it
+    loaded `module`, as "0 False"."""
     probe = (
         "import sys\n"
         "from annotator.cli.failures import guarded\n"
@@ -145,4 +145,78 @@ def _exports_without(argv: list[str], module: str) -> bool:
         f"print(code, {module!r} in sys.modules)"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    return done.stdout.strip().splitlines()[-1] == "0 False"
+    return done.stdout.strip().splitlines()[-1]
+
+
+def _exports_without(argv: list[str], module: str) -> bool:
+    """Whether `annotator ARGV` (an export) succeeds in a fresh process without loading
+    `module`."""
+    return _export_loads(argv, module) == "0 False"
+
+
+def test_a_parquet_export_does_not_load_numpy_and_a_card_still_can(tmp_path):
+    """pyarrow would load numpy (and start OpenBLAS) and cloudpickle for nothing: the export
+    hides them while pyarrow loads; the card's agreement, which needs numpy, loads it
+    afterwards as usual."""
+    from tests.support.exports import build_store
+
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    build_store(url, documents=3)
+    out = tmp_path / "out.parquet"
+    argv = ["annotator", "export", "-f", "parquet", "-o", str(out), "--db", url, "--gold"]
+    assert _exports_without(argv, "numpy")
+    assert _exports_without(argv, "cloudpickle")
+    folder = tmp_path / "hf"
+    hf = ["annotator", "export", "-f", "hf", "-o", str(folder), "--db", url]
+    assert _export_loads(hf, "numpy") == "0 True"
+    assert "Krippendorff" in (folder / "README.md").read_text(encoding="utf-8")
+    import pyarrow.parquet as pq
+
+    assert pq.read_table(out).num_rows > 0
+
+
+def test_validity_bitmaps_across_byte_edges():
+    """A bitmap's bits, least significant first, across whole and partial bytes."""
+    for n in (1, 7, 8, 9, 16, 17, 1000):
+        values = [i if i % 3 else None for i in range(n)]
+        assert column(values, pa.int64()).equals(pa.array(values, pa.int64()))
+        flags = [i % 5 == 0 for i in range(n)]
+        assert column(flags, pa.bool_()).equals(pa.array(flags, pa.bool_()))
+
+
+def test_a_parquet_file_on_a_python_file_is_written_in_few_writes_and_left_open(tmp_path):
+    """pyarrow writes a Python file page by page, a Python call each (the GIL taken from the
+    thread that reads the store each time); `ParquetFile` buffers them: the same bytes as
+    pyarrow writing the path itself, in a few writes, and the file left to its owner (who
+    syncs and closes it)."""
+    from annotator.export.arrow import ParquetFile, record_batch
+
+    schema = pa.schema([pa.field("n", pa.int64()), pa.field("text", pa.string())])
+    batches = [
+        record_batch([list(range(i, i + 500)), [f"t{j}" for j in range(i, i + 500)]], schema)
+        for i in range(0, 3000, 500)
+    ]
+
+    class Counted:
+        def __init__(self, fh):
+            self.fh, self.writes = fh, 0
+
+        def write(self, data):
+            self.writes += 1
+            return self.fh.write(data)
+
+        def __getattr__(self, name):
+            return getattr(self.fh, name)
+
+    with (tmp_path / "mine.parquet").open("wb") as fh:
+        sink = Counted(fh)
+        with ParquetFile(sink, schema) as out:
+            for batch in batches:
+                out.write(batch)
+        assert not fh.closed
+        fh.flush()
+    with ParquetFile(str(tmp_path / "theirs.parquet"), schema) as out:
+        for batch in batches:
+            out.write(batch)
+    assert (tmp_path / "mine.parquet").read_bytes() == (tmp_path / "theirs.parquet").read_bytes()
+    assert 0 < sink.writes <= 3

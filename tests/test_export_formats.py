@@ -183,16 +183,20 @@ def test_card_beside_file_with_counts_and_command(store, tmp_path):
 def test_failed_export_leaves_no_file(store, tmp_path, monkeypatch, fmt, gold):
     from annotator.store.export_stream import UnitStream
 
-    real = UnitStream.document
     calls = []
 
-    def dies_midway(self, doc_id):
-        calls.append(doc_id)
-        if len(calls) == 3:
-            raise RuntimeError("disk full")
-        return real(self, doc_id)
+    def dies_midway(real):
+        def lookup(self, doc_id):
+            calls.append(doc_id)
+            if len(calls) == 3:
+                raise RuntimeError("disk full")
+            return real(self, doc_id)
 
-    monkeypatch.setattr(UnitStream, "document", dies_midway)
+        return lookup
+
+    # (a document as a dict, or as JSON text for the jsonl writer: the third lookup fails)
+    for name in ("document", "document_json"):
+        monkeypatch.setattr(UnitStream, name, dies_midway(getattr(UnitStream, name)))
     out = tmp_path / f"x.{fmt}"
     with pytest.raises(RuntimeError):
         run(store, fmt, out, gold=gold)

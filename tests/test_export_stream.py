@@ -52,9 +52,10 @@ VARIANTS = {
 @pytest.fixture
 def store(db_url):
     engine, pid = build_store(db_url, documents=6)
-    with Session(engine) as s:  # an odd comment, and a document nobody annotated
+    with Session(engine) as s:  # an odd comment, edited later, and a document nobody annotated
         ann = s.get(Annotation, 3)
         ann.comment = 'said "no", then\nleft = 中文'
+        ann.updated_at = ann.created_at + timedelta(days=1, microseconds=7)
         s.add(ann)
         units = [ParsedUnit("title", "Nobody read this, yet."), ParsedUnit("body", "Nor this.")]
         add_documents(s, pid, [ParsedDocument(title="Unread", units=units, url="u:unread")])
@@ -162,3 +163,42 @@ def test_stream_split_plan_is_the_row_plan(store, seed, variant):
         got = plan_splits_stream(stream, tasks, fractions, seed)
     assert got == want
     assert len(set(got.values())) == 3
+
+
+ODD_TEXTS = [
+    'quotes " and \\ backslash',
+    "controls \x01\x08\t\n\x0b\x0c\r\x1f and \x7f",
+    "中文 標題 · naïve — “curly” 🙂 \u2028\u2029",
+    "</script> & <b>",
+]
+
+
+def test_a_documents_json_text_is_json_dumps_of_it(db_url):
+    """A jsonl line splices in the document as the store builds it (SQLite's JSON functions
+    on SQLite): the same text ``json.dumps`` writes for the document, for odd titles, empty
+    fields and times with and without a time of day."""
+    from annotator.store.export_stream import open_stream
+
+    engine, pid = build_store(db_url, documents=2)
+    texts = ODD_TEXTS + (["a NUL \x00 inside"] if db_url.startswith("sqlite") else [])
+    docs = [
+        ParsedDocument(
+            title=text,
+            units=[ParsedUnit("title", f"Unit {i}.")],
+            url=None if i % 2 else f"https://example.org/{text}",
+            outlet=None if i == 1 else text[:5],
+            published=None if i == 2 else datetime(2024, 2, 29, i, 5, 7, 123, tzinfo=UTC),
+            lang="zh" if i == 2 else None,
+            source_path=text,
+        )
+        for i, text in enumerate(texts)
+    ]
+    with Session(engine) as s:
+        add_documents(s, pid, docs)
+        s.commit()
+    with open_stream(engine, pid) as stream:
+        ids = [row[0] for row in stream._rows("SELECT id FROM document ORDER BY id", {})]
+        assert len(ids) == 2 + len(texts)
+        for doc_id in ids:
+            want = json.dumps(stream.document(doc_id), ensure_ascii=False, separators=(",", ":"))
+            assert stream.document_json(doc_id) == want

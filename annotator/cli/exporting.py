@@ -19,7 +19,7 @@ from annotator.analysis.aggregate import GOLD_METHODS
 from annotator.cli.options import DbOption, ProjectOption, err, out
 from annotator.errors import UserError
 from annotator.export.formats import FORMATS, export_format
-from annotator.heap import heap_left_alone
+from annotator.heap import heap_left_alone, no_last_pass_at_exit
 from annotator.wording import plural
 
 _FOLDERS = " and ".join(name for name, f in FORMATS.items() if f.folder)
@@ -127,6 +127,10 @@ def export(
         command=_command_line(),
         license=license,
     )
+    if fmt.extra == "parquet":
+        from annotator.export.arrow import load_pyarrow_alone
+
+        load_pyarrow_alone()  # (first: nothing may have loaded numpy yet, see there)
     source = open_source(db, project, opts)
     try:
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
@@ -139,6 +143,8 @@ def export(
             result = _export_with_progress(source, format, target, opts)
     finally:
         source.close()
+    # Written, on disk and closed: what is left at exit needs no collecting.
+    no_last_pass_at_exit()
     line = f"Wrote {plural(result.records, fmt.record)} to {result.target}"
     if (result.splits and opts.split) or fmt.folder:
         line += " (" + ", ".join(f"{k} {v:,}" for k, v in result.splits.items()) + ")"

@@ -9,10 +9,47 @@ an extra, and the rest of the package works without it.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from typing import IO, Any
 
 COMPRESSION = "zstd"
+WRITE_BUFFER = 4 << 20  # bytes held before a Python file is written (see ParquetFile)
+
+
+# Packages pyarrow imports when they are installed, for what no export does: numpy to
+# exchange arrays with numpy (40-90 ms on our 2-core machine, OpenBLAS starting its threads
+# included), cloudpickle to pickle Python objects (5-10 ms). See `load_pyarrow_alone`.
+NOT_FOR_PYARROW = ("numpy", "cloudpickle")
+
+
+def load_pyarrow_alone() -> None:
+    """Import pyarrow without the packages it would load for nothing (`NOT_FOR_PYARROW`),
+    for a process about to write Parquet (the CLI's export): together a sixth of a
+    100,000-record Parquet export.
+
+    pyarrow runs without either (numpy since version 16, which the extra asks for): the
+    columns are laid out from Python's own buffers (``export.arrow_columns``). So they are
+    hidden while pyarrow and what the writers use of it load; afterwards they import as usual
+    (the card's agreement uses numpy). One loaded already stays as it is; nothing is done
+    where pyarrow is loaded, and nothing said where it is missing (``check_extra`` says it)."""
+    if "pyarrow" in sys.modules:
+        return
+    hidden = [name for name in NOT_FOR_PYARROW if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]  # its import: ImportError
+    try:
+        # All the Parquet writers load, now: each of these modules tries numpy.
+        import pyarrow.parquet  # noqa: F401
+
+        from annotator.export.arrow_columns import kernels
+
+        kernels()
+    except ImportError:
+        pass
+    finally:
+        for name in hidden:
+            del sys.modules[name]
 
 
 # What a task kind's Parquet/HF column holds (tests/test_kinds_registry.py keeps it whole):
@@ -71,9 +108,17 @@ class ParquetFile:
     """
 
     def __init__(self, sink: str | IO[bytes] | Any, schema: Any) -> None:
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
         self.schema = schema
+        self._buffer = None
+        if hasattr(sink, "write"):
+            # A Python file is written by pyarrow's C++ through a Python call per page (about
+            # 100 per row group), each taking the GIL from the thread reading the store;
+            # Arrow's own buffer in between hands the file a few large writes instead.
+            raw = pa.PythonFile(sink, mode="w")
+            sink = self._buffer = pa.BufferedOutputStream(raw, buffer_size=WRITE_BUFFER)
         self._writer = pq.ParquetWriter(sink, schema, compression=COMPRESSION)
         self.rows = 0
         self.nbytes = 0
@@ -85,6 +130,8 @@ class ParquetFile:
 
     def close(self) -> None:
         self._writer.close()
+        if self._buffer is not None:
+            self._buffer.detach()  # what it holds, written to the file (left open: its owner's)
 
     def __enter__(self) -> ParquetFile:
         return self

@@ -4,10 +4,9 @@
 imports it to find out (0.3-0.45 s of a 100,000-record Parquet export, which never hands
 pyarrow a pandas object). The columns our Parquet files hold (int64, float64, bool, string
 and list<string>, each with nulls) are simple enough to lay out ourselves: the values and
-offsets through the standard ``array`` module, validity bitmaps through numpy (which
-pyarrow loads in any case), and ``pa.Array.from_buffers``, which imports nothing. The arrays
-hold the same values ``pyarrow.array`` would give (a test holds them equal), so the files are
-the same bytes.
+offsets through the standard ``array`` module, validity bitmaps from one Python integer,
+and ``pa.Array.from_buffers``, which imports nothing. The arrays hold the same values
+``pyarrow.array`` would give (a test holds them equal), so the files are the same bytes.
 """
 
 from __future__ import annotations
@@ -126,13 +125,18 @@ def _validity(values: Sequence[Any]) -> Any:
     return _bits(map(is_not, values, repeat(None)), len(values))
 
 
+_DIGITS = bytes.maketrans(b"\0\1", b"01")  # a flag's byte as a binary digit
+
+
 def _bits(flags: Any, n: int) -> Any:
     """An Arrow bitmap (least significant bit first) of `n` truth values (bools, or None:
-    a TypeError)."""
-    import numpy as np
+    a TypeError): the flags, last first, are the binary digits of one number, whose
+    little-endian bytes are the bitmap. All of it runs in C, without numpy (which a Parquet
+    export does not load: ``export.arrow.load_pyarrow_alone``)."""
     import pyarrow as pa
 
     if not isinstance(flags, map) and None in flags:
         raise TypeError("None is not a truth value here")
-    packed = np.packbits(np.fromiter(flags, dtype=bool, count=n), bitorder="little")
-    return pa.py_buffer(packed.tobytes())
+    digits = bytes(map(bool, flags))[::-1].translate(_DIGITS)
+    number = int(digits, 2) if digits else 0
+    return pa.py_buffer(number.to_bytes((n + 7) // 8, "little"))

@@ -67,7 +67,7 @@ def write_jsonl_stream(
     names = Memo(lambda who: dumps(stream.names.get(who)))
     hashes = Memo(lambda version: dumps(stream.hashes.get(version)))
     words = Memo(dumps)  # statuses, kinds, split names: a handful of short strings
-    docs = Memo(lambda doc_id: dumps(stream.document(doc_id)))
+    docs = Memo(stream.document_json)
     tail = ',"schema":' + dumps(schema) + "}\n"
     # Values spliced in as stored, or (some tasks only) re-encoded once per distinct text.
     trim = Memo(raw_values if every_task else trimmed_values(task_types or {}))

@@ -193,8 +193,9 @@ def write_parquet_stream(
             ),
             "annotator": mapped(whos, stream.names),
             "status": take(column(status_of, pa.string()), status_at),
-            "created_at": iso_column(created),
-            "updated_at": iso_column(updated),
+            "created_at": (created_at := iso_column(created)),
+            # (labels never changed after they were given: the same column, made once)
+            "updated_at": created_at if updated == created else iso_column(updated),
             "seconds": column(seconds, pa.float64()),
             "comment": column(comments, pa.string()),
             "schema_hash": mapped(versions, stream.hashes),

@@ -47,8 +47,11 @@ class ExportSource:
     schema: Schema
 
     def close(self) -> None:
+        """Close what `open_source` opened (its connections closed now, not left to exit)."""
         if isinstance(self.store, sqlite3.Connection):
             self.store.close()
+        else:
+            self.store.dispose()
 
 
 def direct_serves(schema: Schema, opts: ExportOptions) -> bool:

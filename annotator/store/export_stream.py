@@ -107,6 +107,7 @@ class UnitStream:
             )
         )
         self._docs: dict[int, dict[str, Any]] = {}
+        self._doc_texts: dict[int, str] = {}
         # Sees every unit (or chunk) the stream gives, e.g. the dataset card's counts: an
         # object with ``unit(stream, unit, anns, gold)`` and ``chunk(stream, units, anns,
         # golds)`` (``export.card_stream.StreamCard``).
@@ -290,6 +291,8 @@ class UnitStream:
         sql = "SELECT count(*) FROM unit WHERE project_id = :p"
         return int(next(iter(self._rows(sql, {"p": self.project_id})))[0])
 
+    _DOC_PAGE = "FROM document WHERE project_id = :p AND id >= :first ORDER BY id LIMIT :n"
+
     def document(self, doc_id: int) -> dict[str, Any]:
         found = self._docs.get(doc_id)
         if found is not None:
@@ -298,7 +301,7 @@ class UnitStream:
             self._docs.clear()
         sql = (
             f"SELECT id, title, url, outlet, {self._stamp('published')}, lang, source_path "
-            "FROM document WHERE project_id = :p AND id >= :first ORDER BY id LIMIT :n"
+            + self._DOC_PAGE
         )
         for did, title, url, outlet, published, lang, source in self._rows(
             sql, {"p": self.project_id, "first": doc_id, "n": DOC_PAGE}
@@ -313,6 +316,36 @@ class UnitStream:
                 "source_path": source,
             }
         return self._docs[doc_id]
+
+    def document_json(self, doc_id: int) -> str:
+        """`document(doc_id)` as compact JSON text, as ``json.dumps`` with
+        ``ensure_ascii=False, separators=(",", ":")`` writes it, for a writer that splices it
+        into its own text (every jsonl line holds its document). On SQLite, SQLite's JSON
+        functions build it in the query, a page at a time (their escapes are Python's: a
+        test holds the two equal), instead of a dict and an encoding per document."""
+        found = self._doc_texts.get(doc_id)
+        if found is not None:
+            return found
+        if len(self._doc_texts) > DOC_CACHE:
+            self._doc_texts.clear()
+        if not self.sqlite:
+            found = self._doc_texts[doc_id] = _compact(self.document(doc_id))
+            return found
+        # (the stored UTC text made ISO 8601 as `iso_text` makes it: the first space a T)
+        space = "instr(published, ' ')"
+        iso = (
+            f"CASE WHEN {space} THEN substr(published, 1, {space} - 1) || 'T' || "
+            f"substr(published, {space} + 1) || 'Z' ELSE published || 'Z' END"
+        )
+        fields = ", ".join(
+            f"'{name}', {iso if name == 'published' else name}"
+            for name in ("id", "title", "url", "outlet", "published", "lang", "source_path")
+        )
+        sql = f"SELECT id, json_object({fields}) " + self._DOC_PAGE
+        self._doc_texts.update(
+            self._rows(sql, {"p": self.project_id, "first": doc_id, "n": DOC_PAGE})
+        )
+        return self._doc_texts[doc_id]
 
     def __iter__(self) -> Iterator[tuple[Unit, list[Ann], dict[str, Any] | None]]:
         keep_empty = self.filters.include_unannotated
@@ -362,6 +395,9 @@ def _bind(prefix: str, values: Any, params: dict[str, Any]) -> str:
 
 def _loads(value: str | None) -> Any:
     return json.loads(value) if value is not None else None
+
+
+_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 @contextmanager
