@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import getpass
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -191,7 +192,7 @@ def _import(
         reads=reads,
     )
     checker = ValueChecker(schema, cols)
-    with heap_left_alone(by_hand=True), _Behind() as behind:
+    with heap_left_alone(by_hand=True), _Behind(quick=writer.ahead) as behind:
         writer.keep_statistics()
         batch: list[tuple[str, LabelRecord | str]] = []
         for item in _records(path, cols, schema):
@@ -244,11 +245,20 @@ class _Behind:
     """One thread that runs a batch's last writes and commit while the main thread reads
     the next batch (the database works with Python's lock released). Only one runs at a
     time, and the main thread waits for it before it uses the connection again; its error
-    is raised there. Leaving the block waits for it too."""
+    is raised there. Leaving the block waits for it too.
 
-    def __init__(self) -> None:
+    `quick`: while the block runs, Python hands its lock over after 0.5 ms rather than 5.
+    When the main thread plans a batch while this one writes (PostgreSQL), every answer
+    from the server (about ten a batch) finds the main thread holding the lock, and the
+    server sat idle until it let go: 0.7 s of 4.3 at 100,000 records."""
+
+    QUICK_SWITCH = 0.0005  # seconds (Python's default: 0.005)
+
+    def __init__(self, *, quick: bool = False) -> None:
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
+        self._quick = quick
+        self._switch = sys.getswitchinterval()
 
     def run(self, job: Callable[[], None]) -> None:
         self.wait()
@@ -271,15 +281,19 @@ class _Behind:
             raise error
 
     def __enter__(self) -> _Behind:
+        if self._quick:
+            sys.setswitchinterval(self.QUICK_SWITCH)
         return self
 
     def __exit__(self, kind: object, exc: object, tb: object) -> None:
-        if exc is None:
-            self.wait()
-            return
-        if self._thread is not None:  # the error that stopped the import is the one to tell
-            self._thread.join()
-            self._thread = None
+        try:
+            if exc is None:
+                self.wait()
+            elif self._thread is not None:  # the error that stopped the import is the one to tell
+                self._thread.join()
+                self._thread = None
+        finally:
+            sys.setswitchinterval(self._switch)
 
 
 def _records(path: Path, cols: Columns, schema: Schema) -> Iterator[tuple[str, LabelRecord | str]]:
