@@ -25,10 +25,20 @@ from annotator.heap import heap_left_alone
 from annotator.labels.check import ValueChecker, check_annotator, check_values
 from annotator.labels.model import BadRecord, Columns, ImportReport, LabelRecord
 from annotator.labels.read import babe_columns, read_records, record_from
+from annotator.schema.errors import SchemaError
+from annotator.schema.loader import parse_schema
 from annotator.schema.model import Schema
 from annotator.schema.values import STATUSES
+from annotator.store import postgres_direct
 from annotator.store.label_db import LabelDb
 from annotator.store.label_writes import Checked, LabelWriter
+from annotator.store.sqlite_direct import (
+    as_store_error,
+    connect_for_writes,
+    find_project,
+    schema_version_text,
+    sqlite_path,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -111,52 +121,77 @@ def import_labels_direct(
     *,
     actor: str | None = None,
 ) -> ImportReport | None:
-    """`import_labels` into a current SQLite store through sqlite3 alone (`db` and `project`
-    as the command line gives them), or None when the store is not that plain case: another
-    database, a store to upgrade, a project not found or not named when it must be, a schema
-    with document tasks (their answers are stored through the models). The full path then
-    says what a person needs to hear."""
-    import sqlite3
-
-    from annotator.schema.errors import SchemaError
-    from annotator.schema.loader import parse_schema
-    from annotator.store.sqlite_direct import (
-        as_store_error,
-        connect_for_writes,
-        find_project,
-        schema_version_text,
-        sqlite_path,
-    )
-
+    """`import_labels` into a current store through its driver alone (`db` and `project`
+    as the command line gives them): a SQLite file through sqlite3, a PostgreSQL URL through
+    psycopg. None when the store is not that plain case: another database or URL, a store
+    to upgrade, a project not found or not named when it must be, a schema with document
+    tasks (their answers are stored through the models). The full path then says what a
+    person needs to hear."""
     path = _existing(path)
-    file = sqlite_path(db)
-    con = connect_for_writes(file) if file is not None else None
-    if con is None:
-        return None
-    schema, row, version_id = None, None, None
-    try:
-        row = find_project(con, project)
-        version_id = row.schema_version_id if row is not None else None
-        stored = schema_version_text(con, version_id) if version_id is not None else None
-        if stored is not None:  # (as `schema_versions.schema_of_version` parses it)
-            schema = parse_schema(stored[1], f"<schema version {version_id} {stored[0]}>")
-    except (sqlite3.Error, SchemaError):
-        schema = None
-    if schema is None or row is None or version_id is None or schema.document_tasks:
-        con.close()
-        return None
+    with ExitStack() as stack:
+        opened = _open_direct(db, stack)
+        if opened is None:
+            return None
+        writes, reads, driver_error = opened
+        con = writes.con
+        schema, row, version_id = None, None, None
+        mark = "%s" if writes.postgres else "?"
+        try:
+            row = find_project(con, project, mark)
+            version_id = row.schema_version_id if row is not None else None
+            stored = schema_version_text(con, version_id, mark) if version_id else None
+            if stored is not None:  # (as `schema_versions.schema_of_version` parses it)
+                schema = parse_schema(stored[1], f"<schema version {version_id} {stored[0]}>")
+        except (driver_error, SchemaError):
+            schema = None
+        if schema is None or row is None or version_id is None or schema.document_tasks:
+            return None
 
-    def commit() -> None:
-        with as_store_error("COMMIT"):
-            con.commit()
+        def commit() -> None:
+            with writes.guard("COMMIT"):
+                con.commit()
 
-    try:
-        writes = LabelDb(lambda: con, postgres=False, guard=as_store_error)
         who = (actor or importing_user())[:200]
         cols = cols or Columns()
-        return _import(writes, commit, row.id, version_id, schema, path, cols, who, None)
-    finally:
-        con.close()
+        return _import(writes, commit, row.id, version_id, schema, path, cols, who, None, reads)
+    return None  # (not reached: mypy cannot tell that ExitStack passes exceptions on)
+
+
+def _open_direct(
+    db: str | None, stack: ExitStack
+) -> tuple[LabelDb, LabelDb | None, type[Exception]] | None:
+    """The connection to write with, the one to look up on (PostgreSQL: see `LabelWriter`)
+    and the driver's error class, for a current store `db` names; closed with `stack`."""
+    file = sqlite_path(db)
+    if file is not None:
+        import sqlite3
+
+        lite = connect_for_writes(file)
+        if lite is None:
+            return None
+        stack.callback(lite.close)
+        return LabelDb(lambda: lite, postgres=False, guard=as_store_error), None, sqlite3.Error
+    info = postgres_direct.conninfo(db)
+    if info is None:
+        return None
+    import psycopg
+
+    con = postgres_direct.connect(info)
+    if con is None:
+        return None
+    stack.callback(con.close)
+    if not postgres_direct.is_current(con):
+        return None
+    lookups = postgres_direct.connect(info, autocommit=True)  # (each lookup on its own)
+    if lookups is None:
+        return None
+    stack.callback(lookups.close)
+    guard = postgres_direct.as_store_error
+    return (
+        LabelDb(lambda: con, postgres=True, guard=guard),
+        LabelDb(lambda: lookups, postgres=True, guard=guard),
+        psycopg.Error,
+    )
 
 
 def _existing(path: Path) -> Path:
