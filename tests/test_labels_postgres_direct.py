@@ -109,7 +109,8 @@ def test_driver_errors_read_as_the_store_layer_gives_them(pg_stores):
     info = postgres_direct.conninfo(url)
     assert info is not None
     con = postgres_direct.connect(info)
-    twice = "INSERT INTO annotator (id, name, role, created_at) SELECT * FROM annotator"
+    columns = "id, name, role, created_at"
+    twice = f"INSERT INTO annotator ({columns}) SELECT {columns} FROM annotator"
 
     def through_engine() -> None:
         with engine.begin() as conn:
