@@ -183,23 +183,28 @@ class LabelDb:
 def copy_text(rows: list[tuple[Any, ...]]) -> bytes:
     """`rows` in COPY's text format (UTF-8), for the values `labels import` writes: text,
     whole numbers, booleans, times (ISO 8601: an aware time keeps its offset, a naive one is
-    read in the session's time zone, as psycopg sends them) and NULL. Any other value is a
-    mistake here, and raises rather than guessing its text."""
-    lines = []
+    read in the session's time zone, as psycopg sends them) and NULL. Any other value (a
+    subclass too) is a mistake here, and raises rather than guessing its text."""
     escapes = _COPY_ESCAPES
-    for row in rows:
-        cells = []
-        for value in row:
-            if isinstance(value, str):
-                cells.append(value.translate(escapes))
-            elif value is None:
-                cells.append("\\N")
-            elif isinstance(value, bool):  # (before int: a bool is one)
-                cells.append("t" if value else "f")
-            elif isinstance(value, int | datetime):
-                cells.append(str(value))
-            else:
-                raise TypeError(f"copy_text: no COPY text for {type(value).__name__}")
-        lines.append("\t".join(cells))
+    times: dict[int, str] = {}  # a batch's rows share a time or two: each written out once
+
+    def cell(value: Any) -> str:
+        kind = type(value)
+        if kind is str:
+            return value.translate(escapes)
+        if kind is int:
+            return str(value)
+        if value is None:
+            return "\\N"
+        if kind is bool:
+            return "t" if value else "f"
+        if isinstance(value, datetime):
+            text = times.get(id(value))  # (alive in `rows` for the whole call)
+            if text is None:
+                text = times[id(value)] = str(value)
+            return text
+        raise TypeError(f"copy_text: no COPY text for {type(value).__name__}")
+
+    lines = ["\t".join(map(cell, row)) for row in rows]
     lines.append("")
     return "\n".join(lines).encode()
