@@ -23,6 +23,8 @@ ROWS = [
     (3, "\\.", '{"q": "a \\"quoted\\" \\\\ word\\n"}', False,
      datetime(2024, 2, 3, 4, 5, 6), 0),  # (naive: read in the session's zone, UTC)
     (4, "", "[]", None, None, -2_147_483_648),
+    # each on its own (a string is escaped only if it holds one)
+    *((5 + i, f"only {c} here", None, None, None, None) for i, c in enumerate("\\\t\n\r")),
 ]  # fmt: skip
 COLUMNS = ("id", "t", "j", "b", "at", "n")
 
@@ -57,7 +59,7 @@ def test_copy_text_lands_what_psycopg_lands():
                 con.execute(f"SELECT {table}::text FROM {table} ORDER BY id").fetchall()
                 for table in ("ours", "theirs")
             )
-            assert len(ours) == len(ROWS) and ours == theirs
+            assert len(ours) == len(ROWS) == 8 and ours == theirs
             assert con.execute("SELECT t FROM ours WHERE id = 2").fetchone() == (ROWS[1][1],)
         finally:
             con.close()
