@@ -25,8 +25,6 @@ from annotator.heap import heap_left_alone
 from annotator.labels.check import ValueChecker, check_annotator, check_values
 from annotator.labels.model import BadRecord, Columns, ImportReport, LabelRecord
 from annotator.labels.read import babe_columns, read_records, record_from
-from annotator.schema.errors import SchemaError
-from annotator.schema.loader import parse_schema
 from annotator.schema.model import Schema
 from annotator.schema.values import STATUSES
 from annotator.store import postgres_direct
@@ -36,6 +34,7 @@ from annotator.store.sqlite_direct import (
     as_store_error,
     connect_for_writes,
     find_project,
+    parse_version,
     schema_version_text,
     sqlite_path,
 )
@@ -134,16 +133,16 @@ def import_labels_direct(
             return None
         writes, reads, driver_error = opened
         con = writes.con
-        schema, row, version_id = None, None, None
+        schema, row, version_id, stored = None, None, None, None
         mark = "%s" if writes.postgres else "?"
         try:
             row = find_project(con, project, mark)
             version_id = row.schema_version_id if row is not None else None
             stored = schema_version_text(con, version_id, mark) if version_id else None
-            if stored is not None:  # (as `schema_versions.schema_of_version` parses it)
-                schema = parse_schema(stored[1], f"<schema version {version_id} {stored[0]}>")
-        except (driver_error, SchemaError):
-            schema = None
+        except driver_error:
+            stored = None
+        if stored is not None and version_id is not None:
+            schema = parse_version(version_id, *stored)
         if schema is None or row is None or version_id is None or schema.document_tasks:
             return None
 
