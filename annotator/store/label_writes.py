@@ -465,7 +465,7 @@ class LabelWriter:
         Python's lock after every row); on PostgreSQL the COPY is one of the last writes
         (the server checks and indexes the rows while the next batch is read)."""
         if rows:
-            self._now_or_later(lambda: self.db.insert(table, names, rows))
+            self._now_or_later(self.db.insertion(table, names, rows))
 
     def _now_or_later(self, write: Callable[[], None]) -> None:
         if self.db.postgres:

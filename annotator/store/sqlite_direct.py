@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from annotator.errors import database_problem
 from annotator.store.errors import StoreError
@@ -117,20 +117,20 @@ def as_store_error(statement: str) -> Iterator[None]:
         raise StoreError(f"database: {type(exc).__name__}: {first}") from exc
 
 
-def find_project(con: sqlite3.Connection, name: str | None) -> ProjectRow | None:
+def find_project(con: Any, name: str | None, mark: str = "?") -> ProjectRow | None:
     """The project `name` (the only one when None); None when there is none, or several:
-    the full path says which."""
-    which = "WHERE name = ?" if name is not None else "ORDER BY id"
+    the full path says which. `con`: sqlite3's, or psycopg's with `mark` "%s"."""
+    which = f"WHERE name = {mark}" if name is not None else "ORDER BY id"
     found = con.execute(
         f"SELECT id, name, schema_version_id FROM project {which}", () if name is None else (name,)
     ).fetchall()
     return ProjectRow(*found[0]) if len(found) == 1 else None
 
 
-def schema_version_text(con: sqlite3.Connection, version_id: int) -> tuple[str, str] | None:
-    """A stored schema version's (name, YAML text)."""
+def schema_version_text(con: Any, version_id: int, mark: str = "?") -> tuple[str, str] | None:
+    """A stored schema version's (name, YAML text); `con` and `mark` as for `find_project`."""
     row = con.execute(
-        "SELECT name, yaml_text FROM schemaversion WHERE id = ?", (version_id,)
+        f"SELECT name, yaml_text FROM schemaversion WHERE id = {mark}", (version_id,)
     ).fetchone()
     return (row[0], row[1]) if row else None
 
