@@ -27,6 +27,7 @@ ROWS = [
     *((5 + i, f"only {c} here", None, None, None, None) for i, c in enumerate("\\\t\n\r")),
 ]  # fmt: skip
 COLUMNS = ("id", "t", "j", "b", "at", "n")
+LATIN1_ROW = (2, "café, Zürich, tab\there", '{"c": "ñ"}', True, None, 1)
 
 
 def test_a_value_without_a_copy_text_is_refused():
@@ -34,7 +35,11 @@ def test_a_value_without_a_copy_text_is_refused():
         copy_text([(1, 0.5)])
 
 
-def test_copy_text_lands_what_psycopg_lands():
+@pytest.mark.parametrize("encoding", ["UTF8", "LATIN1"])
+def test_copy_text_lands_what_psycopg_lands(encoding):
+    # LATIN1: a session whose client encoding is not UTF-8 (a URL option, PGCLIENTENCODING,
+    # a role's setting) still lands the characters, not their UTF-8 bytes read as Latin-1.
+    rows = ROWS if encoding == "UTF8" else [ROWS[0], LATIN1_ROW, *ROWS[2:]]
     base = os.environ.get(PG_ENV)
     if not base:
         pytest.skip(f"needs {PG_ENV} (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
@@ -43,23 +48,24 @@ def test_copy_text_lands_what_psycopg_lands():
         assert info is not None
         con = postgres_direct.connect(info)
         try:
+            con.execute(f"SET client_encoding TO '{encoding}'")
             for table in ("ours", "theirs"):
                 con.execute(
                     f"CREATE TABLE {table} (id int, t text, j json, b bool, at timestamptz, n int)"
                 )
             db = LabelDb(lambda: con, postgres=True, guard=postgres_direct.as_store_error)
-            db.insertion("ours", COLUMNS, ROWS)()
+            db.insertion("ours", COLUMNS, rows)()
             with (
                 con.cursor() as cur,
                 cur.copy(f"COPY theirs ({', '.join(COLUMNS)}) FROM STDIN") as copy,
             ):
-                for row in ROWS:
+                for row in rows:
                     copy.write_row(row)
             ours, theirs = (
                 con.execute(f"SELECT {table}::text FROM {table} ORDER BY id").fetchall()
                 for table in ("ours", "theirs")
             )
-            assert len(ours) == len(ROWS) == 8 and ours == theirs
-            assert con.execute("SELECT t FROM ours WHERE id = 2").fetchone() == (ROWS[1][1],)
+            assert len(ours) == len(rows) == 8 and ours == theirs
+            assert con.execute("SELECT t FROM ours WHERE id = 2").fetchone() == (rows[1][1],)
         finally:
             con.close()

@@ -275,3 +275,26 @@ def test_keys_typed_while_a_named_start_loads_label_its_first_unit(tmp_path, ter
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+async def test_a_hangup_ignored_under_nohup_stays_ignored():
+    """`nohup annotator annotate ...`: SIGHUP is ignored on purpose; neither the app nor the
+    held keys take it."""
+    from annotator.tui.crash import QuietCrashApp
+
+    before = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        app = QuietCrashApp()
+        async with app.run_test() as pilot:
+            await pilot.pause()
+            assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+        main, term = pty.openpty()
+        try:
+            with held_keys(term):
+                assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+                assert signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL  # taken
+        finally:
+            os.close(main)
+            os.close(term)
+    finally:
+        signal.signal(signal.SIGHUP, before)

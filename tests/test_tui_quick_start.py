@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from textual.geometry import Region
+from textual.worker import WorkerFailed
 
 from annotator.schema.loader import load_schema, parse_schema
 from annotator.store.checks import NewCheck, add_checks
@@ -256,3 +257,39 @@ def test_the_look_reads_the_cold_floor_the_usual_start_is_given(tmp_path):
     assert scan.floor() == ColdFloor(floor=5, mark=scan.floor().mark, overlap=1)
     assert scan.look() is not None and scan.look().unit_id == 6
     assert scan.look().before[-1].text == DOCS[1][0]  # context as the screen reads it
+
+
+async def test_keys_typed_on_a_look_that_the_session_replaced_are_dropped(tmp_path, monkeypatch):
+    # Someone takes the unit drawn while the session loads: the session opens the next one,
+    # which the keys typed on the first look must not label.
+    ctx = _store(tmp_path)
+    (dan,) = sessions_for(ctx, "dan")
+    async with _while_loading(tmp_path, monkeypatch) as (app, pilot, go_on):
+        assert DOCS[0][0] in screen_text(app)
+        with session_scope(ctx.engine) as s:
+            assert claim(
+                s, project_id=ctx.project_id, unit_id=1, annotator_id=dan.annotator_id, overlap=1
+            )
+        await pilot.press("2", "1", "enter")
+        go_on.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        assert DOCS[0][1] in screen_text(app)
+    assert stored(ctx) == {}
+
+
+async def test_a_bug_while_the_session_loads_ends_the_app(tmp_path, monkeypatch):
+    # Not a store error: the app must not stay on the first look, holding every key (q too).
+    _store(tmp_path)
+
+    def broken(**kw):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(launch, "load_context", broken)
+    app = _quick_app(tmp_path)
+    with pytest.raises(WorkerFailed, match="a bug"):  # the CLI's guard: one line and a log
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+    assert app.annotating is None

@@ -31,8 +31,10 @@ def load_pyarrow_alone() -> None:
     pyarrow runs without either (numpy since version 16, which the extra asks for): the
     columns are laid out from Python's own buffers (``export.arrow_columns``). So they are
     hidden while pyarrow and what the writers use of it load; afterwards they import as usual
-    (the card's agreement uses numpy). One loaded already stays as it is; nothing is done
-    where pyarrow is loaded, and nothing said where it is missing (``check_extra`` says it)."""
+    (the card's agreement uses numpy), but this process's pyarrow never takes numpy values
+    (``pa.array`` of a numpy array raises): nothing handed to it here may be one. One loaded
+    already stays as it is; nothing is done where pyarrow is loaded, and nothing said where
+    it is missing (``check_extra`` says it)."""
     if "pyarrow" in sys.modules:
         return
     hidden = [name for name in NOT_FOR_PYARROW if name not in sys.modules]

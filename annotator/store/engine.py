@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -16,6 +15,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlmodel import Session, create_engine
 
 from annotator.store.errors import StoreError as StoreError  # where the commands import it
+from annotator.store.postgres_direct import quiet_driver_log
 from annotator.store.sqlite_direct import WRITE_PRAGMAS, db_given
 
 # What a command may do to the store it opens: `create` it (and bring it up to date: init),
@@ -53,18 +53,6 @@ def _postgres_session(dbapi_conn, _record) -> None:
     cur.execute("SET TIME ZONE 'UTC'")
     cur.close()
     dbapi_conn.commit()
-
-
-def _quiet_driver_log() -> None:
-    # psycopg logs, at WARNING, an error met while cleaning up after the one it raises (a COPY
-    # cut short by a dropped connection), and SQLAlchemy's pool logs, at ERROR with its
-    # traceback, the rollback that fails as it takes such a connection back ("Exception
-    # during reset or similar"). With no handler of ours, Python's last resort would print
-    # them on stderr above the one line the CLI prints for the error raised.
-    for name in ("psycopg", "sqlalchemy.pool"):
-        log = logging.getLogger(name)
-        if not any(isinstance(h, logging.NullHandler) for h in log.handlers):
-            log.addHandler(logging.NullHandler())
 
 
 def _sqlite_read_pragmas(dbapi_conn, _record) -> None:
@@ -134,7 +122,7 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
         ) from None
     if parsed.get_backend_name() == "postgresql":
         event.listen(engine, "connect", _postgres_session)
-        _quiet_driver_log()
+        quiet_driver_log()
     return engine
 
 

@@ -180,8 +180,8 @@ class LabelDb:
         return list(range(last + 1, last + 1 + count))
 
 
-def copy_text(rows: list[tuple[Any, ...]]) -> bytes:
-    """`rows` in COPY's text format (UTF-8), for the values `labels import` writes: text,
+def copy_text(rows: list[tuple[Any, ...]]) -> str:
+    """`rows` in COPY's text format, for the values `labels import` writes: text,
     whole numbers, booleans, times (ISO 8601: an aware time keeps its offset, a naive one is
     read in the session's time zone, as psycopg sends them) and NULL. Any other value (a
     subclass too) is a mistake here, and raises rather than guessing its text."""
@@ -200,7 +200,7 @@ def copy_text(rows: list[tuple[Any, ...]]) -> bytes:
             return "\\N"
         if kind is bool:
             return "t" if value else "f"
-        if isinstance(value, datetime):
+        if kind is datetime:
             text = times.get(id(value))  # (alive in `rows` for the whole call)
             if text is None:
                 text = times[id(value)] = str(value)
@@ -209,4 +209,4 @@ def copy_text(rows: list[tuple[Any, ...]]) -> bytes:
 
     lines = ["\t".join(map(cell, row)) for row in rows]
     lines.append("")
-    return "\n".join(lines).encode()
+    return "\n".join(lines)  # (psycopg encodes it as the connection's client encoding asks)

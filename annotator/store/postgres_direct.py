@@ -12,6 +12,7 @@ Each connection is set up as the engine factory sets up its own (`engine._postgr
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
@@ -39,6 +40,19 @@ _DBAPI_ERRORS = frozenset(
 )
 
 
+def quiet_driver_log() -> None:
+    """For every PostgreSQL connection, direct or through the engine: psycopg logs, at
+    WARNING, an error met while cleaning up after the one it raises (a COPY cut short by a
+    dropped connection), and SQLAlchemy's pool logs, at ERROR with its traceback, the
+    rollback that fails as it takes such a connection back ("Exception during reset or
+    similar"). With no handler of ours, Python's last resort would print them on stderr
+    above the one line the CLI prints for the error raised."""
+    for name in ("psycopg", "sqlalchemy.pool"):
+        log = logging.getLogger(name)
+        if not any(isinstance(h, logging.NullHandler) for h in log.handlers):
+            log.addHandler(logging.NullHandler())
+
+
 def conninfo(db: str | None) -> str | None:
     """The libpq URL for a plain `postgresql+psycopg://` `db`, else None (SQLAlchemy reads
     `host` and `port` options itself, for several hosts: the full path takes those)."""
@@ -56,6 +70,7 @@ def connect(info: str, *, autocommit: bool = False) -> Any:
     made (the full path says why)."""
     import psycopg
 
+    quiet_driver_log()
     try:
         con = psycopg.connect(info, autocommit=autocommit)
     except (psycopg.Error, ValueError):

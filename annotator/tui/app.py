@@ -41,7 +41,13 @@ class QuickStart:
 
 
 class SessionReady(events.Event):
-    """A quick start's session is on the screen: the input held until now goes to it."""
+    """A quick start's session is on the screen: the input held until now goes to it
+    (`keep_input` False: the session opened with another unit than the one drawn, or one
+    with a label of mine, so what was typed on the first look is dropped, not applied)."""
+
+    def __init__(self, keep_input: bool = True) -> None:
+        super().__init__()
+        self.keep_input = keep_input
 
 
 class AnnotatorApp(QuietCrashApp):
@@ -72,6 +78,7 @@ class AnnotatorApp(QuietCrashApp):
         self.loaded: Annotating | None = None  # a quick start's session, once loaded
         self.load_began = threading.Event()
         self.load_ended = threading.Event()
+        self.unmounted = False
         self.annotator_name = annotator
         self.order = order
         self.seed = seed
@@ -92,6 +99,8 @@ class AnnotatorApp(QuietCrashApp):
             return
         if isinstance(event, SessionReady):
             held, self.held_input = self.held_input or [], None
+            if not event.keep_input:
+                held = []
             for waiting in held:  # before anything that arrived after the session
                 await self.on_event(waiting)
         await super().on_event(event)
@@ -179,9 +188,12 @@ class AnnotatorApp(QuietCrashApp):
         self.load_began.set()
         try:
             from annotator.tui.early_start import begin_session
-            from annotator.tui.launch import load_context, suggestions_note
+            from annotator.tui.launch import load_context, load_hints, suggestions_note
 
             context = load_context(db=quick.db, project=quick.project)
+            opening = quick.scan.opening()
+            if opening is None or context.schema != opening.schema:
+                self.hints = load_hints(context)  # changed since the look: its own lexicon
             annotating = begin_session(
                 context, name, order=self.order, seed=self.seed, lease_seconds=self.lease_seconds
             )
@@ -198,8 +210,12 @@ class AnnotatorApp(QuietCrashApp):
     def hand_over(self, callback: Callable[..., object], *args: object) -> None:
         """`callback(*args)` on the UI thread, unless the app has ended meanwhile (then
         `let_go_of_unused_session` tidies up)."""
-        with contextlib.suppress(RuntimeError):  # the app is no longer running
+        try:
             self.call_from_thread(callback, *args)
+        except RuntimeError:
+            if self.is_running:
+                raise  # raised by `callback` (a bug): the worker fails, the crash log has it
+            # else: the app is no longer running
 
     def let_go_of_unused_session(self) -> None:
         """After the app: a quick start's session that never reached the screen (the app
@@ -225,19 +241,31 @@ class AnnotatorApp(QuietCrashApp):
     ) -> None:
         from annotator.tui.screens.annotate import AnnotateScreen
 
+        if self.unmounted:
+            return  # ended meanwhile: let_go_of_unused_session lets it go
         self.context = context
         self.annotating = annotating
         self.remember_name(annotating.ctx.project_name, self.annotator_name or "")
         if note:
             self.notify(note, severity="warning", markup=False)
         screen = self.screen
+        keep = False
         if isinstance(screen, AnnotateScreen) and screen.schema == context.schema:
+            drawn = screen.previewed
             screen.attach(annotating)
+            shown = annotating.view.unit_id if annotating.view is not None else None
+            keep = drawn == shown and not annotating.saved_status
+            if not keep and self.held_input and not screen.stalled:
+                screen.say(
+                    "The sentence changed as your session opened (someone took the first one, "
+                    "or it has your label): nothing you typed was applied."
+                )
         else:  # the schema changed between the look and the load: the screen it asks for
             self.switch_screen(AnnotateScreen(annotating, hints=self.hints))
-        self.post_message(SessionReady())
+        self.post_message(SessionReady(keep_input=keep))
 
     def on_unmount(self) -> None:
+        self.unmounted = True
         if self.annotating is not None:
             self.annotating.stop_counting()  # quitting does not wait for the counts
             # Not vital: a position is only a faster start, and a lease lapses by itself.

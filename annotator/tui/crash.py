@@ -44,13 +44,14 @@ class QuietCrashApp(App):
     def on_mount(self) -> None:
         # The loop of the main thread takes the signals (under a test runner's Pilot too);
         # the handlers it replaces are put back as the app ends. One not set from Python
-        # (getsignal: None) cannot be put back, so that signal is left alone.
+        # (getsignal: None) cannot be put back, and one ignored (SIGHUP under nohup) is meant
+        # to be: those signals are left alone.
         before: dict[int, Any] = {}
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop = asyncio.get_running_loop()
             for signum in ENDING:
                 handler = signal.getsignal(signum)
-                if handler is not None:
+                if handler is not None and handler is not signal.SIG_IGN:  # nohup: ignored
                     loop.add_signal_handler(signum, self._terminate, signum)
                     before[signum] = handler
         self._handlers_before = before

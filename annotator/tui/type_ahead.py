@@ -53,7 +53,8 @@ def held_keys(fd: int | None = None) -> Iterator[None]:
     handlers = {}
     try:
         for signum in ENDING:
-            handlers[signum] = signal.signal(signum, _exit_on_signal)
+            if signal.getsignal(signum) is not signal.SIG_IGN:  # nohup: SIGHUP stays ignored
+                handlers[signum] = signal.signal(signum, _exit_on_signal)
     except ValueError:  # not the main thread: signals are not ours to take
         pass
     try:

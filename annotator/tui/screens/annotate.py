@@ -114,6 +114,7 @@ class AnnotateScreen(Screen):
         super().__init__()
         self.ann: Annotating = annotating  # type: ignore[assignment]  # None until attach
         self.first_look = first_look
+        self.previewed: int | None = None  # the unit a quick start drew before its session
         self.hints = hints  # the schema's lexicon: its words are marked in the unit
         known = annotating.schema if annotating is not None else schema
         if known is None:
@@ -418,6 +419,7 @@ class AnnotateScreen(Screen):
         """A quick start's first look, drawn as the session will draw it (with the context it
         will read, and nothing chosen: the unit has no label of mine); None: nothing yet."""
         self.say("")  # no message: its row goes to the text, as in draw
+        self.previewed = view.unit_id if view is not None else None
         if view is None:
             self.query_one(UnitBox).display = False
             self.query_one("#tasks").display = False
