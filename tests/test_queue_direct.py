@@ -7,11 +7,17 @@ import sqlite3
 from dataclasses import replace
 
 from annotator.store.engine import session_scope
+from annotator.store.first_look import StartScan
 from annotator.store.queue import next_open_unit
-from annotator.store.queue_direct import ColdFloor, cold_floor
+from annotator.store.queue_direct import ColdFloor
 from tests.support.tui import BIAS_QUICK, TEXTS, make_store, sessions_for
 
 DOCS = [[f"{text} (story {d})" for text in TEXTS] for d in range(3)]  # units 1-12
+
+
+def cold_floor(db: str, project: str, name: str) -> ColdFloor | None:
+    """The floor a quick start's scan finds (None: a position is remembered, or no answer)."""
+    return StartScan(db, project, name).floor()
 
 
 def _db(tmp_path) -> str:

@@ -87,6 +87,23 @@ async def _while_loading(tmp_path, monkeypatch):
         go_on.set()
 
 
+def _load_fails(monkeypatch, error: Exception) -> None:
+    """The session's load raises `error` as it loads the store."""
+
+    def fail(**kw):
+        raise error
+
+    monkeypatch.setattr(launch, "load_context", fail)
+
+
+async def _run_through_load(app: AnnotatorApp) -> None:
+    """Run `app` until its session has loaded, or failed to, then end it."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
 def _quick_app(tmp_path, name: str = "alice") -> AnnotatorApp:
     scan = StartScan(str(tmp_path / "ui.db"), "news", name)
     assert scan.opening() is not None  # a quick start
@@ -203,15 +220,9 @@ async def test_a_store_error_while_the_session_loads_is_one_line(tmp_path, monke
     _store(tmp_path)
     from annotator.store.errors import StoreError
 
-    def refuse(**kw):
-        raise StoreError("the store is locked (check --db / ANNOTATOR_DB)")
-
-    monkeypatch.setattr(launch, "load_context", refuse)
+    _load_fails(monkeypatch, StoreError("the store is locked (check --db / ANNOTATOR_DB)"))
     app = _quick_app(tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+    await _run_through_load(app)
     assert app.error_message == "the store is locked (check --db / ANNOTATOR_DB)"
     assert app.return_code == 1
 
@@ -281,15 +292,8 @@ async def test_keys_typed_on_a_look_that_the_session_replaced_are_dropped(tmp_pa
 async def test_a_bug_while_the_session_loads_ends_the_app(tmp_path, monkeypatch):
     # Not a store error: the app must not stay on the first look, holding every key (q too).
     _store(tmp_path)
-
-    def broken(**kw):
-        raise RuntimeError("a bug")
-
-    monkeypatch.setattr(launch, "load_context", broken)
+    _load_fails(monkeypatch, RuntimeError("a bug"))
     app = _quick_app(tmp_path)
     with pytest.raises(WorkerFailed, match="a bug"):  # the CLI's guard: one line and a log
-        async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.pause()
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+        await _run_through_load(app)
     assert app.annotating is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from annotator.errors import AnnotatorError
+from annotator.errors import AnnotatorError, database_problem
 
 if TYPE_CHECKING:
     from sqlalchemy.exc import SQLAlchemyError
@@ -13,6 +13,13 @@ if TYPE_CHECKING:
 
 class StoreError(AnnotatorError):
     """A store that cannot be opened or used; the message is one line for a person."""
+
+
+def database_unusable(exc: BaseException) -> StoreError:
+    """A driver's OperationalError (locked, refused, dropped) as the full path's line for
+    it, for the paths that use a driver alone (`sqlite_direct`, `postgres_direct`)."""
+    text = str(exc).strip()
+    return StoreError(database_problem(text.splitlines()[0] if text else ""))
 
 
 class LeaseLost(Exception):

@@ -26,7 +26,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from annotator.store.queue_direct import ColdFloor, guess_overlap, scan_floor
+from annotator.store.queue_direct import (
+    ColdFloor,
+    annotator_id,
+    guess_overlap,
+    remembered_floor,
+    scan_floor,
+)
 from annotator.store.queue_sql import SQLITE_HINT, next_for_me
 from annotator.store.sqlite_direct import (
     ProjectRow,
@@ -70,27 +76,16 @@ class _Stored:
 
 
 def first_look(
-    con: sqlite3.Connection, project_id: int, annotator: str, overlap: int, cold: ColdFloor | None
+    con: sqlite3.Connection, project_id: int, me: int, overlap: int, after: int
 ) -> UnitView | None:
-    """The first unit open for me and free, after my floor (the cold one found, else the
-    remembered one as it was saved), with as much context as a screen reads."""
+    """The first unit open for me and free after unit `after` (my floor: the cold one found,
+    else the remembered one as it was saved), with as much context as a screen reads."""
     checks = con.execute("SELECT 1 FROM checkitem WHERE project_id = ? LIMIT 1", (project_id,))
     if checks.fetchone():
         return None  # a check may come first: the queue decides
-    row = con.execute("SELECT id FROM annotator WHERE name = ?", (annotator,)).fetchone()
-    me = row[0] if row else -1  # new: nothing of mine yet
-    if cold is not None and cold.overlap == overlap:
-        floor = cold.floor
-    else:
-        row = con.execute(
-            "SELECT floor FROM queueposition WHERE project_id = ? AND annotator_id = ? "
-            "AND overlap = ?",
-            (project_id, me, overlap),
-        ).fetchone()
-        floor = row[0] if row else 0
     query = next_for_me(overlap_1=overlap == 1, free=True, hint=SQLITE_HINT)
     now = int(time.time() * 1000)  # as leases.now_ms
-    params = {"p": project_id, "me": me, "overlap": overlap, "after": floor, "now": now}
+    params = {"p": project_id, "me": me, "overlap": overlap, "after": after, "now": now}
     found = con.execute(query, params).fetchone()
     if found is None:
         return None  # skipped units, or nothing: the session says which
@@ -123,14 +118,10 @@ class StartScan:
                 try:
                     with con:  # the floor and the look see the same store
                         con.execute("BEGIN")
-                        self._stored = _read_project(con, project, path)
+                        stored = self._stored = _read_project(con, project, path)
                         self._opened.set()
-                        self._floor = scan_floor(con, project, name)
-                        stored = self._stored
                         if stored is not None:
-                            overlap = guess_overlap(stored.yaml_text)
-                            pid = stored.project.id
-                            self._look = first_look(con, pid, name, overlap, self._floor)
+                            self._scan(con, stored, name)
                 finally:
                     con.close()
             except Exception:
@@ -140,6 +131,15 @@ class StartScan:
                 self._done.set()
 
         threading.Thread(target=run, name="start-scan", daemon=True).start()
+
+    def _scan(self, con: sqlite3.Connection, stored: _Stored, name: str) -> None:
+        pid, overlap = stored.project.id, guess_overlap(stored.yaml_text)
+        me = annotator_id(con, name)
+        remembered = remembered_floor(con, pid, me, overlap)
+        if remembered is None:  # a cold start: the floor the session checks and starts from
+            self._floor = scan_floor(con, pid, me, overlap)
+        after = self._floor.floor if self._floor is not None else remembered or 0
+        self._look = first_look(con, pid, me, overlap, after)
 
     def opening(self) -> Opening | None:
         """The project and its parsed schema (None: the usual start says what is wrong)."""

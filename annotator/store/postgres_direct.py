@@ -18,8 +18,7 @@ from contextlib import contextmanager, suppress
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from annotator.errors import database_problem
-from annotator.store.errors import StoreError
+from annotator.store.errors import StoreError, database_unusable
 from annotator.store.revision import HEAD
 from annotator.store.sqlite_direct import db_given
 
@@ -113,8 +112,7 @@ def as_store_error(statement: str) -> Iterator[None]:
     try:
         yield
     except psycopg.OperationalError as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        raise StoreError(database_problem(first)) from exc
+        raise database_unusable(exc) from exc
     except psycopg.Error as exc:
         names = (kind.__name__ for kind in type(exc).__mro__)
         kind = next((name for name in names if name in _DBAPI_ERRORS), "DBAPIError")

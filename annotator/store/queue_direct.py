@@ -1,4 +1,5 @@
-"""A cold start's queue floor, found through the sqlite3 module alone while the app loads.
+"""A cold start's queue floor, found through the sqlite3 module alone while the app loads
+(by `first_look.StartScan`, in the read transaction it looks in).
 
 Without a remembered position (see `positions`), the first next-unit query scans a large
 project from its first unit: 0.3 s at 1,000,000 units when most of them are closed. Here
@@ -12,7 +13,7 @@ Closed here means labelled: by me (any status), or done by as many annotators as
 overlap asks. Assignments are left out (a unit in another's document counts as open), so an
 assignment made since cannot have moved a unit below the floor; the queue's own query takes
 them into account from the floor on. Anything unusual (PostgreSQL, a store to upgrade, an
-unknown project, a locked file) gives None, and the queue scans as it always has.
+unknown project, a locked file) gives no floor, and the queue scans as it always has.
 """
 
 from __future__ import annotations
@@ -22,12 +23,6 @@ import sqlite3
 from dataclasses import dataclass
 
 from annotator.store.queue_sql import SQLITE_HINT, first_unit, open_, open_1
-from annotator.store.sqlite_direct import (
-    connect_current,
-    find_project,
-    schema_version_text,
-    sqlite_path,
-)
 
 # The queue's first open unit (`queue_sql`) without the assignment condition; on SQLite with
 # the same covering index. From the first unit: :after 0.
@@ -46,48 +41,32 @@ class ColdFloor:
     overlap: int  # the overlap it was proved at
 
 
-def cold_floor(db: str | None, project: str | None, annotator: str) -> ColdFloor | None:
-    """The floor a cold start of `annotator` in `project` may begin from (None: no need,
-    as a position is remembered, or no answer here)."""
-    path = sqlite_path(db)
-    con = connect_current(path) if path is not None else None
-    if con is None:
-        return None
-    try:
-        with con:  # one read transaction: the mark and the scan see the same store
-            con.execute("BEGIN")
-            return scan_floor(con, project, annotator.strip())
-    except sqlite3.Error:
-        return None
-    finally:
-        con.close()
-
-
 def guess_overlap(yaml_text: str | None) -> int:
     overlaps = _OVERLAP.findall(yaml_text or "")
     return int(overlaps[0]) if len(overlaps) == 1 else 1
 
 
-def scan_floor(con: sqlite3.Connection, name: str | None, annotator: str) -> ColdFloor | None:
-    """`cold_floor` in a read transaction open on `con`."""
-    project = find_project(con, name)
-    version = project.schema_version_id if project is not None else None
-    schema = schema_version_text(con, version) if version is not None else None
-    if project is None or schema is None:
-        return None  # none, or several: the full path says which
-    pid, overlap = project.id, guess_overlap(schema[1])
-    row = con.execute("SELECT id FROM annotator WHERE name = ?", (annotator,)).fetchone()
-    me = row[0] if row else -1  # new: no labels of mine yet
-    remembered = con.execute(
-        "SELECT 1 FROM queueposition WHERE project_id = ? AND annotator_id = ? AND overlap = ?",
-        (pid, me, overlap),
+def annotator_id(con: sqlite3.Connection, name: str) -> int:
+    """The annotator's id (-1 for a name new to the store: no labels of mine yet)."""
+    row = con.execute("SELECT id FROM annotator WHERE name = ?", (name,)).fetchone()
+    return row[0] if row else -1
+
+
+def remembered_floor(con: sqlite3.Connection, project_id: int, me: int, overlap: int) -> int | None:
+    """My queue position as an earlier session saved it (unchecked), at this overlap."""
+    row = con.execute(
+        "SELECT floor FROM queueposition WHERE project_id = ? AND annotator_id = ? AND overlap = ?",
+        (project_id, me, overlap),
     ).fetchone()
-    if remembered:
-        return None  # a warm start: the remembered floor is the one to check
+    return row[0] if row else None
+
+
+def scan_floor(con: sqlite3.Connection, project_id: int, me: int, overlap: int) -> ColdFloor:
+    """The scan for the first unit open for me, in a read transaction open on `con`."""
     mark = con.execute("SELECT coalesce(max(id), 0) FROM annotationevent").fetchone()[0]
-    params = {"p": pid, "me": me, "overlap": overlap, "after": 0}
+    params = {"p": project_id, "me": me, "overlap": overlap, "after": 0}
     first = con.execute(_FIRST_OPEN_1 if overlap == 1 else _FIRST_OPEN, params).fetchone()
     if first is None:
-        last = con.execute("SELECT max(id) FROM unit WHERE project_id = ?", (pid,)).fetchone()
-        return ColdFloor(floor=last[0] or 0, mark=mark, overlap=overlap)
+        last = con.execute("SELECT max(id) FROM unit WHERE project_id = ?", (project_id,))
+        return ColdFloor(floor=last.fetchone()[0] or 0, mark=mark, overlap=overlap)
     return ColdFloor(floor=first[0] - 1, mark=mark, overlap=overlap)

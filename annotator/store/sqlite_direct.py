@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from annotator.errors import database_problem
-from annotator.store.errors import StoreError
+from annotator.store.errors import StoreError, database_unusable
 from annotator.store.revision import HEAD
 
 if TYPE_CHECKING:
@@ -110,8 +109,7 @@ def as_store_error(statement: str) -> Iterator[None]:
     try:
         yield
     except sqlite3.OperationalError as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        raise StoreError(database_problem(first)) from exc
+        raise database_unusable(exc) from exc
     except sqlite3.Error as exc:
         first = (str(exc).splitlines() or [""])[0]
         raise StoreError(f"database: {type(exc).__name__}: {first}") from exc
